@@ -1,0 +1,45 @@
+# cashtag — every entry point a user or CI needs. `make help` lists them.
+# Dependencies are installed on first use (npm ci from the lockfile); the build is incremental.
+SHELL := /bin/bash
+ARGS ?=
+NODE ?= node
+export NODE_OPTIONS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install build run test test-unit lint bench clean
+
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: node_modules/.installed ## install npm dependencies from the lockfile
+
+dist/.built: node_modules/.installed tsconfig.json $(shell find src test bench -name '*.ts' 2>/dev/null)
+	npx tsc -p tsconfig.json
+	@touch $@
+
+build: dist/.built ## compile TypeScript to dist/
+
+run: build ## run the speed layer on the embedded profile (ARGS="--duration 30 ..." passes flags)
+	$(NODE) dist/src/cli.js run $(ARGS)
+
+test-unit: build ## unit, runtime and golden tests (no servers needed)
+	$(NODE) --test --test-concurrency=1 $$(find dist/test -name '*.test.js' -not -path '*/integration/*' | sort)
+
+test: test-unit ## everything CI runs
+
+lint: node_modules/.installed ## type check + eslint
+	npx tsc -p tsconfig.json --noEmit
+	npx eslint .
+
+bench: build ## end-to-end throughput and latency of the embedded pipeline
+	$(NODE) dist/bench/pipeline.js $(ARGS)
+
+clean: ## remove build output
+	rm -rf dist
+
+# Feature areas add their targets in mk/*.mk (stack, sentiment benchmark, ...).
+-include $(wildcard mk/*.mk)

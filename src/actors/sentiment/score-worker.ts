@@ -1,0 +1,16 @@
+// Piscina task: score a batch of texts. Runs on the pool's threads; the scorer is built once per
+// thread from workerData. Results come back as a transferred Float64Array in input order.
+import { workerData } from 'node:worker_threads';
+import { move } from 'piscina';
+import { createScorer, type SentimentEngineName } from './engines.js';
+
+export interface ScoreTask { texts: string[] }
+
+const engine: SentimentEngineName = (workerData as { engine?: SentimentEngineName } | undefined)?.engine ?? 'vader-sentiment';
+const score = createScorer(engine);
+
+export default function scoreBatch(task: ScoreTask): Float64Array {
+  const out = new Float64Array(task.texts.length);
+  for (let i = 0; i < task.texts.length; i++) out[i] = score(task.texts[i]);
+  return move(out) as unknown as Float64Array;
+}
