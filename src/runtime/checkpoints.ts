@@ -1,0 +1,54 @@
+// A checkpoint: the snapshot of every instance taken at the same barrier. Source snapshots hold
+// their offsets, so restoring one replays exactly what came after it. Where checkpoints are
+// kept (local directory, object store) is an adapter's business: the runtime sees this interface.
+
+export interface Checkpoint {
+  id: number;
+  pipeline: string;
+  takenAt: number;
+  snapshots: Record<string, unknown>;
+}
+
+export interface CheckpointStore {
+  latest(pipeline: string): Promise<Checkpoint | null>;
+  save(cp: Checkpoint): Promise<void>;
+}
+
+/** Tracks acknowledgements of in-flight checkpoints; pure. */
+export class CheckpointTracker {
+  private readonly inflight = new Map<number, { startedAt: number; snapshots: Record<string, unknown>; missing: Set<string> }>();
+
+  constructor(private readonly instances: readonly string[]) {}
+
+  begin(id: number, now: number): void {
+    this.inflight.set(id, { startedAt: now, snapshots: {}, missing: new Set(this.instances) });
+  }
+
+  /** Returns the completed checkpoint's snapshots once every instance has acknowledged it. */
+  ack(id: number, instance: string, snapshot: unknown): { snapshots: Record<string, unknown>; startedAt: number } | null {
+    const cp = this.inflight.get(id);
+    if (!cp) return null;
+    if (snapshot !== undefined) cp.snapshots[instance] = snapshot;
+    cp.missing.delete(instance);
+    if (cp.missing.size > 0) return null;
+    this.inflight.delete(id);
+    return { snapshots: cp.snapshots, startedAt: cp.startedAt };
+  }
+
+  /** An instance that ended will not acknowledge later checkpoints. */
+  forget(instance: string): { id: number; snapshots: Record<string, unknown>; startedAt: number }[] {
+    const done = [];
+    for (const [id, cp] of this.inflight) {
+      cp.missing.delete(instance);
+      if (cp.missing.size === 0) {
+        this.inflight.delete(id);
+        done.push({ id, snapshots: cp.snapshots, startedAt: cp.startedAt });
+      }
+    }
+    return done;
+  }
+
+  get pending(): number {
+    return this.inflight.size;
+  }
+}

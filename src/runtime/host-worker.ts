@@ -1,0 +1,73 @@
+// Entry point of an actor-host worker thread: one ActorHost, its own metrics registry, ports to
+// the main thread (parentPort) and to every other worker host (transferred MessagePorts).
+
+import { parentPort } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
+import client from 'prom-client';
+import { systemClock } from './clock.js';
+import { ActorHost } from './host.js';
+import { createMetrics } from './metrics.js';
+import type { HostCommand, HostEvent, PeerMessage } from './protocol.js';
+import { peerMessageTransfer } from './protocol.js';
+
+if (!parentPort) throw new Error('host-worker must run in a worker thread');
+const port = parentPort;
+const registry = new client.Registry();
+const metrics = createMetrics(registry);
+const peers = new Map<number, MessagePort>();
+let host: ActorHost | null = null;
+
+const toSupervisor = (ev: HostEvent) => port.postMessage(ev);
+const toPeer = (hostId: number, m: PeerMessage) => {
+  const target = hostId === 0 ? port : peers.get(hostId);
+  if (!target) throw new Error(`no port to host ${hostId}`);
+  target.postMessage(m, peerMessageTransfer(m));
+};
+
+function isPeer(m: HostCommand | PeerMessage): m is PeerMessage {
+  return m.t === 'deliver' || m.t === 'credit';
+}
+
+async function onCommand(cmd: HostCommand): Promise<void> {
+  switch (cmd.t) {
+    case 'init':
+      host = new ActorHost(cmd.hostId, cmd.topology, cmd.placement, cmd.settings, systemClock, metrics, { toSupervisor, toPeer }, null);
+      await host.init(cmd.snapshots);
+      toSupervisor({ t: 'ready', hostId: cmd.hostId });
+      return;
+    case 'peer':
+      peers.set(cmd.hostId, cmd.port);
+      cmd.port.on('message', (m: PeerMessage) => host?.onPeerMessage(m));
+      return;
+    case 'start':
+      host?.start();
+      return;
+    case 'checkpoint':
+      host?.checkpoint(cmd.checkpoint);
+      return;
+    case 'drain':
+      host?.drain();
+      return;
+    case 'metrics':
+      toSupervisor({ t: 'metrics', requestId: cmd.requestId, metrics: await registry.getMetricsAsJSON() });
+      return;
+    case 'shutdown':
+      for (const p of peers.values()) p.close();
+      port.close();
+      return;
+    default: {
+      const never: never = cmd;
+      throw new Error(`unknown command ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+port.on('message', (m: HostCommand | PeerMessage) => {
+  if (isPeer(m)) {
+    host?.onPeerMessage(m);
+    return;
+  }
+  onCommand(m).catch((e: unknown) => {
+    toSupervisor({ t: 'failed', instance: `host-${host?.hostId ?? '?'}`, error: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined });
+  });
+});

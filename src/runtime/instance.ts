@@ -1,0 +1,246 @@
+// Runs one actor instance: takes mail in order, calls the actor, returns credit, tracks the
+// stage watermark, aligns barriers, and restarts the actor with backoff when it throws.
+
+import type { Actor, ActorContext, ActorFactory, BatchInfo, SourceStatus } from './actor.js';
+import { RestartTracker, type RestartPolicy } from './backoff.js';
+import { BarrierAligner } from './barriers.js';
+import type { Clock } from './clock.js';
+import { decodeBatch } from './codec.js';
+import { errorMessage } from './errors.js';
+import { Mailbox, type Mail } from './mailbox.js';
+import { instanceLabels, type RuntimeMetrics } from './metrics.js';
+import type { Envelope } from './protocol.js';
+import type { InstanceRef, Link, StageSpec } from './topology.js';
+import { WatermarkTracker } from './watermarks.js';
+
+/** What an instance needs from its host. */
+export interface InstanceHost {
+  readonly pipeline: string;
+  readonly clock: Clock;
+  readonly metrics: RuntimeMetrics;
+  buildContext(runner: InstanceRunner): ActorContext;
+  /** Send a control envelope on every output link of the instance. */
+  forwardControl(from: InstanceRef, env: Envelope): Promise<void>;
+  returnCredit(link: Link): void;
+  ack(checkpoint: number, instance: string, snapshot: unknown): void;
+  ended(instance: string): void;
+  restarted(instance: string, attempt: number, error: unknown): void;
+  failed(instance: string, error: unknown): void;
+}
+
+export class Escalated extends Error {}
+
+const IDLE_LINK = '(idle-check)';
+
+export class InstanceRunner {
+  readonly mailbox = new Mailbox();
+  readonly id: string;
+  private actor!: Actor;
+  private ctx!: ActorContext;
+  private readonly aligner: BarrierAligner;
+  private readonly watermarks: WatermarkTracker;
+  private readonly ended = new Set<string>();
+  private readonly restarts: RestartTracker;
+  private lastSnapshot: unknown;
+  private pendingCheckpoints: number[] = [];
+  private stopRequested = false;
+  private failed = false;
+  private idleTimer: (() => void) | null = null;
+  private readonly labels: ReturnType<typeof instanceLabels>;
+
+  constructor(
+    readonly ref: InstanceRef,
+    readonly stage: StageSpec,
+    private readonly factory: ActorFactory,
+    private readonly inputs: Map<string, Link>,
+    private readonly host: InstanceHost,
+    restart: RestartPolicy,
+    idleTimeoutMs: number,
+    initialSnapshot: unknown,
+  ) {
+    this.id = `${ref.stage}/${ref.partition}`;
+    this.aligner = new BarrierAligner(new Set(inputs.keys()));
+    this.watermarks = new WatermarkTracker([...inputs.keys()], idleTimeoutMs, host.clock.now());
+    this.restarts = new RestartTracker(restart);
+    this.lastSnapshot = initialSnapshot;
+    this.labels = instanceLabels(host.pipeline, ref.stage, ref.partition);
+    if (idleTimeoutMs > 0 && inputs.size > 0) this.armIdleCheck(idleTimeoutMs);
+  }
+
+  get watermark(): number {
+    return this.watermarks.watermark;
+  }
+
+  async start(): Promise<void> {
+    this.ctx = this.host.buildContext(this);
+    await this.createActor();
+  }
+
+  /** Sources: inject a barrier between two produce() calls. */
+  requestCheckpoint(checkpoint: number): void {
+    this.pendingCheckpoints.push(checkpoint);
+  }
+
+  /** Sources: stop producing, close, and send end-of-stream downstream. */
+  requestStop(): void {
+    this.stopRequested = true;
+  }
+
+  async run(): Promise<void> {
+    try {
+      if (this.stage.source) await this.runSource();
+      else await this.runOperator();
+    } catch (e) {
+      if (!(e instanceof Escalated)) {
+        this.failed = true;
+        this.host.failed(this.id, e);
+      }
+    } finally {
+      this.idleTimer?.();
+    }
+  }
+
+  private async runSource(): Promise<void> {
+    for (;;) {
+      for (const cp of this.pendingCheckpoints.splice(0)) await this.completeCheckpoint(cp);
+      if (this.stopRequested) break;
+      const result: { status: SourceStatus } = { status: 'more' };
+      await this.withRestart(async (a) => {
+        result.status = (await a.produce?.()) ?? 'done';
+      });
+      const status = result.status;
+      if (status === 'done') break;
+      if (status === 'idle') await new Promise<void>((r) => this.host.clock.setTimer(5, r));
+    }
+    for (const cp of this.pendingCheckpoints.splice(0)) await this.completeCheckpoint(cp);
+    await this.finish();
+  }
+
+  private async runOperator(): Promise<void> {
+    while (this.ended.size < this.inputs.size) {
+      const mail = await this.mailbox.take((l) => this.aligner.isBlocked(l));
+      this.host.metrics.mailboxDepth.set(this.labels, this.mailbox.depth);
+      await this.dispatch(mail);
+    }
+    await this.finish();
+  }
+
+  private async dispatch(mail: Mail): Promise<void> {
+    if (mail.link === IDLE_LINK) {
+      if (mail.env.kind === 'watermark') await this.advanceWatermark(mail.env.ts);
+      return;
+    }
+    const link = this.inputs.get(mail.link);
+    if (!link) throw new Error(`${this.id}: mail from unknown link ${mail.link}`);
+    const env = mail.env;
+    const now = this.host.clock.now();
+    this.watermarks.touch(mail.link, now);
+    switch (env.kind) {
+      case 'data':
+      case 'local-data': {
+        const records = env.kind === 'data' ? decodeBatch<unknown>(env.bytes) : env.records;
+        const info: BatchInfo = { link: mail.link, fromStage: link.from.stage, fromPartition: link.from.partition };
+        this.host.metrics.recordsIn.inc(this.labels, records.length);
+        const end = this.host.metrics.batchDuration.startTimer(this.labels);
+        await this.withRestart((a) => a.handle?.(records, info));
+        end();
+        this.host.returnCredit(link);
+        return;
+      }
+      case 'watermark':
+        return this.advanceWatermark(this.watermarks.update(mail.link, env.ts, now));
+      case 'barrier': {
+        const ev = this.aligner.onBarrier(mail.link, env.checkpoint, this.ended);
+        if (ev.kind === 'aligned') await this.completeCheckpoint(ev.checkpoint);
+        return;
+      }
+      case 'end': {
+        this.ended.add(mail.link);
+        await this.advanceWatermark(this.watermarks.end(mail.link, now));
+        const ev = this.aligner.onEnd(this.ended);
+        if (ev?.kind === 'aligned') await this.completeCheckpoint(ev.checkpoint);
+        return;
+      }
+      default: {
+        const never: never = env;
+        throw new Error(`unknown envelope ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  private async advanceWatermark(wm: number | null): Promise<void> {
+    if (wm === null) return;
+    this.host.metrics.watermarkLag.set(this.labels, Math.max(0, (this.host.clock.now() - wm) / 1000));
+    await this.withRestart((a) => a.onWatermark?.(wm));
+    await this.host.forwardControl(this.ref, { kind: 'watermark', ts: wm });
+  }
+
+  private async completeCheckpoint(checkpoint: number): Promise<void> {
+    await this.withRestart((a) => a.onBarrier?.(checkpoint));
+    const snapshot = this.actor.snapshot?.();
+    this.lastSnapshot = snapshot;
+    await this.host.forwardControl(this.ref, { kind: 'barrier', checkpoint });
+    this.host.ack(checkpoint, this.id, snapshot);
+    this.mailbox.nudge();
+  }
+
+  private async finish(): Promise<void> {
+    await this.withRestart((a) => a.close?.());
+    await this.host.forwardControl(this.ref, { kind: 'end' });
+    this.host.ended(this.id);
+  }
+
+  /** Source watermark, emitted through the context. */
+  async sourceWatermark(ts: number): Promise<void> {
+    const wm = this.watermarks.watermark;
+    if (ts <= wm) return;
+    await this.host.forwardControl(this.ref, { kind: 'watermark', ts });
+  }
+
+  private async createActor(): Promise<void> {
+    this.actor = await this.factory(this.stage.options, this.ref);
+    await this.actor.init?.(this.ctx);
+    if (this.lastSnapshot !== undefined && this.actor.restore) this.actor.restore(this.lastSnapshot);
+  }
+
+  /** Run `fn`; on failure restart the actor (restored from its last snapshot) and run it again. */
+  private async withRestart(fn: (a: Actor) => unknown): Promise<void> {
+    for (;;) {
+      if (this.failed) throw new Escalated();
+      try {
+        await fn(this.actor);
+        return;
+      } catch (e) {
+        const delay = this.restarts.onFailure(this.host.clock.now());
+        if (delay === null) {
+          this.failed = true;
+          this.host.failed(this.id, e);
+          throw new Escalated(errorMessage(e));
+        }
+        this.host.metrics.restarts.inc(this.labels);
+        this.host.restarted(this.id, this.restarts.recentFailures, e);
+        await new Promise<void>((r) => this.host.clock.setTimer(delay, r));
+        try {
+          await this.actor.close?.();
+        } catch {
+          // The failed actor's own cleanup may fail too; the new instance starts clean.
+        }
+        await this.createActor();
+      }
+    }
+  }
+
+  private armIdleCheck(idleTimeoutMs: number): void {
+    const tick = () => {
+      const wm = this.watermarks.recompute(this.host.clock.now());
+      // Idle inputs released the watermark: advance it in mailbox order, like any other mail.
+      if (wm !== null) this.mailbox.put({ link: IDLE_LINK, env: { kind: 'watermark', ts: wm } });
+      this.idleTimer = this.host.clock.setTimer(Math.max(50, idleTimeoutMs / 4), tick);
+    };
+    this.idleTimer = this.host.clock.setTimer(Math.max(50, idleTimeoutMs / 4), tick);
+  }
+
+  get context(): ActorContext {
+    return this.ctx;
+  }
+}

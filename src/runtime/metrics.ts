@@ -1,0 +1,59 @@
+// One metrics module: every metric name and label set of cashtag is defined here, once.
+// Each thread has its own prom-client registry; the main thread merges them into one /metrics.
+// Labels: pipeline, actor (stage), partition — plus a metric-specific one where stated.
+import client from 'prom-client';
+
+const PREFIX = 'cashtag_';
+const L = ['pipeline', 'actor', 'partition'] as const;
+
+export function createMetrics(registry: client.Registry) {
+  const reg = [registry];
+  return {
+    registry,
+    recordsIn: new client.Counter({ name: `${PREFIX}records_in_total`, help: 'Records received by an actor instance', labelNames: L, registers: reg }),
+    recordsOut: new client.Counter({ name: `${PREFIX}records_out_total`, help: 'Records emitted by an actor instance', labelNames: [...L, 'output'], registers: reg }),
+    batchDuration: new client.Histogram({
+      name: `${PREFIX}batch_duration_seconds`,
+      help: 'Time an actor spends handling one batch',
+      labelNames: L,
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: reg,
+    }),
+    mailboxDepth: new client.Gauge({ name: `${PREFIX}mailbox_depth_batches`, help: 'Batches waiting in an actor mailbox', labelNames: L, registers: reg }),
+    creditWaits: new client.Counter({ name: `${PREFIX}credit_waits_total`, help: 'Times an emitting actor waited for downstream credit', labelNames: L, registers: reg }),
+    creditWaitSeconds: new client.Counter({ name: `${PREFIX}credit_wait_seconds_total`, help: 'Time spent waiting for downstream credit', labelNames: L, registers: reg }),
+    restarts: new client.Counter({ name: `${PREFIX}actor_restarts_total`, help: 'Actor restarts after a failure', labelNames: L, registers: reg }),
+    watermarkLag: new client.Gauge({ name: `${PREFIX}watermark_lag_seconds`, help: 'Wall time minus the stage watermark', labelNames: L, registers: reg }),
+    checkpointsCompleted: new client.Counter({ name: `${PREFIX}checkpoints_completed_total`, help: 'Checkpoints acknowledged by every instance', labelNames: ['pipeline'], registers: reg }),
+    checkpointDuration: new client.Histogram({ name: `${PREFIX}checkpoint_duration_seconds`, help: 'Time from barrier injection to the last acknowledgement', labelNames: ['pipeline'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: reg }),
+    poolQueue: new client.Gauge({ name: `${PREFIX}pool_queue_tasks`, help: 'Tasks waiting in the Piscina pool queue', labelNames: ['pipeline'], registers: reg }),
+    poolUtilization: new client.Gauge({ name: `${PREFIX}pool_utilization_ratio`, help: 'Piscina pool utilisation (0..1)', labelNames: ['pipeline'], registers: reg }),
+    poolThreads: new client.Gauge({ name: `${PREFIX}pool_threads`, help: 'Threads in the Piscina pool', labelNames: ['pipeline'], registers: reg }),
+    poolTaskDuration: new client.Histogram({ name: `${PREFIX}pool_task_duration_seconds`, help: 'Round trip of one offloaded task', labelNames: ['pipeline'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1], registers: reg }),
+    sourceRecords: new client.Counter({ name: `${PREFIX}source_records_total`, help: 'Records read by a source, by input topic', labelNames: [...L, 'topic'], registers: reg }),
+    deadLetters: new client.Counter({ name: `${PREFIX}dead_letters_total`, help: 'Records sent to dead letters, by reason', labelNames: [...L, 'topic', 'reason'], registers: reg }),
+    untagged: new client.Counter({ name: `${PREFIX}tweets_without_cashtag_total`, help: 'Tweets that name no symbol (archived under topic NONE)', labelNames: L, registers: reg }),
+    sinkWrites: new client.Counter({ name: `${PREFIX}sink_rows_written_total`, help: 'Rows made durable by a sink', labelNames: [...L, 'sink', 'table'], registers: reg }),
+    sinkFiles: new client.Counter({ name: `${PREFIX}sink_files_written_total`, help: 'Files committed by a lake sink', labelNames: [...L, 'sink', 'table'], registers: reg }),
+    sinkErrors: new client.Counter({ name: `${PREFIX}sink_errors_total`, help: 'Failed sink writes (each retried or escalated)', labelNames: [...L, 'sink'], registers: reg }),
+    sinkLatency: new client.Histogram({ name: `${PREFIX}sink_write_duration_seconds`, help: 'Duration of one sink write or flush', labelNames: [...L, 'sink'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: reg }),
+    endToEnd: new client.Histogram({
+      name: `${PREFIX}end_to_end_latency_seconds`,
+      help: 'Ingest (source read) to sink commit, per record',
+      labelNames: ['pipeline', 'sink'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: reg,
+    }),
+  };
+}
+
+export type RuntimeMetrics = ReturnType<typeof createMetrics>;
+
+/** Label values for an instance: pipeline name, stage name, partition as a string. */
+export const instanceLabels = (pipeline: string, stage: string, partition: number) => ({ pipeline, actor: stage, partition: String(partition) });
+
+/** Merge per-thread registries (as JSON) into one Prometheus text page. */
+export async function aggregateMetrics(perThread: client.MetricObjectWithValues<client.MetricValue<string>>[][]): Promise<string> {
+  const merged = client.AggregatorRegistry.aggregate(perThread);
+  return merged.metrics();
+}

@@ -1,0 +1,48 @@
+// Every message that crosses a thread boundary, as one typed union per direction.
+
+import type { MessagePort } from 'node:worker_threads';
+import type { TopologySpec } from './topology.js';
+
+/** What travels on a link, in order: data and control share the channel and overtake nothing. */
+export type Envelope =
+  | { kind: 'data'; bytes: Uint8Array; count: number }
+  | { kind: 'local-data'; records: unknown[]; keys?: string[] }
+  | { kind: 'watermark'; ts: number }
+  | { kind: 'barrier'; checkpoint: number }
+  | { kind: 'end' };
+
+/** Between hosts (peer to peer). */
+export type PeerMessage =
+  | { t: 'deliver'; link: string; to: string; env: Envelope }
+  | { t: 'credit'; link: string; n: number };
+
+/** Supervisor -> host. */
+export type HostCommand =
+  | { t: 'init'; hostId: number; topology: TopologySpec; placement: [string, number][]; snapshots: Record<string, unknown>; settings: HostSettings }
+  | { t: 'peer'; hostId: number; port: MessagePort }
+  | { t: 'start' }
+  | { t: 'checkpoint'; checkpoint: number }
+  | { t: 'drain' }
+  | { t: 'metrics'; requestId: number }
+  | { t: 'shutdown' };
+
+/** Host -> supervisor. */
+export type HostEvent =
+  | { t: 'ready'; hostId: number }
+  | { t: 'ack'; checkpoint: number; instance: string; snapshot: unknown }
+  | { t: 'ended'; instance: string }
+  | { t: 'restarted'; instance: string; attempt: number; error: string }
+  | { t: 'failed'; instance: string; error: string; stack?: string }
+  | { t: 'metrics'; requestId: number; metrics: unknown[] }
+  | { t: 'log'; level: 'info' | 'warn' | 'error'; msg: string; fields?: Record<string, unknown> };
+
+export interface HostSettings {
+  pipeline: string;
+  restart: { minMs: number; maxMs: number; jitter: number; maxRestarts: number; withinMs: number };
+  /** Watermark inputs silent for this long stop holding the stage back (0 = never). */
+  idleTimeoutMs: number;
+}
+
+export function peerMessageTransfer(m: PeerMessage): ArrayBuffer[] {
+  return m.t === 'deliver' && m.env.kind === 'data' ? [m.env.bytes.buffer as ArrayBuffer] : [];
+}

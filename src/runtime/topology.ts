@@ -1,0 +1,130 @@
+// The graph is data: stages, their parallelism and placement, and keyed edges between them.
+// A plan (which instance runs on which thread, which links feed which instance) is derived from
+// it by pure functions, so the supervisor and every host compute the same plan.
+
+export type Route =
+  | { kind: 'forward' } // partition i -> partition i mod n (stateless stages keyed by input partition)
+  | { kind: 'hash' } // by the key the emitting actor gives each record (symbol, ...)
+  | { kind: 'broadcast' }; // every record to every partition
+
+export interface StageSpec {
+  name: string;
+  /** URL of the compiled module whose default export is an ActorFactory. */
+  module: string;
+  parallelism: number;
+  /** 'main' places every instance on the main thread (e.g. stages that offload to the Piscina pool). */
+  placement?: 'main' | 'workers';
+  /** True for stages with no inputs that produce records (`produce()`). */
+  source?: boolean;
+  /** Serializable options handed to the factory. */
+  options?: unknown;
+  /** Credit window per input link, in batches. */
+  credits?: number;
+}
+
+export interface EdgeSpec {
+  from: string;
+  output?: string;
+  to: string;
+  route: Route;
+}
+
+export interface PoolSpec {
+  filename: string;
+  threads: number;
+  workerData?: unknown;
+}
+
+export interface TopologySpec {
+  name: string;
+  stages: StageSpec[];
+  edges: EdgeSpec[];
+  pool?: PoolSpec;
+}
+
+export interface InstanceRef {
+  stage: string;
+  partition: number;
+}
+
+export const instanceId = (r: InstanceRef): string => `${r.stage}/${r.partition}`;
+export const linkId = (from: InstanceRef, output: string, to: InstanceRef): string => `${instanceId(from)}:${output}->${instanceId(to)}`;
+
+export interface Link {
+  id: string;
+  from: InstanceRef;
+  output: string;
+  to: InstanceRef;
+}
+
+export const DEFAULT_OUTPUT = 'out';
+export const DEFAULT_CREDITS = 4;
+
+/** Targets of a record batch leaving `from` on `edge`. */
+export function edgeTargets(edge: EdgeSpec, from: InstanceRef, toParallelism: number): number[] {
+  switch (edge.route.kind) {
+    case 'forward':
+      return [from.partition % toParallelism];
+    case 'hash':
+    case 'broadcast':
+      return Array.from({ length: toParallelism }, (_, i) => i);
+    default: {
+      const never: never = edge.route;
+      throw new Error(`unknown route ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+export function validateTopology(t: TopologySpec): void {
+  const names = new Set<string>();
+  for (const s of t.stages) {
+    if (names.has(s.name)) throw new Error(`topology ${t.name}: stage "${s.name}" is declared twice`);
+    if (!Number.isInteger(s.parallelism) || s.parallelism < 1) throw new Error(`topology ${t.name}: stage "${s.name}" needs parallelism >= 1`);
+    names.add(s.name);
+  }
+  for (const e of t.edges) {
+    if (!names.has(e.from)) throw new Error(`topology ${t.name}: edge from unknown stage "${e.from}"`);
+    if (!names.has(e.to)) throw new Error(`topology ${t.name}: edge to unknown stage "${e.to}"`);
+    const to = t.stages.find((s) => s.name === e.to);
+    if (to?.source) throw new Error(`topology ${t.name}: source stage "${e.to}" cannot have inputs`);
+  }
+}
+
+/** All links of the topology, in a stable order. */
+export function planLinks(t: TopologySpec): Link[] {
+  const byName = new Map(t.stages.map((s) => [s.name, s]));
+  const links: Link[] = [];
+  for (const e of t.edges) {
+    const fromStage = byName.get(e.from)!;
+    const toStage = byName.get(e.to)!;
+    const output = e.output ?? DEFAULT_OUTPUT;
+    for (let p = 0; p < fromStage.parallelism; p++) {
+      const from = { stage: e.from, partition: p };
+      for (const q of edgeTargets(e, from, toStage.parallelism)) {
+        const to = { stage: e.to, partition: q };
+        links.push({ id: linkId(from, output, to), from, output, to });
+      }
+    }
+  }
+  return links;
+}
+
+/**
+ * Place instances on hosts: host 0 is the main thread; hosts 1..workers are worker threads.
+ * Instances of worker-placed stages are spread round-robin, partition-major, so a pipeline's
+ * partition p tends to stay on one thread (fewer cross-thread hops).
+ */
+export function placeInstances(t: TopologySpec, workers: number): Map<string, number> {
+  const placement = new Map<string, number>();
+  for (const s of t.stages) {
+    for (let p = 0; p < s.parallelism; p++) {
+      const host = s.placement === 'main' || workers === 0 ? 0 : 1 + (p % workers);
+      placement.set(instanceId({ stage: s.name, partition: p }), host);
+    }
+  }
+  return placement;
+}
+
+export function allInstances(t: TopologySpec): InstanceRef[] {
+  return t.stages.flatMap((s) => Array.from({ length: s.parallelism }, (_, partition) => ({ stage: s.name, partition })));
+}
