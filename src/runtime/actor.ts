@@ -23,7 +23,10 @@ export interface ActorContext {
    * batch is handed to its link, which waits for credit: awaiting it is how backpressure works.
    */
   emit(records: unknown[], opts?: { output?: string; keys?: string[] }): Promise<void>;
-  /** Sources only: announce that no record with event time < ts will follow on this instance. */
+  /**
+   * Announce that no record with event time < ts will follow from this instance (sources, and
+   * the stage that assigns event times). Other stages forward the minimum of their inputs.
+   */
   emitWatermark(ts: number): Promise<void>;
   /** Run CPU-heavy work on the shared Piscina pool (stages placed on the main thread). */
   offload<T, R>(task: T): Promise<R>;

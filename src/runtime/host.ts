@@ -152,7 +152,7 @@ export class ActorHost implements InstanceHost {
         for (const r of routes) pushes.push(...this.route(ref, r, records, opts?.keys));
         await Promise.all(pushes);
       },
-      emitWatermark: (ts) => runner.sourceWatermark(ts),
+      emitWatermark: (ts) => runner.emitWatermark(ts),
       offload: <T, R>(task: T) => {
         if (!this.offloader) throw new Error(`${runner.id}: offload needs the stage placed on the main thread with a pool`);
         return this.offloader.run<T, R>(task);

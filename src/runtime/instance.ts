@@ -6,7 +6,7 @@ import { RestartTracker, type RestartPolicy } from './backoff.js';
 import { BarrierAligner } from './barriers.js';
 import type { Clock } from './clock.js';
 import { decodeBatch } from './codec.js';
-import { errorMessage } from './errors.js';
+import { ActorError, errorMessage } from './errors.js';
 import { Mailbox, type Mail } from './mailbox.js';
 import { instanceLabels, type RuntimeMetrics } from './metrics.js';
 import type { Envelope } from './protocol.js';
@@ -46,6 +46,7 @@ export class InstanceRunner {
   private stopRequested = false;
   private failed = false;
   private idleTimer: (() => void) | null = null;
+  private lastEmittedWatermark = Number.NEGATIVE_INFINITY;
   private readonly labels: ReturnType<typeof instanceLabels>;
 
   constructor(
@@ -172,7 +173,7 @@ export class InstanceRunner {
     if (wm === null) return;
     this.host.metrics.watermarkLag.set(this.labels, Math.max(0, (this.host.clock.now() - wm) / 1000));
     await this.withRestart((a) => a.onWatermark?.(wm));
-    await this.host.forwardControl(this.ref, { kind: 'watermark', ts: wm });
+    await this.emitWatermark(wm);
   }
 
   private async completeCheckpoint(checkpoint: number): Promise<void> {
@@ -190,10 +191,13 @@ export class InstanceRunner {
     this.host.ended(this.id);
   }
 
-  /** Source watermark, emitted through the context. */
-  async sourceWatermark(ts: number): Promise<void> {
-    const wm = this.watermarks.watermark;
-    if (ts <= wm) return;
+  /**
+   * A watermark the actor generates itself (sources, or the stage that reads event times from
+   * the data). Forwarded only when it moves past everything this instance has sent so far.
+   */
+  async emitWatermark(ts: number): Promise<void> {
+    if (ts <= this.lastEmittedWatermark) return;
+    this.lastEmittedWatermark = ts;
     await this.host.forwardControl(this.ref, { kind: 'watermark', ts });
   }
 
@@ -211,7 +215,8 @@ export class InstanceRunner {
         await fn(this.actor);
         return;
       } catch (e) {
-        const delay = this.restarts.onFailure(this.host.clock.now());
+        // A non-retriable error (e.g. in-flight work already lost) escalates without a restart.
+        const delay = e instanceof ActorError && !e.retriable ? null : this.restarts.onFailure(this.host.clock.now());
         if (delay === null) {
           this.failed = true;
           this.host.failed(this.id, e);

@@ -6,7 +6,7 @@ import { createScorer, type SentimentEngineName } from './engines.js';
 
 export interface ScoreTask { texts: string[] }
 
-const engine: SentimentEngineName = (workerData as { engine?: SentimentEngineName } | undefined)?.engine ?? 'vader-sentiment';
+const engine: SentimentEngineName = (workerData as { engine?: SentimentEngineName } | undefined)?.engine ?? 'vader';
 const score = createScorer(engine);
 
 export default function scoreBatch(task: ScoreTask): Float64Array {

@@ -1,0 +1,81 @@
+// Sentiment actor: batches tweet texts to the shared Piscina pool and emits scored rows in input
+// order. Tasks are pipelined (up to maxInFlight per instance) so every pool thread stays busy;
+// watermarks, barriers and close wait for everything in flight, so nothing overtakes data.
+
+import { UNTAGGED_TOPIC } from '../../domain/cashtags.js';
+import type { TweetRow } from '../../domain/records.js';
+import type { Actor, ActorContext, ActorFactory } from '../../runtime/actor.js';
+import { retry } from '../../runtime/backoff.js';
+import { ActorError, errorMessage } from '../../runtime/errors.js';
+import type { ScoreTask } from './score-worker.js';
+import type { SentimentMessage, SentimentOptions } from './protocol.js';
+
+export function explode(tweets: readonly SentimentMessage[], scores: Float64Array): TweetRow[] {
+  const rows: TweetRow[] = [];
+  for (let i = 0; i < tweets.length; i++) {
+    const t = tweets[i];
+    const topics = t.symbols.length > 0 ? t.symbols : [UNTAGGED_TOPIC];
+    for (const topic of topics) {
+      rows.push({ kind: 'tweet-row', id: t.id, topic, partition: t.partition, offset: t.offset, createdAt: t.createdAt, ingestTs: t.ingestTs, text: t.text, userId: t.userId, sentimentScore: scores[i] });
+    }
+  }
+  return rows;
+}
+
+const createSentiment: ActorFactory = (options) => {
+  const o = options as SentimentOptions;
+  let ctx!: ActorContext;
+  let pending: SentimentMessage[] = [];
+  let inFlight = 0;
+  let tail: Promise<void> = Promise.resolve();
+  let cancelLinger: (() => void) | null = null;
+
+  const score = (texts: string[]) =>
+    retry('sentiment pool', () => ctx.offload<ScoreTask, Float64Array>({ texts }), { attempts: 3, backoff: { minMs: 20, maxMs: 500, jitter: 0.2 } });
+
+  /** Send what is pending to the pool; results join the ordered tail. */
+  const flush = () => {
+    cancelLinger?.();
+    cancelLinger = null;
+    while (pending.length > 0) {
+      const batch = pending.slice(0, o.maxBatch);
+      pending = pending.slice(batch.length);
+      const scored = score(batch.map((t) => t.text));
+      scored.catch(() => undefined); // surfaced through `tail`, in order
+      inFlight++;
+      tail = tail.then(async () => {
+        const scores = await scored.catch((e: unknown) => {
+          // Rows of this and later in-flight batches would be lost by a restart: escalate, so the
+          // pipeline stops and replays them from the last checkpoint.
+          throw new ActorError(`scoring ${batch.length} texts failed: ${errorMessage(e)}`, 'external', false, { cause: e });
+        });
+        inFlight--;
+        const rows = explode(batch, scores);
+        await ctx.emit(rows, { keys: rows.map((r) => r.topic) });
+      });
+    }
+  };
+
+  const drain = async () => {
+    flush();
+    await tail;
+  };
+
+  const actor: Actor = {
+    init(c) {
+      ctx = c;
+    },
+    async handle(records) {
+      for (const r of records as SentimentMessage[]) pending.push(r);
+      if (pending.length >= o.minBatch) flush();
+      else cancelLinger ??= ctx.schedule(o.lingerMs, flush);
+      if (inFlight >= o.maxInFlight) await tail;
+    },
+    onWatermark: drain,
+    onBarrier: drain,
+    close: drain,
+  };
+  return actor;
+};
+
+export default createSentiment;

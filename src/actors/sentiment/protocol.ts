@@ -1,0 +1,15 @@
+// sentiment: accepts ParsedTweets; emits one TweetRow per (tweet, symbol) on `out`, keyed by
+// symbol (a tweet naming no symbol becomes one row under topic NONE).
+import type { ParsedTweet } from '../../domain/records.js';
+
+export type SentimentMessage = ParsedTweet;
+
+export interface SentimentOptions {
+  pipeline: string;
+  /** Texts are sent to the pool in batches of at least this many (or after lingerMs). */
+  minBatch: number;
+  maxBatch: number;
+  lingerMs: number;
+  /** Pool tasks this instance keeps in flight; results are emitted in input order. */
+  maxInFlight: number;
+}

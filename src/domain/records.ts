@@ -1,0 +1,96 @@
+// The records that flow through the speed layer after the source, and the rows the sinks write.
+// Times are epoch milliseconds. A record id is derived from (topic, partition, offset), so a
+// replay produces the same ids and idempotent sinks overwrite instead of duplicating.
+
+import type { DeadLetterReason } from './payloads.js';
+
+export const TWEETS_TOPIC = 'tweets';
+export const PRICES_TOPIC = 'stock-prices';
+export type InputTopic = typeof TWEETS_TOPIC | typeof PRICES_TOPIC;
+
+/** A record as read from its source (Kafka or the generator). */
+export interface RawRecord {
+  topic: InputTopic;
+  partition: number;
+  offset: number;
+  key: string | null;
+  value: string;
+  /** Processing time when the source read it. */
+  ingestTs: number;
+}
+
+/** A parsed tweet, before scoring. `symbols` is empty when it names none. */
+export interface ParsedTweet {
+  kind: 'tweet';
+  id: string;
+  partition: number;
+  offset: number;
+  createdAt: number;
+  ingestTs: number;
+  text: string;
+  userId: string;
+  symbols: string[];
+}
+
+/** One bronze/serving row per (tweet, symbol); `topic` is the symbol or NONE. */
+export interface TweetRow {
+  kind: 'tweet-row';
+  id: string;
+  topic: string;
+  partition: number;
+  offset: number;
+  createdAt: number;
+  ingestTs: number;
+  text: string;
+  userId: string;
+  sentimentScore: number;
+}
+
+export interface PriceRow {
+  kind: 'price';
+  id: string;
+  symbol: string;
+  partition: number;
+  offset: number;
+  tradeTs: number;
+  ingestTs: number;
+  openPrice: number;
+  closePrice: number;
+  volume: number;
+}
+
+export interface DeadLetter {
+  kind: 'dead-letter';
+  topic: InputTopic;
+  partition: number;
+  offset: number;
+  ingestTs: number;
+  reason: DeadLetterReason;
+  detail: string;
+  raw: string;
+}
+
+/**
+ * A UUID-formatted id from (topic, partition, offset): two FNV-1a passes with different seeds
+ * give 64 bits each. Deterministic, cheap, and stable across runs.
+ */
+export function recordId(topic: string, partition: number, offset: number): string {
+  const s = `${topic}:${partition}:${offset}`;
+  const a = fnv(s, 0x811c9dc5), b = fnv(s, 0x01000193 ^ 0x5bd1e995), c = fnv(s, 0x27d4eb2d), d = fnv(s, 0x165667b1);
+  const hex = (n: number) => n.toString(16).padStart(8, '0');
+  const h = hex(a) + hex(b) + hex(c) + hex(d);
+  // Version 8 (custom) and RFC 4122 variant bits, so it is a well-formed UUID.
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((parseInt(h[16], 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+function fnv(s: string, seed: number): number {
+  let h = seed >>> 0;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  h ^= h >>> 13;
+  h = Math.imul(h, 0x5bd1e995);
+  h ^= h >>> 15;
+  return h >>> 0;
+}
