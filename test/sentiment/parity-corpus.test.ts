@@ -17,7 +17,7 @@ const CORPUS_SIZE = 23_703;
 /** ids (all movieReviewSnippets) where the corpus file and pip's vaderSentiment 3.3.2 differ. */
 const DIVERGENT_FROM_3_3_2 = ['444', '8320', '10058'];
 
-test('the corpus scores as vaderSentiment 3.3.2 does (3 texts differ in the file, see header)', (t) => {
+void test('the corpus scores as vaderSentiment 3.3.2 does (3 texts differ in the file, see header)', (t) => {
   const rows = readReferenceCorpus();
   assert.equal(rows.length, CORPUS_SIZE);
   const vader = defaultVader();
@@ -36,7 +36,7 @@ test('the corpus scores as vaderSentiment 3.3.2 does (3 texts differ in the file
     `${differing.length} equal to vaderSentiment 3.3.2 where the file has upstream 44fc044's scores`);
 });
 
-test('with upstream 44fc044 special cases every one of the 23,703 texts matches the file', () => {
+void test('with upstream 44fc044 special cases every one of the 23,703 texts matches the file', () => {
   const rows = readReferenceCorpus();
   const upstream = compileVader({ ...readVaderData(), specialCases: SPECIAL_CASES_UPSTREAM_44FC044 });
   const bad = rows.filter((r) => differingKeys(upstream.polarityScores(r.text), r).length > 0);
@@ -44,7 +44,7 @@ test('with upstream 44fc044 special cases every one of the 23,703 texts matches 
   assert.equal(rows.length, CORPUS_SIZE);
 });
 
-test('Pearson correlation with the human ratings on the tweets equals the reference scores\'', (t) => {
+void test('Pearson correlation with the human ratings on the tweets equals the reference scores\'', (t) => {
   const tweets = readReferenceCorpus().filter((r) => r.set === 'tweets');
   assert.equal(tweets.length, 4200);
   const vader = defaultVader();

@@ -12,7 +12,7 @@ interface Case extends ScoredText { tag: string }
 
 const [header, ...cases] = readJsonl<Case & { source?: string }>(parityFixture);
 
-test('the fixture records that its values came from vaderSentiment 3.3.2', () => {
+void test('the fixture records that its values came from vaderSentiment 3.3.2', () => {
   assert.match(header.source ?? '', /^vaderSentiment==3\.3\.2/);
   assert.ok(cases.length >= 500, `${cases.length} cases`);
   const tags = new Set(cases.map((c) => c.tag));
@@ -23,7 +23,7 @@ test('the fixture records that its values came from vaderSentiment 3.3.2', () =>
   }
 });
 
-test('every fixture text scores exactly as vaderSentiment 3.3.2', () => {
+void test('every fixture text scores exactly as vaderSentiment 3.3.2', () => {
   const vader = defaultVader();
   const failures = cases
     .map((c) => ({ c, got: vader.polarityScores(c.text) }))
@@ -33,7 +33,7 @@ test('every fixture text scores exactly as vaderSentiment 3.3.2', () => {
   assert.deepEqual(failures, [], `${failures.length} of ${cases.length} differ`);
 });
 
-test('compound() equals polarityScores().compound, and the package entry uses the same analyzer', () => {
+void test('compound() equals polarityScores().compound, and the package entry uses the same analyzer', () => {
   const vader = defaultVader();
   for (const c of cases) {
     assert.ok(Object.is(vader.compound(c.text), c.compound), c.text);
@@ -41,7 +41,7 @@ test('compound() equals polarityScores().compound, and the package entry uses th
   }
 });
 
-test('the issue\'s examples', () => {
+void test('the issue\'s examples', () => {
   assert.equal(polarityScores('$TSLA to the moon 🚀🚀🚀 😁').compound, 0.4588);
   assert.equal(polarityScores('No problems with $AAPL today').compound, 0.3089);
   assert.equal(polarityScores('The earnings were good. But the guidance is terrible.').compound, -0.4939);

@@ -11,6 +11,6 @@ const CASES: Array<[number, number, number]> = [
   [2.5, 0, 2], [0.03125, 4, 0.0312], [0.09375, 4, 0.0938], [0.28125, 4, 0.2812], [0, 3, 0], [-0, 4, -0],
 ];
 
-test('pyRound equals Python round() on ties, near-ties and signed zeros', () => {
+void test('pyRound equals Python round() on ties, near-ties and signed zeros', () => {
   for (const [x, n, want] of CASES) assert.ok(Object.is(pyRound(x, n), want), `round(${x}, ${n}) = ${want}`);
 });
