@@ -11,7 +11,7 @@ export function parseEventTime(text: string): number | null {
   const y = Number(ys), mo = Number(mos), d = Number(ds), h = Number(hs), mi = Number(mis), s = Number(ss);
   if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) return null;
   const ms = frac ? Math.floor(Number(`0${frac}`) * 1000) : 0;
-  let t = Date.UTC(y, mo - 1, d, h, mi, s, ms);
+  let t = utc(y, mo - 1, d, h, mi, s, ms);
   if (zone && zone !== 'Z') {
     const sign = zone[0] === '-' ? -1 : 1;
     const digits = zone.slice(1).replace(':', '');
@@ -23,7 +23,14 @@ export function parseEventTime(text: string): number | null {
 }
 
 function daysInMonth(y: number, mo: number): number {
-  return new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  return new Date(utc(y, mo, 0)).getUTCDate();
+}
+
+// Date.UTC reads years 0..99 as 1900..1999; setUTCFullYear takes the year as written.
+function utc(y: number, mo: number, d: number, h = 0, mi = 0, s = 0, ms = 0): number {
+  const date = new Date(0);
+  date.setUTCFullYear(y, mo, d);
+  return date.setUTCHours(h, mi, s, ms);
 }
 
 /** The seed's form, `YYYY-MM-DD HH:MM:SS` in UTC. */
