@@ -8,7 +8,7 @@
 // which single-threaded synchronous use guarantees; build one per thread.
 import { NORMALIZE_ALPHA } from './constants.js';
 import { ButRule } from './but-rule.js';
-import { compileLexicon, type VaderData } from './lexicon.js';
+import { compileLexicon, type CompiledLexicon, type VaderData } from './lexicon.js';
 import { pyRound } from './round.js';
 import { scoreTokens } from './rules.js';
 import { Tokens, tokenize } from './tokens.js';
@@ -36,7 +36,7 @@ export function compileVader(data: VaderData): VaderAnalyzer {
 }
 
 class Vader implements VaderAnalyzer {
-  private readonly lex;
+  private readonly lex: CompiledLexicon;
   private readonly tokens = new Tokens();
   private readonly but = new ButRule();
   private sentiments = new Float64Array(64);
