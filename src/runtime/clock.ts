@@ -15,7 +15,6 @@ export const systemClock: Clock = {
   monotonic: () => performance.now(),
   setTimer(ms, fn) {
     const t = setTimeout(fn, ms);
-    t.unref?.();
     return () => clearTimeout(t);
   },
 };

@@ -36,6 +36,7 @@ export class ActorHost implements InstanceHost {
   private readonly placement: Map<string, number>;
   private readonly links: Link[];
   readonly pipeline: string;
+  private disposed = false;
 
   constructor(
     readonly hostId: number,
@@ -194,7 +195,13 @@ export class ActorHost implements InstanceHost {
     await Promise.all((this.controlTargets.get(instanceId(from)) ?? []).map((t) => t.push(env)));
   }
 
+  /** Cut this host off: nothing it still has running can send or report any more. */
+  dispose(): void {
+    this.disposed = true;
+  }
+
   private send(link: Link, env: Envelope, local: boolean): void {
+    if (this.disposed) return;
     const to = instanceId(link.to);
     const m: PeerMessage = { t: 'deliver', link: link.id, to, env };
     if (local) queueMicrotask(() => this.onPeerMessage(m));
@@ -202,24 +209,29 @@ export class ActorHost implements InstanceHost {
   }
 
   returnCredit(link: Link): void {
+    if (this.disposed) return;
     const fromHost = this.placement.get(instanceId(link.from))!;
     if (fromHost === this.hostId) this.outLinks.get(link.id)?.out.grant(1);
     else this.transport.toPeer(fromHost, { t: 'credit', link: link.id, n: 1 });
   }
 
   ack(checkpoint: number, instance: string, snapshot: unknown): void {
+    if (this.disposed) return;
     this.transport.toSupervisor({ t: 'ack', checkpoint, instance, snapshot });
   }
 
   ended(instance: string): void {
+    if (this.disposed) return;
     this.transport.toSupervisor({ t: 'ended', instance });
   }
 
   restarted(instance: string, attempt: number, error: unknown): void {
+    if (this.disposed) return;
     this.transport.toSupervisor({ t: 'restarted', instance, attempt, error: errorMessage(error) });
   }
 
   failed(instance: string, error: unknown): void {
+    if (this.disposed) return;
     this.transport.toSupervisor({ t: 'failed', instance, error: errorMessage(error), stack: error instanceof Error ? error.stack : undefined });
   }
 }

@@ -207,7 +207,7 @@ export class InstanceRunner {
     if (this.lastSnapshot !== undefined && this.actor.restore) this.actor.restore(this.lastSnapshot);
   }
 
-  /** Run `fn`; on failure restart the actor (restored from its last snapshot) and run it again. */
+  /** Run `fn`; on failure of an in-place stage, recreate the actor (from its last snapshot) and run it again. */
   private async withRestart(fn: (a: Actor) => unknown): Promise<void> {
     for (;;) {
       if (this.failed) throw new Escalated();
@@ -215,8 +215,10 @@ export class InstanceRunner {
         await fn(this.actor);
         return;
       } catch (e) {
-        // A non-retriable error (e.g. in-flight work already lost) escalates without a restart.
-        const delay = e instanceof ActorError && !e.retriable ? null : this.restarts.onFailure(this.host.clock.now());
+        // Stages without in-place restart, and non-retriable errors (in-flight work already
+        // lost), go to the supervisor, which recovers the pipeline from its last checkpoint.
+        const inPlace = this.stage.restart === 'in-place' && !(e instanceof ActorError && !e.retriable);
+        const delay = inPlace ? this.restarts.onFailure(this.host.clock.now()) : null;
         if (delay === null) {
           this.failed = true;
           this.host.failed(this.id, e);

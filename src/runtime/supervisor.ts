@@ -1,15 +1,21 @@
 // The supervisor (main thread) builds the topology, spawns actor-host threads sized to the cores,
-// places instances on them, runs the Piscina pool, coordinates checkpoints, serves the merged
-// metrics, and stops the pipeline cleanly when an actor exhausts its restarts or a thread dies.
+// places instances on them, runs the Piscina pool, coordinates checkpoints and serves the merged
+// metrics. Failures are handled by declared policy, not in catch blocks:
+//   - an 'in-place' stage restarts its own actor (see instance.ts);
+//   - any other actor failure, or a thread's death, fails the pipeline over: every thread is
+//     stopped and the topology relaunched from the last completed checkpoint (sources rewind,
+//     sinks drop what the replay rewrites), after a jittered backoff;
+//   - more failovers than the restart policy allows stop the pipeline with an error naming the
+//     actor and the cause. Records after the last checkpoint stay in their sources for replay.
 
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { Logger } from './actor.js';
-import { DEFAULT_RESTART } from './backoff.js';
+import { DEFAULT_RESTART, RestartTracker } from './backoff.js';
 import { CheckpointTracker, type CheckpointStore } from './checkpoints.js';
 import type { Clock } from './clock.js';
 import { PipelineFailedError } from './errors.js';
-import { ActorHost } from './host.js';
+import { ActorHost, type Offloader } from './host.js';
 import { aggregateMetrics, type RuntimeMetrics } from './metrics.js';
 import type { HostEvent, HostSettings, PeerMessage } from './protocol.js';
 import { peerMessageTransfer } from './protocol.js';
@@ -26,31 +32,44 @@ export interface SupervisorOptions {
   /** 0 disables periodic checkpoints. */
   checkpointIntervalMs?: number;
   settings?: Partial<HostSettings>;
+  /** Runs before every launch, first and after failover (e.g. clean scratch space). */
+  beforeLaunch?: () => Promise<void>;
+}
+
+/** One launch of the topology: its threads, main-thread host and checkpoint bookkeeping. */
+interface Generation {
+  n: number;
+  workers: Map<number, Worker>;
+  mainHost: ActorHost;
+  tracker: CheckpointTracker;
+  ended: Set<string>;
 }
 
 export class Supervisor {
-  private readonly workers = new Map<number, Worker>();
-  private mainHost!: ActorHost;
+  private gen: Generation | null = null;
   private pool: Piscina | null = null;
   private readonly instances: string[];
-  private readonly ended = new Set<string>();
-  private readonly tracker: CheckpointTracker;
+  private readonly placement: [string, number][];
   private nextCheckpoint = 1;
   private lastCompleted = 0;
   private cancelTimer: (() => void) | null = null;
   private readonly metricsWaiters = new Map<number, (m: unknown[]) => void>();
   private metricsRequest = 0;
   private stopping = false;
+  private recovering = false;
+  private readonly failovers: RestartTracker;
+  private finalMetrics: string | null = null;
   private settle!: { resolve: () => void; reject: (e: Error) => void };
-  /** Settles when every instance has ended (resolve) or the pipeline failed (reject). */
+  /** Settles when every instance has ended (resolve) or the pipeline failed for good (reject). */
   readonly done: Promise<void>;
   private readonly settings: HostSettings;
 
   constructor(private readonly o: SupervisorOptions) {
     validateTopology(o.topology);
     this.instances = allInstances(o.topology).map(instanceId);
-    this.tracker = new CheckpointTracker(this.instances);
+    this.placement = [...placeInstances(o.topology, o.workers)];
     this.settings = { pipeline: o.topology.name, restart: DEFAULT_RESTART, idleTimeoutMs: 0, ...o.settings };
+    this.failovers = new RestartTracker(this.settings.restart);
     this.done = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
     this.done.catch(() => undefined); // observed by whoever awaits it; never an unhandled rejection
   }
@@ -60,98 +79,117 @@ export class Supervisor {
   }
 
   async start(): Promise<void> {
-    const { topology, workers } = this.o;
-    const placement = [...placeInstances(topology, workers)];
-    const restored = (await this.o.checkpoints?.latest(topology.name)) ?? null;
-    if (restored) {
-      this.nextCheckpoint = restored.id + 1;
-      this.lastCompleted = restored.id;
-      this.o.log.info('restoring from checkpoint', { checkpoint: restored.id, instances: Object.keys(restored.snapshots).length });
-    }
-    const snapshots = restored?.snapshots ?? {};
+    const { topology } = this.o;
     if (topology.pool) {
       this.pool = new Piscina({ filename: topology.pool.filename, minThreads: topology.pool.threads, maxThreads: topology.pool.threads, workerData: topology.pool.workerData, idleTimeout: 60_000 });
       this.o.metrics.poolThreads.set({ pipeline: topology.name }, topology.pool.threads);
     }
-    const pool = this.pool;
-    const poolTimer = this.o.metrics.poolTaskDuration;
-    this.mainHost = new ActorHost(0, topology, placement, this.settings, this.o.clock, this.o.metrics, {
-      toSupervisor: (ev) => this.onEvent(ev),
-      toPeer: (hostId, m) => this.workers.get(hostId)?.postMessage(m, peerMessageTransfer(m)),
-    }, pool ? { run: async <T, R>(task: T) => {
-      const end = poolTimer.startTimer({ pipeline: topology.name });
-      try {
-        return (await pool.run(task)) as R;
-      } finally {
-        end();
-      }
-    } } : null);
-
-    const ready: Promise<void>[] = [];
-    for (let h = 1; h <= workers; h++) {
-      const w = new Worker(new URL('./host-worker.js', import.meta.url));
-      this.workers.set(h, w);
-      ready.push(new Promise<void>((resolve, reject) => {
-        const onReady = (m: HostEvent | PeerMessage) => {
-          if (m.t === 'ready') resolve();
-          if (m.t === 'failed') reject(new Error(`thread host-${h} failed during start: ${m.error}`));
-        };
-        w.on('message', onReady);
-        w.once('error', reject);
-      }));
-      w.on('message', (m: HostEvent | PeerMessage) => (m.t === 'deliver' || m.t === 'credit' ? this.mainHost.onPeerMessage(m) : this.onEvent(m)));
-      w.on('error', (e) => this.fail(`thread host-${h}`, `died: ${e.message}`));
-      w.on('exit', (code) => {
-        if (!this.stopping) this.fail(`thread host-${h}`, `exited unexpectedly with code ${code}; its instances: ${this.instancesOn(placement, h).join(', ')}`);
-      });
-    }
-    for (let a = 1; a <= workers; a++) {
-      for (let b = a + 1; b <= workers; b++) {
-        const { port1, port2 } = new MessageChannel();
-        this.workers.get(a)!.postMessage({ t: 'peer', hostId: b, port: port1 }, [port1]);
-        this.workers.get(b)!.postMessage({ t: 'peer', hostId: a, port: port2 }, [port2]);
-      }
-    }
-    for (const [h, w] of this.workers) w.postMessage({ t: 'init', hostId: h, topology, placement, snapshots, settings: this.settings });
-    await this.mainHost.init(snapshots);
-    await Promise.all(ready);
-    this.mainHost.start();
-    for (const w of this.workers.values()) w.postMessage({ t: 'start' });
+    await this.launch();
     this.scheduleCheckpoints();
   }
 
-  private instancesOn(placement: [string, number][], host: number): string[] {
-    return placement.filter(([, h]) => h === host).map(([id]) => id);
+  private offloader(): Offloader | null {
+    const pool = this.pool;
+    if (!pool) return null;
+    const timer = this.o.metrics.poolTaskDuration;
+    const labels = { pipeline: this.o.topology.name };
+    return {
+      run: async <T, R>(task: T) => {
+        const end = timer.startTimer(labels);
+        try {
+          return (await pool.run(task)) as R;
+        } finally {
+          end();
+        }
+      },
+    };
+  }
+
+  /** Start a generation from the latest checkpoint (or from scratch). */
+  private async launch(): Promise<void> {
+    const { topology, workers: workerCount } = this.o;
+    await this.o.beforeLaunch?.();
+    const restored = (await this.o.checkpoints?.latest(topology.name)) ?? null;
+    if (restored) {
+      this.nextCheckpoint = Math.max(this.nextCheckpoint, restored.id + 1);
+      this.lastCompleted = Math.max(this.lastCompleted, restored.id);
+      this.o.log.info('restoring from checkpoint', { checkpoint: restored.id, instances: Object.keys(restored.snapshots).length });
+    }
+    const snapshots = restored?.snapshots ?? {};
+    const n = (this.gen?.n ?? 0) + 1;
+    const workers = new Map<number, Worker>();
+    const mainHost = new ActorHost(0, topology, this.placement, this.settings, this.o.clock, this.o.metrics, {
+      toSupervisor: (ev) => this.onEvent(n, ev),
+      toPeer: (hostId, m) => workers.get(hostId)?.postMessage(m, peerMessageTransfer(m)),
+    }, this.offloader());
+    const gen: Generation = { n, workers, mainHost, tracker: new CheckpointTracker(this.instances), ended: new Set() };
+    this.gen = gen;
+
+    const ready: Promise<void>[] = [];
+    for (let h = 1; h <= workerCount; h++) {
+      const w = new Worker(new URL('./host-worker.js', import.meta.url));
+      workers.set(h, w);
+      ready.push(new Promise<void>((resolve, reject) => {
+        w.on('message', (m: HostEvent | PeerMessage) => {
+          if (m.t === 'ready') resolve();
+          if (m.t === 'failed') reject(new Error(`thread host-${h} failed during start: ${m.error}`));
+        });
+        w.once('error', reject);
+      }));
+      w.on('message', (m: HostEvent | PeerMessage) => (m.t === 'deliver' || m.t === 'credit' ? mainHost.onPeerMessage(m) : this.onEvent(n, m)));
+      w.on('error', (e) => this.onFailure(n, `thread host-${h}`, `died: ${e.message}`));
+      w.on('exit', (code) => {
+        if (this.gen === gen && !this.stopping) this.onFailure(n, `thread host-${h}`, `exited unexpectedly with code ${code}; its actors: ${this.instancesOn(h).join(', ')}`);
+      });
+    }
+    for (let a = 1; a <= workerCount; a++) {
+      for (let b = a + 1; b <= workerCount; b++) {
+        const { port1, port2 } = new MessageChannel();
+        workers.get(a)!.postMessage({ t: 'peer', hostId: b, port: port1 }, [port1]);
+        workers.get(b)!.postMessage({ t: 'peer', hostId: a, port: port2 }, [port2]);
+      }
+    }
+    for (const [h, w] of workers) w.postMessage({ t: 'init', hostId: h, topology, placement: this.placement, snapshots, settings: this.settings });
+    await mainHost.init(snapshots);
+    await Promise.all(ready);
+    mainHost.start();
+    for (const w of workers.values()) w.postMessage({ t: 'start' });
+  }
+
+  private instancesOn(host: number): string[] {
+    return this.placement.filter(([, h]) => h === host).map(([id]) => id);
   }
 
   private scheduleCheckpoints(): void {
     const every = this.o.checkpointIntervalMs ?? 0;
     if (every <= 0 || this.stopping) return;
     this.cancelTimer = this.o.clock.setTimer(every, () => {
-      if (this.tracker.pending === 0) this.triggerCheckpoint();
+      if (this.gen && this.gen.tracker.pending === 0 && !this.recovering) this.triggerCheckpoint();
       this.scheduleCheckpoints();
     });
   }
 
   /** Inject a barrier at every source; returns its id. */
   triggerCheckpoint(): number {
+    const gen = this.gen!;
     const id = this.nextCheckpoint++;
-    this.tracker.begin(id, this.o.clock.monotonic());
-    for (const id2 of this.ended) this.tracker.forget(id2);
-    this.mainHost.checkpoint(id);
-    for (const w of this.workers.values()) w.postMessage({ t: 'checkpoint', checkpoint: id });
+    gen.tracker.begin(id, this.o.clock.monotonic());
+    for (const i of gen.ended) gen.tracker.forget(i);
+    gen.mainHost.checkpoint(id);
+    for (const w of gen.workers.values()) w.postMessage({ t: 'checkpoint', checkpoint: id });
     return id;
   }
 
   /** Stop the sources after a final checkpoint; resolves when everything has drained. */
   async drain(timeoutMs = 30_000): Promise<void> {
-    if (this.stopping) return this.done;
     this.cancelTimer?.();
+    const gen = this.gen;
+    if (!gen || this.stopping) return this.done;
     if (this.o.checkpoints) this.triggerCheckpoint();
-    this.mainHost.drain();
-    for (const w of this.workers.values()) w.postMessage({ t: 'drain' });
+    gen.mainHost.drain();
+    for (const w of gen.workers.values()) w.postMessage({ t: 'drain' });
     const timeout = new Promise<never>((_, reject) => {
-      const t = setTimeout(() => reject(new Error(`drain did not finish within ${timeoutMs} ms; still running: ${this.instances.filter((i) => !this.ended.has(i)).join(', ')}`)), timeoutMs);
+      const t = setTimeout(() => reject(new Error(`drain did not finish within ${timeoutMs} ms; still running: ${this.instances.filter((i) => !gen.ended.has(i)).join(', ')}`)), timeoutMs);
       t.unref();
     });
     try {
@@ -161,14 +199,16 @@ export class Supervisor {
     }
   }
 
+  /** The merged metrics of every thread (after shutdown: the last page taken before it). */
   async metricsText(): Promise<string> {
+    if (this.finalMetrics !== null) return this.finalMetrics;
     if (this.pool) {
       const labels = { pipeline: this.o.topology.name };
       this.o.metrics.poolQueue.set(labels, this.pool.queueSize);
       this.o.metrics.poolUtilization.set(labels, this.pool.utilization);
     }
     const perThread = [await this.o.metrics.registry.getMetricsAsJSON()];
-    const replies = [...this.workers.values()].map((w) => new Promise<unknown[]>((resolve) => {
+    const replies = [...(this.gen?.workers.values() ?? [])].map((w) => new Promise<unknown[]>((resolve) => {
       const requestId = ++this.metricsRequest;
       const t = setTimeout(() => resolve([]), 2000);
       this.metricsWaiters.set(requestId, (m) => {
@@ -181,25 +221,27 @@ export class Supervisor {
     return aggregateMetrics(perThread);
   }
 
-  private onEvent(ev: HostEvent): void {
+  private onEvent(n: number, ev: HostEvent): void {
+    const gen = this.gen;
+    if (!gen || gen.n !== n) return; // a stale generation's last words
     switch (ev.t) {
       case 'ready':
         return;
       case 'ack': {
-        const done = this.tracker.ack(ev.checkpoint, ev.instance, ev.snapshot);
+        const done = gen.tracker.ack(ev.checkpoint, ev.instance, ev.snapshot);
         if (done) void this.completeCheckpoint(ev.checkpoint, done.snapshots, done.startedAt);
         return;
       }
       case 'ended':
-        this.ended.add(ev.instance);
-        for (const d of this.tracker.forget(ev.instance)) void this.completeCheckpoint(d.id, d.snapshots, d.startedAt);
-        if (this.ended.size === this.instances.length) this.settle.resolve();
+        gen.ended.add(ev.instance);
+        for (const d of gen.tracker.forget(ev.instance)) void this.completeCheckpoint(d.id, d.snapshots, d.startedAt);
+        if (gen.ended.size === this.instances.length) this.settle.resolve();
         return;
       case 'restarted':
         this.o.log.warn('actor restarted', { actor: ev.instance, attempt: ev.attempt, error: ev.error });
         return;
       case 'failed':
-        this.fail(ev.instance, ev.error, ev.stack);
+        this.onFailure(n, ev.instance, ev.error, ev.stack);
         return;
       case 'metrics':
         this.metricsWaiters.get(ev.requestId)?.(ev.metrics);
@@ -227,21 +269,49 @@ export class Supervisor {
     }
   }
 
-  private fail(instance: string, reason: string, stack?: string): void {
-    if (this.stopping) return;
-    this.o.log.error('pipeline failing', { actor: instance, error: reason, stack, lastCheckpoint: this.lastCompleted });
-    this.settle.reject(new PipelineFailedError(instance, `${reason} (records after checkpoint ${this.lastCompleted} were not committed and are replayed from their sources on restart)`));
-    void this.shutdown();
+  private onFailure(n: number, instance: string, reason: string, stack?: string): void {
+    if (this.stopping || this.recovering || this.gen?.n !== n) return;
+    const delay = this.failovers.onFailure(this.o.clock.now());
+    if (delay === null) {
+      this.o.log.error('pipeline failing: restart limit reached', { actor: instance, error: reason, stack, lastCheckpoint: this.lastCompleted });
+      this.settle.reject(new PipelineFailedError(instance, `${reason} (${this.failovers.recentFailures} failures within ${this.settings.restart.withinMs} ms; records after checkpoint ${this.lastCompleted} were not committed and are replayed from their sources on restart)`));
+      void this.shutdown();
+      return;
+    }
+    this.o.log.warn('actor failed: restarting the pipeline from the last checkpoint', { actor: instance, error: reason, stack, checkpoint: this.lastCompleted, inMs: delay, attempt: this.failovers.recentFailures });
+    this.o.metrics.restarts.inc({ pipeline: this.o.topology.name, actor: instance.split('/')[0], partition: instance.split('/')[1] ?? '' });
+    this.recovering = true;
+    void (async () => {
+      try {
+        await this.stopGeneration();
+        await new Promise((r) => this.o.clock.setTimer(delay, () => r(undefined)));
+        if (this.stopping) return;
+        await this.launch();
+      } catch (e) {
+        this.settle.reject(new PipelineFailedError(instance, `failover failed: ${e instanceof Error ? e.message : String(e)}`));
+        void this.shutdown();
+      } finally {
+        this.recovering = false;
+      }
+    })();
+  }
+
+  private async stopGeneration(): Promise<void> {
+    const gen = this.gen;
+    if (!gen) return;
+    gen.mainHost.dispose();
+    const ws = [...gen.workers.values()];
+    gen.workers.clear();
+    await Promise.all(ws.map((w) => w.terminate()));
   }
 
   /** Terminate threads and the pool. Idempotent. */
   async shutdown(): Promise<void> {
-    if (this.stopping && this.workers.size === 0) return;
+    if (this.stopping) return;
     this.stopping = true;
     this.cancelTimer?.();
-    const ws = [...this.workers.values()];
-    this.workers.clear();
-    await Promise.all(ws.map((w) => w.terminate()));
+    this.finalMetrics = await this.metricsText().catch(() => null);
+    await this.stopGeneration();
     await this.pool?.destroy();
     this.pool = null;
   }

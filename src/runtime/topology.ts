@@ -20,6 +20,14 @@ export interface StageSpec {
   options?: unknown;
   /** Credit window per input link, in batches. */
   credits?: number;
+  /**
+   * How a failure of this stage is recovered:
+   *  - 'in-place': the actor is recreated on its thread and the failed batch is handled again.
+   *    Only for stages whose state a restart cannot lose (stateless, or rebuilt from the data).
+   *  - 'from-checkpoint' (default): the supervisor restarts the whole pipeline from the last
+   *    completed checkpoint; sources rewind to its offsets and replay what was in flight.
+   */
+  restart?: 'in-place' | 'from-checkpoint';
 }
 
 export interface EdgeSpec {

@@ -29,13 +29,25 @@ export class MemoryCheckpoints implements CheckpointStore {
   }
 }
 
-export function pipeline(opts: { limit: number; partitions?: number; batch?: number; crashOn?: number; crashAlways?: boolean; sinkDelayMs?: number; credits?: number }): TopologySpec {
+export interface PipelineOptions {
+  limit: number;
+  partitions?: number;
+  batch?: number;
+  crashOn?: number;
+  crashMode?: 'throw' | 'exit';
+  onceMarker?: string;
+  restart?: 'in-place' | 'from-checkpoint';
+  sinkDelayMs?: number;
+  credits?: number;
+}
+
+export function pipeline(opts: PipelineOptions): TopologySpec {
   const partitions = opts.partitions ?? 2;
   return {
     name: 'test',
     stages: [
       { name: 'source', module: fixture('counter-source'), parallelism: partitions, source: true, options: { limit: opts.limit, batch: opts.batch ?? 100 } },
-      { name: 'map', module: fixture('mapper'), parallelism: partitions, options: { crashOn: opts.crashOn, crashAlways: opts.crashAlways }, credits: opts.credits },
+      { name: 'map', module: fixture('mapper'), parallelism: partitions, options: { crashOn: opts.crashOn, mode: opts.crashMode, onceMarker: opts.onceMarker }, credits: opts.credits, restart: opts.restart },
       { name: 'sink', module: fixture('collect-sink'), parallelism: 1, placement: 'main', options: { delayMs: opts.sinkDelayMs }, credits: opts.credits },
     ],
     edges: [
@@ -45,7 +57,7 @@ export function pipeline(opts: { limit: number; partitions?: number; batch?: num
   };
 }
 
-export function supervisor(topology: TopologySpec, extra: { workers?: number; checkpoints?: CheckpointStore; log?: Logger } = {}) {
+export function supervisor(topology: TopologySpec, extra: { workers?: number; checkpoints?: CheckpointStore; log?: Logger; checkpointIntervalMs?: number } = {}) {
   const registry = new client.Registry();
   return new Supervisor({
     topology,
@@ -54,6 +66,7 @@ export function supervisor(topology: TopologySpec, extra: { workers?: number; ch
     metrics: createMetrics(registry),
     log: extra.log ?? quietLogger(),
     checkpoints: extra.checkpoints,
+    checkpointIntervalMs: extra.checkpointIntervalMs,
     settings: { restart: { minMs: 10, maxMs: 50, jitter: 0.2, maxRestarts: 2, withinMs: 60_000 } },
   });
 }

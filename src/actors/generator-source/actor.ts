@@ -12,6 +12,7 @@ const createGeneratorSource: ActorFactory = (options, self) => {
   const o = options as GeneratorSourceOptions;
   const gen = new Generator(o.generator);
   const p = self.partition;
+  const ownsSymbols = gen.symbolsOf(p).length > 0;
   let ctx!: ActorContext;
   let next: GeneratorSourceState = { tweets: 0, prices: 0 };
   let startedAt = 0;
@@ -43,7 +44,8 @@ const createGeneratorSource: ActorFactory = (options, self) => {
         const g = gen.generate(TWEETS_TOPIC, p, next.tweets);
         records.push({ topic: TWEETS_TOPIC, partition: p, offset: next.tweets++, key: g.key, value: g.value, ingestTs: now });
         // Ticks interleave with tweets at the configured ratio, in their own offset space.
-        while (next.prices < Math.floor(next.tweets * o.pricesPerTweet)) {
+        // A partition that owns no symbol has no ticks (prices are keyed by symbol).
+        while (ownsSymbols && next.prices < Math.floor(next.tweets * o.pricesPerTweet)) {
           const t = gen.generate(PRICES_TOPIC, p, next.prices);
           records.push({ topic: PRICES_TOPIC, partition: p, offset: next.prices++, key: t.key, value: t.value, ingestTs: now });
         }

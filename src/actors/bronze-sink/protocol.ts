@@ -1,0 +1,21 @@
+// bronze-sink: accepts scored tweet rows, price rows and dead letters of one source partition.
+import type { DeadLetter, PriceRow, TweetRow } from '../../domain/records.js';
+
+export type BronzeSinkMessage = TweetRow | PriceRow | DeadLetter;
+
+export interface BronzeSinkOptions {
+  pipeline: string;
+  /** Embedded lake root (DATA_DIR/lake); the stack profile passes S3 settings instead. */
+  lake: LakeSettings;
+  maxRowsPerFile: number;
+  maxFileAgeMs: number;
+}
+
+export type { LakeSettings } from '../../io/lake/open.js';
+import type { LakeSettings } from '../../io/lake/open.js';
+
+/** Snapshot: the next offset of each input topic this partition has made durable. */
+export interface BronzeSinkState {
+  tweets: number;
+  prices: number;
+}

@@ -1,0 +1,70 @@
+// Serving-store sink: upserts tweets (per symbol; topic NONE is archived in bronze only) and
+// price ticks. Guarantee: a batch is committed before its credit returns upstream, so a barrier
+// that passes this sink finds everything before it durable. Upserts are idempotent by key.
+
+import { UNTAGGED_TOPIC } from '../../domain/cashtags.js';
+import type { PriceRow, TweetRow } from '../../domain/records.js';
+import type { Actor, ActorContext, ActorFactory } from '../../runtime/actor.js';
+import { instanceLabels } from '../../runtime/metrics.js';
+import { openStore } from '../../io/store/open.js';
+import type { ServingStore } from '../../io/store/serving-store.js';
+import type { StoreSinkMessage, StoreSinkOptions } from './protocol.js';
+
+const createStoreSink: ActorFactory = (options, self) => {
+  const o = options as StoreSinkOptions;
+  const labels = instanceLabels(o.pipeline, self.stage, self.partition);
+  let ctx!: ActorContext;
+  let store!: ServingStore;
+  const symbols = new Set<string>();
+  let newest = 0;
+
+  const actor: Actor = {
+    async init(c) {
+      ctx = c;
+      store = await openStore(o.store);
+    },
+
+    async handle(records) {
+      const tweets: TweetRow[] = [];
+      const prices: PriceRow[] = [];
+      for (const r of records as StoreSinkMessage[]) {
+        switch (r.kind) {
+          case 'tweet-row':
+            if (r.topic === UNTAGGED_TOPIC) continue;
+            tweets.push(r);
+            symbols.add(r.topic);
+            if (r.createdAt > newest) newest = r.createdAt;
+            break;
+          case 'price':
+            prices.push(r);
+            symbols.add(r.symbol);
+            if (r.tradeTs > newest) newest = r.tradeTs;
+            break;
+          default: {
+            const never: never = r;
+            throw new Error(`store-sink: unexpected record ${JSON.stringify(never)}`);
+          }
+        }
+      }
+      const end = ctx.metrics.sinkLatency.startTimer({ ...labels, sink: 'store' });
+      await Promise.all([store.upsertTweets(tweets), store.upsertPrices(prices)]);
+      end();
+      const now = ctx.clock.now();
+      const e2e = { pipeline: o.pipeline, sink: 'store' };
+      for (const r of tweets) ctx.metrics.endToEnd.observe(e2e, (now - r.ingestTs) / 1000);
+      ctx.metrics.sinkWrites.inc({ ...labels, sink: 'store', table: 'tweets' }, tweets.length);
+      ctx.metrics.sinkWrites.inc({ ...labels, sink: 'store', table: 'market_data' }, prices.length);
+    },
+
+    async onBarrier() {
+      if (o.retentionMs > 0 && newest > 0) await store.expire(symbols, newest - o.retentionMs);
+    },
+
+    async close() {
+      await store.close();
+    },
+  };
+  return actor;
+};
+
+export default createStoreSink;

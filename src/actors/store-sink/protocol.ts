@@ -1,0 +1,14 @@
+// store-sink: accepts scored tweet rows and price rows; upserts the serving store.
+import type { PriceRow, TweetRow } from '../../domain/records.js';
+
+export type StoreSinkMessage = TweetRow | PriceRow;
+
+import type { StoreSettings } from '../../io/store/open.js';
+export type { StoreSettings };
+
+export interface StoreSinkOptions {
+  pipeline: string;
+  store: StoreSettings;
+  /** Rows older than this (event time, behind the newest seen) are expired at checkpoints. */
+  retentionMs: number;
+}

@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+// cashtag's command line. Every `run` flag is also an environment variable (see --help); the
+// configuration is validated before anything starts.
+
+import { Command, Option } from 'commander';
+import { ConfigError, loadConfig, SETTINGS, settingsTable, type SettingName } from './config.js';
+import { createLogger } from './io/log.js';
+import { runScore } from './pipelines/score.js';
+import { startSpeedLayer } from './pipelines/speed.js';
+import { PipelineFailedError } from './runtime/errors.js';
+
+const program = new Command()
+  .name('cashtag')
+  .description('Real-time stock-sentiment pipeline: speed layer on an actor runtime over worker threads')
+  .showHelpAfterError();
+
+const run = program
+  .command('run')
+  .description('run the speed layer on the embedded profile (generator -> parse -> sentiment -> Parquet lake + LMDB store)')
+  .addHelpText('after', `\nEnvironment variables (a flag wins over its variable):\n${settingsTable()}\n`);
+for (const [name, s] of Object.entries(SETTINGS)) {
+  const opt = new Option(s.flag, s.description);
+  if (opt.attributeName() !== name) throw new Error(`flag ${s.flag} does not map to setting ${name}`);
+  run.addOption(opt);
+}
+
+run.action(async (flags: Partial<Record<SettingName, string>>) => {
+  let cfg;
+  try {
+    cfg = loadConfig(flags);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`cashtag: ${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const log = createLogger(cfg.logLevel);
+  log.info('starting speed layer', { dataDir: cfg.dataDir, rate: cfg.rate, partitions: cfg.partitions, actorThreads: cfg.actorThreads, scoreThreads: cfg.scoreThreads, engine: cfg.sentimentEngine });
+  const speed = await startSpeedLayer(cfg, log);
+  process.stderr.write(
+    `cashtag speed layer running (Ctrl-C stops cleanly)\n  metrics: ${speed.metricsUrl ?? 'disabled'}\n  lake:    ${cfg.dataDir}/lake/twitter-bronze\n  store:   ${cfg.dataDir}/serving-store\n`,
+  );
+  const stop = (why: string) => {
+    log.info('stopping: draining in-flight batches and committing sinks', { why });
+    speed.stop().catch(() => undefined);
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  if (cfg.duration > 0) setTimeout(() => stop(`duration ${cfg.duration}s elapsed`), cfg.duration * 1000).unref();
+  const progress = setInterval(() => {
+    void speed.supervisor.metricsText().then((text) => log.info('progress', summarize(text)));
+  }, 10_000);
+  progress.unref();
+  try {
+    await speed.done;
+    clearInterval(progress);
+    const final = summarize(await speed.supervisor.metricsText().catch(() => ''));
+    log.info('stopped cleanly', { ...final, lastCheckpoint: speed.supervisor.lastCheckpoint });
+    process.exitCode = 0;
+  } catch (e) {
+    clearInterval(progress);
+    log.error('pipeline failed', { error: e instanceof Error ? e.message : String(e) });
+    process.stderr.write(`cashtag: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = e instanceof PipelineFailedError ? 3 : 1;
+  }
+});
+
+program
+  .command('score')
+  .description('score text with VADER: lines (or JSONL objects with a "text" field) on stdin, JSONL scores on stdout')
+  .action(async () => {
+    await runScore(process.stdin, process.stdout);
+  });
+
+/** Totals for progress lines, from the merged metrics page. */
+export function summarize(text: string): Record<string, number> {
+  const sum = (name: string, filter = '') => {
+    let s = 0;
+    for (const line of text.split('\n')) if (line.startsWith(name) && !line.startsWith('#') && line.includes(filter)) s += Number(line.slice(line.lastIndexOf(' ') + 1));
+    return s;
+  };
+  return {
+    tweetsIn: sum('cashtag_source_records_total{'),
+    bronzeRows: sum('cashtag_sink_rows_written_total{', 'sink="bronze"'),
+    storeRows: sum('cashtag_sink_rows_written_total{', 'sink="store"'),
+    deadLetters: sum('cashtag_dead_letters_total{'),
+    checkpoints: sum('cashtag_checkpoints_completed_total{'),
+  };
+}
+
+program.parseAsync().catch((e: unknown) => {
+  process.stderr.write(`cashtag: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,89 @@
+// Configuration: every setting has a flag, an environment variable, a default and a
+// description, declared once in SETTINGS. Values are validated at start-up; a bad value stops
+// the program with a message naming the setting and the form it expects.
+
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { SENTIMENT_ENGINES } from './actors/sentiment/engines.js';
+import { SYMBOL_PATTERN } from './domain/cashtags.js';
+
+const cores = availableParallelism();
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number({ error: `a whole number` }).int(`a whole number`).min(min, `a whole number >= ${min}`).max(max, `a whole number <= ${max}`);
+const num = (min: number, max: number) => z.coerce.number({ error: 'a number' }).min(min, `a number >= ${min}`).max(max, `a number <= ${max}`);
+const fraction = num(0, 1);
+const symbols = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim().replace(/^\$/, '').toUpperCase()).filter(Boolean))
+  .refine((xs) => xs.length > 0 && xs.every((x) => SYMBOL_PATTERN.test(x)), 'a comma-separated list of symbols like AAPL,TSLA,BRK.B');
+
+interface Setting {
+  env: string;
+  flag: string;
+  description: string;
+  default: string;
+  schema: z.ZodType;
+  /** The form shown in errors and --help. */
+  form: string;
+}
+
+export const SETTINGS = {
+  dataDir: { env: 'DATA_DIR', flag: '--data-dir <dir>', description: 'where the lake, serving store and checkpoints live', default: './data', schema: z.string().min(1).transform((d) => resolve(d)), form: 'a directory path' },
+  duration: { env: 'DURATION', flag: '--duration <seconds>', description: 'stop (cleanly) after this many seconds; 0 runs until Ctrl-C', default: '0', schema: num(0, 1e9), form: 'seconds >= 0' },
+  rate: { env: 'RATE', flag: '--rate <tweets/s>', description: 'tweets per second offered by the generator (all partitions); 0 = as fast as the pipeline goes', default: '1000', schema: num(0, 1e7), form: 'tweets per second >= 0' },
+  events: { env: 'EVENTS', flag: '--events <n>', description: 'stop the generator after n tweets (split over partitions); -1 = unbounded', default: '-1', schema: int(-1), form: 'a whole number >= -1' },
+  symbols: { env: 'SYMBOLS', flag: '--symbols <list>', description: 'symbols the generator tweets about', default: 'AAPL,TSLA,MSFT,AMZN,NVDA,GOOGL,META,BRK.B', schema: symbols, form: 'a comma-separated list like AAPL,TSLA,BRK.B' },
+  partitions: { env: 'PARTITIONS', flag: '--partitions <n>', description: 'input partitions (generator partitions, or Kafka partitions to create)', default: '4', schema: int(1, 256), form: 'a whole number 1..256' },
+  seed: { env: 'SEED', flag: '--seed <n>', description: 'generator seed: the same seed gives the same records', default: '42', schema: int(0, 2 ** 31), form: 'a whole number >= 0' },
+  pricesPerTweet: { env: 'PRICES_PER_TWEET', flag: '--prices-per-tweet <x>', description: 'price ticks generated per tweet', default: '0.2', schema: num(0, 100), form: 'a number 0..100' },
+  outOfOrder: { env: 'OUT_OF_ORDER_FRACTION', flag: '--out-of-order <fraction>', description: 'fraction of records out of order within the allowed lateness', default: '0.05', schema: fraction, form: 'a fraction 0..1' },
+  late: { env: 'LATE_FRACTION', flag: '--late <fraction>', description: 'fraction of records later than the allowed lateness', default: '0.01', schema: fraction, form: 'a fraction 0..1' },
+  malformed: { env: 'MALFORMED_FRACTION', flag: '--malformed <fraction>', description: 'fraction of malformed records (they go to dead letters)', default: '0.01', schema: fraction, form: 'a fraction 0..1' },
+  allowedLateness: { env: 'ALLOWED_LATENESS', flag: '--allowed-lateness <seconds>', description: 'watermark = max event time seen minus this', default: '120', schema: num(0, 86_400), form: 'seconds 0..86400' },
+  actorThreads: { env: 'ACTOR_THREADS', flag: '--actor-threads <n>', description: 'worker threads hosting actors (the main thread supervises)', default: String(Math.max(1, Math.floor(cores / 2))), schema: int(0, 64), form: 'a whole number 0..64' },
+  scoreThreads: { env: 'SCORE_THREADS', flag: '--score-threads <n>', description: 'threads in the Piscina sentiment pool', default: String(cores), schema: int(1, 64), form: 'a whole number 1..64' },
+  sentimentEngine: { env: 'SENTIMENT_ENGINE', flag: '--sentiment-engine <name>', description: `sentiment scorer: ${SENTIMENT_ENGINES.join(' | ')}`, default: SENTIMENT_ENGINES[0], schema: z.enum(SENTIMENT_ENGINES), form: `one of ${SENTIMENT_ENGINES.join(', ')}` },
+  batchSize: { env: 'BATCH_SIZE', flag: '--batch-size <n>', description: 'records per batch between actors', default: '512', schema: int(1, 100_000), form: 'a whole number 1..100000' },
+  lingerMs: { env: 'LINGER_MS', flag: '--linger-ms <ms>', description: 'longest a partial batch waits before it is sent', default: '20', schema: int(0, 60_000), form: 'milliseconds 0..60000' },
+  checkpointInterval: { env: 'CHECKPOINT_INTERVAL', flag: '--checkpoint-interval <seconds>', description: 'seconds between checkpoints (lake files are committed at each)', default: '30', schema: num(0.1, 86_400), form: 'seconds > 0' },
+  fileMaxRows: { env: 'FILE_MAX_ROWS', flag: '--file-max-rows <n>', description: 'roll a lake file after this many rows', default: '250000', schema: int(1), form: 'a whole number >= 1' },
+  fileMaxAge: { env: 'FILE_MAX_AGE', flag: '--file-max-age <seconds>', description: 'roll a lake file after this many seconds', default: '300', schema: num(0.1, 86_400), form: 'seconds > 0' },
+  storeRetention: { env: 'STORE_RETENTION', flag: '--store-retention <minutes>', description: 'serving-store rows older than this (event time) are expired; 0 keeps all', default: '60', schema: num(0, 1e7), form: 'minutes >= 0' },
+  metricsPort: { env: 'METRICS_PORT', flag: '--metrics-port <port>', description: 'Prometheus /metrics port; 0 disables', default: '9464', schema: int(0, 65_535), form: 'a TCP port 0..65535' },
+  logLevel: { env: 'LOG_LEVEL', flag: '--log-level <level>', description: 'trace | debug | info | warn | error', default: 'info', schema: z.enum(['trace', 'debug', 'info', 'warn', 'error']), form: 'one of trace, debug, info, warn, error' },
+} satisfies Record<string, Setting>;
+
+export type SettingName = keyof typeof SETTINGS;
+export type Config = { [K in SettingName]: z.output<(typeof SETTINGS)[K]['schema']> };
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Resolve every setting: command-line flag, else environment variable, else default.
+ * `flags` holds commander's parsed options (camelCase keys), as strings.
+ */
+export function loadConfig(flags: Partial<Record<SettingName, string>>, env: NodeJS.ProcessEnv = process.env): Config {
+  const out: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [name, s] of Object.entries(SETTINGS) as [SettingName, Setting][]) {
+    const fromFlag = flags[name];
+    const raw = fromFlag ?? env[s.env] ?? s.default;
+    const where = fromFlag !== undefined ? s.flag.split(' ')[0] : env[s.env] !== undefined ? s.env : `default of ${s.env}`;
+    const r = s.schema.safeParse(raw);
+    if (r.success) out[name] = r.data;
+    else problems.push(`${s.env} (${s.flag.split(' ')[0]}) = ${JSON.stringify(raw)} from ${where}: expected ${s.form}`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return out as Config;
+}
+
+/** The environment-variable table for --help and the README. */
+export function settingsTable(): string {
+  return (Object.values(SETTINGS) as Setting[]).map((s) => `  ${s.env.padEnd(22)} ${s.flag.padEnd(32)} ${s.description} (default ${s.default})`).join('\n');
+}

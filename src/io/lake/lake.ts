@@ -1,0 +1,21 @@
+// The lake: buckets of objects addressed by key (`twitter-bronze/tweets_v2/topic=AAPL/part-...`).
+// Writers build a file locally and commit it under its final key in one step, so a reader never
+// sees a partial object. The embedded lake is a directory; the stack lake is an S3 store.
+
+export interface LakeObject {
+  key: string;
+  size: number;
+}
+
+export interface Lake {
+  /** A scratch path on local disk for building an object (not visible to readers). */
+  scratchPath(bucket: string, key: string): Promise<string>;
+  /** Publish the scratch file under bucket/key atomically, replacing any previous object. */
+  commit(scratch: string, bucket: string, key: string): Promise<void>;
+  list(bucket: string, prefix: string): Promise<LakeObject[]>;
+  delete(bucket: string, keys: string[]): Promise<void>;
+  /** Remove scratch files left behind by a crash. */
+  cleanScratch(): Promise<void>;
+  /** Where a user finds the data (a directory or an endpoint). */
+  describe(): string;
+}

@@ -1,0 +1,66 @@
+// Embedded lake: DATA_DIR/lake/<bucket>/<key> on local disk. Objects are written to a scratch
+// directory on the same filesystem and renamed into place (atomic on POSIX).
+
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { dirname, join, relative } from 'node:path';
+import type { Lake, LakeObject } from './lake.js';
+
+export class LocalLake implements Lake {
+  constructor(readonly root: string) {}
+
+  private scratchDir(): string {
+    return join(this.root, '.scratch');
+  }
+
+  async scratchPath(bucket: string, key: string): Promise<string> {
+    await mkdir(this.scratchDir(), { recursive: true });
+    const safe = `${bucket}/${key}`.replace(/[^A-Za-z0-9._=-]+/g, '_');
+    return join(this.scratchDir(), `${randomUUID()}-${safe}`);
+  }
+
+  async commit(scratch: string, bucket: string, key: string): Promise<void> {
+    const target = join(this.root, bucket, key);
+    await mkdir(dirname(target), { recursive: true });
+    await rename(scratch, target);
+  }
+
+  async list(bucket: string, prefix: string): Promise<LakeObject[]> {
+    const base = join(this.root, bucket);
+    const out: LakeObject[] = [];
+    // Walk only the directory the prefix names, never the whole bucket.
+    const dir = join(base, prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '');
+    const walk = async (d: string): Promise<void> => {
+      let entries;
+      try {
+        entries = await readdir(d, { withFileTypes: true });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw e;
+      }
+      for (const ent of entries) {
+        const p = join(d, ent.name);
+        const key = relative(base, p);
+        if (ent.isDirectory()) {
+          if (prefix.startsWith(key + '/') || key.startsWith(prefix)) await walk(p);
+        } else if (key.startsWith(prefix)) {
+          out.push({ key, size: (await stat(p)).size });
+        }
+      }
+    };
+    await walk(dir);
+    return out.sort((a, b) => a.key.localeCompare(b.key));
+  }
+
+  async delete(bucket: string, keys: string[]): Promise<void> {
+    await Promise.all(keys.map((k) => rm(join(this.root, bucket, k), { force: true })));
+  }
+
+  async cleanScratch(): Promise<void> {
+    await rm(this.scratchDir(), { recursive: true, force: true });
+  }
+
+  describe(): string {
+    return this.root;
+  }
+}

@@ -1,0 +1,72 @@
+// Embedded serving store on LMDB (a real on-disk, memory-mapped B+tree with ACID transactions).
+// Writers on several threads share one environment; LMDB serialises their commits.
+
+import { open, type Database, type RootDatabase } from 'lmdb';
+import type { PriceRow, TweetRow } from '../../domain/records.js';
+import type { ServingStore, StoredPrice, StoredTweet } from './serving-store.js';
+
+type Key = [string, number, string];
+
+export class LmdbServingStore implements ServingStore {
+  private readonly root: RootDatabase;
+  private readonly tweets: Database<StoredTweet, Key>;
+  private readonly prices: Database<StoredPrice, Key>;
+
+  constructor(path: string) {
+    this.root = open({ path, maxDbs: 8, compression: false });
+    this.tweets = this.root.openDB<StoredTweet, Key>({ name: 'tweets' });
+    this.prices = this.root.openDB<StoredPrice, Key>({ name: 'market_data' });
+  }
+
+  async upsertTweets(rows: readonly TweetRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.root.transaction(() => {
+      for (const r of rows) {
+        this.tweets.put([r.topic, -r.createdAt, r.id], { id: r.id, topic: r.topic, created_at: r.createdAt, ingest_timestamp: r.ingestTs, text: r.text, user_id: r.userId, sentiment_score: r.sentimentScore });
+      }
+    });
+  }
+
+  async upsertPrices(rows: readonly PriceRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.root.transaction(() => {
+      for (const r of rows) {
+        this.prices.put([r.symbol, -r.tradeTs, r.id], { id: r.id, symbol: r.symbol, trade_timestamp: r.tradeTs, ingest_timestamp: r.ingestTs, open_price: r.openPrice, close_price: r.closePrice, volume: r.volume });
+      }
+    });
+  }
+
+  latestTweets(symbol: string, opts: { limit?: number; sinceMs?: number } = {}): Promise<StoredTweet[]> {
+    return Promise.resolve(this.range(this.tweets, symbol, opts));
+  }
+
+  latestPrices(symbol: string, opts: { limit?: number; sinceMs?: number } = {}): Promise<StoredPrice[]> {
+    return Promise.resolve(this.range(this.prices, symbol, opts));
+  }
+
+  private range<V>(db: Database<V, Key>, symbol: string, opts: { limit?: number; sinceMs?: number }): V[] {
+    const end: Key = opts.sinceMs === undefined ? [symbol, Number.MAX_VALUE, ''] : [symbol, -opts.sinceMs, '\uffff'];
+    const out: V[] = [];
+    for (const { value } of db.getRange({ start: [symbol, -Number.MAX_VALUE, ''], end, limit: opts.limit ?? 50 })) out.push(value);
+    return out;
+  }
+
+  async expire(symbols: Iterable<string>, cutoffMs: number): Promise<number> {
+    let removed = 0;
+    await this.root.transaction(() => {
+      for (const symbol of symbols) {
+        for (const db of [this.tweets, this.prices] as Database<unknown, Key>[]) {
+          for (const key of db.getKeys({ start: [symbol, -cutoffMs, ''], end: [symbol, Number.MAX_VALUE, ''] })) {
+            db.remove(key);
+            removed++;
+          }
+        }
+      }
+    });
+    return removed;
+  }
+
+  async close(): Promise<void> {
+    await this.root.close();
+  }
+}

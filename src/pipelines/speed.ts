@@ -1,0 +1,128 @@
+// The speed layer as data. Read it top to bottom like the diagram in DESIGN.md §1:
+//
+//   source (per input partition) ─► parse ─tweets─► sentiment (Piscina) ─► bronze, store
+//                                        ─prices─────────────────────────► bronze, store
+//                                        ─dead───────────────────────────► bronze (dead_letters)
+//
+// Stateless stages are keyed by input partition (forward edges): partition p's records stay on
+// one path, in order, and reach the sinks that name their files after p.
+
+import { join } from 'node:path';
+import client from 'prom-client';
+import type { BronzeSinkOptions } from '../actors/bronze-sink/protocol.js';
+import type { GeneratorSourceOptions } from '../actors/generator-source/protocol.js';
+import type { ParseOptions } from '../actors/parse/protocol.js';
+import type { SentimentOptions } from '../actors/sentiment/protocol.js';
+import type { StoreSinkOptions } from '../actors/store-sink/protocol.js';
+import type { Config } from '../config.js';
+import { LocalCheckpointStore } from '../io/checkpoints/local-checkpoints.js';
+import { LocalLake } from '../io/lake/local-lake.js';
+import { startMetricsServer } from '../io/http/metrics-server.js';
+import type { Logger } from '../runtime/actor.js';
+import { systemClock, type Clock } from '../runtime/clock.js';
+import { createMetrics } from '../runtime/metrics.js';
+import { Supervisor } from '../runtime/supervisor.js';
+import type { TopologySpec } from '../runtime/topology.js';
+
+export const PIPELINE = 'speed';
+const actor = (name: string) => new URL(`../actors/${name}/actor.js`, import.meta.url).href;
+
+export function speedTopology(cfg: Config, epochMs: number): TopologySpec {
+  const P = cfg.partitions;
+  const source: GeneratorSourceOptions = {
+    pipeline: PIPELINE,
+    generator: {
+      seed: cfg.seed,
+      symbols: cfg.symbols,
+      partitions: P,
+      epochMs,
+      tweetSpacingMs: cfg.rate > 0 ? (1000 * P) / cfg.rate : 1,
+      priceSpacingMs: cfg.rate > 0 && cfg.pricesPerTweet > 0 ? (1000 * P) / (cfg.rate * cfg.pricesPerTweet) : 5,
+      outOfOrder: cfg.outOfOrder,
+      late: cfg.late,
+      malformed: cfg.malformed,
+      allowedLatenessMs: cfg.allowedLateness * 1000,
+    },
+    tweetRate: cfg.rate / P,
+    pricesPerTweet: cfg.pricesPerTweet,
+    limit: cfg.events < 0 ? -1 : Math.ceil(cfg.events / P),
+    batchSize: cfg.batchSize,
+    lingerMs: cfg.lingerMs,
+  };
+  const parse: ParseOptions = { pipeline: PIPELINE, allowedLatenessMs: cfg.allowedLateness * 1000 };
+  const sentiment: SentimentOptions = { pipeline: PIPELINE, minBatch: 64, maxBatch: 512, lingerMs: cfg.lingerMs, maxInFlight: 2 };
+  const bronze: BronzeSinkOptions = { pipeline: PIPELINE, lake: { kind: 'local', root: join(cfg.dataDir, 'lake') }, maxRowsPerFile: cfg.fileMaxRows, maxFileAgeMs: cfg.fileMaxAge * 1000 };
+  const store: StoreSinkOptions = { pipeline: PIPELINE, store: { kind: 'lmdb', path: join(cfg.dataDir, 'serving-store') }, retentionMs: cfg.storeRetention * 60_000 };
+
+  return {
+    name: PIPELINE,
+    pool: { filename: new URL('../actors/sentiment/score-worker.js', import.meta.url).href, threads: cfg.scoreThreads, workerData: { engine: cfg.sentimentEngine } },
+    stages: [
+      { name: 'source', module: actor('generator-source'), parallelism: P, source: true, options: source },
+      { name: 'parse', module: actor('parse'), parallelism: P, options: parse, restart: 'in-place' },
+      { name: 'sentiment', module: actor('sentiment'), parallelism: P, placement: 'main', options: sentiment },
+      { name: 'bronze-sink', module: actor('bronze-sink'), parallelism: P, options: bronze, credits: 8 },
+      { name: 'store-sink', module: actor('store-sink'), parallelism: P, options: store, credits: 8 },
+    ],
+    edges: [
+      { from: 'source', to: 'parse', route: { kind: 'forward' } },
+      { from: 'parse', output: 'tweets', to: 'sentiment', route: { kind: 'forward' } },
+      { from: 'parse', output: 'prices', to: 'bronze-sink', route: { kind: 'forward' } },
+      { from: 'parse', output: 'prices', to: 'store-sink', route: { kind: 'forward' } },
+      { from: 'parse', output: 'dead', to: 'bronze-sink', route: { kind: 'forward' } },
+      { from: 'sentiment', to: 'bronze-sink', route: { kind: 'forward' } },
+      { from: 'sentiment', to: 'store-sink', route: { kind: 'forward' } },
+    ],
+  };
+}
+
+export interface SpeedRun {
+  supervisor: Supervisor;
+  metricsUrl: string | null;
+  /** Stop the sources, drain, commit, and shut down. */
+  stop(): Promise<void>;
+  /** Settles when the run ends (bounded sources exhausted, stop() done) or fails. */
+  done: Promise<void>;
+}
+
+export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = systemClock): Promise<SpeedRun> {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry, prefix: 'cashtag_' });
+  const metrics = createMetrics(registry);
+  const checkpoints = new LocalCheckpointStore(join(cfg.dataDir, 'checkpoints'));
+  // The generator's event-time origin is part of its identity: keep the first run's.
+  const previous = await checkpoints.latest(PIPELINE);
+  const epochMs = (previous?.snapshots['__epoch'] as number | undefined) ?? Math.floor(clock.now() / 1000) * 1000;
+  const topology = speedTopology(cfg, epochMs);
+  const lake = new LocalLake(join(cfg.dataDir, 'lake'));
+  const supervisor = new Supervisor({
+    topology,
+    workers: cfg.actorThreads,
+    clock,
+    metrics,
+    log,
+    checkpoints: {
+      latest: (p) => checkpoints.latest(p),
+      save: (cp) => checkpoints.save({ ...cp, snapshots: { ...cp.snapshots, __epoch: epochMs } }),
+    },
+    checkpointIntervalMs: cfg.checkpointInterval * 1000,
+    settings: { idleTimeoutMs: 0 },
+    // Scratch files of a crashed run are never committed: start each launch without them.
+    beforeLaunch: () => lake.cleanScratch(),
+  });
+  await supervisor.start();
+  const server = cfg.metricsPort > 0 ? await startMetricsServer(cfg.metricsPort, () => supervisor.metricsText(), registry.contentType) : null;
+  let stopping: Promise<void> | null = null;
+  const stop = () => (stopping ??= supervisor.drain(60_000).finally(() => server?.close()));
+  const done = supervisor.done.then(
+    async () => {
+      await supervisor.shutdown();
+      server?.close();
+    },
+    async (e: unknown) => {
+      server?.close();
+      throw e;
+    },
+  );
+  return { supervisor, metricsUrl: server?.url ?? null, stop, done };
+}
