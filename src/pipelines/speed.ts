@@ -92,7 +92,7 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
   const checkpoints = new LocalCheckpointStore(join(cfg.dataDir, 'checkpoints'));
   // The generator's event-time origin is part of its identity: keep the first run's.
   const previous = await checkpoints.latest(PIPELINE);
-  const epochMs = (previous?.snapshots['__epoch'] as number | undefined) ?? Math.floor(clock.now() / 1000) * 1000;
+  const epochMs = cfg.epoch ?? (previous?.snapshots['__epoch'] as number | undefined) ?? Math.floor(clock.now() / 1000) * 1000;
   const topology = speedTopology(cfg, epochMs);
   const lake = new LocalLake(join(cfg.dataDir, 'lake'));
   const supervisor = new Supervisor({

@@ -59,6 +59,7 @@ export class Supervisor {
   private recovering = false;
   private readonly failovers: RestartTracker;
   private finalMetrics: string | null = null;
+  private saving: Promise<void> = Promise.resolve();
   private settle!: { resolve: () => void; reject: (e: Error) => void };
   /** Settles when every instance has ended (resolve) or the pipeline failed for good (reject). */
   readonly done: Promise<void>;
@@ -229,13 +230,14 @@ export class Supervisor {
         return;
       case 'ack': {
         const done = gen.tracker.ack(ev.checkpoint, ev.instance, ev.snapshot);
-        if (done) void this.completeCheckpoint(ev.checkpoint, done.snapshots, done.startedAt);
+        if (done) this.completeCheckpoint(ev.checkpoint, done.snapshots, done.startedAt);
         return;
       }
       case 'ended':
         gen.ended.add(ev.instance);
-        for (const d of gen.tracker.forget(ev.instance)) void this.completeCheckpoint(d.id, d.snapshots, d.startedAt);
-        if (gen.ended.size === this.instances.length) this.settle.resolve();
+        for (const d of gen.tracker.forget(ev.instance)) this.completeCheckpoint(d.id, d.snapshots, d.startedAt);
+        // Resolve only once every completed checkpoint is saved.
+        if (gen.ended.size === this.instances.length) void this.saving.then(() => this.settle.resolve());
         return;
       case 'restarted':
         this.o.log.warn('actor restarted', { actor: ev.instance, attempt: ev.attempt, error: ev.error });
@@ -257,7 +259,12 @@ export class Supervisor {
     }
   }
 
-  private async completeCheckpoint(id: number, snapshots: Record<string, unknown>, startedAt: number): Promise<void> {
+  /** Checkpoints are saved one after another, in id order. */
+  private completeCheckpoint(id: number, snapshots: Record<string, unknown>, startedAt: number): void {
+    this.saving = this.saving.then(() => this.saveCheckpoint(id, snapshots, startedAt));
+  }
+
+  private async saveCheckpoint(id: number, snapshots: Record<string, unknown>, startedAt: number): Promise<void> {
     try {
       await this.o.checkpoints?.save({ id, pipeline: this.o.topology.name, takenAt: this.o.clock.now(), snapshots });
       this.lastCompleted = Math.max(this.lastCompleted, id);
