@@ -10,6 +10,7 @@
 #   stack.sh verify [server...]   real round trip on each server (topic+produce/consume, CQL,
 #                                 bucket+put/get, Prometheus ready+promtool)
 #   stack.sh fetch  [server...]   only download/install what the servers need
+#   stack.sh nodetool ARGS...     Cassandra's nodetool against the local node (e.g. status)
 # Servers: kafka cassandra s3proxy prometheus (default: all).
 set -Eeuo pipefail
 
@@ -247,14 +248,9 @@ kafka_tool() {
     "-Dlog4j2.configurationFile=$d/tools-log4j2.xml" -cp "$d/lib/*" "$@"
 }
 
-cmd_cassandra() {
-  local d=$STACK_DIR/cassandra jamm
-  mkdir -p "$d/data" "$d/tmp" "$d/triggers"
-  render "$HERE/cassandra/cassandra.yaml" "$d/cassandra.yaml" "$d/data"
-  cp "$HERE/cassandra/logback.xml" "$d/logback.xml"
-  jamm=$(find "$d/lib" -maxdepth 1 -name 'jamm-*.jar' | head -1)
-  # Java 17 module flags from Cassandra's conf/jvm17-server.options.
-  local j17=(
+# Java 17 module flags from Cassandra's conf/jvm17-server.options (server and tools).
+cassandra_j17_flags() {
+  J17=(
     -Djdk.attach.allowAttachSelf=true
     --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED
     --add-exports=java.management.rmi/com.sun.jmx.remote.internal.rmi=ALL-UNNAMED
@@ -279,12 +275,21 @@ cmd_cassandra() {
     --add-opens=java.base/java.util=ALL-UNNAMED
     --add-opens=java.base/java.nio=ALL-UNNAMED
   )
+}
+
+cmd_cassandra() {
+  local d=$STACK_DIR/cassandra jamm
+  mkdir -p "$d/data" "$d/tmp" "$d/triggers"
+  render "$HERE/cassandra/cassandra.yaml" "$d/cassandra.yaml" "$d/data"
+  cp "$HERE/cassandra/logback.xml" "$d/logback.xml"
+  jamm=$(find "$d/lib" -maxdepth 1 -name 'jamm-*.jar' | head -1)
+  cassandra_j17_flags
   java_common cassandra
   CMD=("$JAVA_BIN" "${JAVA_COMMON[@]}" -Xms1g -Xmx1g -Xss256k
        -XX:+UseG1GC -XX:+ParallelRefProcEnabled -XX:MaxTenuringThreshold=1 -XX:G1HeapRegionSize=16m
        -XX:+HeapDumpOnOutOfMemoryError "-XX:HeapDumpPath=$d/tmp" -XX:+ExitOnOutOfMemoryError
        -XX:+PerfDisableSharedMem
-       "${j17[@]}"
+       "${J17[@]}"
        ${jamm:+"-javaagent:$jamm"}
        -Djava.net.preferIPv4Stack=true -Dio.netty.tryReflectionSetAccessible=true
        -Dchronicle.analytics.disable=true "-Djna.tmpdir=$d/tmp"
@@ -294,7 +299,7 @@ cmd_cassandra() {
        -Dcassandra-foreground=yes
        -Dcassandra.skip_wait_for_gossip_to_settle=0 -Dcassandra.superuser_setup_delay_ms=0
        -Dcassandra.ring_delay_ms=0
-       "-Dcassandra.jmx.local.port=$CASSANDRA_JMX_PORT" -Djava.rmi.server.hostname=$HOST
+       "-Dcassandra.jmx.local.port=$CASSANDRA_JMX_PORT" "-Djava.rmi.server.hostname=$HOST"
        -cp "$d/lib/*" org.apache.cassandra.service.CassandraDaemon)
 }
 
@@ -389,7 +394,7 @@ launch() {
   rm -f "$(pid_file "$s")"
   for port in $(server_port "$s") $(server_extra_ports "$s"); do
     if port_open "$port"; then
-      warn "error: $s: port $HOST:$port is already in use by another process ($(port_owner "$port")); stop it or choose another port (see deploy/local/README.md)"
+      warn "error: $s: port $HOST:$port is already in use by another process ($(port_owner "$port")); stop it or choose another port ($(port_var "$port")=...)"
       return 1
     fi
   done
@@ -409,8 +414,15 @@ launch() {
   say "$s: started (pid $!), log $log"
 }
 
+port_var() {
+  local v
+  for v in KAFKA_PORT KAFKA_CONTROLLER_PORT CASSANDRA_PORT CASSANDRA_STORAGE_PORT CASSANDRA_JMX_PORT \
+           S3_PORT PROMETHEUS_PORT; do
+    [[ ${!v} == "$1" ]] && { echo "$v"; return; }
+  done
+}
+
 port_owner() {
-  local inode pid
   if command -v ss >/dev/null 2>&1; then
     ss -ltnpH "sport = :$1" 2>/dev/null | grep -oE 'users:\(\(.*\)\)' | head -1 && return 0
   fi
@@ -448,7 +460,7 @@ fail_start() {
   {
     echo "[stack] error: $s $why. Read its log: $log"
     echo "----- last 40 lines of $log -----"
-    tail -n 40 "$log" 2>/dev/null || true
+    tail -n 40 "$log" 2>/dev/null | cut -c1-400 || true
     echo "-----"
   } >&2
 }
@@ -556,6 +568,17 @@ cmd_fetch() {
   say "fetched: $*"
 }
 
+# Cassandra's nodetool against the running node (local JMX), e.g. `stack.sh nodetool status`.
+cmd_nodetool() {
+  find_java
+  local d=$STACK_DIR/cassandra
+  [[ -f $d/lib/.complete ]] || die "cassandra is not fetched yet (make up)"
+  cassandra_j17_flags
+  "$JAVA_BIN" -Xmx256m -XX:+UseSerialGC "${J17[@]}" "-Dlogback.configurationFile=$d/logback.xml" \
+    "-Dcassandra.logdir=$LOG_DIR" "-Dcassandra.storagedir=$d/data" -Dcassandra.cli.log.level=WARN \
+    -cp "$d/lib/*" org.apache.cassandra.tools.NodeTool -h "$HOST" -p "$CASSANDRA_JMX_PORT" "$@"
+}
+
 # ---------------------------------------------------------------------------------------------
 # verify: a real round trip on each running server
 
@@ -602,7 +625,10 @@ verify_prometheus() {
   promtool check config "$PROMETHEUS_CONFIG" >/dev/null || { warn "prometheus: promtool check config failed"; return 1; }
   curl -sf "http://$HOST:$PROMETHEUS_PORT/api/v1/query?query=up" | grep -q '"status":"success"' ||
     { warn "prometheus: query failed"; return 1; }
-  say "prometheus: ready, promtool check config ok, query API ok"
+  # the rule files (rule_files is relative to the config file) are loaded
+  curl -sf "http://$HOST:$PROMETHEUS_PORT/api/v1/rules" | grep -q '"name":"CashtagPipelineDown"' ||
+    { warn "prometheus: alert CashtagPipelineDown is not loaded (rule_files)"; return 1; }
+  say "prometheus: ready, promtool check config ok (checks the rules too), query API ok, rules loaded"
 }
 
 cmd_verify() {
@@ -619,6 +645,7 @@ cmd_verify() {
 main() {
   local cmd=${1:-status}
   shift || true
+  if [[ $cmd == nodetool ]]; then cmd_nodetool "$@"; return; fi
   local servers=("$@") s
   [[ ${#servers[@]} -gt 0 ]] || servers=("${ALL_SERVERS[@]}")
   for s in "${servers[@]}"; do
@@ -632,7 +659,7 @@ main() {
     running) cmd_running "${servers[@]}" ;;
     verify) cmd_verify "${servers[@]}" ;;
     fetch) cmd_fetch "${servers[@]}" ;;
-    -h|--help|help) sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
+    -h|--help|help) sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
     *) die "unknown command '$cmd' (up, down, status, env, running, verify, fetch)" ;;
   esac
 }
