@@ -50,7 +50,8 @@ export const SETTINGS = {
   checkpointInterval: { env: 'CHECKPOINT_INTERVAL', flag: '--checkpoint-interval <seconds>', description: 'seconds between checkpoints (lake files are committed at each)', default: '30', schema: num(0.1, 86_400), form: 'seconds > 0' },
   fileMaxRows: { env: 'FILE_MAX_ROWS', flag: '--file-max-rows <n>', description: 'roll a lake file after this many rows', default: '250000', schema: int(1), form: 'a whole number >= 1' },
   fileMaxAge: { env: 'FILE_MAX_AGE', flag: '--file-max-age <seconds>', description: 'roll a lake file after this many seconds', default: '300', schema: num(0.1, 86_400), form: 'seconds > 0' },
-  storeRetention: { env: 'STORE_RETENTION', flag: '--store-retention <minutes>', description: 'serving-store rows older than this (event time) are expired; 0 keeps all', default: '60', schema: num(0, 1e7), form: 'minutes >= 0' },
+  storeRetention: { env: 'STORE_RETENTION', flag: '--store-retention <minutes>', description: 'serving-store rows older than this (event time) are expired; 0 keeps all', default: '15', schema: num(0, 1e7), form: 'minutes >= 0' },
+  storeMaxRows: { env: 'STORE_MAX_ROWS', flag: '--store-max-rows <n>', description: 'newest rows kept per symbol and table in the serving store; 0 = no cap', default: '50000', schema: int(0), form: 'a whole number >= 0' },
   metricsPort: { env: 'METRICS_PORT', flag: '--metrics-port <port>', description: 'Prometheus /metrics port; 0 disables', default: '9464', schema: int(0, 65_535), form: 'a TCP port 0..65535' },
   logLevel: { env: 'LOG_LEVEL', flag: '--log-level <level>', description: 'trace | debug | info | warn | error', default: 'info', schema: z.enum(['trace', 'debug', 'info', 'warn', 'error']), form: 'one of trace, debug, info, warn, error' },
 } satisfies Record<string, Setting>;

@@ -52,7 +52,7 @@ export function speedTopology(cfg: Config, epochMs: number): TopologySpec {
   const parse: ParseOptions = { pipeline: PIPELINE, allowedLatenessMs: cfg.allowedLateness * 1000 };
   const sentiment: SentimentOptions = { pipeline: PIPELINE, minBatch: 64, maxBatch: 512, lingerMs: cfg.lingerMs, maxInFlight: 2 };
   const bronze: BronzeSinkOptions = { pipeline: PIPELINE, lake: { kind: 'local', root: join(cfg.dataDir, 'lake') }, maxRowsPerFile: cfg.fileMaxRows, maxFileAgeMs: cfg.fileMaxAge * 1000 };
-  const store: StoreSinkOptions = { pipeline: PIPELINE, store: { kind: 'lmdb', path: join(cfg.dataDir, 'serving-store') }, retentionMs: cfg.storeRetention * 60_000 };
+  const store: StoreSinkOptions = { pipeline: PIPELINE, store: { kind: 'lmdb', path: join(cfg.dataDir, 'serving-store') }, retentionMs: cfg.storeRetention * 60_000, maxRowsPerSymbol: cfg.storeMaxRows };
 
   return {
     name: PIPELINE,

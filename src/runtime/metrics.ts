@@ -41,7 +41,7 @@ export function createMetrics(registry: client.Registry) {
       name: `${PREFIX}end_to_end_latency_seconds`,
       help: 'Ingest (source read) to sink commit, per record',
       labelNames: ['pipeline', 'sink'],
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10],
+      buckets: [0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.125, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.75, 1, 2.5, 5, 10],
       registers: reg,
     }),
   };

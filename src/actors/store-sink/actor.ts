@@ -57,7 +57,11 @@ const createStoreSink: ActorFactory = (options, self) => {
     },
 
     async onBarrier() {
-      if (o.retentionMs > 0 && newest > 0) await store.expire(symbols, newest - o.retentionMs);
+      if (newest <= 0) return;
+      const cutoff = o.retentionMs > 0 ? newest - o.retentionMs : Number.NEGATIVE_INFINITY;
+      const end = ctx.metrics.sinkLatency.startTimer({ ...labels, sink: 'store-expire' });
+      await store.expire(symbols, cutoff, o.maxRowsPerSymbol);
+      end();
     },
 
     async close() {

@@ -11,4 +11,6 @@ export interface StoreSinkOptions {
   store: StoreSettings;
   /** Rows older than this (event time, behind the newest seen) are expired at checkpoints. */
   retentionMs: number;
+  /** Newest rows kept per symbol and table (0 = no cap), so the embedded store stays bounded. */
+  maxRowsPerSymbol: number;
 }

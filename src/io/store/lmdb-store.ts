@@ -7,13 +7,16 @@ import type { ServingStore, StoredPrice, StoredTweet } from './serving-store.js'
 
 type Key = [string, number, string];
 
+const compareKeys = (a: Key, b: Key): number => a[1] - b[1] || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0);
+
 export class LmdbServingStore implements ServingStore {
   private readonly root: RootDatabase;
   private readonly tweets: Database<StoredTweet, Key>;
   private readonly prices: Database<StoredPrice, Key>;
 
   constructor(path: string) {
-    this.root = open({ path, maxDbs: 8, compression: false });
+    // A large map from the start: LMDB never has to remap (and map twice) as the file grows.
+    this.root = open({ path, maxDbs: 8, compression: false, mapSize: 2 ** 33 });
     this.tweets = this.root.openDB<StoredTweet, Key>({ name: 'tweets' });
     this.prices = this.root.openDB<StoredPrice, Key>({ name: 'market_data' });
   }
@@ -51,12 +54,20 @@ export class LmdbServingStore implements ServingStore {
     return out;
   }
 
-  async expire(symbols: Iterable<string>, cutoffMs: number): Promise<number> {
+  async expire(symbols: Iterable<string>, cutoffMs: number, maxPerSymbol: number): Promise<number> {
     let removed = 0;
     await this.root.transaction(() => {
       for (const symbol of symbols) {
         for (const db of [this.tweets, this.prices] as Database<unknown, Key>[]) {
-          for (const key of db.getKeys({ start: [symbol, -cutoffMs, ''], end: [symbol, Number.MAX_VALUE, ''] })) {
+          // Keys run newest first, so "older than the cutoff" and "beyond the newest N" are both
+          // suffixes of the symbol's range: delete from whichever starts first to the end.
+          let from: Key = [symbol, -cutoffMs, ''];
+          if (maxPerSymbol > 0) {
+            for (const key of db.getKeys({ start: [symbol, -Number.MAX_VALUE, ''], end: [symbol, Number.MAX_VALUE, ''], offset: maxPerSymbol, limit: 1 })) {
+              if (compareKeys(key, from) < 0) from = key;
+            }
+          }
+          for (const key of db.getKeys({ start: from, end: [symbol, Number.MAX_VALUE, ''] })) {
             db.remove(key);
             removed++;
           }

@@ -33,7 +33,10 @@ export interface ServingStore {
   upsertPrices(rows: readonly PriceRow[]): Promise<void>;
   latestTweets(symbol: string, opts?: { limit?: number; sinceMs?: number }): Promise<StoredTweet[]>;
   latestPrices(symbol: string, opts?: { limit?: number; sinceMs?: number }): Promise<StoredPrice[]>;
-  /** Remove rows with event time before `cutoffMs` for the given symbols. */
-  expire(symbols: Iterable<string>, cutoffMs: number): Promise<number>;
+  /**
+   * Bound the store: for each symbol remove rows with event time before `cutoffMs` and rows
+   * beyond the newest `maxPerSymbol` (0 = no cap). Returns the number of rows removed.
+   */
+  expire(symbols: Iterable<string>, cutoffMs: number, maxPerSymbol: number): Promise<number>;
   close(): Promise<void>;
 }

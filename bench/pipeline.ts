@@ -1,0 +1,71 @@
+// `make bench`: the embedded speed layer, end to end, on this machine.
+//   1. full rate (generator unthrottled) for --full seconds: sustained tweets/s (median of
+//      10-second windows after warm-up) and resident memory sampled over the run;
+//   2. a fixed offered rate (--rate, default 5,000 tweets/s) for --fixed seconds: latency from
+//      ingest to serving-store commit, p50/p99 from the pipeline's own histogram.
+// A benchmark, not a test: it prints figures and the machine's state; it asserts nothing.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../src/config.js';
+import { startSpeedLayer } from '../src/pipelines/speed.js';
+import type { Logger } from '../src/runtime/actor.js';
+import { histogramQuantile, median, metricSum } from './stats.js';
+
+const { values: a } = parseArgs({
+  options: {
+    full: { type: 'string', default: '300' },
+    fixed: { type: 'string', default: '60' },
+    rate: { type: 'string', default: '5000' },
+    warmup: { type: 'string', default: '60' },
+    engine: { type: 'string', default: 'vader' },
+  },
+});
+const quiet: Logger = { info: () => undefined, warn: (m, f) => console.error('warn', m, f), error: (m, f) => console.error('error', m, f) };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function phase(name: string, env: Record<string, string>, seconds: number, sampleEvery = 10) {
+  const dataDir = mkdtempSync(join(tmpdir(), `cashtag-bench-${name}-`));
+  const cfg = loadConfig({}, { ...process.env, DATA_DIR: dataDir, METRICS_PORT: '0', SENTIMENT_ENGINE: a.engine!, ...env });
+  const run = await startSpeedLayer(cfg, quiet);
+  const samples: { t: number; tweets: number; rss: number; text: string }[] = [];
+  const t0 = performance.now();
+  for (let s = 0; s <= seconds; s += sampleEvery) {
+    const text = await run.supervisor.metricsText();
+    samples.push({ t: (performance.now() - t0) / 1000, tweets: metricSum(text, 'cashtag_source_records_total'), rss: process.memoryUsage().rss, text });
+    process.stderr.write(`  ${name}: ${s}s, ${samples.at(-1)!.tweets} tweets, rss ${(samples.at(-1)!.rss / 2 ** 20).toFixed(0)} MiB\n`);
+    if (s < seconds) await sleep(sampleEvery * 1000);
+  }
+  await run.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+  return { cfg, samples };
+}
+
+console.log(`cashtag bench — engine ${a.engine}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+
+const warm = Number(a.warmup);
+const full = await phase('full-rate', { RATE: '0' }, Number(a.full));
+const rates: number[] = [];
+for (let i = 1; i < full.samples.length; i++) {
+  const [p, c] = [full.samples[i - 1], full.samples[i]];
+  if (p.t >= warm) rates.push((c.tweets - p.tweets) / (c.t - p.t));
+}
+// Flatness = trend, not GC sawtooth: median RSS of the first minute after warm-up against the
+// median of the last minute (shorter runs: first and last third).
+const steady = full.samples.filter((s) => s.t >= warm);
+const span = Math.min(6, Math.max(1, Math.floor(steady.length / 3)));
+const rssFirst = median(steady.slice(0, span).map((s) => s.rss));
+const rssLast = median(steady.slice(-span).map((s) => s.rss));
+const rssMax = Math.max(...steady.map((s) => s.rss));
+console.log(`full rate: ${median(rates).toFixed(0)} tweets/s end to end (median of ${rates.length} 10-s windows; min ${Math.min(...rates).toFixed(0)}, max ${Math.max(...rates).toFixed(0)}); threads: ${full.cfg.actorThreads} actor + ${full.cfg.scoreThreads} pool + main`);
+const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
+console.log(`memory: median rss of the first ${span} samples after warm-up ${mib(rssFirst)}, of the last ${span} ${mib(rssLast)} (${(((rssLast - rssFirst) / rssFirst) * 100).toFixed(1)} %), max ${mib(rssMax)}, over ${Number(a.full)} s`);
+
+const fixed = await phase('fixed-rate', { RATE: a.rate! }, Number(a.fixed));
+// Latency of the steady part only: difference of the histogram between warm-up and the end.
+const first = fixed.samples.find((s) => s.t >= warm) ?? fixed.samples[0];
+const last = fixed.samples.at(-1)!;
+const q = (p: number) => histogramQuantile(p, first.text, last.text, 'cashtag_end_to_end_latency_seconds', 'sink="store"');
+const offered = (last.tweets - first.tweets) / (last.t - first.t);
+console.log(`fixed rate: offered ${a.rate} tweets/s (achieved ${offered.toFixed(0)}), latency ingest -> store commit p50 ${(q(0.5) * 1000).toFixed(0)} ms, p99 ${(q(0.99) * 1000).toFixed(0)} ms`);
