@@ -6,7 +6,7 @@ NODE ?= node
 export NODE_OPTIONS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install build run test test-unit lint bench clean
+.PHONY: help install build run test test-unit lint bench clean tools
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -26,7 +26,10 @@ build: dist/.built ## compile TypeScript to dist/
 run: build ## run the speed layer on the embedded profile (ARGS="--duration 30 ..." passes flags)
 	$(NODE) dist/src/cli.js run $(ARGS)
 
-test-unit: build ## unit, runtime and golden tests (no servers needed)
+tools: ## command-line tools the tests use (promtool, from Debian's prometheus package)
+	@command -v promtool >/dev/null 2>&1 || deploy/local/stack.sh fetch prometheus
+
+test-unit: build tools ## unit, runtime and golden tests (no servers needed)
 	$(NODE) --test --test-concurrency=1 $$(find dist/test -name '*.test.js' -not -path '*/integration/*' | sort)
 
 test: test-unit ## everything CI runs

@@ -87,7 +87,10 @@ export interface SpeedRun {
 
 export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = systemClock): Promise<SpeedRun> {
   const registry = new client.Registry();
-  client.collectDefaultMetrics({ register: registry, prefix: 'cashtag_' });
+  client.collectDefaultMetrics({ register: registry });
+  // prom-client names these gauges *_total, which Prometheus reserves for counters
+  // (promtool check metrics rejects them); the unsuffixed gauges carry the same values.
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
   const metrics = createMetrics(registry);
   const checkpoints = new LocalCheckpointStore(join(cfg.dataDir, 'checkpoints'));
   // The generator's event-time origin is part of its identity: keep the first run's.
