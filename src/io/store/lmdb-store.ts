@@ -25,7 +25,7 @@ export class LmdbServingStore implements ServingStore {
     if (rows.length === 0) return;
     await this.root.transaction(() => {
       for (const r of rows) {
-        this.tweets.put([r.topic, -r.createdAt, r.id], { id: r.id, topic: r.topic, created_at: r.createdAt, ingest_timestamp: r.ingestTs, text: r.text, user_id: r.userId, sentiment_score: r.sentimentScore });
+        void this.tweets.put([r.topic, -r.createdAt, r.id], { id: r.id, topic: r.topic, created_at: r.createdAt, ingest_timestamp: r.ingestTs, text: r.text, user_id: r.userId, sentiment_score: r.sentimentScore });
       }
     });
   }
@@ -34,7 +34,7 @@ export class LmdbServingStore implements ServingStore {
     if (rows.length === 0) return;
     await this.root.transaction(() => {
       for (const r of rows) {
-        this.prices.put([r.symbol, -r.tradeTs, r.id], { id: r.id, symbol: r.symbol, trade_timestamp: r.tradeTs, ingest_timestamp: r.ingestTs, open_price: r.openPrice, close_price: r.closePrice, volume: r.volume });
+        void this.prices.put([r.symbol, -r.tradeTs, r.id], { id: r.id, symbol: r.symbol, trade_timestamp: r.tradeTs, ingest_timestamp: r.ingestTs, open_price: r.openPrice, close_price: r.closePrice, volume: r.volume });
       }
     });
   }
@@ -68,7 +68,7 @@ export class LmdbServingStore implements ServingStore {
             }
           }
           for (const key of db.getKeys({ start: from, end: [symbol, Number.MAX_VALUE, ''] })) {
-            db.remove(key);
+            void db.remove(key);
             removed++;
           }
         }
