@@ -1,0 +1,50 @@
+// Configuration is validated once, with messages that name the setting and the expected form.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ConfigError, loadConfig, SETTINGS } from '../src/config.js';
+
+test('defaults are valid and typed', () => {
+  const cfg = loadConfig({}, {});
+  assert.equal(cfg.rate, 1000);
+  assert.equal(cfg.partitions, 4);
+  assert.deepEqual(cfg.symbols.slice(0, 2), ['AAPL', 'TSLA']);
+  assert.equal(cfg.epoch, null);
+  assert.equal(cfg.sentimentEngine, 'vader');
+});
+
+test('a flag wins over its environment variable, which wins over the default', () => {
+  assert.equal(loadConfig({ rate: '7' }, { RATE: '9' }).rate, 7);
+  assert.equal(loadConfig({}, { RATE: '9' }).rate, 9);
+});
+
+test('symbols are normalised: $ and case', () => {
+  assert.deepEqual(loadConfig({ symbols: '$aapl, brk.b ,TSLA' }, {}).symbols, ['AAPL', 'BRK.B', 'TSLA']);
+});
+
+test('every bad value is reported at once, naming variable, flag, value, origin and expected form', () => {
+  try {
+    loadConfig({ rate: 'fast' }, { PARTITIONS: '0', SYMBOLS: 'AAPL,not a symbol!', SENTIMENT_ENGINE: 'bert', MALFORMED_FRACTION: '1.5', GENERATOR_EPOCH: 'yesterday' });
+    assert.fail('expected a ConfigError');
+  } catch (e) {
+    assert.ok(e instanceof ConfigError);
+    assert.equal(e.problems.length, 6);
+    const msg = e.message;
+    assert.match(msg, /RATE \(--rate\) = "fast" from --rate: expected tweets per second >= 0/);
+    assert.match(msg, /PARTITIONS \(--partitions\) = "0" from PARTITIONS: expected a whole number 1\.\.256/);
+    assert.match(msg, /SYMBOLS .* expected a comma-separated list/);
+    assert.match(msg, /SENTIMENT_ENGINE .* expected one of vader, vader-sentiment/);
+    assert.match(msg, /MALFORMED_FRACTION .* expected a fraction 0\.\.1/);
+    assert.match(msg, /GENERATOR_EPOCH .* expected an ISO-8601 time/);
+  }
+});
+
+test('every setting has an environment variable, a flag and a description', () => {
+  const envs = new Set<string>();
+  for (const s of Object.values(SETTINGS)) {
+    assert.match(s.env, /^[A-Z][A-Z0-9_]+$/);
+    assert.match(s.flag, /^--[a-z-]+ <[^>]+>$/);
+    assert.ok(s.description.length > 10);
+    assert.ok(!envs.has(s.env), `duplicate ${s.env}`);
+    envs.add(s.env);
+  }
+});
