@@ -61,7 +61,7 @@ export class LmdbServingStore implements ServingStore {
         for (const db of [this.tweets, this.prices] as Database<unknown, Key>[]) {
           // Keys run newest first, so "older than the cutoff" and "beyond the newest N" are both
           // suffixes of the symbol's range: delete from whichever starts first to the end.
-          let from: Key = [symbol, -cutoffMs, ''];
+          let from: Key = [symbol, -cutoffMs, '\uffff']; // rows at exactly the cutoff stay
           if (maxPerSymbol > 0) {
             for (const key of db.getKeys({ start: [symbol, -Number.MAX_VALUE, ''], end: [symbol, Number.MAX_VALUE, ''], offset: maxPerSymbol, limit: 1 })) {
               if (compareKeys(key, from) < 0) from = key;

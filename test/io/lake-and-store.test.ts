@@ -1,0 +1,70 @@
+// Adapters on real disk: the local lake commits atomically and lists by prefix; rolling Parquet
+// files are named by partition and offset range and recovered by offset; the LMDB store returns
+// newest first and stays bounded.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { PriceRow, TweetRow } from '../../src/domain/records.js';
+import { LocalLake } from '../../src/io/lake/local-lake.js';
+import { tweetsSchema, tweetToParquet } from '../../src/io/parquet/bronze-schemas.js';
+import { parseFileName, RollingFiles } from '../../src/io/parquet/rolling-files.js';
+import { LmdbServingStore } from '../../src/io/store/lmdb-store.js';
+import { duckdb } from '../helpers/duckdb.js';
+
+const tweet = (topic: string, offset: number, createdAt = 1_700_000_000_000 + offset * 1000): TweetRow => ({
+  kind: 'tweet-row', id: `id-${offset}`, topic, partition: 2, offset, createdAt, ingestTs: createdAt + 5, text: `t${offset} $${topic}`, userId: 'u', sentimentScore: offset / 100,
+});
+
+test('rolling files: roll by rows, name by partition and offset range, recover by offset', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'cashtag-lake-'));
+  const lake = new LocalLake(root);
+  const files = new RollingFiles<TweetRow>(lake, 'twitter-bronze', 'tweets_v2', 'topic', tweetsSchema, tweetToParquet, 2, { maxRows: 3, maxAgeMs: 60_000 });
+  const committed = [];
+  for (let o = 10; o < 17; o++) {
+    const c = await files.append(o % 2 ? 'AAPL' : 'TSLA', o, tweet(o % 2 ? 'AAPL' : 'TSLA', o), 0);
+    if (c) committed.push(c.key);
+  }
+  committed.push(...(await files.rollAll()).map((c) => c.key));
+  assert.deepEqual(committed.sort(), [
+    'tweets_v2/topic=AAPL/part-p002-o000000011-000000015.snappy.parquet',
+    'tweets_v2/topic=TSLA/part-p002-o000000010-000000014.snappy.parquet',
+    'tweets_v2/topic=TSLA/part-p002-o000000016-000000016.snappy.parquet',
+  ].sort());
+  assert.deepEqual(parseFileName('part-p002-o000000016-000000016.snappy.parquet'), { partition: 2, first: 16, last: 16 });
+  assert.deepEqual(readdirSync(join(root, '.scratch')), [], 'no scratch file left after commit');
+  const db = await duckdb();
+  const rows = await db.all(`SELECT topic, source_offset, created_at FROM read_parquet('${root}/twitter-bronze/tweets_v2/*/*.parquet', hive_partitioning = true) ORDER BY source_offset`);
+  db.close();
+  assert.deepEqual(rows.map((r) => r.source_offset), [10, 11, 12, 13, 14, 15, 16]);
+  assert.equal(rows[0].topic, 'TSLA');
+  assert.equal(await files.recover(16), 1, 'only the file starting at/after 16 goes');
+  assert.equal((await lake.list('twitter-bronze', 'tweets_v2/')).length, 2);
+});
+
+test('lmdb store: newest first per symbol, since filter, idempotent upserts, bounded', async () => {
+  const store = new LmdbServingStore(mkdtempSync(join(tmpdir(), 'cashtag-store-')));
+  try {
+    const rows = Array.from({ length: 20 }, (_, i) => tweet(i % 2 ? 'AAPL' : 'TSLA', i));
+    await store.upsertTweets(rows);
+    await store.upsertTweets(rows.slice(0, 5)); // a replay
+    const aapl = await store.latestTweets('AAPL', { limit: 3 });
+    assert.deepEqual(aapl.map((t) => t.id), ['id-19', 'id-17', 'id-15']);
+    assert.equal((await store.latestTweets('AAPL', { limit: 100 })).length, 10, 'replayed rows overwrite, not duplicate');
+    const since = await store.latestTweets('TSLA', { limit: 100, sinceMs: rows[14].createdAt });
+    assert.deepEqual(since.map((t) => t.id), ['id-18', 'id-16', 'id-14']);
+    assert.deepEqual(await store.latestTweets('MSFT'), []);
+    const price: PriceRow = { kind: 'price', id: 'p1', symbol: 'AAPL', partition: 0, offset: 1, tradeTs: 5, ingestTs: 6, openPrice: 1, closePrice: 2, volume: 3 };
+    await store.upsertPrices([price, { ...price, id: 'p2', tradeTs: 9 }]);
+    assert.deepEqual((await store.latestPrices('AAPL')).map((p) => p.id), ['p2', 'p1']);
+    // Bounded: keep the newest 4 per symbol and nothing older than row 12's time.
+    await store.expire(['AAPL', 'TSLA'], rows[12].createdAt, 4);
+    assert.deepEqual((await store.latestTweets('AAPL', { limit: 100 })).map((t) => t.id), ['id-19', 'id-17', 'id-15', 'id-13']);
+    assert.deepEqual((await store.latestTweets('TSLA', { limit: 100 })).map((t) => t.id), ['id-18', 'id-16', 'id-14', 'id-12']);
+    await store.expire(['AAPL'], rows[16].createdAt, 0);
+    assert.deepEqual((await store.latestTweets('AAPL', { limit: 100 })).map((t) => t.id), ['id-19', 'id-17']);
+  } finally {
+    await store.close();
+  }
+});

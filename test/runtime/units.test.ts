@@ -1,0 +1,169 @@
+// Pure runtime pieces, without threads: watermarks, barrier alignment, credit links, restart
+// limits, the manual clock, the codec and the placement plan.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { backoffDelay, RestartTracker, retry } from '../../src/runtime/backoff.js';
+import { BarrierAligner } from '../../src/runtime/barriers.js';
+import { ManualClock } from '../../src/runtime/clock.js';
+import { decodeBatch, encodeBatch } from '../../src/runtime/codec.js';
+import { OutLink } from '../../src/runtime/links.js';
+import { Mailbox } from '../../src/runtime/mailbox.js';
+import type { Envelope } from '../../src/runtime/protocol.js';
+import { placeInstances, planLinks, type TopologySpec } from '../../src/runtime/topology.js';
+import { WatermarkTracker } from '../../src/runtime/watermarks.js';
+
+test('watermark: minimum over inputs, advancing only forward', () => {
+  const w = new WatermarkTracker(['a', 'b'], 0, 0);
+  assert.equal(w.update('a', 100, 0), null, 'b has said nothing yet');
+  assert.equal(w.update('b', 50, 0), 50);
+  assert.equal(w.update('b', 40, 0), null, 'an input never moves back');
+  assert.equal(w.update('b', 150, 0), 100);
+  assert.equal(w.watermark, 100);
+});
+
+test('watermark: an idle input stops holding the stage back, and counts again when it speaks', () => {
+  const w = new WatermarkTracker(['a', 'b'], 1_000, 0);
+  w.update('a', 10, 0);
+  w.update('b', 5, 0);
+  assert.equal(w.watermark, 5);
+  w.update('a', 500, 900);
+  assert.equal(w.recompute(999), null, 'b not idle yet');
+  assert.equal(w.recompute(1_000), 500, 'b idle: a alone decides');
+  w.update('b', 600, 1_100);
+  assert.equal(w.update('a', 700, 1_100), 600);
+});
+
+test('watermark: ended inputs are excluded', () => {
+  const w = new WatermarkTracker(['a', 'b'], 0, 0);
+  w.update('a', 10, 0);
+  w.update('b', 1, 0);
+  assert.equal(w.end('b', 0), 10);
+});
+
+test('barrier alignment blocks aligned inputs until every input has the barrier', () => {
+  const b = new BarrierAligner(new Set(['a', 'b', 'c']));
+  assert.equal(b.onBarrier('a', 1).kind, 'waiting');
+  assert.ok(b.isBlocked('a'));
+  assert.ok(!b.isBlocked('b'));
+  assert.equal(b.onBarrier('c', 1).kind, 'waiting');
+  assert.deepEqual(b.onBarrier('b', 1), { kind: 'aligned', checkpoint: 1 });
+  assert.ok(!b.isBlocked('a'));
+  assert.throws(() => b.onBarrier('x', 2), /unknown input/);
+});
+
+test('barrier alignment does not wait for an input that has ended', () => {
+  const b = new BarrierAligner(new Set(['a', 'b']));
+  b.onBarrier('a', 3);
+  assert.deepEqual(b.onEnd(new Set(['b'])), { kind: 'aligned', checkpoint: 3 });
+});
+
+test('mailbox stashes mail of blocked inputs and replays it first, in order', async () => {
+  const m = new Mailbox();
+  const env = (ts: number): Envelope => ({ kind: 'watermark', ts });
+  m.put({ link: 'a', env: env(1) });
+  m.put({ link: 'b', env: env(2) });
+  m.put({ link: 'a', env: env(3) });
+  const blocked = new Set(['a']);
+  const first = await m.take((l) => blocked.has(l));
+  assert.equal(first.link, 'b');
+  blocked.clear();
+  assert.deepEqual([(await m.take(() => false)).env, (await m.take(() => false)).env], [env(1), env(3)]);
+});
+
+test('out link: data waits for credit, control queues behind it and overtakes nothing', async () => {
+  const sent: Envelope[] = [];
+  const link = new OutLink('l', 1, { send: (e) => sent.push(e), monotonic: () => 0 });
+  const d1: Envelope = { kind: 'local-data', records: [1] };
+  const d2: Envelope = { kind: 'local-data', records: [2] };
+  const wm: Envelope = { kind: 'watermark', ts: 9 };
+  await link.push(d1);
+  let d2Sent = false;
+  const p2 = link.push(d2).then(() => (d2Sent = true));
+  const pw = link.push(wm);
+  await Promise.resolve();
+  assert.deepEqual(sent, [d1]);
+  assert.equal(d2Sent, false, 'no credit left');
+  link.grant(1);
+  await Promise.all([p2, pw]);
+  assert.deepEqual(sent, [d1, d2, wm]);
+});
+
+test('backoff grows exponentially, is capped and jittered; restarts escalate past the limit', () => {
+  const o = { minMs: 100, maxMs: 1_000, jitter: 0.5 };
+  assert.equal(backoffDelay(0, o, () => 0.5), 100);
+  assert.equal(backoffDelay(3, o, () => 0.5), 800);
+  assert.equal(backoffDelay(10, o, () => 0.5), 1_000);
+  assert.equal(backoffDelay(0, o, () => 0), 50);
+  assert.equal(backoffDelay(0, o, () => 0.999999), 150);
+  const r = new RestartTracker({ ...o, maxRestarts: 2, withinMs: 10_000 });
+  assert.notEqual(r.onFailure(0, () => 0.5), null);
+  assert.notEqual(r.onFailure(1, () => 0.5), null);
+  assert.equal(r.onFailure(2, () => 0.5), null, 'third failure in the window escalates');
+  assert.notEqual(new RestartTracker({ ...o, maxRestarts: 1, withinMs: 10 }).onFailure(0), null);
+});
+
+test('retry names what failed and stops on non-retriable errors', async () => {
+  let calls = 0;
+  await assert.rejects(
+    retry('cassandra at 127.0.0.1:9042', async () => {
+      calls++;
+      throw new Error('connection refused');
+    }, { attempts: 3, sleep: async () => undefined }),
+    /cassandra at 127\.0\.0\.1:9042: failed after 3 attempt\(s\): connection refused/,
+  );
+  assert.equal(calls, 3);
+  calls = 0;
+  await assert.rejects(retry('x', async () => {
+    calls++;
+    throw new Error('bad');
+  }, { attempts: 5, isRetriable: () => false, sleep: async () => undefined }));
+  assert.equal(calls, 1);
+});
+
+test('manual clock fires timers in due order only when advanced', () => {
+  const c = new ManualClock(1_000);
+  const fired: string[] = [];
+  c.setTimer(50, () => fired.push('b'));
+  c.setTimer(10, () => fired.push('a'));
+  const cancel = c.setTimer(20, () => fired.push('never'));
+  cancel();
+  c.advance(30);
+  assert.deepEqual(fired, ['a']);
+  assert.equal(c.now(), 1_030);
+  c.advance(100);
+  assert.deepEqual(fired, ['a', 'b']);
+});
+
+test('codec round-trips batches through a transferable buffer of its own', () => {
+  const records = Array.from({ length: 1_000 }, (_, i) => ({ id: `r${i}`, n: i, x: i / 3, tags: ['A', 'B'], nested: { ok: i % 2 === 0 } }));
+  const { bytes, count } = encodeBatch(records);
+  assert.equal(count, 1_000);
+  assert.equal(bytes.byteOffset, 0);
+  assert.equal(bytes.buffer.byteLength, bytes.length, 'owns its whole buffer, so it can be transferred');
+  assert.deepEqual(decodeBatch(bytes), records);
+});
+
+test('plan: forward, hash and broadcast links; placement keeps partitions together', () => {
+  const t: TopologySpec = {
+    name: 't',
+    stages: [
+      { name: 's', module: 'm', parallelism: 2, source: true },
+      { name: 'a', module: 'm', parallelism: 2 },
+      { name: 'b', module: 'm', parallelism: 3 },
+      { name: 'c', module: 'm', parallelism: 1, placement: 'main' },
+    ],
+    edges: [
+      { from: 's', to: 'a', route: { kind: 'forward' } },
+      { from: 'a', to: 'b', route: { kind: 'hash' } },
+      { from: 'b', output: 'x', to: 'c', route: { kind: 'broadcast' } },
+    ],
+  };
+  const links = planLinks(t).map((l) => l.id);
+  assert.ok(links.includes('s/0:out->a/0') && links.includes('s/1:out->a/1') && !links.includes('s/0:out->a/1'));
+  assert.equal(links.filter((l) => l.startsWith('a/')).length, 6);
+  assert.ok(links.includes('b/2:x->c/0'));
+  const placed = placeInstances(t, 2);
+  assert.equal(placed.get('s/0'), placed.get('a/0'));
+  assert.notEqual(placed.get('s/0'), placed.get('s/1'));
+  assert.equal(placed.get('c/0'), 0);
+});
