@@ -12,6 +12,11 @@ export interface Lake {
   scratchPath(bucket: string, key: string): Promise<string>;
   /** Publish the scratch file under bucket/key atomically, replacing any previous object. */
   commit(scratch: string, bucket: string, key: string): Promise<void>;
+  /** Write a small object in one step (checkpoints, manifests), atomically. */
+  put(bucket: string, key: string, bytes: Uint8Array): Promise<void>;
+  /** The whole object, or null when it does not exist. */
+  read(bucket: string, key: string): Promise<Buffer | null>;
+  /** Objects whose key starts with `prefix` (walking only under it), sorted by key. */
   list(bucket: string, prefix: string): Promise<LakeObject[]>;
   delete(bucket: string, keys: string[]): Promise<void>;
   /** Remove scratch files left behind by a crash. */

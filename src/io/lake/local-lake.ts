@@ -1,7 +1,7 @@
 // Embedded lake: DATA_DIR/lake/<bucket>/<key> on local disk. Objects are written to a scratch
 // directory on the same filesystem and renamed into place (atomic on POSIX).
 
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { dirname, join, relative } from 'node:path';
 import type { Lake, LakeObject } from './lake.js';
@@ -23,6 +23,21 @@ export class LocalLake implements Lake {
     const target = join(this.root, bucket, key);
     await mkdir(dirname(target), { recursive: true });
     await rename(scratch, target);
+  }
+
+  async put(bucket: string, key: string, bytes: Uint8Array): Promise<void> {
+    const scratch = await this.scratchPath(bucket, key);
+    await writeFile(scratch, bytes);
+    await this.commit(scratch, bucket, key);
+  }
+
+  async read(bucket: string, key: string): Promise<Buffer | null> {
+    try {
+      return await readFile(join(this.root, bucket, key));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw e;
+    }
   }
 
   async list(bucket: string, prefix: string): Promise<LakeObject[]> {
