@@ -62,9 +62,10 @@ console.log(`full rate: ${median(rates).toFixed(0)} tweets/s end to end (median 
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
 console.log(`memory: median rss of the first ${span} samples after warm-up ${mib(rssFirst)}, of the last ${span} ${mib(rssLast)} (${(((rssLast - rssFirst) / rssFirst) * 100).toFixed(1)} %), max ${mib(rssMax)}, over ${Number(a.full)} s`);
 
-const fixed = await phase('fixed-rate', { RATE: a.rate! }, Number(a.fixed));
+const fixed = await phase('fixed-rate', { RATE: a.rate! }, Number(a.fixed), 5);
 // Latency of the steady part only: difference of the histogram between warm-up and the end.
-const first = fixed.samples.find((s) => s.t >= warm) ?? fixed.samples[0];
+const fixedWarm = Math.min(warm, Number(a.fixed) / 3);
+const first = fixed.samples.find((s) => s.t >= fixedWarm) ?? fixed.samples[0];
 const last = fixed.samples.at(-1)!;
 const q = (p: number) => histogramQuantile(p, first.text, last.text, 'cashtag_end_to_end_latency_seconds', 'sink="store"');
 const offered = (last.tweets - first.tweets) / (last.t - first.t);

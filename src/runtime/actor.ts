@@ -57,6 +57,11 @@ export interface Actor {
   onBarrier?(checkpoint: number): void | Promise<void>;
   snapshot?(): unknown;
   restore?(state: unknown): void;
+  /**
+   * Checkpoint `checkpoint` is saved: everything before its barrier is durable in every sink.
+   * Sources commit their offsets upstream here (e.g. to the Kafka consumer group), never sooner.
+   */
+  onCheckpointComplete?(checkpoint: number): void | Promise<void>;
   /** All inputs ended (or the source was asked to stop): flush and release resources. */
   close?(): void | Promise<void>;
 }

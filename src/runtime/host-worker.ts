@@ -45,6 +45,9 @@ async function onCommand(cmd: HostCommand): Promise<void> {
     case 'checkpoint':
       host?.checkpoint(cmd.checkpoint);
       return;
+    case 'checkpoint-complete':
+      await host?.checkpointComplete(cmd.checkpoint);
+      return;
     case 'drain':
       host?.drain();
       return;

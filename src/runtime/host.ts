@@ -110,6 +110,12 @@ export class ActorHost implements InstanceHost {
     for (const r of this.runners.values()) if (r.stage.source) r.requestCheckpoint(checkpoint);
   }
 
+  /** Tell every instance that a checkpoint is durable (sources commit upstream offsets). */
+  async checkpointComplete(checkpoint: number): Promise<void> {
+    if (this.disposed) return;
+    await Promise.all([...this.runners.values()].map((r) => r.notifyCheckpointComplete(checkpoint)));
+  }
+
   drain(): void {
     for (const r of this.runners.values()) if (r.stage.source) r.requestStop();
   }

@@ -82,6 +82,14 @@ export class InstanceRunner {
     this.pendingCheckpoints.push(checkpoint);
   }
 
+  /** The supervisor saved `checkpoint`. Failures here are logged, never fatal: the next one retries. */
+  async notifyCheckpointComplete(checkpoint: number): Promise<void> {
+    if (this.failed || !this.actor?.onCheckpointComplete) return;
+    await Promise.resolve(this.actor.onCheckpointComplete(checkpoint)).catch((e: unknown) =>
+      this.ctx.log.warn('checkpoint-complete hook failed; a later checkpoint will retry', { checkpoint, error: errorMessage(e) }),
+    );
+  }
+
   /** Sources: stop producing, close, and send end-of-stream downstream. */
   requestStop(): void {
     this.stopRequested = true;

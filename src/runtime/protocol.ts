@@ -22,6 +22,7 @@ export type HostCommand =
   | { t: 'peer'; hostId: number; port: MessagePort }
   | { t: 'start' }
   | { t: 'checkpoint'; checkpoint: number }
+  | { t: 'checkpoint-complete'; checkpoint: number }
   | { t: 'drain' }
   | { t: 'metrics'; requestId: number }
   | { t: 'shutdown' };

@@ -268,6 +268,11 @@ export class Supervisor {
     try {
       await this.o.checkpoints?.save({ id, pipeline: this.o.topology.name, takenAt: this.o.clock.now(), snapshots });
       this.lastCompleted = Math.max(this.lastCompleted, id);
+      const gen = this.gen;
+      if (gen) {
+        for (const w of gen.workers.values()) w.postMessage({ t: 'checkpoint-complete', checkpoint: id });
+        await gen.mainHost.checkpointComplete(id);
+      }
       const labels = { pipeline: this.o.topology.name };
       this.o.metrics.checkpointsCompleted.inc(labels);
       this.o.metrics.checkpointDuration.observe(labels, (this.o.clock.monotonic() - startedAt) / 1000);
