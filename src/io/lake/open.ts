@@ -1,15 +1,22 @@
-// Open the lake a stage's settings name. The stack profile's S3 lake joins here.
+// Open the lake a stage's settings name: a local directory (embedded profile) or an S3 store
+// (stack profile). Settings are plain data, so they travel inside actor options to any thread.
 import type { Lake } from './lake.js';
 import { LocalLake } from './local-lake.js';
+import { S3Lake, type S3LakeSettings } from './s3-lake.js';
 
-export type LakeSettings = { kind: 'local'; root: string } | { kind: 's3'; endpoint: string; accessKey: string; secretKey: string; region: string };
+export type LakeSettings =
+  | { kind: 'local'; root: string }
+  /** endpoint, accessKey, secretKey, region; optionally scratchDir, partSize, attempts, backoff, requestTimeoutMs. */
+  | ({ kind: 's3'; region: string } & S3LakeSettings);
 
 export function openLake(s: LakeSettings): Lake {
   switch (s.kind) {
     case 'local':
       return new LocalLake(s.root);
-    case 's3':
-      throw new Error('the S3 lake arrives with the stack profile (issue 4); set LAKE to a local directory');
+    case 's3': {
+      const { kind: _kind, ...settings } = s;
+      return new S3Lake(settings);
+    }
     default: {
       const never: never = s;
       throw new Error(`unknown lake ${JSON.stringify(never)}`);
