@@ -6,7 +6,10 @@ import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, SETTINGS, settingsTable, type SettingName } from './config.js';
 import { createLogger } from './io/log.js';
 import { runScore } from './pipelines/score.js';
-import { startSpeedLayer } from './pipelines/speed.js';
+import { speedTopology, startSpeedLayer } from './pipelines/speed.js';
+import { runProducer } from './pipelines/producers.js';
+import { PRICES_TOPIC, TWEETS_TOPIC } from './domain/records.js';
+import type { GeneratorSourceOptions } from './actors/generator-source/protocol.js';
 import { PipelineFailedError } from './runtime/errors.js';
 
 const program = new Command()
@@ -14,20 +17,11 @@ const program = new Command()
   .description('Real-time stock-sentiment pipeline: speed layer on an actor runtime over worker threads')
   .showHelpAfterError();
 
-const run = program
-  .command('run')
-  .description('run the speed layer on the embedded profile (generator -> parse -> sentiment -> Parquet lake + LMDB store)')
-  .addHelpText('after', `\nEnvironment variables (a flag wins over its variable):\n${settingsTable()}\n`);
-for (const [name, s] of Object.entries(SETTINGS)) {
-  const opt = new Option(s.flag, s.description);
-  if (opt.attributeName() !== name) throw new Error(`flag ${s.flag} does not map to setting ${name}`);
-  run.addOption(opt);
-}
+const PRODUCE_ONLY = new Set(['producerMetricsPort', 'file']);
 
-run.action(async (flags: Partial<Record<SettingName, string>>) => {
-  let cfg;
+function configOrExit(flags: Partial<Record<SettingName, string>>) {
   try {
-    cfg = loadConfig(flags);
+    return loadConfig(flags);
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`cashtag: ${e.message}\n`);
@@ -35,6 +29,20 @@ run.action(async (flags: Partial<Record<SettingName, string>>) => {
     }
     throw e;
   }
+}
+
+const run = program
+  .command('run')
+  .description('run the speed layer on the embedded profile (generator -> parse -> sentiment -> Parquet lake + LMDB store)')
+  .addHelpText('after', `\nEnvironment variables (a flag wins over its variable):\n${settingsTable()}\n`);
+for (const [name, s] of Object.entries(SETTINGS).filter(([n]) => !PRODUCE_ONLY.has(n))) {
+  const opt = new Option(s.flag, s.description);
+  if (opt.attributeName() !== name) throw new Error(`flag ${s.flag} does not map to setting ${name}`);
+  run.addOption(opt);
+}
+
+run.action(async (flags: Partial<Record<SettingName, string>>) => {
+  const cfg = configOrExit(flags);
   const log = createLogger(cfg.logLevel);
   log.info('starting speed layer', { dataDir: cfg.dataDir, rate: cfg.rate, partitions: cfg.partitions, actorThreads: cfg.actorThreads, scoreThreads: cfg.scoreThreads, engine: cfg.sentimentEngine });
   const speed = await startSpeedLayer(cfg, log);
@@ -66,6 +74,54 @@ run.action(async (flags: Partial<Record<SettingName, string>>) => {
   }
 });
 
+const produce = program
+  .command('produce')
+  .argument('<topic>', 'tweets | prices')
+  .description('produce the seed\'s JSON payloads to Kafka (topic tweets or stock-prices), keyed by symbol, from the generator or a JSONL/CSV file')
+  .addHelpText('after', `\nKAFKA_BROKERS is required. Generator settings (SEED, SYMBOLS, PARTITIONS, MALFORMED_FRACTION, ...) and RATE, EVENTS are those of \`cashtag run --help\`.`);
+for (const [name, s] of Object.entries(SETTINGS)) {
+  const opt = new Option(s.flag, s.description);
+  if (opt.attributeName() !== name) throw new Error(`flag ${s.flag} does not map to setting ${name}`);
+  produce.addOption(opt);
+}
+produce.action(async (topicArg: string, flags: Partial<Record<SettingName, string>>) => {
+  const cfg = configOrExit(flags);
+  if (topicArg !== 'tweets' && topicArg !== 'prices') {
+    process.stderr.write(`cashtag produce: topic must be "tweets" or "prices", not ${JSON.stringify(topicArg)}\n`);
+    process.exit(2);
+  }
+  if (cfg.kafkaBrokers.length === 0) {
+    process.stderr.write('cashtag produce: KAFKA_BROKERS (--kafka-brokers) is required: expected host:port[,host:port...]\n');
+    process.exit(2);
+  }
+  const topic = topicArg === 'tweets' ? TWEETS_TOPIC : PRICES_TOPIC;
+  const log = createLogger(cfg.logLevel, `cashtag-producer-${topicArg}`);
+  const abort = new AbortController();
+  process.once('SIGINT', () => abort.abort());
+  process.once('SIGTERM', () => abort.abort());
+  if (cfg.duration > 0) setTimeout(() => abort.abort(), cfg.duration * 1000).unref();
+  const epochMs = cfg.epoch ?? Math.floor(Date.now() / 1000) * 1000;
+  const generator = (speedTopology(cfg, epochMs).stages[0].options as GeneratorSourceOptions).generator;
+  try {
+    await runProducer({
+      topic,
+      brokers: cfg.kafkaBrokers,
+      rate: topic === TWEETS_TOPIC ? cfg.rate : cfg.rate * cfg.pricesPerTweet,
+      limit: cfg.events,
+      source: cfg.file ? { kind: 'file', path: cfg.file } : { kind: 'generator', settings: generator },
+      batchSize: cfg.batchSize,
+      topics: { partitions: cfg.kafkaPartitions, replicationFactor: cfg.kafkaReplicationFactor, retentionMs: cfg.kafkaRetentionHours * 3_600_000 },
+      metricsPort: cfg.producerMetricsPort,
+      log,
+      signal: abort.signal,
+    });
+  } catch (e) {
+    log.error('producer failed', { error: e instanceof Error ? e.message : String(e) });
+    process.stderr.write(`cashtag produce: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  }
+});
+
 program
   .command('score')
   .description('score text with VADER: lines (or JSONL objects with a "text" field) on stdin, JSONL scores on stdout')
@@ -81,7 +137,7 @@ export function summarize(text: string): Record<string, number> {
     return s;
   };
   return {
-    tweetsIn: sum('cashtag_source_records_total{'),
+    tweetsIn: sum('cashtag_source_records_total{', 'topic="tweets"'),
     bronzeRows: sum('cashtag_sink_rows_written_total{', 'sink="bronze"'),
     storeRows: sum('cashtag_sink_rows_written_total{', 'sink="store"'),
     deadLetters: sum('cashtag_dead_letters_total{'),

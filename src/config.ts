@@ -18,6 +18,11 @@ const symbols = z
   .transform((s) => s.split(',').map((x) => x.trim().replace(/^\$/, '').toUpperCase()).filter(Boolean))
   .refine((xs) => xs.length > 0 && xs.every((x) => SYMBOL_PATTERN.test(x)), 'a comma-separated list of symbols like AAPL,TSLA,BRK.B');
 
+const hostList = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+  .refine((xs) => xs.every((x) => /^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(x)), 'host:port entries');
+
 interface Setting {
   env: string;
   flag: string;
@@ -53,6 +58,20 @@ export const SETTINGS = {
   storeRetention: { env: 'STORE_RETENTION', flag: '--store-retention <minutes>', description: 'serving-store rows older than this (event time) are expired; 0 keeps all', default: '15', schema: num(0, 1e7), form: 'minutes >= 0' },
   storeMaxRows: { env: 'STORE_MAX_ROWS', flag: '--store-max-rows <n>', description: 'newest rows kept per symbol and table in the serving store; 0 = no cap', default: '50000', schema: int(0), form: 'a whole number >= 0' },
   metricsPort: { env: 'METRICS_PORT', flag: '--metrics-port <port>', description: 'Prometheus /metrics port; 0 disables', default: '9464', schema: int(0, 65_535), form: 'a TCP port 0..65535' },
+  kafkaBrokers: { env: 'KAFKA_BROKERS', flag: '--kafka-brokers <list>', description: 'Kafka bootstrap servers (host:port,...); set = read topics tweets and stock-prices instead of the generator', default: '', schema: hostList, form: 'host:port[,host:port...], or empty' },
+  kafkaGroupId: { env: 'KAFKA_GROUP_ID', flag: '--kafka-group-id <id>', description: 'consumer group of the speed layer (replicas share it)', default: 'cashtag-speed', schema: z.string().regex(/^[A-Za-z0-9._-]{1,200}$/), form: 'letters, digits, . _ -' },
+  kafkaPartitions: { env: 'KAFKA_PARTITIONS', flag: '--kafka-partitions <n>', description: 'partitions of the topics cashtag creates', default: '6', schema: int(1, 1024), form: 'a whole number 1..1024' },
+  kafkaReplicationFactor: { env: 'KAFKA_REPLICATION_FACTOR', flag: '--kafka-replication-factor <n>', description: 'replication factor of the topics cashtag creates', default: '1', schema: int(1, 16), form: 'a whole number 1..16' },
+  kafkaRetentionHours: { env: 'KAFKA_RETENTION_HOURS', flag: '--kafka-retention-hours <h>', description: 'retention of the topics cashtag creates', default: '168', schema: num(1, 1e6), form: 'hours >= 1' },
+  cassandraContactPoints: { env: 'CASSANDRA_CONTACT_POINTS', flag: '--cassandra-contact-points <list>', description: 'Cassandra nodes (host:port,...); set = serving store in Cassandra instead of LMDB', default: '', schema: hostList, form: 'host[:port][,host[:port]...], or empty' },
+  cassandraLocalDc: { env: 'CASSANDRA_LOCAL_DC', flag: '--cassandra-local-dc <dc>', description: 'Cassandra local data centre (token-aware routing)', default: 'datacenter1', schema: z.string().min(1), form: 'a data-centre name' },
+  cassandraKeyspace: { env: 'CASSANDRA_KEYSPACE', flag: '--cassandra-keyspace <name>', description: 'keyspace of the tweets and market_data tables', default: 'twitter', schema: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,47}$/), form: 'a CQL identifier' },
+  s3Endpoint: { env: 'S3_ENDPOINT', flag: '--s3-endpoint <url>', description: 'S3-compatible object store (http://host:port); set = lake and checkpoints in S3', default: '', schema: z.string().refine((s) => s === '' || /^https?:\/\/[^/\s]+\/?$/.test(s), 'a URL'), form: 'http(s)://host:port, or empty' },
+  s3AccessKey: { env: 'S3_ACCESS_KEY', flag: '--s3-access-key <key>', description: 'S3 access key', default: '', schema: z.string(), form: 'a string' },
+  s3SecretKey: { env: 'S3_SECRET_KEY', flag: '--s3-secret-key <secret>', description: 'S3 secret key', default: '', schema: z.string(), form: 'a string' },
+  s3Region: { env: 'S3_REGION', flag: '--s3-region <region>', description: 'S3 region', default: 'us-east-1', schema: z.string().min(1), form: 'a region name' },
+  producerMetricsPort: { env: 'PRODUCER_METRICS_PORT', flag: '--producer-metrics-port <port>', description: '`cashtag produce`: Prometheus /metrics port; 0 disables', default: '9465', schema: int(0, 65_535), form: 'a TCP port 0..65535' },
+  file: { env: 'PRODUCE_FILE', flag: '--file <path>', description: '`cashtag produce`: replay this JSONL or CSV file instead of the generator', default: '', schema: z.string(), form: 'a file path, or empty' },
   logLevel: { env: 'LOG_LEVEL', flag: '--log-level <level>', description: 'trace | debug | info | warn | error', default: 'info', schema: z.enum(['trace', 'debug', 'info', 'warn', 'error']), form: 'one of trace, debug, info, warn, error' },
 } satisfies Record<string, Setting>;
 
@@ -80,6 +99,9 @@ export function loadConfig(flags: Partial<Record<SettingName, string>>, env: Nod
     const r = s.schema.safeParse(raw);
     if (r.success) out[name] = r.data;
     else problems.push(`${s.env} (${s.flag.split(' ')[0]}) = ${JSON.stringify(raw)} from ${where}: expected ${s.form}`);
+  }
+  if (problems.length === 0 && out.s3Endpoint !== '' && (out.s3AccessKey === '' || out.s3SecretKey === '')) {
+    problems.push('S3_ACCESS_KEY and S3_SECRET_KEY (--s3-access-key, --s3-secret-key): expected both to be set when S3_ENDPOINT is');
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return out as Config;

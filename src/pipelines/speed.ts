@@ -22,13 +22,22 @@ import type { Logger } from '../runtime/actor.js';
 import { systemClock, type Clock } from '../runtime/clock.js';
 import { createMetrics } from '../runtime/metrics.js';
 import { Supervisor } from '../runtime/supervisor.js';
-import type { TopologySpec } from '../runtime/topology.js';
+import type { EdgeSpec, StageSpec, TopologySpec } from '../runtime/topology.js';
+import type { KafkaSourceOptions } from '../actors/kafka-source/protocol.js';
+import type { DlqSinkOptions } from '../actors/dlq-sink/protocol.js';
+import { createKafka, TOPICS } from '../io/kafka/client.js';
+import { closeSharedHubs } from '../io/kafka/consumer-hub.js';
+import { closeSharedProducers } from '../io/kafka/producer.js';
+import { provisionTopics } from '../io/kafka/provision.js';
 
 export const PIPELINE = 'speed';
 const actor = (name: string) => new URL(`../actors/${name}/actor.js`, import.meta.url).href;
 
-export function speedTopology(cfg: Config, epochMs: number): TopologySpec {
-  const P = cfg.partitions;
+/** Where the speed layer reads from: the embedded generator, or Kafka with P partitions. */
+export type Input = { kind: 'generator' } | { kind: 'kafka'; partitions: number };
+
+export function speedTopology(cfg: Config, epochMs: number, input: Input = { kind: 'generator' }): TopologySpec {
+  const P = input.kind === 'kafka' ? input.partitions : cfg.partitions;
   const source: GeneratorSourceOptions = {
     pipeline: PIPELINE,
     generator: {
@@ -54,15 +63,26 @@ export function speedTopology(cfg: Config, epochMs: number): TopologySpec {
   const bronze: BronzeSinkOptions = { pipeline: PIPELINE, lake: { kind: 'local', root: join(cfg.dataDir, 'lake') }, maxRowsPerFile: cfg.fileMaxRows, maxFileAgeMs: cfg.fileMaxAge * 1000 };
   const store: StoreSinkOptions = { pipeline: PIPELINE, store: { kind: 'lmdb', path: join(cfg.dataDir, 'serving-store') }, retentionMs: cfg.storeRetention * 60_000, maxRowsPerSymbol: cfg.storeMaxRows };
 
+  const kafkaSource: KafkaSourceOptions = { pipeline: PIPELINE, brokers: cfg.kafkaBrokers, groupId: cfg.kafkaGroupId, batchSize: cfg.batchSize, highWater: cfg.batchSize * 8, lowWater: cfg.batchSize * 2 };
+  const dlq: DlqSinkOptions = { pipeline: PIPELINE, brokers: cfg.kafkaBrokers };
+  const sourceStage: StageSpec =
+    input.kind === 'kafka'
+      ? { name: 'source', module: actor('kafka-source'), parallelism: P, source: true, placement: 'main', options: kafkaSource }
+      : { name: 'source', module: actor('generator-source'), parallelism: P, source: true, options: source };
+  // Stack profile: dead letters also go to the `<topic>.dlq` topics.
+  const dlqStages: StageSpec[] = input.kind === 'kafka' ? [{ name: 'dlq-sink', module: actor('dlq-sink'), parallelism: P, placement: 'main', options: dlq }] : [];
+  const dlqEdges: EdgeSpec[] = input.kind === 'kafka' ? [{ from: 'parse', output: 'dead', to: 'dlq-sink', route: { kind: 'forward' } }] : [];
+
   return {
     name: PIPELINE,
     pool: { filename: new URL('../actors/sentiment/score-worker.js', import.meta.url).href, threads: cfg.scoreThreads, workerData: { engine: cfg.sentimentEngine } },
     stages: [
-      { name: 'source', module: actor('generator-source'), parallelism: P, source: true, options: source },
+      sourceStage,
       { name: 'parse', module: actor('parse'), parallelism: P, options: parse, restart: 'in-place' },
       { name: 'sentiment', module: actor('sentiment'), parallelism: P, placement: 'main', options: sentiment },
       { name: 'bronze-sink', module: actor('bronze-sink'), parallelism: P, options: bronze, credits: 8 },
       { name: 'store-sink', module: actor('store-sink'), parallelism: P, options: store, credits: 8 },
+      ...dlqStages,
     ],
     edges: [
       { from: 'source', to: 'parse', route: { kind: 'forward' } },
@@ -72,6 +92,7 @@ export function speedTopology(cfg: Config, epochMs: number): TopologySpec {
       { from: 'parse', output: 'dead', to: 'bronze-sink', route: { kind: 'forward' } },
       { from: 'sentiment', to: 'bronze-sink', route: { kind: 'forward' } },
       { from: 'sentiment', to: 'store-sink', route: { kind: 'forward' } },
+      ...dlqEdges,
     ],
   };
 }
@@ -96,7 +117,12 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
   // The generator's event-time origin is part of its identity: keep the first run's.
   const previous = await checkpoints.latest(PIPELINE);
   const epochMs = cfg.epoch ?? (previous?.snapshots['__epoch'] as number | undefined) ?? Math.floor(clock.now() / 1000) * 1000;
-  const topology = speedTopology(cfg, epochMs);
+  let input: Input = { kind: 'generator' };
+  if (cfg.kafkaBrokers.length > 0) {
+    const counts = await provisionTopics(createKafka({ brokers: cfg.kafkaBrokers, clientId: 'cashtag-admin' }, log), cfg.kafkaBrokers, { partitions: cfg.kafkaPartitions, replicationFactor: cfg.kafkaReplicationFactor, retentionMs: cfg.kafkaRetentionHours * 3_600_000 }, log);
+    input = { kind: 'kafka', partitions: counts.get(TOPICS.tweets) ?? cfg.kafkaPartitions };
+  }
+  const topology = speedTopology(cfg, epochMs, input);
   const lake = new LocalLake(join(cfg.dataDir, 'lake'));
   const supervisor = new Supervisor({
     topology,
@@ -116,14 +142,21 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
   await supervisor.start();
   const server = cfg.metricsPort > 0 ? await startMetricsServer(cfg.metricsPort, () => supervisor.metricsText(), registry.contentType) : null;
   let stopping: Promise<void> | null = null;
-  const stop = () => (stopping ??= supervisor.drain(60_000).finally(() => server?.close()));
+  // Kafka clients outlive the sources: the final checkpoint's offsets are committed after the
+  // sources closed, so they disconnect only once the supervisor is done.
+  const closeClients = async () => {
+    server?.close();
+    await closeSharedHubs();
+    await closeSharedProducers();
+  };
+  const stop = () => (stopping ??= supervisor.drain(60_000).finally(closeClients));
   const done = supervisor.done.then(
     async () => {
       await supervisor.shutdown();
-      server?.close();
+      await closeClients();
     },
     async (e: unknown) => {
-      server?.close();
+      await closeClients();
       throw e;
     },
   );

@@ -31,6 +31,8 @@ export function createMetrics(registry: client.Registry) {
     poolThreads: new client.Gauge({ name: `${PREFIX}pool_threads`, help: 'Threads in the Piscina pool', labelNames: ['pipeline'], registers: reg }),
     poolTaskDuration: new client.Histogram({ name: `${PREFIX}pool_task_duration_seconds`, help: 'Round trip of one offloaded task', labelNames: ['pipeline'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1], registers: reg }),
     sourceRecords: new client.Counter({ name: `${PREFIX}source_records_total`, help: 'Records read by a source, by input topic', labelNames: [...L, 'topic'], registers: reg }),
+    consumerLag: new client.Gauge({ name: `${PREFIX}consumer_lag_records`, help: 'Records in the topic partition not yet read by this consumer', labelNames: ['pipeline', 'topic', 'partition'], registers: reg }),
+    sourcePaused: new client.Gauge({ name: `${PREFIX}source_paused`, help: '1 while a topic partition is paused for backpressure', labelNames: ['pipeline', 'topic', 'partition'], registers: reg }),
     deadLetters: new client.Counter({ name: `${PREFIX}dead_letters_total`, help: 'Records sent to dead letters, by reason', labelNames: [...L, 'topic', 'reason'], registers: reg }),
     untagged: new client.Counter({ name: `${PREFIX}tweets_without_cashtag_total`, help: 'Tweets that name no symbol (archived under topic NONE)', labelNames: L, registers: reg }),
     sinkWrites: new client.Counter({ name: `${PREFIX}sink_rows_written_total`, help: 'Rows made durable by a sink', labelNames: [...L, 'sink', 'table'], registers: reg }),
@@ -48,6 +50,17 @@ export function createMetrics(registry: client.Registry) {
 }
 
 export type RuntimeMetrics = ReturnType<typeof createMetrics>;
+
+/** Metrics of the `cashtag produce` processes. */
+export function createProducerMetrics(registry: client.Registry) {
+  const reg = [registry];
+  return {
+    registry,
+    produced: new client.Counter({ name: `${PREFIX}produced_records_total`, help: 'Records acknowledged by Kafka', labelNames: ['topic'], registers: reg }),
+    errors: new client.Counter({ name: `${PREFIX}produce_errors_total`, help: 'Failed produce requests (each retried)', labelNames: ['topic'], registers: reg }),
+    batchDuration: new client.Histogram({ name: `${PREFIX}produce_batch_duration_seconds`, help: 'Send of one batch until acknowledged', labelNames: ['topic'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: reg }),
+  };
+}
 
 /** Label values for an instance: pipeline name, stage name, partition as a string. */
 export const instanceLabels = (pipeline: string, stage: string, partition: number) => ({ pipeline, actor: stage, partition: String(partition) });

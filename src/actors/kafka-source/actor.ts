@@ -1,0 +1,80 @@
+// Kafka source actor for input partition p: reads the consumer hub's queues of `tweets` p and
+// `stock-prices` p. Its snapshot is the next offsets; a restore seeks there. Offsets are
+// committed to the consumer group only when a checkpoint holding them completes, i.e. once
+// every sink has made the records before it durable.
+
+import { TWEETS_TOPIC, PRICES_TOPIC, type InputTopic, type RawRecord } from '../../domain/records.js';
+import type { Actor, ActorContext, ActorFactory, SourceStatus } from '../../runtime/actor.js';
+import { instanceLabels } from '../../runtime/metrics.js';
+import { createKafka } from '../../io/kafka/client.js';
+import { ConsumerHub, sharedHub } from '../../io/kafka/consumer-hub.js';
+import type { KafkaSourceOptions, KafkaSourceState } from './protocol.js';
+
+const createKafkaSource: ActorFactory = (options, self) => {
+  const o = options as KafkaSourceOptions;
+  const p = self.partition;
+  let ctx!: ActorContext;
+  let hub!: ConsumerHub;
+  let state: KafkaSourceState = { tweets: null, prices: null };
+  const pending = new Map<number, KafkaSourceState>();
+  let labels!: ReturnType<typeof instanceLabels>;
+
+  const actor: Actor = {
+    async init(c) {
+      ctx = c;
+      labels = instanceLabels(o.pipeline, self.stage, p);
+      hub = sharedHub(`${o.brokers.join(',')}/${o.groupId}`, () =>
+        new ConsumerHub(createKafka({ brokers: o.brokers, clientId: `cashtag-${o.pipeline}` }, c.log), { groupId: o.groupId, brokers: o.brokers, pipeline: o.pipeline, highWater: o.highWater, lowWater: o.lowWater }, c.clock, c.metrics, c.log),
+      );
+      await hub.start();
+    },
+
+    restore(s) {
+      state = { ...(s as KafkaSourceState) };
+      if (state.tweets !== null) hub.seek(TWEETS_TOPIC, p, state.tweets);
+      if (state.prices !== null) hub.seek(PRICES_TOPIC, p, state.prices);
+    },
+
+    async produce(): Promise<SourceStatus> {
+      const tweets = hub.take(TWEETS_TOPIC, p, o.batchSize);
+      const prices = hub.take(PRICES_TOPIC, p, Math.max(1, o.batchSize - tweets.length));
+      if (tweets.length === 0 && prices.length === 0) return 'idle';
+      const records: RawRecord[] = tweets.concat(prices);
+      if (tweets.length) {
+        state.tweets = tweets[tweets.length - 1].offset + 1;
+        ctx.metrics.sourceRecords.inc({ ...labels, topic: TWEETS_TOPIC }, tweets.length);
+      }
+      if (prices.length) {
+        state.prices = prices[prices.length - 1].offset + 1;
+        ctx.metrics.sourceRecords.inc({ ...labels, topic: PRICES_TOPIC }, prices.length);
+      }
+      await ctx.emit(records);
+      return 'more';
+    },
+
+    snapshot(): KafkaSourceState {
+      return { ...state };
+    },
+
+    async onBarrier(checkpoint) {
+      pending.set(checkpoint, { ...state });
+    },
+
+    async onCheckpointComplete(checkpoint) {
+      const s = pending.get(checkpoint);
+      for (const id of pending.keys()) if (id <= checkpoint) pending.delete(id);
+      if (!s) return;
+      const offsets: { topic: InputTopic; partition: number; offset: number }[] = [];
+      if (s.tweets !== null) offsets.push({ topic: TWEETS_TOPIC, partition: p, offset: s.tweets });
+      if (s.prices !== null) offsets.push({ topic: PRICES_TOPIC, partition: p, offset: s.prices });
+      await hub.commit(offsets);
+    },
+
+    close() {
+      hub.release();
+    },
+  };
+  return actor;
+};
+
+export default createKafkaSource;

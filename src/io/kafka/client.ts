@@ -1,0 +1,37 @@
+// kafkajs clients for cashtag: one place for broker settings, retry and logging. kafkajs' own
+// log lines go through our structured logger.
+import kafkajs, { type Kafka, type logCreator } from 'kafkajs';
+import type { Logger } from '../../runtime/actor.js';
+
+const { Kafka: KafkaClient, logLevel } = kafkajs;
+
+export const TOPICS = { tweets: 'tweets', prices: 'stock-prices', tweetsDlq: 'tweets.dlq', pricesDlq: 'stock-prices.dlq', alerts: 'alerts' } as const;
+
+export interface KafkaSettings {
+  brokers: string[];
+  clientId: string;
+}
+
+export function createKafka(s: KafkaSettings, log: Logger): Kafka {
+  const toLogger: logCreator = () => ({ level, log: entry }) => {
+    const { message, ...fields } = entry;
+    const f = { component: 'kafkajs', ...fields };
+    if (level <= logLevel.ERROR) log.error(message, f);
+    else if (level === logLevel.WARN) log.warn(message, f);
+  };
+  return new KafkaClient({
+    clientId: s.clientId,
+    brokers: s.brokers,
+    logLevel: logLevel.WARN,
+    logCreator: toLogger,
+    connectionTimeout: 3_000,
+    // kafkajs' own retrier is jittered exponential backoff; cashtag's (runtime/backoff.ts)
+    // wraps the calls that must name the server and setting when they finally fail.
+    retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 10_000, factor: 0.2, multiplier: 2 },
+  });
+}
+
+/** The Kafka error for an operator: which brokers, which setting. */
+export function kafkaUnreachable(brokers: string[], e: unknown): Error {
+  return new Error(`Kafka at ${brokers.join(',')} (KAFKA_BROKERS) is not reachable: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+}

@@ -1,0 +1,156 @@
+// `cashtag produce tweets|prices`: feed Kafka with the seed's JSON payloads, keyed by symbol so
+// tweets and prices are co-partitioned. The source is the embedded generator (deterministic from
+// a seed) or a JSONL/CSV file replayed at a chosen rate. Idempotent producer, acks from all
+// in-sync replicas; clean shutdown flushes what was handed over.
+
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import client from 'prom-client';
+import { extractCashtags } from '../domain/cashtags.js';
+import { Generator as RecordGenerator, type GeneratorSettings } from '../domain/generator.js';
+import { PRICES_TOPIC, TWEETS_TOPIC, type InputTopic } from '../domain/records.js';
+import { createKafka } from '../io/kafka/client.js';
+import { connectProducer } from '../io/kafka/producer.js';
+import { provisionTopics, type TopicSettings } from '../io/kafka/provision.js';
+import { startMetricsServer } from '../io/http/metrics-server.js';
+import type { Logger } from '../runtime/actor.js';
+import { createProducerMetrics } from '../runtime/metrics.js';
+
+export interface ProduceOptions {
+  topic: InputTopic;
+  brokers: string[];
+  /** Records per second; 0 = as fast as Kafka acknowledges. */
+  rate: number;
+  /** Stop after this many records (-1 = when the source ends / never for the generator). */
+  limit: number;
+  source: { kind: 'generator'; settings: GeneratorSettings } | { kind: 'file'; path: string };
+  batchSize: number;
+  /** Topics are created (idempotently) with these settings if missing. */
+  topics: TopicSettings;
+  metricsPort: number;
+  log: Logger;
+  signal?: AbortSignal;
+}
+
+export interface Message {
+  key: string | null;
+  value: string;
+}
+
+/** Generator records of all its partitions, interleaved: record i is (partition i mod P, n = i div P). */
+export function* generated(topic: InputTopic, settings: GeneratorSettings): Generator<Message> {
+  const gen = new RecordGenerator(settings);
+  const P = settings.partitions;
+  const partitions = Array.from({ length: P }, (_, p) => p).filter((p) => topic === TWEETS_TOPIC || gen.symbolsOf(p).length > 0);
+  for (let i = 0; ; i++) {
+    const p = partitions[i % partitions.length];
+    const g = gen.generate(topic, p, Math.floor(i / partitions.length));
+    yield { key: g.key, value: g.value };
+  }
+}
+
+/** Lines of a JSONL file, or rows of a CSV file (header = the payload's field names), as payload JSON. */
+export async function* fromFile(path: string, topic: InputTopic): AsyncGenerator<Message> {
+  const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+  const csv = path.endsWith('.csv');
+  let header: string[] | null = null;
+  for await (const line of lines) {
+    if (line.trim() === '') continue;
+    let value = line;
+    if (csv) {
+      const cells = parseCsvLine(line);
+      if (!header) {
+        header = cells;
+        continue;
+      }
+      const numeric = new Set(['open_price', 'close_price', 'volume']);
+      value = JSON.stringify(Object.fromEntries(header.map((h, i) => [h, numeric.has(h) && cells[i] !== '' && !Number.isNaN(Number(cells[i])) ? Number(cells[i]) : cells[i]])));
+    }
+    yield { key: keyOf(topic, value), value };
+  }
+}
+
+/** Key by symbol: a tick's `symbol`, a tweet's first cashtag (none: null, spread by Kafka). */
+export function keyOf(topic: InputTopic, value: string): string | null {
+  try {
+    const o = JSON.parse(value) as Record<string, unknown>;
+    if (topic === PRICES_TOPIC) return typeof o.symbol === 'string' ? o.symbol : null;
+    return typeof o.text === 'string' ? (extractCashtags(o.text)[0] ?? null) : null;
+  } catch {
+    return null; // malformed: the pipeline dead-letters it; any partition will do
+  }
+}
+
+function parseCsvLine(line: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quoted) {
+      if (c === '"' && line[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else cur += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      out.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  out.push(cur);
+  return out;
+}
+
+export async function runProducer(o: ProduceOptions): Promise<{ sent: number }> {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry });
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
+  const metrics = createProducerMetrics(registry);
+  const server = o.metricsPort > 0 ? await startMetricsServer(o.metricsPort, () => registry.metrics(), registry.contentType) : null;
+  const kafka = createKafka({ brokers: o.brokers, clientId: `cashtag-producer-${o.topic}` }, o.log);
+  await provisionTopics(kafka, o.brokers, o.topics, o.log);
+  const producer = await connectProducer(kafka, o.brokers);
+  const source: Iterator<Message> | AsyncIterator<Message> = o.source.kind === 'generator' ? generated(o.topic, o.source.settings) : fromFile(o.source.path, o.topic);
+  const labels = { topic: o.topic };
+  const started = performance.now();
+  let sent = 0;
+  let lastLog = started;
+  try {
+    while (!o.signal?.aborted && (o.limit < 0 || sent < o.limit)) {
+      const due = o.rate > 0 ? Math.floor(((performance.now() - started) / 1000) * o.rate) - sent : o.batchSize;
+      const n = Math.min(o.batchSize, due, o.limit < 0 ? Infinity : o.limit - sent);
+      if (n <= 0) {
+        await new Promise((r) => setTimeout(r, 5));
+        continue;
+      }
+      const batch: Message[] = [];
+      for (let i = 0; i < n; i++) {
+        const r = await source.next();
+        if (r.done) break;
+        batch.push(r.value);
+      }
+      if (batch.length === 0) break;
+      const end = metrics.batchDuration.startTimer(labels);
+      try {
+        await producer.send({ topic: o.topic, acks: -1, messages: batch });
+      } catch (e) {
+        metrics.errors.inc(labels);
+        throw new Error(`producing to ${o.topic} on ${o.brokers.join(',')} (KAFKA_BROKERS) failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      }
+      end();
+      sent += batch.length;
+      metrics.produced.inc(labels, batch.length);
+      if (performance.now() - lastLog > 10_000) {
+        lastLog = performance.now();
+        o.log.info('progress', { topic: o.topic, sent, perSecond: Math.round(sent / ((lastLog - started) / 1000)) });
+      }
+    }
+  } finally {
+    await producer.disconnect();
+    server?.close();
+  }
+  o.log.info('producer stopped', { topic: o.topic, sent });
+  return { sent };
+}
