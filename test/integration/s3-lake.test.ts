@@ -128,6 +128,8 @@ test('a file above the part size is uploaded in parts and round-trips byte for b
   writeFileSync(small, 'x');
   await lake.commit(small, BRONZE, 'big/part-1.bin');
   assert.doesNotMatch((await raw.statObject(BRONZE, 'big/part-1.bin')).etag, /-\d+$/, 'a small file is one PUT');
+  await assert.rejects(lake.commit(join(scratchDir, 'never-built'), BRONZE, 'big/part-2.bin'), /ENOENT/);
+  assert.deepEqual(await rawKeys(BRONZE, 'big/part-2'), [], 'a failed commit publishes nothing');
 });
 
 test('read of a missing key is null; put replaces; delete goes in batches and ignores absent keys', async () => {

@@ -46,7 +46,13 @@ export class S3Lake implements Lake {
   async commit(scratch: string, bucket: string, key: string): Promise<void> {
     // fPutObject reopens the file on each attempt; above partSize it uploads in parts and the
     // object appears at CompleteMultipartUpload.
-    await s3Call(this.s3, `upload ${bucket}/${key}`, () => this.s3.client.fPutObject(bucket, key, scratch));
+    try {
+      await s3Call(this.s3, `upload ${bucket}/${key}`, () => this.s3.client.fPutObject(bucket, key, scratch));
+    } catch (e) {
+      // Leave no orphaned parts of a failed multipart upload (best effort: the server may be gone).
+      await this.s3.client.removeIncompleteUpload(bucket, key).catch(() => undefined);
+      throw e;
+    }
     await rm(scratch, { force: true });
   }
 
