@@ -22,7 +22,7 @@ export function stackEnv(...needed: (keyof StackEnv)[]): StackEnv {
   const fromFile: Record<string, string> = {};
   if (existsSync(file)) {
     for (const line of readFileSync(file, 'utf8').split('\n')) {
-      const m = /^([A-Z_]+)=(.*)$/.exec(line.trim());
+      const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
       if (m) fromFile[m[1]] = m[2];
     }
   }
