@@ -124,8 +124,7 @@ server_pid() {
   [[ $pid =~ ^[0-9]+$ ]] || return 1
   [[ -r /proc/$pid/cmdline ]] || return 1
   tr '\0' '\n' <"/proc/$pid/cmdline" | grep -qxF -- "$(marker "$1")" || return 1
-  # a zombie is not running
-  [[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]] || return 1
+  proc_alive "$pid" || return 1
   echo "$pid"
 }
 
@@ -244,6 +243,7 @@ cmd_kafka() {
 # Runs a Kafka CLI class on the broker's classpath (quiet logging).
 kafka_tool() {
   local d=$STACK_DIR/kafka
+  find_java
   timeout "${KAFKA_TOOL_TIMEOUT:-90}" "$JAVA_BIN" -Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Djava.awt.headless=true \
     "-Dlog4j2.configurationFile=$d/tools-log4j2.xml" -cp "$d/lib/*" "$@"
 }
@@ -388,7 +388,14 @@ declare -A STARTED=() LAUNCH_TIME=()
 launch() {
   local s=$1 pid port log
   if pid=$(server_pid "$s"); then
-    say "$s: already running (pid $pid)"
+    if port_open "$(server_port "$s")"; then
+      say "$s: already running (pid $pid)"
+    else
+      # started by another `up` that has not finished: wait for it too
+      say "$s: already starting (pid $pid)"
+      STARTED[$s]=1
+      LAUNCH_TIME[$s]=$SECONDS
+    fi
     return 0
   fi
   rm -f "$(pid_file "$s")"
@@ -407,7 +414,8 @@ launch() {
     echo "# $(date -u +%FT%TZ) $s started by deploy/local/stack.sh"
     printf '# %q' "${CMD[0]}"; printf ' %q' "${CMD[@]:1}"; echo
   } >>"$log"
-  (cd "$STACK_DIR/$s" && exec setsid "${CMD[@]}" </dev/null >>"$log" 2>&1) &
+  # fd 9 is the up/down lock: the server must not inherit it
+  (cd "$STACK_DIR/$s" && exec setsid "${CMD[@]}" </dev/null >>"$log" 2>&1 9>&-) &
   echo $! >"$(pid_file "$s")"
   STARTED[$s]=1
   LAUNCH_TIME[$s]=$SECONDS
@@ -468,6 +476,7 @@ fail_start() {
 cmd_up() {
   local servers=("$@") s rc=0 t0=$SECONDS
   mkdir -p "$LOG_DIR" "$RUN_DIR"
+  take_lock
   need_curl
   for s in "${START_ORDER[@]}"; do
     in_list "$s" "${servers[@]}" || continue
@@ -483,6 +492,18 @@ cmd_up() {
     die "stack is not fully up (the servers that did start keep running; 'make down' stops them)"
   fi
   say "up in $((SECONDS - t0))s; settings in $STACK_DIR/stack.env (make status)"
+}
+
+# One `up` or `down` at a time per STACK_DIR: a concurrent one waits, then finds the servers
+# running (or stopped) and has nothing to do.
+take_lock() {
+  command -v flock >/dev/null 2>&1 || return 0
+  mkdir -p "$RUN_DIR"
+  exec 9>"$RUN_DIR/lock"
+  if ! flock -n 9; then
+    say "another up/down is running on $STACK_DIR; waiting for it"
+    flock -w $((START_TIMEOUT + 120)) 9 || die "timed out waiting for the lock $RUN_DIR/lock"
+  fi
 }
 
 in_list() { local x=$1; shift; local y; for y; do [[ $x == "$y" ]] && return 0; done; return 1; }
@@ -503,7 +524,9 @@ stop_servers() {
   done
   deadline=$((SECONDS + STOP_TIMEOUT))
   for i in "${!pids[@]}"; do
-    while kill -0 "${pids[$i]}" 2>/dev/null && server_pid "${names[$i]}" >/dev/null; do
+    # wait for the process itself to be gone, not only its command line (the kernel drops the
+    # memory, and with it /proc/<pid>/cmdline, before it closes the sockets)
+    while proc_alive "${pids[$i]}"; do
       if ((SECONDS >= deadline)); then
         warn "${names[$i]}: still running after ${STOP_TIMEOUT}s, sending SIGKILL"
         kill -KILL "${pids[$i]}" 2>/dev/null || true
@@ -517,8 +540,20 @@ stop_servers() {
   done
 }
 
+# True while process $1 or any of its threads is alive. A JVM's main thread can exit (and show
+# as a zombie) while its other threads are still shutting down and holding the ports.
+proc_alive() {
+  local st tasks
+  st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+  [[ -n $st ]] || return 1
+  [[ $st != Z ]] && return 0
+  tasks=$(find "/proc/$1/task" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
+  ((tasks > 1))
+}
+
 cmd_down() {
   [[ -d $RUN_DIR ]] || { say "nothing started in $STACK_DIR"; return 0; }
+  take_lock
   stop_servers "$@"
 }
 
@@ -536,7 +571,7 @@ EOF
 
 write_env() {
   mkdir -p "$STACK_DIR"
-  env_lines >"$STACK_DIR/stack.env.tmp" && mv "$STACK_DIR/stack.env.tmp" "$STACK_DIR/stack.env"
+  env_lines >"$STACK_DIR/stack.env.$$" && mv -f "$STACK_DIR/stack.env.$$" "$STACK_DIR/stack.env"
 }
 
 cmd_status() {
