@@ -94,3 +94,67 @@ function fnv(s: string, seed: number): number {
   h ^= h >>> 15;
   return h >>> 0;
 }
+
+/** A 5-minute window of one symbol, as the window actor emits it. `seq` orders its output. */
+export interface WindowRow {
+  kind: 'window';
+  seq: number;
+  symbol: string;
+  windowStart: number;
+  windowEnd: number;
+  tweetCount: number;
+  meanSentiment: number | null;
+  minSentiment: number | null;
+  maxSentiment: number | null;
+  positiveCount: number;
+  negativeCount: number;
+  tickCount: number;
+  open: number | null;
+  close: number | null;
+  high: number | null;
+  low: number | null;
+  volume: number;
+  vwap: number | null;
+}
+
+/** A tweet joined with its symbol's latest tick at or before it (null fields: none found). */
+export interface JoinedRow {
+  kind: 'joined';
+  seq: number;
+  id: string;
+  topic: string;
+  createdAt: number;
+  sentimentScore: number;
+  text: string;
+  priceId: string | null;
+  tradeTs: number | null;
+  openPrice: number | null;
+  closePrice: number | null;
+  volume: number | null;
+}
+
+export interface AlertRow {
+  kind: 'alert';
+  seq: number;
+  symbol: string;
+  windowStart: number;
+  windowEnd: number;
+  meanSentiment: number;
+  tweetCount: number;
+  open: number;
+  close: number;
+  change: number;
+}
+
+/** A record that arrived after its stage's watermark had passed its event time. */
+export interface LateRow {
+  kind: 'late';
+  seq: number;
+  stage: string;
+  recordKind: 'tweet' | 'price';
+  id: string;
+  symbol: string;
+  eventTime: number;
+  watermark: number;
+  ingestTs: number;
+}

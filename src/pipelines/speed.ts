@@ -3,9 +3,13 @@
 //   source (per input partition) ─► parse ─tweets─► sentiment (Piscina) ─► bronze, store
 //                                        ─prices─────────────────────────► bronze, store
 //                                        ─dead───────────────────────────► bronze (dead_letters)
+//   scored tweets + prices, keyed by symbol ─► windows ─► gold windows, alerts, late events
+//                                           └► join    ─► silver tweet_prices, late events
 //
 // Stateless stages are keyed by input partition (forward edges): partition p's records stay on
-// one path, in order, and reach the sinks that name their files after p.
+// one path, in order, and reach the sinks that name their files after p. Stateful stages
+// (windows, join) are keyed by symbol (hash edges), so a symbol's state lives in one place; each
+// feeds its own lake sinks (forward), which name files after the producer's sequence numbers.
 
 import { join } from 'node:path';
 import client from 'prom-client';
@@ -25,6 +29,10 @@ import { Supervisor } from '../runtime/supervisor.js';
 import type { EdgeSpec, StageSpec, TopologySpec } from '../runtime/topology.js';
 import type { KafkaSourceOptions } from '../actors/kafka-source/protocol.js';
 import type { DlqSinkOptions } from '../actors/dlq-sink/protocol.js';
+import type { LakeSinkOptions } from '../actors/lake-sink/protocol.js';
+import type { WindowsOptions } from '../actors/windows/protocol.js';
+import type { JoinOptions } from '../actors/join/protocol.js';
+import { DEFAULT_WINDOW } from '../domain/windows.js';
 import { createKafka, TOPICS } from '../io/kafka/client.js';
 import { closeSharedHubs } from '../io/kafka/consumer-hub.js';
 import { closeSharedProducers } from '../io/kafka/producer.js';
@@ -38,6 +46,8 @@ export type Input = { kind: 'generator' } | { kind: 'kafka'; partitions: number 
 
 export function speedTopology(cfg: Config, epochMs: number, input: Input = { kind: 'generator' }): TopologySpec {
   const P = input.kind === 'kafka' ? input.partitions : cfg.partitions;
+  // Event time advances at the offered rate, so a live run's event time follows the wall clock.
+  const eventRate = cfg.eventRate > 0 ? cfg.eventRate : cfg.rate > 0 ? cfg.rate : 1000;
   const source: GeneratorSourceOptions = {
     pipeline: PIPELINE,
     generator: {
@@ -45,8 +55,8 @@ export function speedTopology(cfg: Config, epochMs: number, input: Input = { kin
       symbols: cfg.symbols,
       partitions: P,
       epochMs,
-      tweetSpacingMs: cfg.rate > 0 ? (1000 * P) / cfg.rate : 1,
-      priceSpacingMs: cfg.rate > 0 && cfg.pricesPerTweet > 0 ? (1000 * P) / (cfg.rate * cfg.pricesPerTweet) : 5,
+      tweetSpacingMs: (1000 * P) / eventRate,
+      priceSpacingMs: cfg.pricesPerTweet > 0 ? (1000 * P) / (eventRate * cfg.pricesPerTweet) : 1000,
       outOfOrder: cfg.outOfOrder,
       late: cfg.late,
       malformed: cfg.malformed,
@@ -73,6 +83,36 @@ export function speedTopology(cfg: Config, epochMs: number, input: Input = { kin
   const dlqStages: StageSpec[] = input.kind === 'kafka' ? [{ name: 'dlq-sink', module: actor('dlq-sink'), parallelism: P, placement: 'main', options: dlq }] : [];
   const dlqEdges: EdgeSpec[] = input.kind === 'kafka' ? [{ from: 'parse', output: 'dead', to: 'dlq-sink', route: { kind: 'forward' } }] : [];
 
+  const lake = bronze.lake;
+  const fileRoll = { maxRowsPerFile: cfg.fileMaxRows, maxFileAgeMs: cfg.fileMaxAge * 1000 };
+  const lakeSink = (table: LakeSinkOptions['table'], tag: string): LakeSinkOptions => ({ pipeline: PIPELINE, lake, table, tag, ...fileRoll });
+  const windows: WindowsOptions = { pipeline: PIPELINE, window: DEFAULT_WINDOW, alerts: { sentimentBelow: cfg.alertSentimentBelow, priceDrop: cfg.alertPriceDrop } };
+  const joinOpts: JoinOptions = { pipeline: PIPELINE, lookbackMs: cfg.joinLookback * 3_600_000 };
+  const analyticsStages: StageSpec[] = cfg.analytics
+    ? [
+        { name: 'windows', module: actor('windows'), parallelism: P, options: windows },
+        { name: 'join', module: actor('join'), parallelism: P, options: joinOpts },
+        { name: 'windows-sink', module: actor('lake-sink'), parallelism: P, options: lakeSink('windows', '') },
+        { name: 'alerts-sink', module: actor('lake-sink'), parallelism: P, options: lakeSink('alerts', '') },
+        { name: 'joined-sink', module: actor('lake-sink'), parallelism: P, options: lakeSink('joined', '') },
+        { name: 'late-windows-sink', module: actor('lake-sink'), parallelism: P, options: lakeSink('late', 'windows') },
+        { name: 'late-join-sink', module: actor('lake-sink'), parallelism: P, options: lakeSink('late', 'join') },
+      ]
+    : [];
+  const analyticsEdges: EdgeSpec[] = cfg.analytics
+    ? [
+        { from: 'sentiment', to: 'windows', route: { kind: 'hash' } },
+        { from: 'parse', output: 'prices', to: 'windows', route: { kind: 'hash' } },
+        { from: 'sentiment', to: 'join', route: { kind: 'hash' } },
+        { from: 'parse', output: 'prices', to: 'join', route: { kind: 'hash' } },
+        { from: 'windows', to: 'windows-sink', route: { kind: 'forward' } },
+        { from: 'windows', output: 'alerts', to: 'alerts-sink', route: { kind: 'forward' } },
+        { from: 'windows', output: 'late', to: 'late-windows-sink', route: { kind: 'forward' } },
+        { from: 'join', to: 'joined-sink', route: { kind: 'forward' } },
+        { from: 'join', output: 'late', to: 'late-join-sink', route: { kind: 'forward' } },
+      ]
+    : [];
+
   return {
     name: PIPELINE,
     pool: { filename: new URL('../actors/sentiment/score-worker.js', import.meta.url).href, threads: cfg.scoreThreads, workerData: { engine: cfg.sentimentEngine } },
@@ -83,6 +123,7 @@ export function speedTopology(cfg: Config, epochMs: number, input: Input = { kin
       { name: 'bronze-sink', module: actor('bronze-sink'), parallelism: P, options: bronze, credits: 8 },
       { name: 'store-sink', module: actor('store-sink'), parallelism: P, options: store, credits: 8 },
       ...dlqStages,
+      ...analyticsStages,
     ],
     edges: [
       { from: 'source', to: 'parse', route: { kind: 'forward' } },
@@ -93,6 +134,7 @@ export function speedTopology(cfg: Config, epochMs: number, input: Input = { kin
       { from: 'sentiment', to: 'bronze-sink', route: { kind: 'forward' } },
       { from: 'sentiment', to: 'store-sink', route: { kind: 'forward' } },
       ...dlqEdges,
+      ...analyticsEdges,
     ],
   };
 }
@@ -135,7 +177,7 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
       save: (cp) => checkpoints.save({ ...cp, snapshots: { ...cp.snapshots, __epoch: epochMs } }),
     },
     checkpointIntervalMs: cfg.checkpointInterval * 1000,
-    settings: { idleTimeoutMs: 0 },
+    settings: { idleTimeoutMs: cfg.idleTimeout * 1000 },
     // Scratch files of a crashed run are never committed: start each launch without them.
     beforeLaunch: () => lake.cleanScratch(),
   });

@@ -30,12 +30,14 @@ export interface Committed {
 }
 
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
-export const fileName = (partition: number, first: number, last: number) => `part-p${pad(partition, 3)}-o${pad(first, 9)}-${pad(last, 9)}.snappy.parquet`;
-const FILE_RE = /^part-p(\d+)-o(\d+)-(\d+)\.snappy\.parquet$/;
+/** `part-[<tag>-]p<partition>-o<first>-<last>`: the tag tells apart writers sharing a table. */
+export const fileName = (partition: number, first: number, last: number, tag = '') =>
+  `part-${tag ? `${tag}-` : ''}p${pad(partition, 3)}-o${pad(first, 9)}-${pad(last, 9)}.snappy.parquet`;
+const FILE_RE = /^part-(?:([a-z][a-z0-9]*)-)?p(\d+)-o(\d+)-(\d+)\.snappy\.parquet$/;
 
-export function parseFileName(name: string): { partition: number; first: number; last: number } | null {
+export function parseFileName(name: string): { tag: string; partition: number; first: number; last: number } | null {
   const m = FILE_RE.exec(name);
-  return m ? { partition: Number(m[1]), first: Number(m[2]), last: Number(m[3]) } : null;
+  return m ? { tag: m[1] ?? '', partition: Number(m[2]), first: Number(m[3]), last: Number(m[4]) } : null;
 }
 
 export class RollingFiles<Row> {
@@ -44,14 +46,19 @@ export class RollingFiles<Row> {
   constructor(
     private readonly lake: Lake,
     private readonly bucket: string,
-    /** e.g. `tweets_v2`; files go to `<table>/<column>=<value>/`. */
+    /** e.g. `tweets_v2`; files go to `<table>/<column>=<value>/` (or `<table>/` with no column). */
     private readonly table: string,
     private readonly column: string,
     private readonly schema: ParquetSchema,
     private readonly toParquet: (row: Row) => Record<string, unknown>,
     private readonly sourcePartition: number,
     private readonly policy: RollPolicy,
+    private readonly tag = '',
   ) {}
+
+  private dir(value: string): string {
+    return this.column ? `${this.table}/${this.column}=${value}` : this.table;
+  }
 
   async append(value: string, offset: number, row: Row, now: number): Promise<Committed | null> {
     let f = this.open.get(value);
@@ -85,19 +92,19 @@ export class RollingFiles<Row> {
     const f = this.open.get(value)!;
     this.open.delete(value);
     await f.writer.close();
-    const key = `${this.table}/${this.column}=${value}/${fileName(this.sourcePartition, f.firstOffset, f.lastOffset)}`;
+    const key = `${this.dir(value)}/${fileName(this.sourcePartition, f.firstOffset, f.lastOffset, this.tag)}`;
     await this.lake.commit(f.scratch, this.bucket, key);
     return { key, rows: f.rows };
   }
 
   /** Delete this partition's committed files that a replay from `resumeOffset` will rewrite. */
   async recover(resumeOffset: number, onlyValue?: string): Promise<number> {
-    const objects = await this.lake.list(this.bucket, onlyValue === undefined ? `${this.table}/` : `${this.table}/${this.column}=${onlyValue}/`);
+    const objects = await this.lake.list(this.bucket, onlyValue === undefined ? `${this.table}/` : `${this.dir(onlyValue)}/`);
     const doomed = objects
       .map((o) => o.key)
       .filter((k) => {
         const f = parseFileName(k.slice(k.lastIndexOf('/') + 1));
-        return f !== null && f.partition === this.sourcePartition && f.first >= resumeOffset;
+        return f !== null && f.tag === this.tag && f.partition === this.sourcePartition && f.first >= resumeOffset;
       });
     await this.lake.delete(this.bucket, doomed);
     return doomed.length;

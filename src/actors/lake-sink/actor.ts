@@ -1,0 +1,64 @@
+// Lake sink for derived tables (silver and gold). It must be fed by exactly one producing
+// instance (a forward edge), whose `seq` numbers name the files: part-<tag>-p<partition>-o<first>-<last>.
+// Guarantees as for bronze: files commit at every checkpoint barrier (and by size/age); after a
+// restore the files at or past the restored seq are deleted and rewritten by the replay.
+
+import type { Actor, ActorContext, ActorFactory } from '../../runtime/actor.js';
+import { instanceLabels } from '../../runtime/metrics.js';
+import { openLake } from '../../io/lake/open.js';
+import { DERIVED_TABLES, type DerivedTable } from '../../io/parquet/derived-schemas.js';
+import { RollingFiles, type Committed } from '../../io/parquet/rolling-files.js';
+import type { LakeSinkMessage, LakeSinkOptions, LakeSinkState } from './protocol.js';
+
+const createLakeSink: ActorFactory = (options, self) => {
+  const o = options as LakeSinkOptions;
+  const table = DERIVED_TABLES[o.table] as DerivedTable<LakeSinkMessage>;
+  const files = new RollingFiles<LakeSinkMessage>(openLake(o.lake), table.bucket, table.table, table.column, table.schema, (r) => table.toParquet(r), self.partition, { maxRows: o.maxRowsPerFile, maxAgeMs: o.maxFileAgeMs }, o.tag);
+  const labels = instanceLabels(o.pipeline, self.stage, self.partition);
+  let ctx!: ActorContext;
+  let state: LakeSinkState = { next: 0 };
+  let recovered = false;
+
+  const count = (committed: (Committed | null)[]) => {
+    for (const c of committed) {
+      if (!c) continue;
+      ctx.metrics.sinkWrites.inc({ ...labels, sink: 'lake', table: table.table }, c.rows);
+      ctx.metrics.sinkFiles.inc({ ...labels, sink: 'lake', table: table.table });
+    }
+  };
+  const recover = async () => {
+    if (recovered) return;
+    recovered = true;
+    const removed = await files.recover(state.next);
+    if (removed > 0) ctx.log.info('removed lake files that the replay rewrites', { table: table.table, files: removed, from: state.next });
+  };
+
+  const actor: Actor = {
+    init(c) {
+      ctx = c;
+    },
+    async handle(records) {
+      await recover();
+      const now = ctx.clock.now();
+      for (const r of records as LakeSinkMessage[]) {
+        count([await files.append(table.partitionValue(r), r.seq, r, now)]);
+        if (r.seq >= state.next) state.next = r.seq + 1;
+      }
+      count(await files.rollAged(now));
+    },
+    async onBarrier() {
+      await recover();
+      count(await files.rollAll());
+    },
+    async close() {
+      count(await files.rollAll());
+    },
+    snapshot: (): LakeSinkState => ({ ...state }),
+    restore(s) {
+      state = { ...(s as LakeSinkState) };
+    },
+  };
+  return actor;
+};
+
+export default createLakeSink;

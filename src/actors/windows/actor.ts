@@ -1,0 +1,81 @@
+// Window actor: 5-minute sliding windows per symbol on event time (domain/windows.ts), emitted
+// once when the watermark passes their end, with the alert rule checked on each. Records older
+// than the watermark are late: left out, counted, and sent to the late-data output with the
+// watermark they missed. State (panes, counters) is snapshot with each checkpoint.
+
+import { UNTAGGED_TOPIC } from '../../domain/cashtags.js';
+import { checkAlert } from '../../domain/alerts.js';
+import type { AlertRow, LateRow, WindowRow } from '../../domain/records.js';
+import { SlidingWindows } from '../../domain/windows.js';
+import type { Actor, ActorContext, ActorFactory } from '../../runtime/actor.js';
+import { instanceLabels } from '../../runtime/metrics.js';
+import type { WindowsMessage, WindowsOptions } from './protocol.js';
+
+interface State {
+  windows: ReturnType<SlidingWindows['snapshot']>;
+  seq: { out: number; alerts: number; late: number };
+  watermark: number | null;
+}
+
+const createWindows: ActorFactory = (options, self) => {
+  const o = options as WindowsOptions;
+  const labels = instanceLabels(o.pipeline, self.stage, self.partition);
+  let windows = new SlidingWindows(o.window);
+  let seq = { out: 0, alerts: 0, late: 0 };
+  let watermark = Number.NEGATIVE_INFINITY;
+  let ctx!: ActorContext;
+
+  const actor: Actor = {
+    init(c) {
+      ctx = c;
+    },
+
+    async handle(records) {
+      const late: LateRow[] = [];
+      for (const r of records as WindowsMessage[]) {
+        const [symbol, t] = r.kind === 'tweet-row' ? [r.topic, r.createdAt] : [r.symbol, r.tradeTs];
+        if (symbol === UNTAGGED_TOPIC) continue;
+        if (t < watermark) {
+          late.push({ kind: 'late', seq: seq.late++, stage: self.stage, recordKind: r.kind === 'tweet-row' ? 'tweet' : 'price', id: r.id, symbol, eventTime: t, watermark, ingestTs: r.ingestTs });
+          continue;
+        }
+        if (r.kind === 'tweet-row') windows.addTweet(symbol, t, r.sentimentScore);
+        else windows.addTick(symbol, t, r.id, r.openPrice, r.closePrice, r.volume);
+      }
+      if (late.length) {
+        for (const l of late) ctx.metrics.lateRecords.inc({ ...labels, kind: l.recordKind });
+        await ctx.emit(late, { output: 'late' });
+      }
+      ctx.metrics.stateSize.set({ ...labels, store: 'window-panes' }, windows.size);
+    },
+
+    async onWatermark(wm) {
+      watermark = wm;
+      const rows: WindowRow[] = windows.advance(wm).map((w) => ({ kind: 'window', seq: seq.out++, ...w }));
+      if (rows.length === 0) return;
+      const alerts: AlertRow[] = [];
+      for (const w of rows) {
+        const a = checkAlert(w, o.alerts);
+        if (a) {
+          alerts.push({ kind: 'alert', seq: seq.alerts++, ...a });
+          ctx.metrics.alerts.inc({ ...labels, topic: a.symbol });
+        }
+      }
+      ctx.metrics.windowsEmitted.inc(labels, rows.length);
+      ctx.metrics.stateSize.set({ ...labels, store: 'window-panes' }, windows.size);
+      await Promise.all([ctx.emit(rows, { keys: rows.map((r) => r.symbol) }), ctx.emit(alerts, { output: 'alerts', keys: alerts.map((a) => a.symbol) })]);
+    },
+
+    snapshot: (): State => ({ windows: windows.snapshot(), seq: { ...seq }, watermark: Number.isFinite(watermark) ? watermark : null }),
+    restore(s) {
+      const st = s as State;
+      windows = new SlidingWindows(o.window);
+      windows.restore(st.windows);
+      seq = { ...st.seq };
+      watermark = st.watermark ?? Number.NEGATIVE_INFINITY;
+    },
+  };
+  return actor;
+};
+
+export default createWindows;
