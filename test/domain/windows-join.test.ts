@@ -1,0 +1,123 @@
+// Event-time logic without threads: sliding windows, the tweet-price join and the alert rule,
+// on crafted sequences driven by explicit watermarks.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { checkAlert, DEFAULT_ALERT_RULE } from '../../src/domain/alerts.js';
+import { TweetPriceJoin } from '../../src/domain/join.js';
+import { SlidingWindows } from '../../src/domain/windows.js';
+
+const MIN = 60_000;
+const T0 = Date.UTC(2025, 11, 18, 14, 0, 0);
+const at = (m: number, s = 0) => T0 + m * MIN + s * 1000;
+
+test('a symbol that appears once is in exactly the 5 windows covering it, each emitted once when the watermark passes its end', () => {
+  const w = new SlidingWindows();
+  w.addTweet('AAPL', at(2, 30), 0.5);
+  assert.deepEqual(w.advance(at(2, 59)), [], 'no window has ended yet');
+  const first = w.advance(at(3));
+  assert.deepEqual(first.map((x) => [x.windowStart, x.windowEnd]), [[at(-2), at(3)]]);
+  const rest = w.advance(at(10));
+  assert.deepEqual(rest.map((x) => x.windowEnd), [at(4), at(5), at(6), at(7)]);
+  for (const x of [...first, ...rest]) assert.deepEqual([x.tweetCount, x.meanSentiment, x.positiveCount, x.negativeCount], [1, 0.5, 1, 0]);
+  assert.deepEqual(w.advance(at(20)), [], 'nothing is emitted twice');
+  assert.equal(w.size, 0, 'state is dropped once every window using it was emitted');
+});
+
+test('in order and out of order within the lateness give the same windows', () => {
+  const events = [
+    [0, 10, 0.2], [0, 50, -0.6], [1, 5, 0.9], [1, 40, 0], [2, 0, -0.1], [4, 59, 0.3], [5, 0, 0.7],
+  ] as const;
+  const run = (order: readonly (readonly [number, number, number])[]) => {
+    const w = new SlidingWindows();
+    for (const [m, s, v] of order) w.addTweet('TSLA', at(m, s), v);
+    return w.advance(at(30));
+  };
+  const inOrder = run(events);
+  const shuffled = run([events[3], events[0], events[6], events[1], events[5], events[2], events[4]]);
+  assert.deepEqual(shuffled, inOrder);
+  const w = inOrder.find((x) => x.windowStart === at(0))!;
+  assert.equal(w.windowEnd, at(5));
+  assert.equal(w.tweetCount, 6, '[14:00, 14:05) holds six of them');
+  assert.equal(w.minSentiment, -0.6);
+  assert.equal(w.maxSentiment, 0.9);
+  assert.equal(w.positiveCount, 3);
+  assert.equal(w.negativeCount, 2);
+  assert.ok(Math.abs(w.meanSentiment! - (0.2 - 0.6 + 0.9 + 0 - 0.1 + 0.3) / 6) < 1e-12);
+});
+
+test('price aggregates: open is the earliest tick, close the latest, VWAP over closes', () => {
+  const w = new SlidingWindows();
+  w.addTick('MSFT', at(1, 30), 'b', 101, 102, 10);
+  w.addTick('MSFT', at(0, 10), 'a', 100, 99, 30);
+  w.addTick('MSFT', at(3, 0), 'c', 102, 104, 20);
+  const x = w.advance(at(5)).find((r) => r.windowEnd === at(5))!;
+  assert.deepEqual([x.open, x.close, x.high, x.low, x.volume, x.tickCount], [100, 104, 104, 99, 60, 3]);
+  assert.ok(Math.abs(x.vwap! - (102 * 10 + 99 * 30 + 104 * 20) / 60) < 1e-12);
+  assert.equal(x.tweetCount, 0);
+  assert.equal(x.meanSentiment, null);
+});
+
+test('snapshot and restore continue exactly where they were', () => {
+  const a = new SlidingWindows();
+  const b = new SlidingWindows();
+  for (const w of [a, b]) {
+    w.addTweet('X', at(0, 1), 0.1);
+    w.addTick('X', at(0, 2), 'p', 1, 2, 3);
+    w.advance(at(2));
+  }
+  const restored = new SlidingWindows();
+  restored.restore(JSON.parse(JSON.stringify(b.snapshot())));
+  a.addTweet('X', at(3), -0.4);
+  restored.addTweet('X', at(3), -0.4);
+  assert.deepEqual(restored.advance(at(20)), a.advance(at(20)));
+});
+
+test('join: the latest tick at or before the tweet, within the look-back; none when there is none', () => {
+  const j = new TweetPriceJoin(24 * 60 * MIN);
+  j.addTick('AAPL', { id: 'p1', ts: at(0), open: 1, close: 10, volume: 5 });
+  j.addTick('AAPL', { id: 'p3', ts: at(5), open: 1, close: 30, volume: 5 });
+  j.addTick('AAPL', { id: 'p2', ts: at(2), open: 1, close: 20, volume: 5 }); // out of order
+  j.addTweet('AAPL', { id: 't-before-all', ts: at(-1), score: 0, text: '' });
+  j.addTweet('AAPL', { id: 't-at', ts: at(2), score: 0, text: '' });
+  j.addTweet('AAPL', { id: 't-between', ts: at(4), score: 0, text: '' });
+  j.addTweet('AAPL', { id: 't-after', ts: at(9), score: 0, text: '' });
+  j.addTweet('TSLA', { id: 't-no-ticks', ts: at(1), score: 0, text: '' });
+  const out = j.advance(at(6));
+  const got = Object.fromEntries(out.map((r) => [r.tweet.id, r.tick?.id ?? null]));
+  assert.deepEqual(got, { 't-before-all': null, 't-at': 'p2', 't-between': 'p2', 't-no-ticks': null });
+  assert.deepEqual(out.map((r) => r.tweet.id), ['t-before-all', 't-no-ticks', 't-at', 't-between'], 'released in event-time order');
+  assert.deepEqual(j.advance(at(9)).map((r) => [r.tweet.id, r.tick?.id]), [['t-after', 'p3']]);
+});
+
+test('join: a tweet waits for the watermark, so a tick arriving later but earlier in event time still counts', () => {
+  const j = new TweetPriceJoin(60 * MIN);
+  j.addTick('NVDA', { id: 'old', ts: at(0), open: 1, close: 1, volume: 1 });
+  j.addTweet('NVDA', { id: 't', ts: at(10), score: 0, text: '' });
+  assert.deepEqual(j.advance(at(9)), [], 'not released before the watermark passes it');
+  j.addTick('NVDA', { id: 'late-arriving', ts: at(8), open: 1, close: 2, volume: 1 });
+  assert.equal(j.advance(at(10))[0].tick?.id, 'late-arriving');
+});
+
+test('join: ticks beyond the look-back are neither used nor kept', () => {
+  const j = new TweetPriceJoin(10 * MIN);
+  j.addTick('META', { id: 'far', ts: at(0), open: 1, close: 1, volume: 1 });
+  j.addTweet('META', { id: 't', ts: at(11), score: 0, text: '' });
+  assert.equal(j.advance(at(11))[0].tick, null, 'a tick 11 minutes back is beyond a 10-minute look-back');
+  assert.equal(j.size.ticks, 0, 'and is dropped from state');
+  for (let i = 0; i < 1_000; i++) {
+    j.addTick('META', { id: `k${i}`, ts: at(20 + i), open: 1, close: 1, volume: 1 });
+    j.advance(at(20 + i));
+  }
+  assert.ok(j.size.ticks <= 11, `state bounded by the look-back (${j.size.ticks} ticks held)`);
+});
+
+test('alert when mean sentiment < -0.5 and close is more than 2 % below open, not otherwise', () => {
+  const base = { symbol: 'AAPL', windowStart: at(0), windowEnd: at(5), tweetCount: 4, minSentiment: -1, maxSentiment: 0, positiveCount: 0, negativeCount: 4, tickCount: 2, high: 100, low: 97, volume: 10, vwap: 98 };
+  assert.ok(checkAlert({ ...base, meanSentiment: -0.6, open: 100, close: 97.9 }, DEFAULT_ALERT_RULE));
+  assert.equal(checkAlert({ ...base, meanSentiment: -0.6, open: 100, close: 98 }, DEFAULT_ALERT_RULE), null, 'exactly 2 % is not more than 2 %');
+  assert.equal(checkAlert({ ...base, meanSentiment: -0.5, open: 100, close: 90 }, DEFAULT_ALERT_RULE), null);
+  assert.equal(checkAlert({ ...base, meanSentiment: null, open: 100, close: 90 }, DEFAULT_ALERT_RULE), null);
+  assert.equal(checkAlert({ ...base, meanSentiment: -0.9, open: null, close: null }, DEFAULT_ALERT_RULE), null);
+  const a = checkAlert({ ...base, meanSentiment: -0.7, open: 50, close: 45 }, { sentimentBelow: -0.5, priceDrop: 0.05 })!;
+  assert.ok(Math.abs(a.change + 0.1) < 1e-12);
+});

@@ -1,0 +1,30 @@
+// A fake ActorContext for unit tests of actors: a manual clock, a private metrics registry, and
+// emitted batches and watermarks recorded per output.
+import client from 'prom-client';
+import type { ActorContext } from '../../src/runtime/actor.js';
+import { ManualClock } from '../../src/runtime/clock.js';
+import { createMetrics } from '../../src/runtime/metrics.js';
+import { quietLogger } from './runtime.js';
+
+export function fakeContext(stage = 'test', partition = 0) {
+  const emitted = new Map<string, unknown[]>();
+  const watermarks: number[] = [];
+  const clock = new ManualClock(Date.UTC(2025, 11, 18, 14, 0, 0));
+  const ctx: ActorContext = {
+    self: { stage, partition },
+    parallelism: 1,
+    clock,
+    metrics: createMetrics(new client.Registry()),
+    log: quietLogger(),
+    emit: async (records, opts) => {
+      const out = opts?.output ?? 'out';
+      emitted.set(out, [...(emitted.get(out) ?? []), ...records]);
+    },
+    emitWatermark: async (ts) => {
+      watermarks.push(ts);
+    },
+    offload: () => Promise.reject(new Error('no pool in unit tests')),
+    schedule: (ms, fn) => clock.setTimer(ms, fn),
+  };
+  return { ctx, emitted, watermarks, clock, out: <T>(name = 'out') => (emitted.get(name) ?? []) as T[] };
+}
