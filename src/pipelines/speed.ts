@@ -20,7 +20,11 @@ import type { SentimentOptions } from '../actors/sentiment/protocol.js';
 import type { StoreSinkOptions } from '../actors/store-sink/protocol.js';
 import type { Config } from '../config.js';
 import { LocalCheckpointStore } from '../io/checkpoints/local-checkpoints.js';
-import { LocalLake } from '../io/lake/local-lake.js';
+import { openLake, type LakeSettings } from '../io/lake/open.js';
+import { connectS3, provisionBuckets, STACK_BUCKETS } from '../io/lake/s3-lake.js';
+import { LakeCheckpointStore } from '../io/checkpoints/lake-checkpoints.js';
+import type { StoreSettings } from '../io/store/open.js';
+import type { CheckpointStore } from '../runtime/checkpoints.js';
 import { startMetricsServer } from '../io/http/metrics-server.js';
 import type { Logger } from '../runtime/actor.js';
 import { systemClock, type Clock } from '../runtime/clock.js';
@@ -40,6 +44,20 @@ import { provisionTopics } from '../io/kafka/provision.js';
 
 export const PIPELINE = 'speed';
 const actor = (name: string) => new URL(`../actors/${name}/actor.js`, import.meta.url).href;
+
+/** The lake of the profile: S3 when S3_ENDPOINT is set, else DATA_DIR/lake. */
+export function lakeSettings(cfg: Config): LakeSettings {
+  return cfg.s3Endpoint
+    ? { kind: 's3', endpoint: cfg.s3Endpoint, accessKey: cfg.s3AccessKey, secretKey: cfg.s3SecretKey, region: cfg.s3Region, scratchDir: join(cfg.dataDir, 'scratch') }
+    : { kind: 'local', root: join(cfg.dataDir, 'lake') };
+}
+
+/** The serving store of the profile: Cassandra when CASSANDRA_CONTACT_POINTS is set, else LMDB. */
+export function storeSettings(cfg: Config): StoreSettings {
+  return cfg.cassandraContactPoints.length > 0
+    ? { kind: 'cassandra', contactPoints: cfg.cassandraContactPoints, localDc: cfg.cassandraLocalDc, keyspace: cfg.cassandraKeyspace }
+    : { kind: 'lmdb', path: join(cfg.dataDir, 'serving-store') };
+}
 
 /** Where the speed layer reads from: the embedded generator, or Kafka with P partitions. */
 export type Input = { kind: 'generator' } | { kind: 'kafka'; partitions: number };
@@ -70,8 +88,8 @@ export function speedTopology(cfg: Config, epochMs: number, input: Input = { kin
   };
   const parse: ParseOptions = { pipeline: PIPELINE, allowedLatenessMs: cfg.allowedLateness * 1000 };
   const sentiment: SentimentOptions = { pipeline: PIPELINE, minBatch: 64, maxBatch: 512, lingerMs: cfg.lingerMs, maxInFlight: 2 };
-  const bronze: BronzeSinkOptions = { pipeline: PIPELINE, lake: { kind: 'local', root: join(cfg.dataDir, 'lake') }, maxRowsPerFile: cfg.fileMaxRows, maxFileAgeMs: cfg.fileMaxAge * 1000 };
-  const store: StoreSinkOptions = { pipeline: PIPELINE, store: { kind: 'lmdb', path: join(cfg.dataDir, 'serving-store') }, retentionMs: cfg.storeRetention * 60_000, maxRowsPerSymbol: cfg.storeMaxRows };
+  const bronze: BronzeSinkOptions = { pipeline: PIPELINE, lake: lakeSettings(cfg), maxRowsPerFile: cfg.fileMaxRows, maxFileAgeMs: cfg.fileMaxAge * 1000 };
+  const store: StoreSinkOptions = { pipeline: PIPELINE, store: storeSettings(cfg), retentionMs: cfg.storeRetention * 60_000, maxRowsPerSymbol: cfg.storeMaxRows };
 
   const kafkaSource: KafkaSourceOptions = { pipeline: PIPELINE, brokers: cfg.kafkaBrokers, groupId: cfg.kafkaGroupId, batchSize: cfg.batchSize, highWater: cfg.batchSize * 8, lowWater: cfg.batchSize * 2 };
   const dlq: DlqSinkOptions = { pipeline: PIPELINE, brokers: cfg.kafkaBrokers };
@@ -82,6 +100,10 @@ export function speedTopology(cfg: Config, epochMs: number, input: Input = { kin
   // Stack profile: dead letters also go to the `<topic>.dlq` topics.
   const dlqStages: StageSpec[] = input.kind === 'kafka' ? [{ name: 'dlq-sink', module: actor('dlq-sink'), parallelism: P, placement: 'main', options: dlq }] : [];
   const dlqEdges: EdgeSpec[] = input.kind === 'kafka' ? [{ from: 'parse', output: 'dead', to: 'dlq-sink', route: { kind: 'forward' } }] : [];
+  // ... and alerts to the `alerts` topic.
+  const alertsToKafka = input.kind === 'kafka' && cfg.analytics;
+  const alertStages: StageSpec[] = alertsToKafka ? [{ name: 'alert-sink', module: actor('alert-sink'), parallelism: P, placement: 'main', options: { pipeline: PIPELINE, brokers: cfg.kafkaBrokers } }] : [];
+  const alertEdges: EdgeSpec[] = alertsToKafka ? [{ from: 'windows', output: 'alerts', to: 'alert-sink', route: { kind: 'forward' } }] : [];
 
   const lake = bronze.lake;
   const fileRoll = { maxRowsPerFile: cfg.fileMaxRows, maxFileAgeMs: cfg.fileMaxAge * 1000 };
@@ -124,6 +146,7 @@ export function speedTopology(cfg: Config, epochMs: number, input: Input = { kin
       { name: 'store-sink', module: actor('store-sink'), parallelism: P, options: store, credits: 8 },
       ...dlqStages,
       ...analyticsStages,
+      ...alertStages,
     ],
     edges: [
       { from: 'source', to: 'parse', route: { kind: 'forward' } },
@@ -135,6 +158,7 @@ export function speedTopology(cfg: Config, epochMs: number, input: Input = { kin
       { from: 'sentiment', to: 'store-sink', route: { kind: 'forward' } },
       ...dlqEdges,
       ...analyticsEdges,
+      ...alertEdges,
     ],
   };
 }
@@ -155,7 +179,10 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
   // (promtool check metrics rejects them); the unsuffixed gauges carry the same values.
   for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
   const metrics = createMetrics(registry);
-  const checkpoints = new LocalCheckpointStore(join(cfg.dataDir, 'checkpoints'));
+  const lake = openLake(lakeSettings(cfg));
+  if (cfg.s3Endpoint) await provisionBuckets(connectS3({ endpoint: cfg.s3Endpoint, accessKey: cfg.s3AccessKey, secretKey: cfg.s3SecretKey, region: cfg.s3Region }), STACK_BUCKETS);
+  // Checkpoints live with the lake: DATA_DIR/checkpoints, or the object store's `checkpoints` bucket.
+  const checkpoints: CheckpointStore = cfg.s3Endpoint ? new LakeCheckpointStore(lake) : new LocalCheckpointStore(join(cfg.dataDir, 'checkpoints'));
   // The generator's event-time origin is part of its identity: keep the first run's.
   const previous = await checkpoints.latest(PIPELINE);
   const epochMs = cfg.epoch ?? (previous?.snapshots['__epoch'] as number | undefined) ?? Math.floor(clock.now() / 1000) * 1000;
@@ -165,7 +192,6 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
     input = { kind: 'kafka', partitions: counts.get(TOPICS.tweets) ?? cfg.kafkaPartitions };
   }
   const topology = speedTopology(cfg, epochMs, input);
-  const lake = new LocalLake(join(cfg.dataDir, 'lake'));
   const supervisor = new Supervisor({
     topology,
     workers: cfg.actorThreads,
