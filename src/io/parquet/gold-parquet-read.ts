@@ -1,0 +1,192 @@
+// Columnar reading of bronze Parquet for the batch layer: the named columns of a whole file as
+// typed arrays (numbers, timestamps as epoch ms) or strings, without materialising rows.
+//
+// Fast path: required flat columns in PLAIN-encoded v1 or v2 data pages (what cashtag's bronze
+// sink writes), decoded straight from the page bytes. Anything else (dictionary pages, optional
+// columns, other encodings) falls back to @dsnp/parquetjs's own column-chunk decoder, so any
+// valid file of the bronze schema is read, only more slowly.
+
+import { ParquetReader } from '@dsnp/parquetjs';
+import { inflate } from '@dsnp/parquetjs/dist/lib/compression.js';
+import { decodeThrift } from '@dsnp/parquetjs/dist/lib/util.js';
+import parquetThrift from '@dsnp/parquetjs/dist/gen-nodejs/parquet_types.js';
+
+const T = parquetThrift;
+const CODECS: Record<number, string> = { [T.CompressionCodec.UNCOMPRESSED]: 'UNCOMPRESSED', [T.CompressionCodec.SNAPPY]: 'SNAPPY', [T.CompressionCodec.GZIP]: 'GZIP', [T.CompressionCodec.BROTLI]: 'BROTLI' };
+
+/** UTF-8 strings as Arrow lays them out: value i is data[offsets[i] .. offsets[i + 1]). */
+export interface Utf8Column {
+  offsets: Int32Array;
+  data: Uint8Array;
+}
+
+export type ColumnValues = Float64Array | Utf8Column;
+
+export const isUtf8 = (c: ColumnValues): c is Utf8Column => !(c instanceof Float64Array);
+
+/** Concatenate columns of one kind (e.g. the same column of several files). */
+export function concatColumns(parts: ColumnValues[]): ColumnValues {
+  if (parts.length === 1) return parts[0];
+  if (parts.length === 0 || !isUtf8(parts[0])) {
+    const out = new Float64Array(parts.reduce((n, p) => n + (p as Float64Array).length, 0));
+    let o = 0;
+    for (const p of parts) {
+      out.set(p as Float64Array, o);
+      o += (p as Float64Array).length;
+    }
+    return out;
+  }
+  const us = parts as Utf8Column[];
+  const rows = us.reduce((n, p) => n + p.offsets.length - 1, 0);
+  const offsets = new Int32Array(rows + 1);
+  const data = new Uint8Array(us.reduce((n, p) => n + p.offsets[p.offsets.length - 1], 0));
+  let r = 0;
+  let base = 0;
+  for (const p of us) {
+    const n = p.offsets.length - 1;
+    for (let i = 1; i <= n; i++) offsets[r + i] = base + p.offsets[i];
+    data.set(p.data.subarray(0, p.offsets[n]), base);
+    r += n;
+    base += p.offsets[n];
+  }
+  return { offsets, data };
+}
+
+export interface ColumnBatch {
+  rows: number;
+  columns: Record<string, ColumnValues>;
+}
+
+type Sink = { put(page: Buffer, count: number): void };
+
+function numberSink(type: number, out: Float64Array, at: { i: number }): Sink {
+  return {
+    put(page, count) {
+      const dv = new DataView(page.buffer, page.byteOffset, page.byteLength);
+      if (type === T.Type.DOUBLE) for (let k = 0; k < count; k++) out[at.i++] = dv.getFloat64(k * 8, true);
+      else if (type === T.Type.INT64) for (let k = 0; k < count; k++) out[at.i++] = dv.getUint32(k * 8, true) + dv.getInt32(k * 8 + 4, true) * 4_294_967_296;
+      else if (type === T.Type.INT32) for (let k = 0; k < count; k++) out[at.i++] = dv.getInt32(k * 4, true);
+      else throw new Error(`unsupported physical type ${type}`);
+    },
+  };
+}
+
+/** Collects PLAIN byte arrays (4-byte length + bytes each) without decoding them to strings. */
+class Utf8Sink implements Sink {
+  private readonly offsets: Int32Array;
+  private readonly chunks: Uint8Array[] = [];
+  private bytes = 0;
+
+  constructor(rows: number, private readonly at: { i: number }) {
+    this.offsets = new Int32Array(rows + 1);
+  }
+
+  put(page: Buffer, count: number): void {
+    const data = Buffer.allocUnsafe(Math.max(0, page.length - 4 * count));
+    let o = 0;
+    let d = 0;
+    for (let k = 0; k < count; k++) {
+      const n = page.readUInt32LE(o);
+      page.copy(data, d, o + 4, o + 4 + n);
+      d += n;
+      o += 4 + n;
+      this.offsets[++this.at.i] = this.bytes + d;
+    }
+    this.chunks.push(data.subarray(0, d));
+    this.bytes += d;
+  }
+
+  putString(s: string): void {
+    const b = Buffer.from(s, 'utf8');
+    const page = Buffer.alloc(4 + b.length);
+    page.writeUInt32LE(b.length, 0);
+    b.copy(page, 4);
+    this.put(page, 1);
+  }
+
+  finish(): Utf8Column {
+    const data = new Uint8Array(this.bytes);
+    let o = 0;
+    for (const c of this.chunks) {
+      data.set(c, o);
+      o += c.length;
+    }
+    return { offsets: this.offsets, data };
+  }
+}
+
+/** Decode a column chunk's pages on the fast path; false when it needs the general decoder. */
+async function fastChunk(file: Buffer, meta: InstanceType<typeof T.ColumnMetaData>, sink: Sink): Promise<boolean> {
+  if (meta.dictionary_page_offset !== undefined && meta.dictionary_page_offset !== null && Number(meta.dictionary_page_offset) > 0) return false;
+  const codec = CODECS[meta.codec];
+  if (codec === undefined) return false;
+  let off = Number(meta.data_page_offset);
+  const end = off + Number(meta.total_compressed_size);
+  const pages: { bytes: Buffer; count: number }[] = [];
+  while (off < end) {
+    const h = new T.PageHeader();
+    off += decodeThrift(h, file, off);
+    const body = file.subarray(off, off + h.compressed_page_size);
+    off += h.compressed_page_size;
+    if (h.type === T.PageType.DATA_PAGE && h.data_page_header) {
+      // A required flat column has no level bytes in a v1 page.
+      if (h.data_page_header.encoding !== T.Encoding.PLAIN) return false;
+      pages.push({ bytes: codec === 'UNCOMPRESSED' ? body : await inflate(codec, body), count: h.data_page_header.num_values });
+    } else if (h.type === T.PageType.DATA_PAGE_V2 && h.data_page_header_v2) {
+      const v2 = h.data_page_header_v2;
+      if (v2.encoding !== T.Encoding.PLAIN || v2.num_nulls !== 0) return false;
+      const values = body.subarray(v2.definition_levels_byte_length + v2.repetition_levels_byte_length);
+      const compressed = v2.is_compressed !== false && codec !== 'UNCOMPRESSED';
+      pages.push({ bytes: compressed ? await inflate(codec, values) : values, count: v2.num_values });
+    } else if (h.type !== T.PageType.INDEX_PAGE) {
+      return false;
+    }
+  }
+  for (const p of pages) sink.put(p.bytes, p.count);
+  return true;
+}
+
+/** The named columns of a whole Parquet file. Throws when a column is missing. */
+export async function readColumns(file: Buffer, names: readonly string[]): Promise<ColumnBatch> {
+  const reader = await ParquetReader.openBuffer(file);
+  try {
+    const md = reader.metadata!;
+    const rows = Number(md.num_rows);
+    const columns: Record<string, ColumnValues> = {};
+    for (const name of names) {
+      const field = reader.schema.fields[name];
+      if (!field) throw new Error(`column ${name} is missing from the file`);
+      const flat = field.rLevelMax === 0 && field.dLevelMax === 0;
+      const isString = field.primitiveType === 'BYTE_ARRAY';
+      const at = { i: 0 };
+      const numbers = isString ? null : new Float64Array(rows);
+      const sink = numbers ? numberSink(T.Type[field.primitiveType as keyof typeof T.Type] as number, numbers, at) : new Utf8Sink(rows, at);
+      for (const rg of md.row_groups) {
+        const chunk = rg.columns.find((c) => c.meta_data?.path_in_schema.length === 1 && c.meta_data.path_in_schema[0] === name);
+        if (!chunk?.meta_data) throw new Error(`column ${name} is missing from a row group`);
+        if (flat && (await fastChunk(file, chunk.meta_data, sink))) continue;
+        await generalChunk(reader, rg, name, sink, numbers, at);
+      }
+      if (at.i !== rows) throw new Error(`column ${name}: decoded ${at.i} values for ${rows} rows`);
+      columns[name] = numbers ?? (sink as Utf8Sink).finish();
+    }
+    return { rows, columns };
+  } finally {
+    await reader.close();
+  }
+}
+
+/** parquetjs's decoder for one column of one row group; nulls become NaN or ''. */
+async function generalChunk(reader: ParquetReader, rg: unknown, name: string, sink: Sink, numbers: Float64Array | null, at: { i: number }): Promise<void> {
+  const envelope = reader.envelopeReader!;
+  const data = (await envelope.readRowGroup(reader.schema, rg as never, [[name]])) as unknown as { columnData: Record<string, { dlevels: number[]; values: unknown[] }> };
+  const col = data.columnData[name];
+  const field = reader.schema.fields[name];
+  let v = 0;
+  for (const d of col.dlevels) {
+    const present = d === field.dLevelMax;
+    const x = present ? col.values[v++] : null;
+    if (numbers) numbers[at.i++] = x === null ? NaN : Number(x);
+    else (sink as Utf8Sink).putString(x === null ? '' : Buffer.isBuffer(x) ? x.toString('utf8') : String(x));
+  }
+}

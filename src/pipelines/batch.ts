@@ -1,0 +1,170 @@
+// The batch layer as data, top to bottom:
+//
+//   snapshot bronze (list twitter-bronze/tweets_v2/topic=*, stock_prices/symbol=*)
+//     ─► one task per lake partition (symbol) ─► batch actor pool (Piscina, worker threads)
+//          each: bronze files ─► Arrow tables ─► statistics + trend files (version prefix)
+//     ─► pivot of every partition's hourly means (main thread)
+//     ─► publish: one manifest per report, replaced atomically (see batch-publish.ts)
+//
+// Reports (twitter-gold): batch_topic_statistics/topic=SYM, batch_sentiment_pivot,
+// batch_trend_analysis/topic=SYM. Topic NONE (tweets naming no symbol) is archived and counted
+// in bronze but takes no part in per-symbol results, so it is left out of all three.
+//
+// Runs the same against the local and the S3 lake: everything goes through the Lake interface.
+
+import { createHash } from 'node:crypto';
+import { Piscina } from 'piscina';
+import type { PartitionDone, PartitionTask } from '../actors/batch-worker/protocol.js';
+import { UNTAGGED_TOPIC } from '../domain/cashtags.js';
+import { openLake, type LakeSettings } from '../io/lake/open.js';
+import type { Lake } from '../io/lake/lake.js';
+import { encodeParquet } from '../io/parquet/gold-parquet-write.js';
+import { GOLD_BUCKET, pivotColumns, type ReportName } from '../io/parquet/gold-schemas.js';
+import type { Logger } from '../runtime/actor.js';
+import { systemClock, type Clock } from '../runtime/clock.js';
+import { completedTasks, publish, readPending, recordTask, reportFileKey, writePending, type ReportManifest } from './batch-publish.js';
+
+export { resolveReport } from './batch-publish.js';
+const BRONZE = 'twitter-bronze';
+const WORKER = new URL('../actors/batch-worker/worker.js', import.meta.url).href;
+
+export interface BatchOptions {
+  lake: LakeSettings;
+  /** Batch actor threads. */
+  threads: number;
+  log: Logger;
+  /** Progress lines (default: stderr). */
+  progress?: (line: string) => void;
+  clock?: Clock;
+  /** For tests: behave as if killed once this many tasks have completed (nothing is published). */
+  stopAfterTasks?: number;
+}
+
+export interface BatchSummary {
+  runId: string;
+  resumed: boolean;
+  partitions: number;
+  /** Tasks skipped because an interrupted attempt of this run had completed them. */
+  skipped: number;
+  tweetRows: number;
+  priceRows: number;
+  seconds: number;
+  rowsPerSecond: number;
+  /** The published manifests; null when the run stopped early (stopAfterTasks). */
+  published: Record<ReportName, ReportManifest> | null;
+}
+
+interface Snapshot {
+  symbols: string[];
+  tweets: Map<string, string[]>;
+  prices: Map<string, string[]>;
+  untaggedFiles: number;
+  hash: string;
+}
+
+/** The bronze files this run reads, by symbol, and a hash that identifies them. */
+async function snapshot(lake: Lake): Promise<Snapshot> {
+  const tweets = new Map<string, string[]>();
+  const prices = new Map<string, string[]>();
+  const hash = createHash('sha256');
+  let untaggedFiles = 0;
+  for (const [table, column, into] of [['tweets_v2', 'topic', tweets], ['stock_prices', 'symbol', prices]] as const) {
+    for (const o of await lake.list(BRONZE, `${table}/`)) {
+      const m = new RegExp(`^${table}/${column}=([^/]+)/[^/]+\\.parquet$`).exec(o.key);
+      if (!m) continue;
+      if (m[1] === UNTAGGED_TOPIC) {
+        untaggedFiles++;
+        continue;
+      }
+      into.set(m[1], [...(into.get(m[1]) ?? []), o.key]);
+      hash.update(`${o.key}\t${o.size}\n`);
+    }
+  }
+  const symbols = [...new Set([...tweets.keys(), ...prices.keys()])].sort();
+  return { symbols, tweets, prices, untaggedFiles, hash: hash.digest('hex') };
+}
+
+const runIdAt = (ms: number, hash: string) => `${new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${hash.slice(0, 12)}`;
+
+/** The pivot: one row per hour with tweets, one column per symbol (mean sentiment, null where none). */
+function pivot(done: PartitionDone[], symbols: string[]): Promise<Buffer> {
+  const hours = [...new Set(done.flatMap((d) => d.hours))].sort((a, b) => a - b);
+  const row = new Map(hours.map((h, i) => [h, i]));
+  const bySymbol = new Map<string, Float64Array>();
+  for (const s of symbols) bySymbol.set(s, new Float64Array(hours.length).fill(NaN));
+  for (const d of done) d.hours.forEach((h, i) => (bySymbol.get(d.symbol)![row.get(h)!] = d.means[i]));
+  return encodeParquet(pivotColumns(Float64Array.from(hours), bySymbol));
+}
+
+export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
+  const { log, clock = systemClock } = options;
+  const progress = options.progress ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const lake = openLake(options.lake);
+  const started = clock.monotonic();
+
+  const snap = await snapshot(lake);
+  const pending = await readPending(lake);
+  const resumed = pending !== null && pending.inputHash === snap.hash;
+  const runId = resumed ? pending.runId : runIdAt(clock.now(), snap.hash);
+  if (!resumed) await writePending(lake, { runId, inputHash: snap.hash });
+  const earlier = resumed ? (await completedTasks(lake, runId)).filter((d) => snap.symbols.includes(d.symbol)) : [];
+  const skip = new Set(earlier.map((d) => d.symbol));
+  log.info('batch run starting', { runId, resumed, partitions: snap.symbols.length, skipped: skip.size, untaggedFilesExcluded: snap.untaggedFiles, threads: options.threads, lake: lake.describe() });
+
+  const tasks: PartitionTask[] = snap.symbols
+    .filter((s) => !skip.has(s))
+    .map((symbol) => ({
+      kind: 'partition',
+      lake: options.lake,
+      symbol,
+      tweetKeys: snap.tweets.get(symbol) ?? [],
+      priceKeys: snap.prices.get(symbol) ?? [],
+      out: { statistics: reportFileKey('statistics', runId, symbol), trend: reportFileKey('trend', runId, symbol) },
+    }));
+
+  const done: PartitionDone[] = [...earlier];
+  let rows = 0;
+  let stopped = false;
+  const pool = new Piscina({ filename: WORKER, minThreads: options.threads, maxThreads: options.threads, idleTimeout: 1_000 });
+  try {
+    const queue = [...tasks];
+    const lane = async (): Promise<void> => {
+      for (let task = queue.shift(); task && !stopped; task = queue.shift()) {
+        const result = (await pool.run(task)) as PartitionDone;
+        await recordTask(lake, runId, result);
+        done.push(result);
+        rows += result.tweetRows + result.priceRows;
+        const seconds = (clock.monotonic() - started) / 1000;
+        progress(`batch: ${done.length}/${snap.symbols.length} partitions (${result.symbol}: ${result.tweetRows} tweets, ${result.priceRows} ticks) ${Math.round(rows / Math.max(seconds, 1e-3)).toLocaleString('en-US')} rows/s`);
+        log.info('partition done', { runId, symbol: result.symbol, tweetRows: result.tweetRows, priceRows: result.priceRows, ...result.timings });
+        if (options.stopAfterTasks !== undefined && done.length - earlier.length >= options.stopAfterTasks) stopped = true;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, options.threads) }, lane));
+  } finally {
+    await pool.destroy();
+  }
+
+  const summary = (published: BatchSummary['published']): BatchSummary => {
+    const seconds = (clock.monotonic() - started) / 1000;
+    const tweetRows = done.reduce((n, d) => n + d.tweetRows, 0);
+    const priceRows = done.reduce((n, d) => n + d.priceRows, 0);
+    return { runId, resumed, partitions: snap.symbols.length, skipped: skip.size, tweetRows, priceRows, seconds, rowsPerSecond: (tweetRows + priceRows) / Math.max(seconds, 1e-3), published };
+  };
+  if (stopped && done.length < snap.symbols.length) {
+    log.warn('batch run stopped before publishing', { runId, done: done.length, partitions: snap.symbols.length });
+    return summary(null);
+  }
+
+  const pivotKey = reportFileKey('pivot', runId);
+  await lake.put(GOLD_BUCKET, pivotKey, await pivot(done, snap.symbols));
+  const published = await publish(lake, runId, snap.hash, {
+    statistics: done.map((d) => d.files[0]),
+    trend: done.map((d) => d.files[1]),
+    pivot: [pivotKey],
+  });
+  const s = summary(published);
+  progress(`batch: done ${s.partitions} partitions, ${s.tweetRows.toLocaleString('en-US')} tweet rows + ${s.priceRows.toLocaleString('en-US')} price rows in ${s.seconds.toFixed(2)} s (${Math.round(s.rowsPerSecond).toLocaleString('en-US')} rows/s${s.skipped ? `, ${s.skipped} resumed from an interrupted run` : ''}); published version ${runId}`);
+  log.info('batch run published', { runId, resumed, partitions: s.partitions, skipped: s.skipped, tweetRows: s.tweetRows, priceRows: s.priceRows, seconds: s.seconds });
+  return s;
+}
