@@ -128,6 +128,8 @@ export function speedTopology(cfg: Config, epochMs: number, input: Input = { kin
         { from: 'sentiment', to: 'join', route: { kind: 'hash' } },
         { from: 'parse', output: 'prices', to: 'join', route: { kind: 'hash' } },
         { from: 'windows', to: 'windows-sink', route: { kind: 'forward' } },
+        { from: 'windows', to: 'store-sink', route: { kind: 'hash' } },
+        { from: 'windows', output: 'alerts', to: 'store-sink', route: { kind: 'hash' } },
         { from: 'windows', output: 'alerts', to: 'alerts-sink', route: { kind: 'forward' } },
         { from: 'windows', output: 'late', to: 'late-windows-sink', route: { kind: 'forward' } },
         { from: 'join', to: 'joined-sink', route: { kind: 'forward' } },

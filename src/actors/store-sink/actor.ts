@@ -3,11 +3,11 @@
 // that passes this sink finds everything before it durable. Upserts are idempotent by key.
 
 import { UNTAGGED_TOPIC } from '../../domain/cashtags.js';
-import type { PriceRow, TweetRow } from '../../domain/records.js';
+import type { AlertRow, PriceRow, TweetRow, WindowRow } from '../../domain/records.js';
 import type { Actor, ActorContext, ActorFactory } from '../../runtime/actor.js';
 import { instanceLabels } from '../../runtime/metrics.js';
 import { openStore } from '../../io/store/open.js';
-import type { ServingStore } from '../../io/store/serving-store.js';
+import { hasAnalyticsViews, type ServingStore } from '../../io/store/serving-store.js';
 import type { StoreSinkMessage, StoreSinkOptions } from './protocol.js';
 
 const createStoreSink: ActorFactory = (options, self) => {
@@ -27,6 +27,8 @@ const createStoreSink: ActorFactory = (options, self) => {
     async handle(records) {
       const tweets: TweetRow[] = [];
       const prices: PriceRow[] = [];
+      const windows: WindowRow[] = [];
+      const alerts: AlertRow[] = [];
       for (const r of records as StoreSinkMessage[]) {
         switch (r.kind) {
           case 'tweet-row':
@@ -40,6 +42,12 @@ const createStoreSink: ActorFactory = (options, self) => {
             symbols.add(r.symbol);
             if (r.tradeTs > newest) newest = r.tradeTs;
             break;
+          case 'window':
+            windows.push(r);
+            break;
+          case 'alert':
+            alerts.push(r);
+            break;
           default: {
             const never: never = r;
             throw new Error(`store-sink: unexpected record ${JSON.stringify(never)}`);
@@ -47,13 +55,20 @@ const createStoreSink: ActorFactory = (options, self) => {
         }
       }
       const end = ctx.metrics.sinkLatency.startTimer({ ...labels, sink: 'store' });
-      await Promise.all([store.upsertTweets(tweets), store.upsertPrices(prices)]);
+      const writes = [store.upsertTweets(tweets), store.upsertPrices(prices)];
+      if (windows.length > 0 || alerts.length > 0) {
+        if (!hasAnalyticsViews(store)) throw new Error('store-sink: this serving store keeps no windows or alerts');
+        writes.push(store.upsertWindows(windows), store.upsertAlerts(alerts));
+      }
+      await Promise.all(writes);
       end();
       const now = ctx.clock.now();
       const e2e = { pipeline: o.pipeline, sink: 'store' };
       for (const r of tweets) ctx.metrics.endToEnd.observe(e2e, (now - r.ingestTs) / 1000);
       ctx.metrics.sinkWrites.inc({ ...labels, sink: 'store', table: 'tweets' }, tweets.length);
       ctx.metrics.sinkWrites.inc({ ...labels, sink: 'store', table: 'market_data' }, prices.length);
+      if (windows.length) ctx.metrics.sinkWrites.inc({ ...labels, sink: 'store', table: 'sentiment_windows' }, windows.length);
+      if (alerts.length) ctx.metrics.sinkWrites.inc({ ...labels, sink: 'store', table: 'alerts' }, alerts.length);
     },
 
     async onBarrier() {

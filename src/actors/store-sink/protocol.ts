@@ -1,7 +1,7 @@
-// store-sink: accepts scored tweet rows and price rows; upserts the serving store.
-import type { PriceRow, TweetRow } from '../../domain/records.js';
+// store-sink: accepts scored tweet rows, price rows, windows and alerts; upserts the serving store.
+import type { AlertRow, PriceRow, TweetRow, WindowRow } from '../../domain/records.js';
 
-export type StoreSinkMessage = TweetRow | PriceRow;
+export type StoreSinkMessage = TweetRow | PriceRow | WindowRow | AlertRow;
 
 import type { StoreSettings } from '../../io/store/open.js';
 export type { StoreSettings };

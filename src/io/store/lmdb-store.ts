@@ -2,28 +2,35 @@
 // Writers on several threads share one environment; LMDB serialises their commits.
 
 import { open, type Database, type RootDatabase } from 'lmdb';
-import type { PriceRow, TweetRow } from '../../domain/records.js';
-import type { ServingStore, StoredPrice, StoredTweet } from './serving-store.js';
+import type { AlertRow, PriceRow, TweetRow, WindowRow } from '../../domain/records.js';
+import { alertToStored, windowToStored, type AnalyticsViews, type ServingStore, type StoredAlert, type StoredPrice, type StoredTweet, type StoredWindow } from './serving-store.js';
 
 type Key = [string, number, string];
 
 const compareKeys = (a: Key, b: Key): number => a[1] - b[1] || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0);
 
-export class LmdbServingStore implements ServingStore {
+export class LmdbServingStore implements ServingStore, AnalyticsViews {
   private readonly root: RootDatabase;
   private readonly tweets: Database<StoredTweet, Key>;
   private readonly prices: Database<StoredPrice, Key>;
+  private readonly windowsDb: Database<StoredWindow, [string, number]>;
+  private readonly alertsDb: Database<StoredAlert, [number, string]>;
+  private readonly symbolsDb: Database<number, string>;
 
   constructor(path: string) {
     // A large map from the start: LMDB never has to remap (and map twice) as the file grows.
     this.root = open({ path, maxDbs: 8, compression: false, mapSize: 2 ** 33 });
     this.tweets = this.root.openDB<StoredTweet, Key>({ name: 'tweets' });
     this.prices = this.root.openDB<StoredPrice, Key>({ name: 'market_data' });
+    this.windowsDb = this.root.openDB<StoredWindow, [string, number]>({ name: 'sentiment_windows' });
+    this.alertsDb = this.root.openDB<StoredAlert, [number, string]>({ name: 'alerts' });
+    this.symbolsDb = this.root.openDB<number, string>({ name: 'symbols' });
   }
 
   async upsertTweets(rows: readonly TweetRow[]): Promise<void> {
     if (rows.length === 0) return;
     await this.root.transaction(() => {
+      this.noteSymbols(rows.map((r) => r.topic));
       for (const r of rows) {
         void this.tweets.put([r.topic, -r.createdAt, r.id], { id: r.id, topic: r.topic, created_at: r.createdAt, ingest_timestamp: r.ingestTs, text: r.text, user_id: r.userId, sentiment_score: r.sentimentScore });
       }
@@ -33,6 +40,7 @@ export class LmdbServingStore implements ServingStore {
   async upsertPrices(rows: readonly PriceRow[]): Promise<void> {
     if (rows.length === 0) return;
     await this.root.transaction(() => {
+      this.noteSymbols(rows.map((r) => r.symbol));
       for (const r of rows) {
         void this.prices.put([r.symbol, -r.tradeTs, r.id], { id: r.id, symbol: r.symbol, trade_timestamp: r.tradeTs, ingest_timestamp: r.ingestTs, open_price: r.openPrice, close_price: r.closePrice, volume: r.volume });
       }
@@ -72,9 +80,62 @@ export class LmdbServingStore implements ServingStore {
             removed++;
           }
         }
+        // Windows ending before the cutoff go too (they are in the gold lake for history).
+        if (Number.isFinite(cutoffMs)) {
+          for (const key of this.windowsDb.getKeys({ start: [symbol, -Number.MAX_VALUE], end: [symbol, cutoffMs] })) {
+            void this.windowsDb.remove(key);
+            removed++;
+          }
+        }
+      }
+      if (Number.isFinite(cutoffMs)) {
+        for (const key of this.alertsDb.getKeys({ start: [-Number.MAX_VALUE, ''], end: [cutoffMs, ''] })) {
+          void this.alertsDb.remove(key);
+          removed++;
+        }
       }
     });
     return removed;
+  }
+
+  private noteSymbols(symbols: string[]): void {
+    for (const sym of new Set(symbols)) if (this.symbolsDb.get(sym) === undefined) void this.symbolsDb.put(sym, 1);
+  }
+
+  async upsertWindows(rows: readonly WindowRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.root.transaction(() => {
+      this.noteSymbols(rows.map((r) => r.symbol));
+      for (const r of rows) void this.windowsDb.put([r.symbol, r.windowEnd], windowToStored(r));
+    });
+  }
+
+  async upsertAlerts(rows: readonly AlertRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.root.transaction(() => {
+      for (const r of rows) void this.alertsDb.put([r.windowEnd, r.symbol], alertToStored(r));
+    });
+  }
+
+  windows(symbol: string, opts: { fromMs: number; toMs: number; limit?: number }): Promise<StoredWindow[]> {
+    const out: StoredWindow[] = [];
+    for (const { value } of this.windowsDb.getRange({ start: [symbol, opts.fromMs], end: [symbol, opts.toMs], limit: opts.limit ?? 1_000 })) out.push(value);
+    return Promise.resolve(out);
+  }
+
+  latestWindow(symbol: string): Promise<StoredWindow | null> {
+    for (const { value } of this.windowsDb.getRange({ start: [symbol, Number.MAX_VALUE], end: [symbol, -Number.MAX_VALUE], reverse: true, limit: 1 })) return Promise.resolve(value);
+    return Promise.resolve(null);
+  }
+
+  alerts(opts: { sinceMs: number; limit?: number }): Promise<StoredAlert[]> {
+    const out: StoredAlert[] = [];
+    for (const { value } of this.alertsDb.getRange({ start: [Number.MAX_VALUE, ''], end: [opts.sinceMs, ''], reverse: true, limit: opts.limit ?? 100 })) out.push(value);
+    return Promise.resolve(out);
+  }
+
+  symbols(): Promise<string[]> {
+    return Promise.resolve([...this.symbolsDb.getKeys()].sort());
   }
 
   async close(): Promise<void> {
