@@ -32,7 +32,8 @@ test('rolling files: roll by rows, name by partition and offset range, recover b
     'tweets_v2/topic=TSLA/part-p002-o000000010-000000014.snappy.parquet',
     'tweets_v2/topic=TSLA/part-p002-o000000016-000000016.snappy.parquet',
   ].sort());
-  assert.deepEqual(parseFileName('part-p002-o000000016-000000016.snappy.parquet'), { partition: 2, first: 16, last: 16 });
+  assert.deepEqual(parseFileName('part-p002-o000000016-000000016.snappy.parquet'), { tag: '', partition: 2, first: 16, last: 16 });
+  assert.deepEqual(parseFileName('part-join-p002-o000000016-000000017.snappy.parquet'), { tag: 'join', partition: 2, first: 16, last: 17 });
   assert.deepEqual(readdirSync(join(root, '.scratch')), [], 'no scratch file left after commit');
   const db = await duckdb();
   const rows = await db.all(`SELECT topic, source_offset, created_at FROM read_parquet('${root}/twitter-bronze/tweets_v2/*/*.parquet', hive_partitioning = true) ORDER BY source_offset`);
