@@ -105,6 +105,7 @@ produce.action(async (topicArg: string, flags: Partial<Record<SettingName, strin
   try {
     await runProducer({
       topic,
+      topicPrefix: cfg.kafkaTopicPrefix,
       brokers: cfg.kafkaBrokers,
       rate: topic === TWEETS_TOPIC ? cfg.rate : cfg.rate * cfg.pricesPerTweet,
       limit: cfg.events,

@@ -9,7 +9,7 @@ import client from 'prom-client';
 import { extractCashtags } from '../domain/cashtags.js';
 import { Generator as RecordGenerator, type GeneratorSettings } from '../domain/generator.js';
 import { PRICES_TOPIC, TWEETS_TOPIC, type InputTopic } from '../domain/records.js';
-import { createKafka } from '../io/kafka/client.js';
+import { createKafka, topicNames } from '../io/kafka/client.js';
 import { connectProducer } from '../io/kafka/producer.js';
 import { provisionTopics, type TopicSettings } from '../io/kafka/provision.js';
 import { startMetricsServer } from '../io/http/metrics-server.js';
@@ -18,6 +18,7 @@ import { createProducerMetrics } from '../runtime/metrics.js';
 
 export interface ProduceOptions {
   topic: InputTopic;
+  topicPrefix: string;
   brokers: string[];
   /** Records per second; 0 = as fast as Kafka acknowledges. */
   rate: number;
@@ -110,7 +111,8 @@ export async function runProducer(o: ProduceOptions): Promise<{ sent: number }> 
   const metrics = createProducerMetrics(registry);
   const server = o.metricsPort > 0 ? await startMetricsServer(o.metricsPort, () => registry.metrics(), registry.contentType) : null;
   const kafka = createKafka({ brokers: o.brokers, clientId: `cashtag-producer-${o.topic}` }, o.log);
-  await provisionTopics(kafka, o.brokers, o.topics, o.log);
+  const physical = o.topicPrefix + o.topic;
+  await provisionTopics(kafka, o.brokers, o.topics, o.log, topicNames(o.topicPrefix));
   const producer = await connectProducer(kafka, o.brokers);
   const source: Iterator<Message> | AsyncIterator<Message> = o.source.kind === 'generator' ? generated(o.topic, o.source.settings) : fromFile(o.source.path, o.topic);
   const labels = { topic: o.topic };
@@ -134,10 +136,10 @@ export async function runProducer(o: ProduceOptions): Promise<{ sent: number }> 
       if (batch.length === 0) break;
       const end = metrics.batchDuration.startTimer(labels);
       try {
-        await producer.send({ topic: o.topic, acks: -1, messages: batch });
+        await producer.send({ topic: physical, acks: -1, messages: batch });
       } catch (e) {
         metrics.errors.inc(labels);
-        throw new Error(`producing to ${o.topic} on ${o.brokers.join(',')} (KAFKA_BROKERS) failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+        throw new Error(`producing to ${physical} on ${o.brokers.join(',')} (KAFKA_BROKERS) failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
       }
       end();
       sent += batch.length;

@@ -37,7 +37,7 @@ import type { LakeSinkOptions } from '../actors/lake-sink/protocol.js';
 import type { WindowsOptions } from '../actors/windows/protocol.js';
 import type { JoinOptions } from '../actors/join/protocol.js';
 import { DEFAULT_WINDOW } from '../domain/windows.js';
-import { createKafka, TOPICS } from '../io/kafka/client.js';
+import { createKafka, topicNames } from '../io/kafka/client.js';
 import { closeSharedHubs } from '../io/kafka/consumer-hub.js';
 import { closeSharedProducers } from '../io/kafka/producer.js';
 import { provisionTopics } from '../io/kafka/provision.js';
@@ -91,8 +91,8 @@ export function speedTopology(cfg: Config, epochMs: number, input: Input = { kin
   const bronze: BronzeSinkOptions = { pipeline: PIPELINE, lake: lakeSettings(cfg), maxRowsPerFile: cfg.fileMaxRows, maxFileAgeMs: cfg.fileMaxAge * 1000 };
   const store: StoreSinkOptions = { pipeline: PIPELINE, store: storeSettings(cfg), retentionMs: cfg.storeRetention * 60_000, maxRowsPerSymbol: cfg.storeMaxRows };
 
-  const kafkaSource: KafkaSourceOptions = { pipeline: PIPELINE, brokers: cfg.kafkaBrokers, groupId: cfg.kafkaGroupId, batchSize: cfg.batchSize, highWater: cfg.batchSize * 8, lowWater: cfg.batchSize * 2 };
-  const dlq: DlqSinkOptions = { pipeline: PIPELINE, brokers: cfg.kafkaBrokers };
+  const kafkaSource: KafkaSourceOptions = { pipeline: PIPELINE, brokers: cfg.kafkaBrokers, groupId: cfg.kafkaGroupId, topicPrefix: cfg.kafkaTopicPrefix, batchSize: cfg.batchSize, highWater: cfg.batchSize * 8, lowWater: cfg.batchSize * 2 };
+  const dlq: DlqSinkOptions = { pipeline: PIPELINE, brokers: cfg.kafkaBrokers, topicPrefix: cfg.kafkaTopicPrefix };
   const sourceStage: StageSpec =
     input.kind === 'kafka'
       ? { name: 'source', module: actor('kafka-source'), parallelism: P, source: true, placement: 'main', options: kafkaSource }
@@ -102,7 +102,7 @@ export function speedTopology(cfg: Config, epochMs: number, input: Input = { kin
   const dlqEdges: EdgeSpec[] = input.kind === 'kafka' ? [{ from: 'parse', output: 'dead', to: 'dlq-sink', route: { kind: 'forward' } }] : [];
   // ... and alerts to the `alerts` topic.
   const alertsToKafka = input.kind === 'kafka' && cfg.analytics;
-  const alertStages: StageSpec[] = alertsToKafka ? [{ name: 'alert-sink', module: actor('alert-sink'), parallelism: P, placement: 'main', options: { pipeline: PIPELINE, brokers: cfg.kafkaBrokers } }] : [];
+  const alertStages: StageSpec[] = alertsToKafka ? [{ name: 'alert-sink', module: actor('alert-sink'), parallelism: P, placement: 'main', options: { pipeline: PIPELINE, brokers: cfg.kafkaBrokers, topicPrefix: cfg.kafkaTopicPrefix } }] : [];
   const alertEdges: EdgeSpec[] = alertsToKafka ? [{ from: 'windows', output: 'alerts', to: 'alert-sink', route: { kind: 'forward' } }] : [];
 
   const lake = bronze.lake;
@@ -190,8 +190,9 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
   const epochMs = cfg.epoch ?? (previous?.snapshots['__epoch'] as number | undefined) ?? Math.floor(clock.now() / 1000) * 1000;
   let input: Input = { kind: 'generator' };
   if (cfg.kafkaBrokers.length > 0) {
-    const counts = await provisionTopics(createKafka({ brokers: cfg.kafkaBrokers, clientId: 'cashtag-admin' }, log), cfg.kafkaBrokers, { partitions: cfg.kafkaPartitions, replicationFactor: cfg.kafkaReplicationFactor, retentionMs: cfg.kafkaRetentionHours * 3_600_000 }, log);
-    input = { kind: 'kafka', partitions: counts.get(TOPICS.tweets) ?? cfg.kafkaPartitions };
+    const names = topicNames(cfg.kafkaTopicPrefix);
+    const counts = await provisionTopics(createKafka({ brokers: cfg.kafkaBrokers, clientId: 'cashtag-admin' }, log), cfg.kafkaBrokers, { partitions: cfg.kafkaPartitions, replicationFactor: cfg.kafkaReplicationFactor, retentionMs: cfg.kafkaRetentionHours * 3_600_000 }, log, names);
+    input = { kind: 'kafka', partitions: counts.get(names.tweets) ?? cfg.kafkaPartitions };
   }
   const topology = speedTopology(cfg, epochMs, input);
   const supervisor = new Supervisor({

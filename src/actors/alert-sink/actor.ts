@@ -5,7 +5,7 @@
 import type { Producer } from 'kafkajs';
 import type { Actor, ActorContext, ActorFactory } from '../../runtime/actor.js';
 import { instanceLabels } from '../../runtime/metrics.js';
-import { createKafka, TOPICS } from '../../io/kafka/client.js';
+import { createKafka, topicNames } from '../../io/kafka/client.js';
 import { sharedProducer } from '../../io/kafka/producer.js';
 import type { AlertSinkMessage, AlertSinkOptions } from './protocol.js';
 
@@ -17,6 +17,7 @@ const createAlertSink: ActorFactory = (options, self) => {
   const labels = instanceLabels(o.pipeline, self.stage, self.partition);
   let ctx!: ActorContext;
   let producer!: Producer;
+  const TOPICS = topicNames(o.topicPrefix);
 
   const actor: Actor = {
     async init(c) {

@@ -6,4 +6,5 @@ export type AlertSinkMessage = AlertRow;
 export interface AlertSinkOptions {
   pipeline: string;
   brokers: string[];
+  topicPrefix: string;
 }

@@ -5,18 +5,19 @@
 
 import type { Actor, ActorContext, ActorFactory } from '../../runtime/actor.js';
 import { instanceLabels } from '../../runtime/metrics.js';
-import { createKafka, TOPICS } from '../../io/kafka/client.js';
+import { createKafka, topicNames } from '../../io/kafka/client.js';
 import { sharedProducer } from '../../io/kafka/producer.js';
 import type { Producer } from 'kafkajs';
 import type { DlqSinkMessage, DlqSinkOptions } from './protocol.js';
 
-const dlqTopic = (topic: string) => (topic === TOPICS.tweets ? TOPICS.tweetsDlq : TOPICS.pricesDlq);
 
 const createDlqSink: ActorFactory = (options, self) => {
   const o = options as DlqSinkOptions;
   const labels = instanceLabels(o.pipeline, self.stage, self.partition);
   let ctx!: ActorContext;
   let producer!: Producer;
+  const names = topicNames(o.topicPrefix);
+  const dlqTopic = (topic: string) => (topic === 'tweets' ? names.tweetsDlq : names.pricesDlq);
 
   const actor: Actor = {
     async init(c) {

@@ -6,4 +6,5 @@ export type DlqSinkMessage = DeadLetter;
 export interface DlqSinkOptions {
   pipeline: string;
   brokers: string[];
+  topicPrefix: string;
 }

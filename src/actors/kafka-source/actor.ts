@@ -23,8 +23,8 @@ const createKafkaSource: ActorFactory = (options, self) => {
     async init(c) {
       ctx = c;
       labels = instanceLabels(o.pipeline, self.stage, p);
-      hub = sharedHub(`${o.brokers.join(',')}/${o.groupId}`, () =>
-        new ConsumerHub(createKafka({ brokers: o.brokers, clientId: `cashtag-${o.pipeline}` }, c.log), { groupId: o.groupId, brokers: o.brokers, pipeline: o.pipeline, highWater: o.highWater, lowWater: o.lowWater }, c.clock, c.metrics, c.log),
+      hub = sharedHub(`${o.brokers.join(',')}/${o.groupId}/${o.topicPrefix}`, () =>
+        new ConsumerHub(createKafka({ brokers: o.brokers, clientId: `cashtag-${o.pipeline}` }, c.log), { groupId: o.groupId, topicPrefix: o.topicPrefix, brokers: o.brokers, pipeline: o.pipeline, highWater: o.highWater, lowWater: o.lowWater }, c.clock, c.metrics, c.log),
       );
       await hub.start();
     },

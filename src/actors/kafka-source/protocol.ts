@@ -5,6 +5,7 @@ export interface KafkaSourceOptions {
   pipeline: string;
   brokers: string[];
   groupId: string;
+  topicPrefix: string;
   batchSize: number;
   /** Queued records per topic partition above which it is paused, and below which resumed. */
   highWater: number;

@@ -5,7 +5,14 @@ import type { Logger } from '../../runtime/actor.js';
 
 const { Kafka: KafkaClient, logLevel } = kafkajs;
 
-export const TOPICS = { tweets: 'tweets', prices: 'stock-prices', tweetsDlq: 'tweets.dlq', pricesDlq: 'stock-prices.dlq', alerts: 'alerts' } as const;
+/**
+ * Kafka topic names. The seed's names are the default; a prefix (KAFKA_TOPIC_PREFIX) lets
+ * several pipelines or test runs share a cluster. Records keep the logical names.
+ */
+export function topicNames(prefix = '') {
+  return { tweets: `${prefix}tweets`, prices: `${prefix}stock-prices`, tweetsDlq: `${prefix}tweets.dlq`, pricesDlq: `${prefix}stock-prices.dlq`, alerts: `${prefix}alerts` } as const;
+}
+export type TopicNames = ReturnType<typeof topicNames>;
 
 export interface KafkaSettings {
   brokers: string[];

@@ -14,10 +14,11 @@ import type { RawRecord, InputTopic } from '../../domain/records.js';
 import type { Logger } from '../../runtime/actor.js';
 import type { Clock } from '../../runtime/clock.js';
 import type { RuntimeMetrics } from '../../runtime/metrics.js';
-import { kafkaUnreachable, TOPICS } from './client.js';
+import { kafkaUnreachable, topicNames } from './client.js';
 
 export interface HubSettings {
   groupId: string;
+  topicPrefix: string;
   brokers: string[];
   pipeline: string;
   highWater: number;
@@ -54,7 +55,7 @@ export class ConsumerHub {
     const consumer = this.kafka.consumer({ groupId: this.s.groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxBytesPerPartition: 1 << 20 });
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       const mine = new Set<string>();
-      for (const [topic, partitions] of Object.entries(e.payload.memberAssignment)) for (const p of partitions) mine.add(tp(topic, p));
+      for (const [topic, partitions] of Object.entries(e.payload.memberAssignment)) for (const p of partitions) mine.add(tp(this.logical(topic), p));
       for (const key of this.assigned) {
         if (!mine.has(key)) {
           // Revoked: what was queued is replayed by the new owner from the committed offsets.
@@ -67,7 +68,8 @@ export class ConsumerHub {
     });
     try {
       await consumer.connect();
-      await consumer.subscribe({ topics: [TOPICS.tweets, TOPICS.prices], fromBeginning: true });
+      const names = topicNames(this.s.topicPrefix);
+      await consumer.subscribe({ topics: [names.tweets, names.prices], fromBeginning: true });
     } catch (e) {
       throw kafkaUnreachable(this.s.brokers, e);
     }
@@ -75,8 +77,17 @@ export class ConsumerHub {
     this.consumer = consumer;
   }
 
+  private logical(physical: string): InputTopic {
+    return physical.slice(this.s.topicPrefix.length) as InputTopic;
+  }
+
+  private physical(topic: InputTopic): string {
+    return this.s.topicPrefix + topic;
+  }
+
   private async onBatch({ batch, resolveOffset, heartbeat, pause }: EachBatchPayload): Promise<void> {
-    const key = tp(batch.topic, batch.partition);
+    const topic = this.logical(batch.topic);
+    const key = tp(topic, batch.partition);
     const q = this.queues.get(key) ?? [];
     this.queues.set(key, q);
     const now = this.clock.now();
@@ -88,10 +99,10 @@ export class ConsumerHub {
         continue;
       }
       this.next.set(key, offset + 1);
-      q.push({ topic: batch.topic as InputTopic, partition: batch.partition, offset, key: m.key?.toString() ?? null, value: m.value?.toString() ?? '', ingestTs: now });
+      q.push({ topic, partition: batch.partition, offset, key: m.key?.toString() ?? null, value: m.value?.toString() ?? '', ingestTs: now });
       resolveOffset(m.offset);
     }
-    const labels = { pipeline: this.s.pipeline, topic: batch.topic, partition: String(batch.partition) };
+    const labels = { pipeline: this.s.pipeline, topic, partition: String(batch.partition) };
     this.metrics.consumerLag.set(labels, Number(batch.offsetLag()));
     if (q.length >= this.s.highWater && !this.paused.has(key)) {
       this.paused.add(key);
@@ -109,7 +120,7 @@ export class ConsumerHub {
     const out = q.splice(0, max);
     if (this.paused.has(key) && q.length <= this.s.lowWater && this.consumer) {
       this.paused.delete(key);
-      this.consumer.resume([{ topic, partitions: [partition] }]);
+      this.consumer.resume([{ topic: this.physical(topic), partitions: [partition] }]);
       this.metrics.sourcePaused.set({ pipeline: this.s.pipeline, topic, partition: String(partition) }, 0);
     }
     return out;
@@ -120,14 +131,14 @@ export class ConsumerHub {
     const key = tp(topic, partition);
     this.queues.set(key, []);
     this.next.set(key, offset);
-    this.consumer?.seek({ topic, partition, offset: String(offset) });
+    this.consumer?.seek({ topic: this.physical(topic), partition, offset: String(offset) });
   }
 
   /** Commit the next offsets to read, for the partitions this member still owns. */
   async commit(offsets: { topic: InputTopic; partition: number; offset: number }[]): Promise<void> {
     const mine = offsets.filter((o) => this.assigned.has(tp(o.topic, o.partition)));
     if (mine.length === 0 || !this.consumer) return;
-    await this.consumer.commitOffsets(mine.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })));
+    await this.consumer.commitOffsets(mine.map((o) => ({ topic: this.physical(o.topic), partition: o.partition, offset: String(o.offset) })));
   }
 
   owns(topic: InputTopic, partition: number): boolean {

@@ -4,7 +4,7 @@
 import type { Kafka } from 'kafkajs';
 import type { Logger } from '../../runtime/actor.js';
 import { retry } from '../../runtime/backoff.js';
-import { kafkaUnreachable, TOPICS } from './client.js';
+import { kafkaUnreachable, topicNames, type TopicNames } from './client.js';
 
 export interface TopicSettings {
   partitions: number;
@@ -12,7 +12,7 @@ export interface TopicSettings {
   retentionMs: number;
 }
 
-export async function provisionTopics(kafka: Kafka, brokers: string[], s: TopicSettings, log: Logger): Promise<Map<string, number>> {
+export async function provisionTopics(kafka: Kafka, brokers: string[], s: TopicSettings, log: Logger, TOPICS: TopicNames = topicNames()): Promise<Map<string, number>> {
   const admin = kafka.admin();
   try {
     await retry('kafka admin connect', () => admin.connect(), { attempts: 5 }).catch((e: unknown) => {
