@@ -47,9 +47,10 @@ const actor = (name: string) => new URL(`../actors/${name}/actor.js`, import.met
 
 /** The lake of the profile: S3 when S3_ENDPOINT is set, else DATA_DIR/lake. */
 export function lakeSettings(cfg: Config): LakeSettings {
+  const bucketPrefix = cfg.lakeBucketPrefix || undefined;
   return cfg.s3Endpoint
-    ? { kind: 's3', endpoint: cfg.s3Endpoint, accessKey: cfg.s3AccessKey, secretKey: cfg.s3SecretKey, region: cfg.s3Region, scratchDir: join(cfg.dataDir, 'scratch') }
-    : { kind: 'local', root: join(cfg.dataDir, 'lake') };
+    ? { kind: 's3', endpoint: cfg.s3Endpoint, accessKey: cfg.s3AccessKey, secretKey: cfg.s3SecretKey, region: cfg.s3Region, scratchDir: join(cfg.dataDir, 'scratch'), bucketPrefix }
+    : { kind: 'local', root: join(cfg.dataDir, 'lake'), bucketPrefix };
 }
 
 /** The serving store of the profile: Cassandra when CASSANDRA_CONTACT_POINTS is set, else LMDB. */
@@ -182,7 +183,10 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
   for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
   const metrics = createMetrics(registry);
   const lake = openLake(lakeSettings(cfg));
-  if (cfg.s3Endpoint) await provisionBuckets(connectS3({ endpoint: cfg.s3Endpoint, accessKey: cfg.s3AccessKey, secretKey: cfg.s3SecretKey, region: cfg.s3Region }), STACK_BUCKETS);
+  if (cfg.s3Endpoint) {
+    const buckets = STACK_BUCKETS.map((b) => cfg.lakeBucketPrefix + b);
+    await provisionBuckets(connectS3({ endpoint: cfg.s3Endpoint, accessKey: cfg.s3AccessKey, secretKey: cfg.s3SecretKey, region: cfg.s3Region }), buckets);
+  }
   // Checkpoints live with the lake: DATA_DIR/checkpoints, or the object store's `checkpoints` bucket.
   const checkpoints: CheckpointStore = cfg.s3Endpoint ? new LakeCheckpointStore(lake) : new LocalCheckpointStore(join(cfg.dataDir, 'checkpoints'));
   // The generator's event-time origin is part of its identity: keep the first run's.

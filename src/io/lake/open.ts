@@ -2,19 +2,26 @@
 // (stack profile). Settings are plain data, so they travel inside actor options to any thread.
 import type { Lake } from './lake.js';
 import { LocalLake } from './local-lake.js';
+import { PrefixedLake } from './prefixed-lake.js';
 import { S3Lake, type S3LakeSettings } from './s3-lake.js';
 
-export type LakeSettings =
+export type LakeSettings = (
   | { kind: 'local'; root: string }
   /** endpoint, accessKey, secretKey, region; optionally scratchDir, partSize, attempts, backoff, requestTimeoutMs. */
-  | ({ kind: 's3'; region: string } & S3LakeSettings);
+  | ({ kind: 's3'; region: string } & S3LakeSettings)
+) & { bucketPrefix?: string };
 
 export function openLake(s: LakeSettings): Lake {
+  const lake = openBare(s);
+  return s.bucketPrefix ? new PrefixedLake(lake, s.bucketPrefix) : lake;
+}
+
+function openBare(s: LakeSettings): Lake {
   switch (s.kind) {
     case 'local':
       return new LocalLake(s.root);
     case 's3': {
-      const { kind: _kind, ...settings } = s;
+      const { kind: _kind, bucketPrefix: _prefix, ...settings } = s;
       return new S3Lake(settings);
     }
     default: {
