@@ -6,7 +6,7 @@ NODE ?= node
 export NODE_OPTIONS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install build run test test-unit lint bench clean tools
+.PHONY: help install build run run-stack test test-unit test-integration lint bench clean tools
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -32,7 +32,23 @@ tools: ## command-line tools the tests use (promtool, from Debian's prometheus p
 test-unit: build tools ## unit, runtime and golden tests (no servers needed)
 	$(NODE) --test --test-concurrency=1 $$(find dist/test -name '*.test.js' -not -path '*/integration/*' | sort)
 
-test: test-unit ## everything CI runs
+STACK_DIR ?= $(CURDIR)/.stack
+export STACK_DIR
+
+test-integration: build tools ## integration tests against the real servers (starts the local stack when it is down)
+	@deploy/local/stack.sh up
+	set -a; . "$(STACK_DIR)/stack.env"; set +a; \
+	  $(NODE) --test --test-concurrency=1 $$(find dist/test/integration -name '*.test.js' | sort)
+
+test: test-unit test-integration ## everything CI runs: unit, runtime, golden and integration tests
+
+run-stack: build ## the speed layer and both producers against `make up`'s servers (Ctrl-C stops all)
+	@deploy/local/stack.sh running || { echo "the local stack is not running: make up first" >&2; exit 1; }
+	@set -a; . "$(STACK_DIR)/stack.env"; set +a; \
+	  trap 'kill $$P1 $$P2 2>/dev/null; wait' EXIT INT TERM; \
+	  $(NODE) dist/src/cli.js produce tweets --producer-metrics-port 9465 $(PRODUCE_ARGS) & P1=$$!; \
+	  $(NODE) dist/src/cli.js produce prices --producer-metrics-port 9466 $(PRODUCE_ARGS) & P2=$$!; \
+	  $(NODE) dist/src/cli.js run $(ARGS)
 
 lint: node_modules/.installed ## type check + eslint
 	npx tsc -p tsconfig.json --noEmit
