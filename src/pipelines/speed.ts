@@ -90,7 +90,7 @@ export function speedTopology(cfg: Config, epochMs: number, input: Input = { kin
   const parse: ParseOptions = { pipeline: PIPELINE, allowedLatenessMs: cfg.allowedLateness * 1000 };
   const sentiment: SentimentOptions = { pipeline: PIPELINE, minBatch: 64, maxBatch: 512, lingerMs: cfg.lingerMs, maxInFlight: 2 };
   const bronze: BronzeSinkOptions = { pipeline: PIPELINE, lake: lakeSettings(cfg), maxRowsPerFile: cfg.fileMaxRows, maxFileAgeMs: cfg.fileMaxAge * 1000 };
-  const store: StoreSinkOptions = { pipeline: PIPELINE, store: storeSettings(cfg), retentionMs: cfg.storeRetention * 60_000, maxRowsPerSymbol: cfg.storeMaxRows };
+  const store: StoreSinkOptions = { pipeline: PIPELINE, store: storeSettings(cfg), retentionMs: cfg.storeRetention * 60_000, maxRowsPerSymbol: cfg.storeMaxRows, retryBudgetMs: cfg.sinkRetryBudget * 1000 };
 
   const kafkaSource: KafkaSourceOptions = { pipeline: PIPELINE, brokers: cfg.kafkaBrokers, groupId: cfg.kafkaGroupId, topicPrefix: cfg.kafkaTopicPrefix, batchSize: cfg.batchSize, highWater: cfg.batchSize * 8, lowWater: cfg.batchSize * 2 };
   const dlq: DlqSinkOptions = { pipeline: PIPELINE, brokers: cfg.kafkaBrokers, topicPrefix: cfg.kafkaTopicPrefix };

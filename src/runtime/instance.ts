@@ -65,6 +65,9 @@ export class InstanceRunner {
     this.restarts = new RestartTracker(restart);
     this.lastSnapshot = initialSnapshot;
     this.labels = instanceLabels(host.pipeline, ref.stage, ref.partition);
+    // Series exist from the start (at 0), so dashboards and alerts see them before the first event.
+    host.metrics.restarts.inc(this.labels, 0);
+    host.metrics.recordsIn.inc(this.labels, 0);
     if (idleTimeoutMs > 0 && inputs.size > 0) this.armIdleCheck(idleTimeoutMs);
   }
 

@@ -3,7 +3,7 @@
 // reads event time, so it emits the partition's watermark: max event time - allowed lateness.
 
 import { extractCashtags } from '../../domain/cashtags.js';
-import { validatePrice, validateTweet } from '../../domain/payloads.js';
+import { DEAD_LETTER_REASONS, validatePrice, validateTweet } from '../../domain/payloads.js';
 import { recordId, type DeadLetter, type ParsedTweet, type PriceRow } from '../../domain/records.js';
 import type { Actor, ActorContext, ActorFactory } from '../../runtime/actor.js';
 import { instanceLabels } from '../../runtime/metrics.js';
@@ -18,6 +18,8 @@ const createParse: ActorFactory = (options, self) => {
   const actor: Actor = {
     init(c) {
       ctx = c;
+      for (const topic of ['tweets', 'stock-prices']) for (const reason of DEAD_LETTER_REASONS) ctx.metrics.deadLetters.inc({ ...labels, topic, reason }, 0);
+      ctx.metrics.untagged.inc(labels, 0);
     },
 
     async handle(records) {

@@ -6,9 +6,33 @@ import { UNTAGGED_TOPIC } from '../../domain/cashtags.js';
 import type { AlertRow, PriceRow, TweetRow, WindowRow } from '../../domain/records.js';
 import type { Actor, ActorContext, ActorFactory } from '../../runtime/actor.js';
 import { instanceLabels } from '../../runtime/metrics.js';
+import { backoffDelay } from '../../runtime/backoff.js';
+import { ActorError, errorMessage } from '../../runtime/errors.js';
 import { openStore } from '../../io/store/open.js';
 import { hasAnalyticsViews, type ServingStore } from '../../io/store/serving-store.js';
 import type { StoreSinkMessage, StoreSinkOptions } from './protocol.js';
+
+/**
+ * Upserts are idempotent, so an external failure (the store down or overloaded) is retried with
+ * jittered backoff for up to `budgetMs`: meanwhile this batch holds its credit, so backpressure
+ * pauses the sources and nothing is lost. Past the budget the error goes to the supervisor.
+ */
+async function writeUntil(write: () => Promise<void>, budgetMs: number, ctx: ActorContext, labels: ReturnType<typeof instanceLabels>): Promise<void> {
+  const started = ctx.clock.monotonic();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await write();
+      return;
+    } catch (e) {
+      ctx.metrics.sinkErrors.inc({ ...labels, sink: 'store' });
+      const retriable = !(e instanceof ActorError) || e.retriable || e.domain === 'external';
+      if (!retriable || ctx.clock.monotonic() - started > budgetMs) throw e;
+      const delay = backoffDelay(attempt, { minMs: 200, maxMs: 5_000, jitter: 0.2 });
+      if (attempt % 5 === 0) ctx.log.warn('serving store write failed; retrying (sources are held back meanwhile)', { error: errorMessage(e), attempt, inMs: delay });
+      await new Promise<void>((r) => ctx.clock.setTimer(delay, r));
+    }
+  }
+}
 
 const createStoreSink: ActorFactory = (options, self) => {
   const o = options as StoreSinkOptions;
@@ -21,6 +45,7 @@ const createStoreSink: ActorFactory = (options, self) => {
   const actor: Actor = {
     async init(c) {
       ctx = c;
+      ctx.metrics.sinkErrors.inc({ ...labels, sink: 'store' }, 0);
       store = await openStore(o.store);
     },
 
@@ -54,13 +79,14 @@ const createStoreSink: ActorFactory = (options, self) => {
           }
         }
       }
+      if ((windows.length > 0 || alerts.length > 0) && !hasAnalyticsViews(store)) throw new Error('store-sink: this serving store keeps no windows or alerts');
+      const write = async () => {
+        const writes = [store.upsertTweets(tweets), store.upsertPrices(prices)];
+        if (hasAnalyticsViews(store)) writes.push(store.upsertWindows(windows), store.upsertAlerts(alerts));
+        await Promise.all(writes);
+      };
       const end = ctx.metrics.sinkLatency.startTimer({ ...labels, sink: 'store' });
-      const writes = [store.upsertTweets(tweets), store.upsertPrices(prices)];
-      if (windows.length > 0 || alerts.length > 0) {
-        if (!hasAnalyticsViews(store)) throw new Error('store-sink: this serving store keeps no windows or alerts');
-        writes.push(store.upsertWindows(windows), store.upsertAlerts(alerts));
-      }
-      await Promise.all(writes);
+      await writeUntil(write, o.retryBudgetMs, ctx, labels);
       end();
       const now = ctx.clock.now();
       const e2e = { pipeline: o.pipeline, sink: 'store' };

@@ -13,4 +13,6 @@ export interface StoreSinkOptions {
   retentionMs: number;
   /** Newest rows kept per symbol and table (0 = no cap), so the embedded store stays bounded. */
   maxRowsPerSymbol: number;
+  /** How long a failing write is retried (holding the sources back) before the actor fails. */
+  retryBudgetMs: number;
 }
