@@ -1,15 +1,18 @@
-// Open the serving store a stage's settings name. Cassandra joins here with the stack profile.
+// Open the serving store a stage's settings name: LMDB on local disk (embedded profile) or
+// Cassandra (stack profile; connects with bounded retries and provisions its keyspace).
+import type { CassandraSettings } from './cassandra-client.js';
+import { CassandraServingStore } from './cassandra-store.js';
 import { LmdbServingStore } from './lmdb-store.js';
 import type { ServingStore } from './serving-store.js';
 
-export type StoreSettings = { kind: 'lmdb'; path: string } | { kind: 'cassandra'; contactPoints: string[]; localDc: string; keyspace: string };
+export type StoreSettings = { kind: 'lmdb'; path: string } | ({ kind: 'cassandra' } & CassandraSettings);
 
 export async function openStore(s: StoreSettings): Promise<ServingStore> {
   switch (s.kind) {
     case 'lmdb':
       return new LmdbServingStore(s.path);
     case 'cassandra':
-      throw new Error('the Cassandra store arrives with the stack profile (issue 4); unset CASSANDRA_CONTACT_POINTS');
+      return CassandraServingStore.open(s);
     default: {
       const never: never = s;
       throw new Error(`unknown store ${JSON.stringify(never)}`);

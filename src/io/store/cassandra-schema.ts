@@ -1,0 +1,116 @@
+// The serving tables in Cassandra, as data: the DDL is generated from it and an existing table is
+// checked against it, so a keyspace left by an older schema (the seed clustered tweets by
+// ingest_timestamp) fails at start-up with a message instead of at the first insert.
+//
+// Keys are (symbol, event time DESC, record id ASC): a replay re-ingests at a new time, so
+// clustering by ingest time would duplicate rows; event time plus record id keeps upserts
+// idempotent and keeps two tweets of the same second apart.
+
+import type { Client } from 'cassandra-driver';
+import { backoffDelay, type BackoffOptions } from '../../runtime/backoff.js';
+import { cassandraCall, connectCassandra, describeTarget, type CassandraSettings } from './cassandra-client.js';
+
+export interface TableSpec {
+  name: string;
+  partitionKey: string;
+  clustering: readonly (readonly [column: string, order: 'DESC' | 'ASC'])[];
+  /** Every column with its CQL type, key columns included, in DDL order. */
+  columns: Readonly<Record<string, string>>;
+}
+
+export const TWEETS_TABLE: TableSpec = {
+  name: 'tweets',
+  partitionKey: 'topic',
+  clustering: [['created_at', 'DESC'], ['id', 'ASC']],
+  columns: { topic: 'text', created_at: 'timestamp', id: 'uuid', ingest_timestamp: 'timestamp', text: 'text', user_id: 'text', sentiment_score: 'float' },
+};
+
+export const MARKET_DATA_TABLE: TableSpec = {
+  name: 'market_data',
+  partitionKey: 'symbol',
+  clustering: [['trade_timestamp', 'DESC'], ['id', 'ASC']],
+  columns: { symbol: 'text', trade_timestamp: 'timestamp', id: 'uuid', ingest_timestamp: 'timestamp', open_price: 'double', close_price: 'double', volume: 'bigint' },
+};
+
+export const SERVING_TABLES = [TWEETS_TABLE, MARKET_DATA_TABLE] as const;
+
+/**
+ * The keyspace name as CQL stores it. Unquoted identifiers are case-insensitive (folded to lower
+ * case); anything else is rejected rather than quoted, so every tool can name it plainly.
+ */
+export function keyspaceName(keyspace: string): string {
+  if (!/^[A-Za-z][A-Za-z0-9_]{0,47}$/.test(keyspace)) {
+    throw new Error(`Cassandra keyspace ${JSON.stringify(keyspace)}: expected a letter then up to 47 letters, digits or underscores (e.g. twitter)`);
+  }
+  return keyspace.toLowerCase();
+}
+
+export function createKeyspaceCql(keyspace: string, replicationFactor = 1): string {
+  if (!Number.isInteger(replicationFactor) || replicationFactor < 1) throw new Error(`Cassandra replication factor ${replicationFactor}: expected a whole number >= 1`);
+  return `CREATE KEYSPACE IF NOT EXISTS ${keyspaceName(keyspace)} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': ${replicationFactor}}`;
+}
+
+export function createTableCql(keyspace: string, t: TableSpec): string {
+  const columns = Object.entries(t.columns).map(([c, type]) => `${c} ${type}`);
+  const key = `PRIMARY KEY ((${t.partitionKey}), ${t.clustering.map(([c]) => c).join(', ')})`;
+  const order = t.clustering.map(([c, o]) => `${c} ${o}`).join(', ');
+  return `CREATE TABLE IF NOT EXISTS ${keyspaceName(keyspace)}.${t.name} (${columns.join(', ')}, ${key}) WITH CLUSTERING ORDER BY (${order})`;
+}
+
+/** Differences between a table as the driver's metadata describes it and the spec ([] = same). */
+export function tableMismatches(t: TableSpec, actual: { partitionKeys: { name: string }[]; clusteringKeys: { name: string }[]; clusteringOrder: string[]; columns: { name: string }[] }): string[] {
+  const out: string[] = [];
+  const partition = actual.partitionKeys.map((c) => c.name).join(',');
+  if (partition !== t.partitionKey) out.push(`partition key (${partition}) is not (${t.partitionKey})`);
+  const clustering = actual.clusteringKeys.map((c, i) => `${c.name} ${(actual.clusteringOrder[i] ?? 'ASC').toUpperCase()}`).join(', ');
+  const wanted = t.clustering.map(([c, o]) => `${c} ${o}`).join(', ');
+  if (clustering !== wanted) out.push(`clustering (${clustering}) is not (${wanted})`);
+  const have = new Set(actual.columns.map((c) => c.name));
+  const missing = Object.keys(t.columns).filter((c) => !have.has(c));
+  if (missing.length) out.push(`columns missing: ${missing.join(', ')}`);
+  return out;
+}
+
+type ProvisionOptions = Pick<CassandraSettings, 'contactPoints' | 'keyspace' | 'replicationFactor' | 'attempts' | 'backoff'>;
+
+/**
+ * Create the keyspace and the serving tables on a connected client if they do not exist, wait for
+ * every node to agree on the schema, and check that existing tables have the expected keys.
+ * Idempotent; safe to run from every store that opens.
+ */
+export async function provisionWith(client: Client, s: ProvisionOptions): Promise<void> {
+  const ks = keyspaceName(s.keyspace);
+  const ddl = [createKeyspaceCql(ks, s.replicationFactor), ...SERVING_TABLES.map((t) => createTableCql(ks, t))];
+  for (const cql of ddl) await cassandraCall(s, `provisioning keyspace ${ks}`, () => client.execute(cql));
+  await waitForSchemaAgreement(client, s);
+  for (const t of SERVING_TABLES) {
+    const meta = await client.metadata.getTable(ks, t.name);
+    if (!meta) throw new Error(`${describeTarget(s)}: table ${ks}.${t.name} was created but is not in the schema metadata`);
+    const diff = tableMismatches(t, meta);
+    if (diff.length) {
+      throw new Error(`${describeTarget(s)}: table ${ks}.${t.name} exists with another layout (${diff.join('; ')}); it predates this schema: drop it, or choose another keyspace`);
+    }
+  }
+}
+
+/** Connect, provision, disconnect: for a start-up step that runs once before the stores open. */
+export async function provisionCassandra(s: CassandraSettings): Promise<void> {
+  const client = await connectCassandra(s);
+  try {
+    await provisionWith(client, s);
+  } finally {
+    await client.shutdown();
+  }
+}
+
+/** The driver waits for agreement after each DDL but only logs when it gives up; here it is an error. */
+async function waitForSchemaAgreement(client: Client, s: ProvisionOptions, attempts = 10): Promise<void> {
+  // checkSchemaAgreement is public API (driver docs) but missing from its typings.
+  const metadata = client.metadata as unknown as { checkSchemaAgreement(): Promise<boolean> };
+  const backoff: BackoffOptions = s.backoff ?? { minMs: 200, maxMs: 2_000, jitter: 0.2 };
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    if (await metadata.checkSchemaAgreement()) return;
+    await new Promise((r) => setTimeout(r, backoffDelay(attempt, backoff)));
+  }
+  throw new Error(`${describeTarget(s)}: the nodes do not agree on the schema of keyspace ${keyspaceName(s.keyspace)} after ${attempts} checks (nodetool describecluster shows the versions)`);
+}

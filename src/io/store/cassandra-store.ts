@@ -1,0 +1,174 @@
+// Serving store on Cassandra (stack profile): keyspace `twitter`, tables `tweets` and
+// `market_data` (cassandra-schema.ts), written by the speed layer's store sink.
+//
+// Guarantees: every statement is prepared, token-aware routed and idempotent (an INSERT is an
+// upsert of the row's full key, so a replay overwrites instead of duplicating); at most
+// `concurrency` statements per store are in flight; a statement that times out or finds no
+// replica is retried with jittered backoff, and a failure that outlives the retries names the
+// contact points. An upsert resolves once every row is acknowledged at LOCAL_QUORUM.
+//
+// Cassandra is the durable store of record: it is bounded by TTL (`ttlSeconds`) and the retention
+// cutoff of `expire`, not by a row cap, so `maxPerSymbol` is ignored (enforcing it would mean
+// reading every symbol's newest N keys at each checkpoint).
+
+import { types, type Client } from 'cassandra-driver';
+import type { PriceRow, TweetRow } from '../../domain/records.js';
+import { cassandraCall, connectCassandra, type CassandraSettings } from './cassandra-client.js';
+import { keyspaceName, MARKET_DATA_TABLE, provisionWith, TWEETS_TABLE } from './cassandra-schema.js';
+import type { ServingStore, StoredPrice, StoredTweet } from './serving-store.js';
+
+const DEFAULT_LIMIT = 50;
+// Cassandra timestamps are int64 milliseconds; JavaScript dates stop at ±8.64e15.
+const MAX_DATE_MS = 8.64e15;
+
+export function tweetParams(r: TweetRow): unknown[] {
+  return [r.topic, new Date(r.createdAt), types.Uuid.fromString(r.id), new Date(r.ingestTs), r.text, r.userId, r.sentimentScore];
+}
+
+export function priceParams(r: PriceRow): unknown[] {
+  return [r.symbol, new Date(r.tradeTs), types.Uuid.fromString(r.id), new Date(r.ingestTs), r.openPrice, r.closePrice, types.Long.fromNumber(r.volume)];
+}
+
+const ms = (v: unknown): number => (v instanceof Date ? v.getTime() : Number(v));
+const long = (v: unknown): number => (v instanceof types.Long ? v.toNumber() : Number(v));
+
+/** A `tweets` row as the store's readers see it. `sentiment_score` is a CQL float (32 bits). */
+export function toStoredTweet(row: Record<string, unknown>): StoredTweet {
+  return {
+    id: String(row.id),
+    topic: String(row.topic),
+    created_at: ms(row.created_at),
+    ingest_timestamp: ms(row.ingest_timestamp),
+    text: String(row.text ?? ''),
+    user_id: String(row.user_id ?? ''),
+    sentiment_score: Number(row.sentiment_score),
+  };
+}
+
+export function toStoredPrice(row: Record<string, unknown>): StoredPrice {
+  return {
+    id: String(row.id),
+    symbol: String(row.symbol),
+    trade_timestamp: ms(row.trade_timestamp),
+    ingest_timestamp: ms(row.ingest_timestamp),
+    open_price: Number(row.open_price),
+    close_price: Number(row.close_price),
+    volume: long(row.volume),
+  };
+}
+
+/** Run `fn` over `items` with at most `limit` calls in flight; stops starting new ones after a failure. */
+export async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const worker = async (): Promise<void> => {
+    while (!failed && next < items.length) {
+      const item = items[next++];
+      try {
+        await fn(item);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
+}
+
+/** The statements of one keyspace; table and column names come from the schema spec. */
+function statements(keyspace: string, ttlSeconds: number) {
+  const ks = keyspaceName(keyspace);
+  const ttl = ttlSeconds > 0 ? ` USING TTL ${Math.floor(ttlSeconds)}` : '';
+  const insert = (t: typeof TWEETS_TABLE) => {
+    const cols = Object.keys(t.columns);
+    return `INSERT INTO ${ks}.${t.name} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})${ttl}`;
+  };
+  const select = (t: typeof TWEETS_TABLE, since: boolean) =>
+    `SELECT ${Object.keys(t.columns).join(', ')} FROM ${ks}.${t.name} WHERE ${t.partitionKey} = ?${since ? ` AND ${t.clustering[0][0]} >= ?` : ''} LIMIT ?`;
+  const expire = (t: typeof TWEETS_TABLE) => `DELETE FROM ${ks}.${t.name} WHERE ${t.partitionKey} = ? AND ${t.clustering[0][0]} < ?`;
+  const of = (t: typeof TWEETS_TABLE) => ({ table: `${ks}.${t.name}`, insert: insert(t), latest: select(t, false), latestSince: select(t, true), expire: expire(t) });
+  return { tweets: of(TWEETS_TABLE), prices: of(MARKET_DATA_TABLE) };
+}
+
+type Statements = ReturnType<typeof statements>['tweets'];
+
+export class CassandraServingStore implements ServingStore {
+  private readonly cql: ReturnType<typeof statements>;
+  private closed = false;
+
+  private constructor(
+    private readonly client: Client,
+    private readonly settings: CassandraSettings,
+  ) {
+    this.cql = statements(settings.keyspace, settings.ttlSeconds ?? 0);
+  }
+
+  /** Connect (bounded retries), provision the keyspace unless `provision: false`, and open. */
+  static async open(settings: CassandraSettings): Promise<CassandraServingStore> {
+    statements(settings.keyspace, 0); // reject a bad keyspace name before any network call
+    const client = await connectCassandra(settings);
+    try {
+      if (settings.provision ?? true) await provisionWith(client, settings);
+    } catch (e) {
+      await client.shutdown();
+      throw e;
+    }
+    return new CassandraServingStore(client, settings);
+  }
+
+  upsertTweets(rows: readonly TweetRow[]): Promise<void> {
+    return this.writeAll(this.cql.tweets, rows.map(tweetParams));
+  }
+
+  upsertPrices(rows: readonly PriceRow[]): Promise<void> {
+    return this.writeAll(this.cql.prices, rows.map(priceParams));
+  }
+
+  async latestTweets(symbol: string, opts: { limit?: number; sinceMs?: number } = {}): Promise<StoredTweet[]> {
+    return (await this.latest(this.cql.tweets, symbol, opts)).map(toStoredTweet);
+  }
+
+  async latestPrices(symbol: string, opts: { limit?: number; sinceMs?: number } = {}): Promise<StoredPrice[]> {
+    return (await this.latest(this.cql.prices, symbol, opts)).map(toStoredPrice);
+  }
+
+  /**
+   * One range tombstone per symbol and table for the rows before `cutoffMs` (rows at the cutoff
+   * stay). Returns 0: a range delete does not report how many rows it covered. `maxPerSymbol`
+   * is ignored (see the header).
+   */
+  async expire(symbols: Iterable<string>, cutoffMs: number, _maxPerSymbol: number): Promise<number> {
+    if (!(cutoffMs > -MAX_DATE_MS)) return 0;
+    const cutoff = new Date(Math.min(cutoffMs, MAX_DATE_MS));
+    const work = [...symbols].flatMap((s) => [this.cql.tweets, this.cql.prices].map((st) => [st, s] as const));
+    await forEachLimited(work, this.concurrency, ([st, symbol]) => this.call(`expiring ${st.table}`, st.expire, [symbol, cutoff]));
+    return 0;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.client.shutdown();
+  }
+
+  private get concurrency(): number {
+    return this.settings.concurrency ?? 32;
+  }
+
+  private writeAll(st: Statements, params: unknown[][]): Promise<void> {
+    return forEachLimited(params, this.concurrency, (p) => this.call(`writing to ${st.table}`, st.insert, p));
+  }
+
+  private async latest(st: Statements, symbol: string, opts: { limit?: number; sinceMs?: number }): Promise<types.Row[]> {
+    const limit = Math.min(Math.floor(opts.limit ?? DEFAULT_LIMIT), 2 ** 31 - 1);
+    if (!(limit > 0)) return [];
+    // A single partition read from its newest end; the page size is the limit: one round trip.
+    const [cql, params] = opts.sinceMs === undefined ? [st.latest, [symbol, limit]] : [st.latestSince, [symbol, new Date(Math.max(-MAX_DATE_MS, Math.min(opts.sinceMs, MAX_DATE_MS))), limit]];
+    const rs = await this.call(`reading ${st.table}`, cql, params, limit);
+    return rs.rows;
+  }
+
+  private call(what: string, cql: string, params: unknown[], fetchSize?: number): Promise<types.ResultSet> {
+    return cassandraCall(this.settings, what, () => this.client.execute(cql, params, { prepare: true, isIdempotent: true, ...(fetchSize ? { fetchSize } : {}) }));
+  }
+}
