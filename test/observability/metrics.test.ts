@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import client from 'prom-client';
 import { loadConfig } from '../../src/config.js';
 import { startSpeedLayer } from '../../src/pipelines/speed.js';
-import { createMetrics } from '../../src/runtime/metrics.js';
+import { createMetrics, createProducerMetrics } from '../../src/runtime/metrics.js';
 import { metricSum } from '../helpers/duckdb.js';
 import { quietLogger } from '../helpers/runtime.js';
 
@@ -44,8 +44,10 @@ test('/metrics merges every thread and passes promtool check metrics', { timeout
 test('every metric the Grafana dashboard queries is one cashtag exports', () => {
   const registry = new client.Registry();
   createMetrics(registry);
+  const producers = new client.Registry();
+  createProducerMetrics(producers);
   client.collectDefaultMetrics({ register: registry });
-  const exported = new Set(registry.getMetricsAsArray().map((m) => m.name));
+  const exported = new Set([...registry.getMetricsAsArray(), ...producers.getMetricsAsArray()].map((m) => m.name));
   const dashboard = readFileSync(new URL('../../../grafana/dashboards/cashtag-pipeline.json', import.meta.url), 'utf8');
   const exprs = [...dashboard.matchAll(/"expr": "((?:[^"\\]|\\.)*)"/g)].map((m) => JSON.parse(`"${m[1]}"`) as string);
   assert.ok(exprs.length >= 20, 'dashboard has too few queries');
