@@ -34,11 +34,28 @@ function compareBytes(c: Utf8Column, a: number, b: number): number {
   return ea - i - (eb - j);
 }
 
+/**
+ * The first 6 bytes of each id as one exact number (48 bits, zero-padded): comparing these keys
+ * orders ids as comparing their bytes does, up to ties that the full comparison then breaks.
+ */
+function prefixKeys(c: Utf8Column): Float64Array {
+  const keys = new Float64Array(c.offsets.length - 1);
+  for (let i = 0; i < keys.length; i++) {
+    let k = 0;
+    const start = c.offsets[i];
+    const end = c.offsets[i + 1];
+    for (let j = 0; j < 6; j++) k = k * 256 + (start + j < end ? c.data[start + j] : 0);
+    keys[i] = k;
+  }
+  return keys;
+}
+
 /** Row indices in (time, record id) order. */
 export function eventOrder(times: Float64Array, ids: Utf8Column): Uint32Array {
   const idx = new Uint32Array(times.length);
   for (let i = 0; i < idx.length; i++) idx[i] = i;
-  return idx.sort((a, b) => times[a] - times[b] || compareBytes(ids, a, b));
+  const keys = prefixKeys(ids);
+  return idx.sort((a, b) => times[a] - times[b] || keys[a] - keys[b] || compareBytes(ids, a, b));
 }
 
 const gather = (xs: Float64Array, order: Uint32Array): Float64Array => {
@@ -51,10 +68,10 @@ function gatherUtf8(c: Utf8Column, order: Uint32Array): Utf8Column {
   const offsets = new Int32Array(order.length + 1);
   const data = new Uint8Array(c.data.length);
   let o = 0;
+  const src = c.data;
   for (let i = 0; i < order.length; i++) {
     const r = order[i];
-    data.set(c.data.subarray(c.offsets[r], c.offsets[r + 1]), o);
-    o += c.offsets[r + 1] - c.offsets[r];
+    for (let j = c.offsets[r], end = c.offsets[r + 1]; j < end; j++) data[o++] = src[j];
     offsets[i + 1] = o;
   }
   return { offsets, data: data.subarray(0, o) };
