@@ -63,6 +63,18 @@ export class ConsumerHub {
           this.next.delete(key);
         }
       }
+      // Kept partitions (a rejoin after a broker restart or a crash of the consumer) continue
+      // where this member was, not at the committed offset: nothing is read twice.
+      for (const key of mine) {
+        const next = this.next.get(key);
+        if (next === undefined || !this.assigned.has(key)) continue;
+        const [topic, p] = [key.slice(0, key.lastIndexOf('/')) as InputTopic, Number(key.slice(key.lastIndexOf('/') + 1))];
+        try {
+          consumer.seek({ topic: this.physical(topic), partition: p, offset: String(next) });
+        } catch {
+          // Re-fetched records below `next` are dropped in onBatch anyway.
+        }
+      }
       this.assigned = mine;
       this.log.info('kafka partitions assigned', { groupId: this.s.groupId, partitions: [...mine] });
     });
