@@ -15,6 +15,7 @@ import { stackEnv } from '../helpers/stack.js';
 
 const env = stackEnv('CASSANDRA_CONTACT_POINTS', 'CASSANDRA_LOCAL_DC');
 const keyspace = `cashtag_test_${randomBytes(5).toString('hex')}`;
+const other = `${keyspace}_b`;
 const settings: CassandraSettings = { contactPoints: env.CASSANDRA_CONTACT_POINTS.split(','), localDc: env.CASSANDRA_LOCAL_DC, keyspace };
 const T0 = Date.UTC(2025, 11, 18, 14, 30, 0);
 let offset = 0;
@@ -39,7 +40,7 @@ before(async () => {
 
 after(async () => {
   await store?.close();
-  await plain?.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`);
+  for (const ks of [keyspace, other]) await plain?.execute(`DROP KEYSPACE IF EXISTS ${ks}`);
   await plain?.shutdown();
 });
 
@@ -59,6 +60,19 @@ test('provisioning twice is idempotent and creates the seed tables keyed by (sym
       .sort();
   assert.deepEqual(layout('tweets'), ['created_at timestamp clustering 0 desc', 'id uuid clustering 1 asc', 'ingest_timestamp timestamp regular', 'sentiment_score float regular', 'text text regular', 'topic text partition_key 0', 'user_id text regular']);
   assert.deepEqual(layout('market_data'), ['close_price double regular', 'id uuid clustering 1 asc', 'ingest_timestamp timestamp regular', 'open_price double regular', 'symbol text partition_key 0', 'trade_timestamp timestamp clustering 0 desc', 'volume bigint regular']);
+});
+
+test('stores opening together on a new keyspace all provision it; a table left by the seed schema is refused', async () => {
+  const opened = await Promise.allSettled([1, 2, 3].map(() => CassandraServingStore.open({ ...settings, keyspace: other })));
+  await Promise.all(opened.map((o) => (o.status === 'fulfilled' ? o.value.close() : undefined)));
+  assert.deepEqual(opened.map((o) => (o.status === 'rejected' ? String(o.reason) : 'ok')), ['ok', 'ok', 'ok']);
+  await plain.execute(`DROP TABLE ${other}.tweets`);
+  // The seed's layout: clustered by ingest time, so a replay would duplicate rows.
+  await plain.execute(`CREATE TABLE ${other}.tweets (topic text, ingest_timestamp timestamp, id uuid, text text, sentiment_score float, PRIMARY KEY ((topic), ingest_timestamp)) WITH CLUSTERING ORDER BY (ingest_timestamp DESC)`);
+  await assert.rejects(CassandraServingStore.open({ ...settings, keyspace: other }), (e: Error) => {
+    assert.match(e.message, /\(CASSANDRA_CONTACT_POINTS\): table \w+\.tweets exists with another layout \(clustering \(ingest_timestamp DESC\) is not \(created_at DESC, id ASC\); columns missing: created_at, user_id\)/);
+    return true;
+  });
 });
 
 test('upserts read back newest first per symbol, with limit and since', async () => {

@@ -89,11 +89,12 @@ test('DDL: keyspace with SimpleStrategy, tables keyed by (symbol, event time DES
 });
 
 test('layout check: the expected table passes; the seed table clustered by ingest time is reported', () => {
-  const col = (name: string) => ({ name });
-  const columns = Object.keys(TWEETS_TABLE.columns).map(col);
-  assert.deepEqual(tableMismatches(TWEETS_TABLE, { partitionKeys: [col('topic')], clusteringKeys: [col('created_at'), col('id')], clusteringOrder: ['DESC', 'ASC'], columns }), []);
-  const seed = { partitionKeys: [col('topic')], clusteringKeys: [col('ingest_timestamp')], clusteringOrder: ['DESC'], columns: ['topic', 'ingest_timestamp', 'id', 'text', 'sentiment_score'].map(col) };
+  const col = (column_name: string, kind = 'regular', position = -1, clustering_order = 'none') => ({ column_name, kind, position, clustering_order });
+  const expected = [col('id', 'clustering', 1, 'asc'), col('topic', 'partition_key', 0), col('created_at', 'clustering', 0, 'desc'), ...['ingest_timestamp', 'text', 'user_id', 'sentiment_score'].map((c) => col(c))];
+  assert.deepEqual(tableMismatches(TWEETS_TABLE, expected), []);
+  const seed = [col('topic', 'partition_key', 0), col('ingest_timestamp', 'clustering', 0, 'desc'), ...['id', 'text', 'sentiment_score'].map((c) => col(c))];
   assert.deepEqual(tableMismatches(TWEETS_TABLE, seed), ['clustering (ingest_timestamp DESC) is not (created_at DESC, id ASC)', 'columns missing: created_at, user_id']);
+  assert.deepEqual(tableMismatches(TWEETS_TABLE, []), ['table missing']);
 });
 
 test('row mapping: record ids as uuid, times as timestamps, volume as bigint, and back', () => {

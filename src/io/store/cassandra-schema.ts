@@ -57,15 +57,25 @@ export function createTableCql(keyspace: string, t: TableSpec): string {
   return `CREATE TABLE IF NOT EXISTS ${keyspaceName(keyspace)}.${t.name} (${columns.join(', ')}, ${key}) WITH CLUSTERING ORDER BY (${order})`;
 }
 
-/** Differences between a table as the driver's metadata describes it and the spec ([] = same). */
-export function tableMismatches(t: TableSpec, actual: { partitionKeys: { name: string }[]; clusteringKeys: { name: string }[]; clusteringOrder: string[]; columns: { name: string }[] }): string[] {
+/** A row of `system_schema.columns`. */
+export interface SchemaColumn {
+  column_name: string;
+  kind: string;
+  position: number;
+  clustering_order: string;
+}
+
+/** Differences between a table as `system_schema.columns` describes it and the spec ([] = same). */
+export function tableMismatches(t: TableSpec, columns: readonly SchemaColumn[]): string[] {
   const out: string[] = [];
-  const partition = actual.partitionKeys.map((c) => c.name).join(',');
+  if (columns.length === 0) return ['table missing'];
+  const key = (kind: string) => columns.filter((c) => c.kind === kind).sort((a, b) => a.position - b.position);
+  const partition = key('partition_key').map((c) => c.column_name).join(',');
   if (partition !== t.partitionKey) out.push(`partition key (${partition}) is not (${t.partitionKey})`);
-  const clustering = actual.clusteringKeys.map((c, i) => `${c.name} ${(actual.clusteringOrder[i] ?? 'ASC').toUpperCase()}`).join(', ');
+  const clustering = key('clustering').map((c) => `${c.column_name} ${c.clustering_order.toUpperCase()}`).join(', ');
   const wanted = t.clustering.map(([c, o]) => `${c} ${o}`).join(', ');
   if (clustering !== wanted) out.push(`clustering (${clustering}) is not (${wanted})`);
-  const have = new Set(actual.columns.map((c) => c.name));
+  const have = new Set(columns.map((c) => c.column_name));
   const missing = Object.keys(t.columns).filter((c) => !have.has(c));
   if (missing.length) out.push(`columns missing: ${missing.join(', ')}`);
   return out;
@@ -84,9 +94,12 @@ export async function provisionWith(client: Client, s: ProvisionOptions): Promis
   for (const cql of ddl) await cassandraCall(s, `provisioning keyspace ${ks}`, () => client.execute(cql));
   await waitForSchemaAgreement(client, s);
   for (const t of SERVING_TABLES) {
-    const meta = await client.metadata.getTable(ks, t.name);
-    if (!meta) throw new Error(`${describeTarget(s)}: table ${ks}.${t.name} was created but is not in the schema metadata`);
-    const diff = tableMismatches(t, meta);
+    // Read from system_schema, not the driver's metadata cache: when another instance created the
+    // table a moment ago, this client may not have seen the schema event yet.
+    const rs = await cassandraCall(s, `reading the schema of ${ks}.${t.name}`, () =>
+      client.execute('SELECT column_name, kind, position, clustering_order FROM system_schema.columns WHERE keyspace_name = ? AND table_name = ?', [ks, t.name], { prepare: true, isIdempotent: true }),
+    );
+    const diff = tableMismatches(t, rs.rows as unknown as SchemaColumn[]);
     if (diff.length) {
       throw new Error(`${describeTarget(s)}: table ${ks}.${t.name} exists with another layout (${diff.join('; ')}); it predates this schema: drop it, or choose another keyspace`);
     }
