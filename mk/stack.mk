@@ -18,3 +18,8 @@ status: ## state of each local server, then the KEY=value lines that point casht
 
 stack-verify: ## round trip on each running server (Kafka produce/consume, CQL, S3 put/get, Prometheus)
 	@$(STACK_SH) verify $(SERVERS)
+
+.PHONY: bench-stack
+bench-stack: build ## producers + pipeline against the local stack: Kafka->sinks throughput, produce->Cassandra latency
+	@deploy/local/stack.sh running || deploy/local/stack.sh up
+	set -a; . "$(STACK_DIR)/stack.env"; set +a; $(NODE) dist/bench/stack.js $(ARGS)

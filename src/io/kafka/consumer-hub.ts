@@ -104,6 +104,9 @@ export class ConsumerHub {
     this.queues.set(key, q);
     const now = this.clock.now();
     for (const m of batch.messages) {
+      // Ingest time is when the record entered the system: the producer's timestamp (CreateTime),
+      // so end-to-end latency is measured from produce to sink commit.
+      const ingestTs = Number(m.timestamp) || now;
       const offset = Number(m.offset);
       const expected = this.next.get(key);
       if (expected !== undefined && offset < expected) {
@@ -111,7 +114,7 @@ export class ConsumerHub {
         continue;
       }
       this.next.set(key, offset + 1);
-      q.push({ topic, partition: batch.partition, offset, key: m.key?.toString() ?? null, value: m.value?.toString() ?? '', ingestTs: now });
+      q.push({ topic, partition: batch.partition, offset, key: m.key?.toString() ?? null, value: m.value?.toString() ?? '', ingestTs });
       resolveOffset(m.offset);
     }
     const labels = { pipeline: this.s.pipeline, topic, partition: String(batch.partition) };
