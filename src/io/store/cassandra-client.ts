@@ -6,7 +6,7 @@
 // in `localDataCenter`): with prepared statements the driver knows each partition key, so a
 // statement goes straight to a replica of its partition.
 
-import { Client, errors, types, type ClientOptions } from 'cassandra-driver';
+import { Client, errors, policies, types, type ClientOptions } from 'cassandra-driver';
 import { retry, type BackoffOptions } from '../../runtime/backoff.js';
 import { ActorError, errorMessage } from '../../runtime/errors.js';
 
@@ -26,7 +26,10 @@ export interface CassandraSettings {
   concurrency?: number;
   /** Connection attempts at start-up. Default 5. */
   connectAttempts?: number;
-  /** Attempts per statement (1 = no retry). Default 10: about 30 s of backoff, so a short outage stalls the sink instead of failing it. */
+  /**
+   * Attempts per statement (1 = no retry). Default 15: about 80 s of backoff, so an outage of a
+   * minute stalls the sink (and, through credits, the sources) instead of failing it over.
+   */
   attempts?: number;
   backoff?: BackoffOptions;
   /** Create the keyspace and tables when the store opens (idempotent). Default true. */
@@ -34,6 +37,7 @@ export interface CassandraSettings {
 }
 
 export const DEFAULT_KEYSPACE = 'twitter';
+const DEFAULT_ATTEMPTS = 15;
 const CONNECT_BACKOFF: BackoffOptions = { minMs: 500, maxMs: 5_000, jitter: 0.2 };
 
 /** Where the operator looks when a call fails: the contact points and the setting naming them. */
@@ -77,6 +81,9 @@ export function cassandraClientOptions(s: CassandraSettings): ClientOptions {
     ...(uniform ? { protocolOptions: { port } } : {}),
     // LOCAL_QUORUM reads see acknowledged writes at any replication factor (one node: one replica).
     queryOptions: { consistency: types.consistencies.localQuorum, prepare: true },
+    // The driver's default waits up to 10 minutes between reconnections to a node that went
+    // down; statements retry for about 80 s, so look for the node again at least every 5 s.
+    policies: { reconnection: new policies.reconnection.ExponentialReconnectionPolicy(500, 5_000, false) },
   };
 }
 
@@ -150,7 +157,7 @@ async function closeFailedClient(client: Client): Promise<void> {
 /** Run one statement (prepared, idempotent) with retries; a final failure names the target. */
 export async function cassandraCall<T>(s: Pick<CassandraSettings, 'contactPoints' | 'attempts' | 'backoff'>, what: string, fn: () => Promise<T>): Promise<T> {
   try {
-    return await retry(`${what} at ${describeTarget(s)}`, fn, { attempts: s.attempts ?? 10, backoff: s.backoff, isRetriable: isRetriableCassandraError });
+    return await retry(`${what} at ${describeTarget(s)}`, fn, { attempts: s.attempts ?? DEFAULT_ATTEMPTS, backoff: s.backoff, isRetriable: isRetriableCassandraError });
   } catch (e) {
     throw cassandraFailure(e);
   }
