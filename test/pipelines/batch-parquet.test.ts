@@ -2,7 +2,7 @@
 // written (nulls, TIMESTAMP_MILLIS, UTF-8, pages stored as snappy literals and compressed ones),
 // and what it reads equals what parquetjs's own writer wrote (v2 pages, as bronze has them).
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -57,6 +57,13 @@ test('written columns read back identically in DuckDB and parquetjs, across row 
     assert.equal(r.x ?? null, Number.isNaN(xs[i]) ? null : xs[i]);
   }
   await reader.close();
+
+  // Optional columns take parquetjs's general decoder: nulls become NaN and empty strings.
+  const back = await readColumns(readFileSync(file), ['x', 'name', 'n']);
+  assert.deepEqual([...(back.columns.x as Float64Array)], [...xs]);
+  assert.deepEqual([...(back.columns.n as Float64Array)], Array.from({ length: n }, (_, i) => i - 3));
+  const names = back.columns.name as Utf8Column;
+  for (const i of [0, 1, 5, 49_999]) assert.equal(Buffer.from(names.data.subarray(names.offsets[i], names.offsets[i + 1])).toString('utf8'), i % 5 === 0 ? '' : ids[i]);
 });
 
 test('bronze written by parquetjs (v2 pages) reads back column by column', async () => {

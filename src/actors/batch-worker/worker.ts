@@ -2,8 +2,9 @@
 // settings in the task) and handles one partition per task: bronze Parquet in, Arrow table,
 // gold reports out through the Lake (scratch file, then an atomic commit).
 import { writeFile } from 'node:fs/promises';
-import { openLake, type LakeSettings } from '../../io/lake/open.js';
+import type { LakeSettings } from '../../io/lake/open.js';
 import type { Lake } from '../../io/lake/lake.js';
+import { LocalLake } from '../../io/lake/local-lake.js';
 import { encodeParquet } from '../../io/parquet/gold-parquet-write.js';
 import { GOLD_BUCKET, statisticsColumns, trendColumns } from '../../io/parquet/gold-schemas.js';
 import { loadPartition } from './load.js';
@@ -11,12 +12,13 @@ import type { BatchResult, BatchTask, PartitionDone, PartitionTask } from './pro
 import { eventOrder, topicStatistics, trend } from './reports.js';
 
 const lakes = new Map<string, Lake>();
-const lakeFor = (s: LakeSettings): Lake => {
+/** The S3 client library is loaded only by threads that need it: it costs ~0.3 s per thread. */
+async function lakeFor(s: LakeSettings): Promise<Lake> {
   const k = JSON.stringify(s);
   let lake = lakes.get(k);
-  if (!lake) lakes.set(k, (lake = openLake(s)));
+  if (!lake) lakes.set(k, (lake = s.kind === 'local' ? new LocalLake(s.root) : (await import('../../io/lake/open.js')).openLake(s)));
   return lake;
-};
+}
 
 async function commitFile(lake: Lake, key: string, bytes: Buffer): Promise<void> {
   const scratch = await lake.scratchPath(GOLD_BUCKET, key);
@@ -25,7 +27,7 @@ async function commitFile(lake: Lake, key: string, bytes: Buffer): Promise<void>
 }
 
 async function partition(task: PartitionTask): Promise<PartitionDone> {
-  const lake = lakeFor(task.lake);
+  const lake = await lakeFor(task.lake);
   const t0 = performance.now();
   const { tweets, prices } = await loadPartition(lake, task);
   const t1 = performance.now();

@@ -6,7 +6,7 @@
 // columns, other encodings) falls back to @dsnp/parquetjs's own column-chunk decoder, so any
 // valid file of the bronze schema is read, only more slowly.
 
-import { ParquetReader } from '@dsnp/parquetjs';
+import type { ParquetReader } from '@dsnp/parquetjs';
 import { inflate } from '@dsnp/parquetjs/dist/lib/compression.js';
 import { decodeThrift } from '@dsnp/parquetjs/dist/lib/util.js';
 import parquetThrift from '@dsnp/parquetjs/dist/gen-nodejs/parquet_types.js';
@@ -146,34 +146,44 @@ async function fastChunk(file: Buffer, meta: InstanceType<typeof T.ColumnMetaDat
   return true;
 }
 
+/** The file's footer, decoded without parquetjs's reader (whose import alone costs ~0.1 s a thread). */
+function footer(file: Buffer): InstanceType<typeof T.FileMetaData> {
+  if (file.length < 12 || file.toString('latin1', file.length - 4) !== 'PAR1') throw new Error('not a Parquet file');
+  const len = file.readUInt32LE(file.length - 8);
+  const md = new T.FileMetaData();
+  decodeThrift(md, file.subarray(file.length - 8 - len, file.length - 8));
+  return md;
+}
+
 /** The named columns of a whole Parquet file. Throws when a column is missing. */
 export async function readColumns(file: Buffer, names: readonly string[]): Promise<ColumnBatch> {
-  const reader = await ParquetReader.openBuffer(file);
+  const md = footer(file);
+  const rows = Number(md.num_rows);
+  const nested = md.schema.some((e, i) => i > 0 && (e.num_children ?? 0) > 0);
+  const columns: Record<string, ColumnValues> = {};
+  let general: ParquetReader | null = null;
   try {
-    const md = reader.metadata!;
-    const rows = Number(md.num_rows);
-    const columns: Record<string, ColumnValues> = {};
     for (const name of names) {
-      const field = reader.schema.fields[name];
-      if (!field) throw new Error(`column ${name} is missing from the file`);
-      const flat = field.rLevelMax === 0 && field.dLevelMax === 0;
-      const isString = field.primitiveType === 'BYTE_ARRAY';
+      const element = md.schema.find((e, i) => i > 0 && e.name === name);
+      if (!element || element.type === undefined || element.type === null) throw new Error(`column ${name} is missing from the file`);
+      const flat = !nested && element.repetition_type === T.FieldRepetitionType.REQUIRED;
       const at = { i: 0 };
-      const numbers = isString ? null : new Float64Array(rows);
-      const sink = numbers ? numberSink(T.Type[field.primitiveType as keyof typeof T.Type] as number, numbers, at) : new Utf8Sink(rows, at);
+      const numbers = element.type === T.Type.BYTE_ARRAY ? null : new Float64Array(rows);
+      const sink = numbers ? numberSink(element.type, numbers, at) : new Utf8Sink(rows, at);
       for (const rg of md.row_groups) {
         const chunk = rg.columns.find((c) => c.meta_data?.path_in_schema.length === 1 && c.meta_data.path_in_schema[0] === name);
         if (!chunk?.meta_data) throw new Error(`column ${name} is missing from a row group`);
         if (flat && (await fastChunk(file, chunk.meta_data, sink))) continue;
-        await generalChunk(reader, rg, name, sink, numbers, at);
+        general ??= await (await import('@dsnp/parquetjs')).ParquetReader.openBuffer(file);
+        await generalChunk(general, general.metadata!.row_groups[md.row_groups.indexOf(rg)], name, sink, numbers, at);
       }
       if (at.i !== rows) throw new Error(`column ${name}: decoded ${at.i} values for ${rows} rows`);
       columns[name] = numbers ?? (sink as Utf8Sink).finish();
     }
-    return { rows, columns };
   } finally {
-    await reader.close();
+    await general?.close();
   }
+  return { rows, columns };
 }
 
 /** parquetjs's decoder for one column of one row group; nulls become NaN or ''. */
