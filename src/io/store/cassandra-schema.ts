@@ -32,7 +32,34 @@ export const MARKET_DATA_TABLE: TableSpec = {
   columns: { symbol: 'text', trade_timestamp: 'timestamp', id: 'uuid', ingest_timestamp: 'timestamp', open_price: 'double', close_price: 'double', volume: 'bigint' },
 };
 
-export const SERVING_TABLES = [TWEETS_TABLE, MARKET_DATA_TABLE] as const;
+/** 5-minute windows per symbol, newest first (the dashboard reads a time range of one symbol). */
+export const WINDOWS_TABLE: TableSpec = {
+  name: 'sentiment_windows',
+  partitionKey: 'symbol',
+  clustering: [['window_end', 'DESC']],
+  columns: {
+    symbol: 'text', window_end: 'timestamp', window_start: 'timestamp', tweet_count: 'bigint', mean_sentiment: 'double', min_sentiment: 'double', max_sentiment: 'double',
+    positive_count: 'bigint', negative_count: 'bigint', tick_count: 'bigint', open_price: 'double', close_price: 'double', high_price: 'double', low_price: 'double', volume: 'bigint', vwap: 'double',
+  },
+};
+
+/** Alerts, partitioned by UTC day of the window end so "alerts since t" reads a few partitions. */
+export const ALERTS_TABLE: TableSpec = {
+  name: 'alerts',
+  partitionKey: 'day',
+  clustering: [['window_end', 'DESC'], ['symbol', 'ASC']],
+  columns: { day: 'text', window_end: 'timestamp', symbol: 'text', window_start: 'timestamp', mean_sentiment: 'double', tweet_count: 'bigint', open_price: 'double', close_price: 'double', price_change: 'double' },
+};
+
+/** Symbols seen, in one small partition (`bucket` = 'all'). */
+export const SYMBOLS_TABLE: TableSpec = {
+  name: 'symbols',
+  partitionKey: 'bucket',
+  clustering: [['symbol', 'ASC']],
+  columns: { bucket: 'text', symbol: 'text' },
+};
+
+export const SERVING_TABLES = [TWEETS_TABLE, MARKET_DATA_TABLE, WINDOWS_TABLE, ALERTS_TABLE, SYMBOLS_TABLE] as const;
 
 /**
  * The keyspace name as CQL stores it. Unquoted identifiers are case-insensitive (folded to lower

@@ -12,10 +12,11 @@
 // reading every symbol's newest N keys at each checkpoint).
 
 import { types, type Client } from 'cassandra-driver';
-import type { PriceRow, TweetRow } from '../../domain/records.js';
+import type { AlertRow, PriceRow, TweetRow, WindowRow } from '../../domain/records.js';
+import { alertParams, analyticsStatements, daysBetween, toStoredAlert, toStoredWindow, windowParams } from './cassandra-analytics.js';
 import { cassandraCall, connectCassandra, type CassandraSettings } from './cassandra-client.js';
 import { keyspaceName, MARKET_DATA_TABLE, provisionWith, TWEETS_TABLE } from './cassandra-schema.js';
-import type { ServingStore, StoredPrice, StoredTweet } from './serving-store.js';
+import type { AnalyticsViews, ServingStore, StoredAlert, StoredPrice, StoredTweet, StoredWindow } from './serving-store.js';
 
 const DEFAULT_LIMIT = 50;
 // Cassandra timestamps are int64 milliseconds; JavaScript dates stop at ±8.64e15.
@@ -87,12 +88,12 @@ function statements(keyspace: string, ttlSeconds: number) {
     `SELECT ${Object.keys(t.columns).join(', ')} FROM ${ks}.${t.name} WHERE ${t.partitionKey} = ?${since ? ` AND ${t.clustering[0][0]} >= ?` : ''} LIMIT ?`;
   const expire = (t: typeof TWEETS_TABLE) => `DELETE FROM ${ks}.${t.name} WHERE ${t.partitionKey} = ? AND ${t.clustering[0][0]} < ?`;
   const of = (t: typeof TWEETS_TABLE) => ({ table: `${ks}.${t.name}`, insert: insert(t), latest: select(t, false), latestSince: select(t, true), expire: expire(t) });
-  return { tweets: of(TWEETS_TABLE), prices: of(MARKET_DATA_TABLE) };
+  return { tweets: of(TWEETS_TABLE), prices: of(MARKET_DATA_TABLE), analytics: analyticsStatements(keyspace, ttl) };
 }
 
 type Statements = ReturnType<typeof statements>['tweets'];
 
-export class CassandraServingStore implements ServingStore {
+export class CassandraServingStore implements ServingStore, AnalyticsViews {
   private readonly cql: ReturnType<typeof statements>;
   private closed = false;
 
@@ -116,12 +117,61 @@ export class CassandraServingStore implements ServingStore {
     return new CassandraServingStore(client, settings);
   }
 
-  upsertTweets(rows: readonly TweetRow[]): Promise<void> {
-    return this.writeAll(this.cql.tweets, rows.map(tweetParams));
+  async upsertTweets(rows: readonly TweetRow[]): Promise<void> {
+    await this.writeAll(this.cql.tweets, rows.map(tweetParams));
+    await this.noteSymbols(rows.map((r) => r.topic));
   }
 
-  upsertPrices(rows: readonly PriceRow[]): Promise<void> {
-    return this.writeAll(this.cql.prices, rows.map(priceParams));
+  async upsertWindows(rows: readonly WindowRow[]): Promise<void> {
+    const a = this.cql.analytics;
+    await forEachLimited(rows, this.concurrency, (w) => this.call('writing sentiment_windows', a.insertWindow, windowParams(w)));
+    await this.noteSymbols(rows.map((r) => r.symbol));
+  }
+
+  async upsertAlerts(rows: readonly AlertRow[]): Promise<void> {
+    await forEachLimited(rows, this.concurrency, (r) => this.call('writing alerts', this.cql.analytics.insertAlert, alertParams(r)));
+  }
+
+  async windows(symbol: string, opts: { fromMs: number; toMs: number; limit?: number }): Promise<StoredWindow[]> {
+    const clamp = (t: number) => new Date(Math.max(-MAX_DATE_MS, Math.min(t, MAX_DATE_MS)));
+    const limit = Math.min(Math.max(1, Math.floor(opts.limit ?? 1_000)), 100_000);
+    const rs = await this.call('reading sentiment_windows', this.cql.analytics.windowsRange, [symbol, clamp(opts.fromMs), clamp(opts.toMs), limit], limit);
+    return rs.rows.map(toStoredWindow).reverse(); // the table runs newest first; the view oldest first
+  }
+
+  async latestWindow(symbol: string): Promise<StoredWindow | null> {
+    const rs = await this.call('reading sentiment_windows', this.cql.analytics.latestWindow, [symbol]);
+    return rs.rows.length ? toStoredWindow(rs.rows[0]) : null;
+  }
+
+  async alerts(opts: { sinceMs: number; limit?: number }): Promise<StoredAlert[]> {
+    const limit = Math.min(Math.max(1, Math.floor(opts.limit ?? 100)), 10_000);
+    const out: StoredAlert[] = [];
+    // One partition per UTC day, newest day first, until the limit is reached (at most 31 days).
+    for (const day of daysBetween(Math.max(opts.sinceMs, Date.now() - 31 * 86_400_000), Date.now())) {
+      const rs = await this.call('reading alerts', this.cql.analytics.alertsOfDay, [day, new Date(Math.max(-MAX_DATE_MS, opts.sinceMs)), limit - out.length], limit);
+      out.push(...rs.rows.map(toStoredAlert));
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  async symbols(): Promise<string[]> {
+    const rs = await this.call('reading symbols', this.cql.analytics.symbols, []);
+    return rs.rows.map((r) => String(r.symbol)).sort();
+  }
+
+  private readonly seenSymbols = new Set<string>();
+
+  private async noteSymbols(symbols: string[]): Promise<void> {
+    const fresh = [...new Set(symbols)].filter((s) => !this.seenSymbols.has(s));
+    await forEachLimited(fresh, this.concurrency, (s) => this.call('writing symbols', this.cql.analytics.insertSymbol, [s]));
+    for (const s of fresh) this.seenSymbols.add(s);
+  }
+
+  async upsertPrices(rows: readonly PriceRow[]): Promise<void> {
+    await this.writeAll(this.cql.prices, rows.map(priceParams));
+    await this.noteSymbols(rows.map((r) => r.symbol));
   }
 
   async latestTweets(symbol: string, opts: { limit?: number; sinceMs?: number } = {}): Promise<StoredTweet[]> {
@@ -140,8 +190,8 @@ export class CassandraServingStore implements ServingStore {
   async expire(symbols: Iterable<string>, cutoffMs: number, _maxPerSymbol: number): Promise<number> {
     if (!(cutoffMs > -MAX_DATE_MS)) return 0;
     const cutoff = new Date(Math.min(cutoffMs, MAX_DATE_MS));
-    const work = [...symbols].flatMap((s) => [this.cql.tweets, this.cql.prices].map((st) => [st, s] as const));
-    await forEachLimited(work, this.concurrency, ([st, symbol]) => this.call(`expiring ${st.table}`, st.expire, [symbol, cutoff]));
+    const work = [...symbols].flatMap((s) => [this.cql.tweets.expire, this.cql.prices.expire, this.cql.analytics.expireWindows].map((cql) => [cql, s] as const));
+    await forEachLimited(work, this.concurrency, ([cql, symbol]) => this.call('expiring old rows', cql, [symbol, cutoff]));
     return 0;
   }
 
