@@ -76,6 +76,10 @@ export class ConsumerHub {
         }
       }
       this.assigned = mine;
+      for (const key of mine) {
+        const cut = key.lastIndexOf('/');
+        this.metrics.sourcePaused.set({ pipeline: this.s.pipeline, topic: key.slice(0, cut), partition: key.slice(cut + 1) }, this.paused.has(key) ? 1 : 0);
+      }
       this.log.info('kafka partitions assigned', { groupId: this.s.groupId, partitions: [...mine] });
     });
     try {
