@@ -16,7 +16,7 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { documentedRoute, openApiDocument, type DocumentedRoute } from '../io/http/openapi.js';
 import * as S from '../io/http/api-schemas.js';
-import { errorToProblem, PROBLEM_TYPE, problemTypes, sendProblem } from '../io/http/problem.js';
+import { badParameter, echo, errorToProblem, PARAMETER_FORMS, PROBLEM_TYPE, problemTypes, sendProblem } from '../io/http/problem.js';
 import { loadStaticFiles } from '../io/http/static-files.js';
 import type { Lake } from '../io/lake/lake.js';
 import { openLake, type LakeSettings } from '../io/lake/open.js';
@@ -92,7 +92,7 @@ export function buildApp(deps: { store: ServingStore; lake: Lake; history: GoldH
   const app = Fastify({
     logger: false,
     // Long path parameters reach the schema (and get a 400 naming them) instead of a 404.
-    routerOptions: { maxParamLength: 4096 },
+    routerOptions: { maxParamLength: 10_000 },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } },
     frameworkErrors: (error, request, reply) => {
       void sendProblem(reply, errorToProblem(error as FastifyError, request).problem);
@@ -109,6 +109,14 @@ export function buildApp(deps: { store: ServingStore; lake: Lake; history: GoldH
     return sendProblem(reply, problem);
   });
   app.setNotFoundHandler((request, reply) => sendProblem(reply, { ...problemTypes.notFound, detail: `no route ${request.method} ${request.url.split('?')[0].slice(0, 200)}: GET /openapi.json lists the API`, instance: request.url.slice(0, 200) }));
+
+  // ajv coerces with Number(): "Infinity", "0x10" or " 5" would pass as limits. Only digits do.
+  app.addHook('preHandler', (request, _reply, done) => {
+    const q = request.url.indexOf('?');
+    const raw = q < 0 ? [] : new URLSearchParams(request.url.slice(q + 1)).getAll('limit');
+    const bad = raw.find((v) => !/^[0-9]{1,4}$/.test(v));
+    done(bad !== undefined ? badParameter('query', 'limit', `= ${echo(bad)} is not a whole number: expected ${PARAMETER_FORMS.limit}`) : undefined);
+  });
 
   const knownSymbols = symbolCache(store, 2_000);
   registerApiRoutes(app, { store, history: deps.history, now: deps.now, knownSymbols });

@@ -66,7 +66,8 @@ function validationProblem(error: FastifyError, request: FastifyRequest): Proble
   const input = (where === 'path' ? request.params : request.query) as Record<string, unknown>;
   const seen = new Set<string>();
   const errors = ((error.validation ?? []) as AjvError[]).flatMap((v) => {
-    const name = v.instancePath.replace(/^\//, '') || String(v.params.missingProperty ?? v.params.additionalProperty ?? '');
+    const full = v.instancePath.replace(/^\//, '') || String(v.params.missingProperty ?? v.params.additionalProperty ?? '');
+    const name = full.length > 40 ? `${full.slice(0, 40)}…` : full;
     // One message per parameter: the first rule it broke (maxLength comes before pattern).
     if (seen.has(name)) return [];
     seen.add(name);
@@ -74,7 +75,7 @@ function validationProblem(error: FastifyError, request: FastifyRequest): Proble
     let message: string;
     if (v.keyword === 'additionalProperties') message = `is not a parameter of this endpoint`;
     else if (v.keyword === 'required') message = `is required${form ? `: expected ${form}` : ''}`;
-    else message = `= ${echo(input?.[name])} ${v.message ?? 'is invalid'}${form ? `: expected ${form}` : ''}`;
+    else message = `= ${echo(input?.[full])} ${v.message ?? 'is invalid'}${form ? `: expected ${form}` : ''}`;
     return [{ in: where, name, message }];
   });
   const detail = errors.map((e) => `${e.in} parameter "${e.name}" ${e.message}`).join('; ') || error.message;
@@ -94,7 +95,8 @@ export function errorToProblem(error: FastifyError, request: FastifyRequest): { 
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {
     // fastify's own client errors (bad URL encoding, body too large, ...): keep the status.
-    return { problem: { type: problemTypes.invalidParameter.type, title: 'Bad request', status, detail: error.message, instance: instanceOf(request) }, internal: false };
+    const detail = error.message.length > 300 ? `${error.message.slice(0, 300)}…` : error.message;
+    return { problem: { type: problemTypes.invalidParameter.type, title: 'Bad request', status, detail, instance: instanceOf(request) }, internal: false };
   }
   if (status === 503) return { problem: { ...problemTypes.unavailable, detail: error.message, instance: instanceOf(request) }, internal: true };
   return { problem: { ...problemTypes.internal, detail: 'the request failed inside cashtag; the server log has the cause', instance: instanceOf(request) }, internal: true };

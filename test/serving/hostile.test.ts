@@ -1,0 +1,137 @@
+// Hostile input: every parameter of every endpoint with bad values. Each gets a 400
+// problem+json whose detail names the parameter (never a 500, never a crash), a well-formed
+// but unknown symbol gets a 404, and the server keeps answering throughout.
+//
+// Decision (documented in the OpenAPI descriptions): a symbol the serving store has never seen
+// is 404 "no data for symbol"; a known symbol with nothing in the asked range is 200 with an
+// empty list.
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { after, before, describe, test } from 'node:test';
+import type { ServingServer } from '../../src/pipelines/serving.js';
+import { finishedRun, serve } from './helpers.js';
+
+let server: ServingServer;
+
+const SQL = ["'; DROP TABLE tweets;--", "AAPL' OR '1'='1", 'AAPL; SELECT * FROM twitter.tweets', 'AAPL") ALLOW FILTERING --', '$AAPL', '*', '%'];
+const LONG = 'A'.repeat(5_000);
+const HUGE = 'B'.repeat(60_000);
+const UNICODE = ['ÄAPL', 'AAPL\u200b', '😀', 'ＡＡＰＬ', 'AAPL\u0000', 'A\nB'];
+const BAD_SYMBOLS = ['aapl', '1AAPL', 'AAPLAAPLAAPL', '.AAPL', 'AA-PL', 'AA PL', ' AAPL', LONG, ...SQL, ...UNICODE];
+const BAD_TIMES = ['yesterday', '2025-13-01T00:00:00Z', '2025-12-18T25:00:00Z', '2025-12-18', '2025-12-18T14:00:00', '1734530400000', "2025-12-18T14:00:00Z' OR '1'='1", '', LONG, '２０２５-12-18T14:00:00Z', 'NaN'];
+const BAD_LIMITS = ['0', '-1', '1001', '1e9', '99999999999999999999', 'abc', '1.5', '', 'NaN', 'Infinity', '0x10', "50; DROP TABLE tweets", LONG];
+
+/** One request with a raw (already encoded) path; the status, content type and body. */
+function raw(path: string, method = 'GET'): Promise<{ status: number; type: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: server.port, path, method, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const enc = encodeURIComponent;
+
+async function expectProblem(path: string, status: number, mentions: RegExp): Promise<void> {
+  const r = await raw(path);
+  assert.equal(r.status, status, `${path.slice(0, 120)} -> ${r.status} ${r.body.slice(0, 300)}`);
+  assert.match(r.type, /^application\/problem\+json/, `${path.slice(0, 120)}: content type ${r.type}`);
+  const p = JSON.parse(r.body) as { type: string; title: string; status: number; detail: string };
+  assert.equal(p.status, status);
+  assert.ok(p.type && p.title, 'a problem has a type and a title');
+  assert.match(p.detail, mentions, `${path.slice(0, 120)}: detail ${p.detail}`);
+  assert.ok(r.body.length < 4_000, `${path.slice(0, 80)}: the problem does not echo a huge value (${r.body.length} bytes)`);
+}
+
+describe('hostile input', { timeout: 180_000 }, () => {
+  before(async () => {
+    const { cfg } = await finishedRun({ events: 3_000, batch: true });
+    server = await serve(cfg);
+  });
+  after(async () => {
+    await server?.close();
+  });
+
+  test('a bad symbol in any path is a 400 naming the symbol parameter', async () => {
+    for (const route of ['tweets', 'prices', 'windows', 'history']) {
+      for (const s of BAD_SYMBOLS) await expectProblem(`/api/${route}/${enc(s)}`, 400, /path parameter "symbol".*expected a ticker symbol/);
+    }
+    for (const s of [...BAD_SYMBOLS, '']) await expectProblem(`/api/stream?symbol=${enc(s)}`, 400, /query parameter "symbol"/);
+    await expectProblem('/api/tweets/', 400, /path parameter "symbol"/);
+  });
+
+  test('a bad time is a 400 naming since, from or to', async () => {
+    for (const t of BAD_TIMES) {
+      await expectProblem(`/api/tweets/AAPL?since=${enc(t)}`, 400, /query parameter "since"/);
+      await expectProblem(`/api/prices/AAPL?since=${enc(t)}`, 400, /query parameter "since"/);
+      await expectProblem(`/api/alerts?since=${enc(t)}`, 400, /query parameter "since"/);
+      await expectProblem(`/api/windows/AAPL?from=${enc(t)}`, 400, /query parameter "from"/);
+      await expectProblem(`/api/windows/AAPL?to=${enc(t)}`, 400, /query parameter "to"/);
+      await expectProblem(`/api/history/AAPL?from=${enc(t)}&to=2025-12-19T00:00:00Z`, 400, /query parameter "from"/);
+    }
+  });
+
+  test('a bad limit is a 400 naming limit and its bounds', async () => {
+    for (const l of BAD_LIMITS) {
+      for (const path of ['/api/tweets/AAPL', '/api/prices/AAPL', '/api/alerts', '/api/windows/AAPL', '/api/history/AAPL']) {
+        await expectProblem(`${path}?limit=${enc(l)}`, 400, /query parameter "limit".*1 to 1000/);
+      }
+    }
+    await expectProblem('/api/tweets/AAPL?limit=1&limit=2', 400, /query parameter "limit"/);
+  });
+
+  test('inverted and over-long ranges are 400s that say why', async () => {
+    await expectProblem('/api/windows/AAPL?from=2025-12-18T15:00:00Z&to=2025-12-18T14:00:00Z', 400, /is not before to/);
+    await expectProblem('/api/windows/AAPL?from=2025-12-18T14:00:00Z&to=2025-12-18T14:00:00Z', 400, /is not before to/);
+    await expectProblem('/api/windows/AAPL?from=2025-12-01T00:00:00Z&to=2025-12-18T14:00:00Z', 400, /at most 7 days/);
+    await expectProblem('/api/windows/AAPL?from=2025-12-18T14:00:00Z', 400, /at most 7 days.*default|is not before/);
+    await expectProblem('/api/history/AAPL?from=2025-01-01T00:00:00Z&to=2025-12-18T00:00:00Z', 400, /at most 90 days/);
+    await expectProblem('/api/history/AAPL?from=2025-12-19T00:00:00Z&to=2025-12-18T00:00:00Z', 400, /is not before to/);
+    await expectProblem('/api/history/AAPL?from=0001-01-01T00:00:00Z&to=9999-12-31T23:59:59Z', 400, /at most 90 days/);
+  });
+
+  test('a bad report, an unknown parameter or a bad query string is a 400', async () => {
+    for (const r of ['STATS', 'pivot', 'stats;DROP TABLE tweets', '', LONG, 'statś']) await expectProblem(`/api/history/AAPL?report=${enc(r)}&from=2025-12-18T00:00:00Z&to=2025-12-19T00:00:00Z`, 400, /query parameter "report".*stats, trend/);
+    await expectProblem('/api/tweets/AAPL?sinse=2025-12-18T00:00:00Z', 400, /query parameter "sinse" is not a parameter/);
+    await expectProblem(`/api/tweets/AAPL?${'x'.repeat(3000)}=1`, 400, /is not a parameter/);
+    await expectProblem('/api/alerts?since[$gt]=0', 400, /not a parameter|since/);
+    await expectProblem('/api/tweets/%E0%A4%A', 400, /./);
+    await expectProblem('/api/tweets/AAPL%', 400, /./);
+  });
+
+  test('a well-formed symbol with no data is a 404 naming it; an empty range of a known one is 200 and empty', async () => {
+    for (const path of ['/api/tweets/ZZZZ', '/api/prices/ZZZZ', '/api/windows/ZZZZ', '/api/stream?symbol=ZZZZ', '/api/history/ZZZZ?from=2025-12-18T00:00:00Z&to=2025-12-19T00:00:00Z']) {
+      await expectProblem(path, 404, /ZZZZ/);
+    }
+    const empty = await raw('/api/tweets/AAPL?since=2099-01-01T00:00:00Z');
+    assert.equal(empty.status, 200);
+    assert.deepEqual(JSON.parse(empty.body).items, []);
+    const emptyHistory = await raw('/api/history/AAPL?from=1999-01-01T00:00:00Z&to=1999-02-01T00:00:00Z');
+    assert.equal(emptyHistory.status, 200);
+    assert.equal(JSON.parse(emptyHistory.body).count, 0);
+  });
+
+  test('unknown routes and methods are 404 problems; huge URLs are refused without a crash', async () => {
+    await expectProblem('/api/nope', 404, /no route GET \/api\/nope/);
+    await expectProblem('/api/tweets', 404, /no route/);
+    const post = await raw('/api/tweets/AAPL', 'POST');
+    assert.equal(post.status, 404);
+    const del = await raw('/api/alerts', 'DELETE');
+    assert.equal(del.status, 404);
+    const huge = await raw(`/api/tweets/${HUGE}`).catch((e: Error) => ({ status: -1, type: '', body: e.message }));
+    assert.ok(huge.status === 431 || huge.status === 414 || huge.status === 400 || huge.status === -1, `huge URL: ${huge.status}`);
+  });
+
+  test('the server is still up and answers correctly after all of it', async () => {
+    const ok = await raw('/api/tweets/AAPL?limit=3');
+    assert.equal(ok.status, 200);
+    assert.equal(JSON.parse(ok.body).count, 3);
+    assert.equal((await raw('/healthz')).status, 200);
+    assert.equal((await raw('/readyz')).status, 200);
+  });
+});
