@@ -72,9 +72,13 @@ async function duckdbReports(out: string): Promise<void> {
   }
 }
 
-async function timed(fn: () => Promise<unknown>): Promise<number> {
+/** Wall seconds, and CPU seconds of the whole process (every thread: DuckDB's and the pool's). */
+async function timed(fn: () => Promise<unknown>, cpu: number[]): Promise<number> {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   await fn();
+  const c = process.cpuUsage(c0);
+  cpu.push((c.user + c.system) / 1e6);
   return (performance.now() - t0) / 1000;
 }
 
@@ -95,6 +99,8 @@ async function main(): Promise<void> {
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'cashtag-bench-duckdb-'));
   const ours: number[] = [];
   const theirs: number[] = [];
+  const oursCpu: number[] = [];
+  const theirsCpu: number[] = [];
   const cashtag = () => runBatch({ lake: { kind: 'local', root: lakeRoot }, threads: THREADS, log: quiet, progress: () => undefined });
   const duck = async () => {
     rmSync(scratch, { recursive: true, force: true });
@@ -107,13 +113,13 @@ async function main(): Promise<void> {
     await duck();
     for (let r = 0; r < ROUNDS; r++) {
       if (r % 2 === 0) {
-        ours.push(await timed(cashtag));
-        theirs.push(await timed(duck));
+        ours.push(await timed(cashtag, oursCpu));
+        theirs.push(await timed(duck, theirsCpu));
       } else {
-        theirs.push(await timed(duck));
-        ours.push(await timed(cashtag));
+        theirs.push(await timed(duck, theirsCpu));
+        ours.push(await timed(cashtag, oursCpu));
       }
-      console.log(`  round ${r + 1}: cashtag ${ours.at(-1)!.toFixed(2)} s, duckdb ${theirs.at(-1)!.toFixed(2)} s`);
+      console.log(`  round ${r + 1}: cashtag ${ours.at(-1)!.toFixed(2)} s (cpu ${oursCpu.at(-1)!.toFixed(2)} s), duckdb ${theirs.at(-1)!.toFixed(2)} s (cpu ${theirsCpu.at(-1)!.toFixed(2)} s); load ${os.loadavg()[0].toFixed(2)}`);
     }
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -125,6 +131,7 @@ async function main(): Promise<void> {
   console.log(`  cashtag batch   ${a.toFixed(2).padStart(7)} s  (${fmt(Math.round(reportRows / a))} rows/s)`);
   console.log(`  duckdb SQL      ${b.toFixed(2).padStart(7)} s  (${fmt(Math.round(reportRows / b))} rows/s)`);
   console.log(`  ratio           ${ratio.toFixed(2).padStart(7)} x  (target <= 2) ${ratio <= 2 ? 'ok' : 'MISSED'}`);
+  console.log(`  cpu time        cashtag ${median(oursCpu).toFixed(2)} s, duckdb ${median(theirsCpu).toFixed(2)} s: ${(median(oursCpu) / median(theirsCpu)).toFixed(2)} x (less sensitive to the machine's load than wall time)`);
   console.log(`load average after: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 }
 

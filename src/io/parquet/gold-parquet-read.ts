@@ -8,11 +8,14 @@
 
 import type { ParquetReader } from '@dsnp/parquetjs';
 import { inflate } from '@dsnp/parquetjs/dist/lib/compression.js';
-import { decodeThrift } from '@dsnp/parquetjs/dist/lib/util.js';
-import parquetThrift from '@dsnp/parquetjs/dist/gen-nodejs/parquet_types.js';
+import { decodeFooter, decodePageHeader, type ColumnMeta, type FooterMeta } from './gold-thrift.js';
 
-const T = parquetThrift;
-const CODECS: Record<number, string> = { [T.CompressionCodec.UNCOMPRESSED]: 'UNCOMPRESSED', [T.CompressionCodec.SNAPPY]: 'SNAPPY', [T.CompressionCodec.GZIP]: 'GZIP', [T.CompressionCodec.BROTLI]: 'BROTLI' };
+/** Parquet's enums (parquet.thrift), the values this reader needs. */
+const TYPE = { INT32: 1, INT64: 2, DOUBLE: 5, BYTE_ARRAY: 6 } as const;
+const PAGE = { DATA_PAGE: 0, INDEX_PAGE: 1, DATA_PAGE_V2: 3 } as const;
+const PLAIN = 0;
+const REQUIRED = 0;
+const CODECS: Record<number, string> = { 0: 'UNCOMPRESSED', 1: 'SNAPPY', 2: 'GZIP', 4: 'BROTLI' };
 
 /** UTF-8 strings as Arrow lays them out: value i is data[offsets[i] .. offsets[i + 1]). */
 export interface Utf8Column {
@@ -63,9 +66,9 @@ function numberSink(type: number, out: Float64Array, at: { i: number }): Sink {
   return {
     put(page, count) {
       const dv = new DataView(page.buffer, page.byteOffset, page.byteLength);
-      if (type === T.Type.DOUBLE) for (let k = 0; k < count; k++) out[at.i++] = dv.getFloat64(k * 8, true);
-      else if (type === T.Type.INT64) for (let k = 0; k < count; k++) out[at.i++] = dv.getUint32(k * 8, true) + dv.getInt32(k * 8 + 4, true) * 4_294_967_296;
-      else if (type === T.Type.INT32) for (let k = 0; k < count; k++) out[at.i++] = dv.getInt32(k * 4, true);
+      if (type === TYPE.DOUBLE) for (let k = 0; k < count; k++) out[at.i++] = dv.getFloat64(k * 8, true);
+      else if (type === TYPE.INT64) for (let k = 0; k < count; k++) out[at.i++] = dv.getUint32(k * 8, true) + dv.getInt32(k * 8 + 4, true) * 4_294_967_296;
+      else if (type === TYPE.INT32) for (let k = 0; k < count; k++) out[at.i++] = dv.getInt32(k * 4, true);
       else throw new Error(`unsupported physical type ${type}`);
     },
   };
@@ -116,29 +119,25 @@ class Utf8Sink implements Sink {
 }
 
 /** Decode a column chunk's pages on the fast path; false when it needs the general decoder. */
-async function fastChunk(file: Buffer, meta: InstanceType<typeof T.ColumnMetaData>, sink: Sink): Promise<boolean> {
-  if (meta.dictionary_page_offset !== undefined && meta.dictionary_page_offset !== null && Number(meta.dictionary_page_offset) > 0) return false;
+async function fastChunk(file: Buffer, meta: ColumnMeta, sink: Sink): Promise<boolean> {
+  if (meta.dictionaryPageOffset !== undefined && meta.dictionaryPageOffset > 0) return false;
   const codec = CODECS[meta.codec];
   if (codec === undefined) return false;
-  let off = Number(meta.data_page_offset);
-  const end = off + Number(meta.total_compressed_size);
+  let off = meta.dataPageOffset;
+  const end = off + meta.totalCompressedSize;
   const pages: { bytes: Buffer; count: number }[] = [];
   while (off < end) {
-    const h = new T.PageHeader();
-    off += decodeThrift(h, file, off);
-    const body = file.subarray(off, off + h.compressed_page_size);
-    off += h.compressed_page_size;
-    if (h.type === T.PageType.DATA_PAGE && h.data_page_header) {
-      // A required flat column has no level bytes in a v1 page.
-      if (h.data_page_header.encoding !== T.Encoding.PLAIN) return false;
-      pages.push({ bytes: codec === 'UNCOMPRESSED' ? body : await inflate(codec, body), count: h.data_page_header.num_values });
-    } else if (h.type === T.PageType.DATA_PAGE_V2 && h.data_page_header_v2) {
-      const v2 = h.data_page_header_v2;
-      if (v2.encoding !== T.Encoding.PLAIN || v2.num_nulls !== 0) return false;
-      const values = body.subarray(v2.definition_levels_byte_length + v2.repetition_levels_byte_length);
-      const compressed = v2.is_compressed !== false && codec !== 'UNCOMPRESSED';
-      pages.push({ bytes: compressed ? await inflate(codec, values) : values, count: v2.num_values });
-    } else if (h.type !== T.PageType.INDEX_PAGE) {
+    const h = decodePageHeader(file, off);
+    off += h.headerBytes;
+    const body = file.subarray(off, off + h.compressedSize);
+    off += h.compressedSize;
+    if (h.type === PAGE.DATA_PAGE || h.type === PAGE.DATA_PAGE_V2) {
+      // A required flat column has no definition or repetition levels.
+      if (h.encoding !== PLAIN || h.numNulls !== 0) return false;
+      const values = body.subarray(h.defLevelsBytes + h.repLevelsBytes);
+      const compressed = h.isCompressed && codec !== 'UNCOMPRESSED';
+      pages.push({ bytes: compressed ? await inflate(codec, values) : values, count: h.numValues });
+    } else if (h.type !== PAGE.INDEX_PAGE) {
       return false;
     }
   }
@@ -147,35 +146,33 @@ async function fastChunk(file: Buffer, meta: InstanceType<typeof T.ColumnMetaDat
 }
 
 /** The file's footer, decoded without parquetjs's reader (whose import alone costs ~0.1 s a thread). */
-function footer(file: Buffer): InstanceType<typeof T.FileMetaData> {
+function footer(file: Buffer): FooterMeta {
   if (file.length < 12 || file.toString('latin1', file.length - 4) !== 'PAR1') throw new Error('not a Parquet file');
   const len = file.readUInt32LE(file.length - 8);
-  const md = new T.FileMetaData();
-  decodeThrift(md, file.subarray(file.length - 8 - len, file.length - 8));
-  return md;
+  return decodeFooter(file.subarray(file.length - 8 - len, file.length - 8));
 }
 
 /** The named columns of a whole Parquet file. Throws when a column is missing. */
 export async function readColumns(file: Buffer, names: readonly string[]): Promise<ColumnBatch> {
   const md = footer(file);
-  const rows = Number(md.num_rows);
-  const nested = md.schema.some((e, i) => i > 0 && (e.num_children ?? 0) > 0);
+  const rows = md.rows;
+  const nested = md.schema.some((e, i) => i > 0 && e.children > 0);
   const columns: Record<string, ColumnValues> = {};
   let general: ParquetReader | null = null;
   try {
     for (const name of names) {
       const element = md.schema.find((e, i) => i > 0 && e.name === name);
-      if (!element || element.type === undefined || element.type === null) throw new Error(`column ${name} is missing from the file`);
-      const flat = !nested && element.repetition_type === T.FieldRepetitionType.REQUIRED;
+      if (!element || element.type === undefined) throw new Error(`column ${name} is missing from the file`);
+      const flat = !nested && element.repetition === REQUIRED;
       const at = { i: 0 };
-      const numbers = element.type === T.Type.BYTE_ARRAY ? null : new Float64Array(rows);
+      const numbers = element.type === TYPE.BYTE_ARRAY ? null : new Float64Array(rows);
       const sink = numbers ? numberSink(element.type, numbers, at) : new Utf8Sink(rows, at);
-      for (const rg of md.row_groups) {
-        const chunk = rg.columns.find((c) => c.meta_data?.path_in_schema.length === 1 && c.meta_data.path_in_schema[0] === name);
-        if (!chunk?.meta_data) throw new Error(`column ${name} is missing from a row group`);
-        if (flat && (await fastChunk(file, chunk.meta_data, sink))) continue;
+      for (const [g, rg] of md.rowGroups.entries()) {
+        const chunk = rg.columns.find((c) => c.path.length === 1 && c.path[0] === name);
+        if (!chunk) throw new Error(`column ${name} is missing from a row group`);
+        if (flat && (await fastChunk(file, chunk, sink))) continue;
         general ??= await (await import('@dsnp/parquetjs')).ParquetReader.openBuffer(file);
-        await generalChunk(general, general.metadata!.row_groups[md.row_groups.indexOf(rg)], name, sink, numbers, at);
+        await generalChunk(general, general.metadata!.row_groups[g], name, sink, numbers, at);
       }
       if (at.i !== rows) throw new Error(`column ${name}: decoded ${at.i} values for ${rows} rows`);
       columns[name] = numbers ?? (sink as Utf8Sink).finish();

@@ -1,0 +1,182 @@
+// A small reader of Parquet's thrift metadata (compact protocol) for the batch layer's bronze
+// reads: the file footer and page headers, decoded into plain objects holding only the fields the
+// column reader uses. parquetjs's generated thrift code builds a node-int64 Buffer per integer
+// (through the deprecated Buffer constructor, whose node_modules check walks the stack), which
+// cost more than the data itself on bronze files with many row groups.
+//
+// Integers are JS numbers (exact below 2^53, which bounds every offset and count in a file).
+
+type Value = number | boolean | Uint8Array | Value[] | Struct;
+type Struct = Map<number, Value>;
+
+class CompactReader {
+  constructor(
+    private readonly buf: Uint8Array,
+    public pos: number,
+  ) {}
+
+  private varint(): number {
+    let result = 0;
+    let scale = 1;
+    for (;;) {
+      const b = this.buf[this.pos++];
+      if (b === undefined) throw new Error('truncated Parquet metadata');
+      result += (b & 0x7f) * scale;
+      if (b < 0x80) return result;
+      scale *= 128;
+    }
+  }
+
+  private zigzag(): number {
+    const n = this.varint();
+    return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
+  }
+
+  private value(type: number): Value {
+    switch (type) {
+      case 1:
+        return true;
+      case 2:
+        return false;
+      case 3:
+        return this.buf[this.pos++];
+      case 4:
+      case 5:
+      case 6:
+        return this.zigzag();
+      case 7:
+        this.pos += 8;
+        return NaN; // doubles (statistics only) are skipped
+      case 8: {
+        const n = this.varint();
+        const b = this.buf.subarray(this.pos, this.pos + n);
+        this.pos += n;
+        return b;
+      }
+      case 9:
+      case 10: {
+        const h = this.buf[this.pos++];
+        const size = h >> 4 === 15 ? this.varint() : h >> 4;
+        const t = h & 0x0f;
+        const out: Value[] = [];
+        // Booleans in containers take one byte each.
+        for (let i = 0; i < size; i++) out.push(t === 1 || t === 2 ? this.buf[this.pos++] === 1 : this.value(t));
+        return out;
+      }
+      case 11: {
+        const size = this.varint();
+        if (size === 0) return [];
+        const kv = this.buf[this.pos++];
+        for (let i = 0; i < size; i++) {
+          this.value(kv >> 4);
+          this.value(kv & 0x0f);
+        }
+        return [];
+      }
+      case 12:
+        return this.struct();
+      default:
+        throw new Error(`unknown thrift type ${type}`);
+    }
+  }
+
+  struct(): Struct {
+    const out: Struct = new Map();
+    let id = 0;
+    for (;;) {
+      const h = this.buf[this.pos++];
+      if (h === 0) return out;
+      if (h === undefined) throw new Error('truncated Parquet metadata');
+      const delta = h >> 4;
+      id = delta === 0 ? this.zigzag() : id + delta;
+      out.set(id, this.value(h & 0x0f));
+    }
+  }
+}
+
+const num = (s: Struct, id: number, fallback = NaN): number => (s.get(id) as number | undefined) ?? fallback;
+const str = (s: Struct, id: number): string => Buffer.from((s.get(id) as Uint8Array | undefined) ?? new Uint8Array(0)).toString('utf8');
+const list = (s: Struct, id: number): Value[] => (s.get(id) as Value[] | undefined) ?? [];
+
+export interface SchemaElement {
+  name: string;
+  /** Physical type (parquet Type enum), undefined for groups. */
+  type: number | undefined;
+  repetition: number | undefined;
+  children: number;
+}
+
+export interface ColumnMeta {
+  type: number;
+  path: string[];
+  codec: number;
+  dataPageOffset: number;
+  dictionaryPageOffset: number | undefined;
+  totalCompressedSize: number;
+}
+
+export interface FooterMeta {
+  rows: number;
+  schema: SchemaElement[];
+  rowGroups: { rows: number; columns: ColumnMeta[] }[];
+}
+
+export interface PageHeaderMeta {
+  type: number;
+  compressedSize: number;
+  /** Data page v1 or v2 fields; levels byte lengths are 0 for v1 (levels are inside the body). */
+  numValues: number;
+  numNulls: number;
+  encoding: number;
+  defLevelsBytes: number;
+  repLevelsBytes: number;
+  isCompressed: boolean;
+  /** Header length in bytes. */
+  headerBytes: number;
+}
+
+export function decodeFooter(metadata: Uint8Array): FooterMeta {
+  const s = new CompactReader(metadata, 0).struct();
+  return {
+    rows: num(s, 3),
+    schema: list(s, 2).map((v) => {
+      const e = v as Struct;
+      return { name: str(e, 4), type: e.get(1) as number | undefined, repetition: e.get(3) as number | undefined, children: num(e, 5, 0) };
+    }),
+    rowGroups: list(s, 4).map((v) => {
+      const rg = v as Struct;
+      return {
+        rows: num(rg, 3),
+        columns: list(rg, 1).map((c) => {
+          const m = ((c as Struct).get(3) as Struct | undefined) ?? new Map<number, Value>();
+          return {
+            type: num(m, 1),
+            path: list(m, 3).map((p) => Buffer.from(p as Uint8Array).toString('utf8')),
+            codec: num(m, 4),
+            dataPageOffset: num(m, 9),
+            dictionaryPageOffset: m.get(11) as number | undefined,
+            totalCompressedSize: num(m, 7),
+          };
+        }),
+      };
+    }),
+  };
+}
+
+export function decodePageHeader(file: Uint8Array, offset: number): PageHeaderMeta {
+  const r = new CompactReader(file, offset);
+  const h = r.struct();
+  const v1 = h.get(5) as Struct | undefined;
+  const v2 = h.get(8) as Struct | undefined;
+  return {
+    type: num(h, 1),
+    compressedSize: num(h, 3),
+    numValues: v1 ? num(v1, 1) : v2 ? num(v2, 1) : 0,
+    numNulls: v2 ? num(v2, 2) : 0,
+    encoding: v1 ? num(v1, 2) : v2 ? num(v2, 4) : -1,
+    defLevelsBytes: v2 ? num(v2, 5) : 0,
+    repLevelsBytes: v2 ? num(v2, 6) : 0,
+    isCompressed: v2 ? (v2.get(7) as boolean | undefined) ?? true : true,
+    headerBytes: r.pos - offset,
+  };
+}
