@@ -93,19 +93,6 @@ const gather = (xs: Float64Array, order: Uint32Array): Float64Array => {
   return out;
 };
 
-function gatherUtf8(c: Utf8Column, order: Uint32Array): Utf8Column {
-  const offsets = new Int32Array(order.length + 1);
-  const data = new Uint8Array(c.data.length);
-  let o = 0;
-  const src = c.data;
-  for (let i = 0; i < order.length; i++) {
-    const r = order[i];
-    for (let j = c.offsets[r], end = c.offsets[r + 1]; j < end; j++) data[o++] = src[j];
-    offsets[i + 1] = o;
-  }
-  return { offsets, data: data.subarray(0, o) };
-}
-
 /** Runs of equal hours in ascending times: [start, end) index pairs. */
 function hourRuns(sortedTimes: Float64Array): { hour: number; from: number; to: number }[] {
   const runs: { hour: number; from: number; to: number }[] = [];
@@ -122,7 +109,7 @@ function hourRuns(sortedTimes: Float64Array): { hour: number; from: number; to: 
 export function trend(t: TweetColumns, order: Uint32Array): Trend {
   const score = gather(t.score, order);
   return {
-    recordId: gatherUtf8(t.recordId, order),
+    recordId: { offsets: t.recordId.offsets, data: t.recordId.data, order },
     createdAt: gather(t.createdAt, order),
     ingestTs: gather(t.ingestTs, order),
     score,

@@ -21,6 +21,8 @@ const CODECS: Record<number, string> = { 0: 'UNCOMPRESSED', 1: 'SNAPPY', 2: 'GZI
 export interface Utf8Column {
   offsets: Int32Array;
   data: Uint8Array;
+  /** When set, row i of the column is value order[i] (a permutation, not a copy). */
+  order?: Uint32Array;
 }
 
 export type ColumnValues = Float64Array | Utf8Column;

@@ -74,17 +74,23 @@ async function snappy(raw: Buffer): Promise<Buffer> {
 /** PLAIN-encode rows [from, to) of a column, skipping nulls. */
 function plainValues(c: GoldColumn, from: number, to: number): Buffer {
   if (isUtf8Column(c.values)) {
-    const { offsets, data } = c.values;
-    const out = Buffer.allocUnsafe(4 * (to - from) + offsets[to] - offsets[from]);
+    const { offsets, data, order } = c.values;
+    let bytes = 4 * (to - from);
+    for (let i = from; i < to; i++) {
+      const r = order ? order[i] : i;
+      bytes += offsets[r + 1] - offsets[r];
+    }
+    const out = Buffer.allocUnsafe(bytes);
     let o = 0;
     for (let i = from; i < to; i++) {
-      const n = offsets[i + 1] - offsets[i];
+      const r = order ? order[i] : i;
+      const n = offsets[r + 1] - offsets[r];
       out[o] = n & 0xff;
       out[o + 1] = (n >>> 8) & 0xff;
       out[o + 2] = (n >>> 16) & 0xff;
       out[o + 3] = n >>> 24;
       o += 4;
-      for (let j = offsets[i], end = offsets[i + 1]; j < end; j++) out[o++] = data[j];
+      for (let j = offsets[r], end = offsets[r + 1]; j < end; j++) out[o++] = data[j];
     }
     return out;
   }
