@@ -66,7 +66,7 @@ function addWindows(symbol, items) {
 function sparkOptions(width) {
   return {
     width, height: 50, legend: { show: false }, cursor: { show: false },
-    scales: { x: { time: true }, s: { range: [-1, 1] }, p: {} },
+    scales: { x: { time: true }, s: {}, p: {} },
     axes: [{ show: false }, { show: false, scale: 's' }, { show: false, scale: 'p' }],
     series: [{}, { scale: 's', stroke: '#58a6ff', width: 1.5 }, { scale: 'p', stroke: '#d29922', width: 1 }],
   };
