@@ -1,0 +1,69 @@
+// `cashtag serve`: the query API and live dashboard alone, over the serving store and lake a
+// speed layer writes (the same DATA_DIR on the embedded profile, which LMDB lets several
+// processes read while one writes; Cassandra and S3 on the stack). `cashtag run` starts the
+// same server in its own process unless SERVE=off: see `serverOptions`.
+import { Option, type Command } from 'commander';
+import { ConfigError, loadConfig, SETTINGS, type Config, type SettingName } from './config.js';
+import { createLogger } from './io/log.js';
+import type { Logger } from './runtime/actor.js';
+import { startServer, type ServerOptions } from './pipelines/serving.js';
+import { loadServeSettings, SERVE_SETTINGS, type ServeSettingName, type ServeSettings } from './pipelines/serving-settings.js';
+import { lakeSettings, storeSettings } from './pipelines/speed.js';
+
+/** The settings `cashtag serve` reads: where the data is, and how to serve it. */
+const STORE_AND_LAKE: SettingName[] = ['dataDir', 'cassandraContactPoints', 'cassandraLocalDc', 'cassandraKeyspace', 's3Endpoint', 's3AccessKey', 's3SecretKey', 's3Region', 'logLevel'];
+const SERVE_ONLY: ServeSettingName[] = ['httpPort', 'httpHost', 'dashboardMinutes'];
+
+/** The server of a configuration: the profile's store and lake (as the speed layer picks them). */
+export function serverOptions(cfg: Config, serve: ServeSettings, log: Logger): ServerOptions {
+  return { store: storeSettings(cfg), lake: lakeSettings(cfg), port: serve.httpPort, host: serve.httpHost, dashboardMinutes: serve.dashboardMinutes, log };
+}
+
+export function registerServeCommand(program: Command): Command {
+  const cmd = program.command('serve').description('serve the query API (/api/..., /openapi.json) and the live dashboard (/) over the serving store and the gold lake');
+  for (const name of STORE_AND_LAKE) {
+    const s = SETTINGS[name];
+    cmd.addOption(new Option(s.flag, `${s.description} (env ${s.env}, default ${s.default || 'empty'})`));
+  }
+  for (const name of SERVE_ONLY) {
+    const s = SERVE_SETTINGS[name];
+    cmd.addOption(new Option(s.flag, `${s.description} (env ${s.env}, default ${s.default})`));
+  }
+  cmd.action(async (flags: Record<string, string>) => {
+    const pick = <K extends string>(names: readonly K[]) => Object.fromEntries(names.filter((n) => flags[n] !== undefined).map((n) => [n, flags[n]])) as Partial<Record<K, string>>;
+    let cfg: Config;
+    let serve: ServeSettings;
+    try {
+      cfg = loadConfig(pick(STORE_AND_LAKE));
+      serve = loadServeSettings(pick(SERVE_ONLY));
+    } catch (e) {
+      if (e instanceof ConfigError) {
+        process.stderr.write(`cashtag serve: ${e.message}\n`);
+        process.exit(2);
+      }
+      throw e;
+    }
+    const log = createLogger(cfg.logLevel, 'cashtag-serve');
+    let server;
+    try {
+      server = await startServer(serverOptions(cfg, serve, log));
+    } catch (e) {
+      log.error('serve failed to start', { error: e instanceof Error ? e.message : String(e) });
+      process.stderr.write(`cashtag serve: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    process.stderr.write(`cashtag serving (Ctrl-C stops)\n  dashboard: ${server.url}/\n  API:       ${server.url}/openapi.json\n`);
+    log.info('serving', { url: server.url, store: storeSettings(cfg).kind, lake: lakeSettings(cfg).kind });
+    const stop = (why: string) => {
+      log.info('stopping the server', { why });
+      server.close().then(
+        () => (process.exitCode = 0),
+        (e: unknown) => log.error('close failed', { error: e instanceof Error ? e.message : String(e) }),
+      );
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  return cmd;
+}
