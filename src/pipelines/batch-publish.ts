@@ -46,30 +46,30 @@ export function reportFileKey(report: ReportName, runId: string, symbol?: string
   return `${versionPrefix(report, runId)}${symbol === undefined ? '' : `topic=${symbol}/`}part-00000.snappy.parquet`;
 }
 
-async function readJson<T>(lake: Lake, key: string): Promise<T | null> {
-  const b = await lake.read(GOLD_BUCKET, key);
+async function readJson<T>(lake: Lake, gold: string, key: string): Promise<T | null> {
+  const b = await lake.read(gold, key);
   return b === null ? null : (JSON.parse(b.toString('utf8')) as T);
 }
 
 /** The published version of a report, or null before the first run. Readers start here. */
-export function resolveReport(lake: Lake, report: ReportName): Promise<ReportManifest | null> {
-  return readJson<ReportManifest>(lake, manifestKey(report));
+export function resolveReport(lake: Lake, report: ReportName, gold = GOLD_BUCKET): Promise<ReportManifest | null> {
+  return readJson<ReportManifest>(lake, gold, manifestKey(report));
 }
 
-export const readPending = (lake: Lake): Promise<PendingRun | null> => readJson<PendingRun>(lake, PENDING);
-export const writePending = (lake: Lake, run: PendingRun): Promise<void> => lake.put(GOLD_BUCKET, PENDING, json(run));
+export const readPending = (lake: Lake, gold: string): Promise<PendingRun | null> => readJson<PendingRun>(lake, gold, PENDING);
+export const writePending = (lake: Lake, gold: string, run: PendingRun): Promise<void> => lake.put(gold, PENDING, json(run));
 
 /** Record a completed task of a run. */
-export function recordTask(lake: Lake, runId: string, done: PartitionDone): Promise<void> {
-  return lake.put(GOLD_BUCKET, `${taskPrefix(runId)}${encodeURIComponent(done.symbol)}.json`, json(done));
+export function recordTask(lake: Lake, gold: string, runId: string, done: PartitionDone): Promise<void> {
+  return lake.put(gold, `${taskPrefix(runId)}${encodeURIComponent(done.symbol)}.json`, json(done));
 }
 
 /** The tasks of a run completed so far (by an earlier, interrupted attempt). */
-export async function completedTasks(lake: Lake, runId: string): Promise<PartitionDone[]> {
-  const objects = await lake.list(GOLD_BUCKET, taskPrefix(runId));
+export async function completedTasks(lake: Lake, gold: string, runId: string): Promise<PartitionDone[]> {
+  const objects = await lake.list(gold, taskPrefix(runId));
   const out: PartitionDone[] = [];
   for (const o of objects) {
-    const t = await readJson<PartitionDone>(lake, o.key);
+    const t = await readJson<PartitionDone>(lake, gold, o.key);
     if (t) out.push(t);
   }
   return out;
@@ -79,24 +79,24 @@ export async function completedTasks(lake: Lake, runId: string): Promise<Partiti
  * Publish a run's version of every report (each manifest replaced atomically), then delete
  * versions older than the one each manifest replaced, and the run state.
  */
-export async function publish(lake: Lake, runId: string, inputHash: string, files: Record<ReportName, string[]>): Promise<Record<ReportName, ReportManifest>> {
+export async function publish(lake: Lake, gold: string, runId: string, inputHash: string, files: Record<ReportName, string[]>): Promise<Record<ReportName, ReportManifest>> {
   const published = {} as Record<ReportName, ReportManifest>;
   const keep = new Map<ReportName, Set<string>>();
   for (const report of Object.keys(REPORTS) as ReportName[]) {
-    const previous = await resolveReport(lake, report);
+    const previous = await resolveReport(lake, report, gold);
     const manifest: ReportManifest = { report: REPORTS[report], version: runId, inputHash, files: [...files[report]].sort() };
-    await lake.put(GOLD_BUCKET, manifestKey(report), json(manifest));
+    await lake.put(gold, manifestKey(report), json(manifest));
     published[report] = manifest;
     keep.set(report, new Set([runId, ...(previous ? [previous.version] : [])]));
   }
   for (const report of Object.keys(REPORTS) as ReportName[]) {
     const root = `${REPORTS[report]}/_v/`;
-    const stale = (await lake.list(GOLD_BUCKET, root)).map((o) => o.key).filter((k) => !keep.get(report)!.has(k.slice(root.length).split('/')[0]));
-    await lake.delete(GOLD_BUCKET, stale);
+    const stale = (await lake.list(gold, root)).map((o) => o.key).filter((k) => !keep.get(report)!.has(k.slice(root.length).split('/')[0]));
+    await lake.delete(gold, stale);
   }
   // This run's state and that of abandoned runs (whose inputs changed before they finished).
-  const state = await lake.list(GOLD_BUCKET, `${STATE}/runs/`);
-  await lake.delete(GOLD_BUCKET, state.map((o) => o.key));
-  await lake.delete(GOLD_BUCKET, [PENDING]);
+  const state = await lake.list(gold, `${STATE}/runs/`);
+  await lake.delete(gold, state.map((o) => o.key));
+  await lake.delete(gold, [PENDING]);
   return published;
 }

@@ -19,13 +19,12 @@ import { UNTAGGED_TOPIC } from '../domain/cashtags.js';
 import { openLake, type LakeSettings } from '../io/lake/open.js';
 import type { Lake } from '../io/lake/lake.js';
 import { encodeParquet } from '../io/parquet/gold-parquet-write.js';
-import { GOLD_BUCKET, pivotColumns, type ReportName } from '../io/parquet/gold-schemas.js';
+import { BRONZE_BUCKET, GOLD_BUCKET, pivotColumns, type ReportName } from '../io/parquet/gold-schemas.js';
 import type { Logger } from '../runtime/actor.js';
 import { systemClock, type Clock } from '../runtime/clock.js';
 import { completedTasks, publish, readPending, recordTask, reportFileKey, writePending, type ReportManifest } from './batch-publish.js';
 
 export { resolveReport } from './batch-publish.js';
-const BRONZE = 'twitter-bronze';
 const WORKER = new URL('../actors/batch-worker/worker.js', import.meta.url).href;
 
 export interface BatchOptions {
@@ -38,6 +37,13 @@ export interface BatchOptions {
   clock?: Clock;
   /** For tests: behave as if killed once this many tasks have completed (nothing is published). */
   stopAfterTasks?: number;
+  /** Bucket names (default twitter-bronze, twitter-gold); tests on a shared S3 store use their own. */
+  buckets?: Buckets;
+}
+
+export interface Buckets {
+  bronze: string;
+  gold: string;
 }
 
 export interface BatchSummary {
@@ -63,13 +69,13 @@ interface Snapshot {
 }
 
 /** The bronze files this run reads, by symbol, and a hash that identifies them. */
-async function snapshot(lake: Lake): Promise<Snapshot> {
+async function snapshot(lake: Lake, bronze: string): Promise<Snapshot> {
   const tweets = new Map<string, string[]>();
   const prices = new Map<string, string[]>();
   const hash = createHash('sha256');
   let untaggedFiles = 0;
   for (const [table, column, into] of [['tweets_v2', 'topic', tweets], ['stock_prices', 'symbol', prices]] as const) {
-    for (const o of await lake.list(BRONZE, `${table}/`)) {
+    for (const o of await lake.list(bronze, `${table}/`)) {
       const m = new RegExp(`^${table}/${column}=([^/]+)/[^/]+\\.parquet$`).exec(o.key);
       if (!m) continue;
       if (m[1] === UNTAGGED_TOPIC) {
@@ -100,14 +106,16 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
   const { log, clock = systemClock } = options;
   const progress = options.progress ?? ((line: string) => process.stderr.write(`${line}\n`));
   const lake = openLake(options.lake);
+  const buckets = options.buckets ?? { bronze: BRONZE_BUCKET, gold: GOLD_BUCKET };
+  const gold = buckets.gold;
   const started = clock.monotonic();
 
-  const snap = await snapshot(lake);
-  const pending = await readPending(lake);
+  const snap = await snapshot(lake, buckets.bronze);
+  const pending = await readPending(lake, gold);
   const resumed = pending !== null && pending.inputHash === snap.hash;
   const runId = resumed ? pending.runId : runIdAt(clock.now(), snap.hash);
-  if (!resumed) await writePending(lake, { runId, inputHash: snap.hash });
-  const earlier = resumed ? (await completedTasks(lake, runId)).filter((d) => snap.symbols.includes(d.symbol)) : [];
+  if (!resumed) await writePending(lake, gold, { runId, inputHash: snap.hash });
+  const earlier = resumed ? (await completedTasks(lake, gold, runId)).filter((d) => snap.symbols.includes(d.symbol)) : [];
   const skip = new Set(earlier.map((d) => d.symbol));
   log.info('batch run starting', { runId, resumed, partitions: snap.symbols.length, skipped: skip.size, untaggedFilesExcluded: snap.untaggedFiles, threads: options.threads, lake: lake.describe() });
 
@@ -116,6 +124,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
     .map((symbol) => ({
       kind: 'partition',
       lake: options.lake,
+      buckets,
       symbol,
       tweetKeys: snap.tweets.get(symbol) ?? [],
       priceKeys: snap.prices.get(symbol) ?? [],
@@ -131,7 +140,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
     const lane = async (): Promise<void> => {
       for (let task = queue.shift(); task && !stopped; task = queue.shift()) {
         const result = (await pool.run(task)) as PartitionDone;
-        await recordTask(lake, runId, result);
+        await recordTask(lake, gold, runId, result);
         done.push(result);
         rows += result.tweetRows + result.priceRows;
         const seconds = (clock.monotonic() - started) / 1000;
@@ -157,8 +166,8 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
   }
 
   const pivotKey = reportFileKey('pivot', runId);
-  await lake.put(GOLD_BUCKET, pivotKey, await pivot(done, snap.symbols));
-  const published = await publish(lake, runId, snap.hash, {
+  await lake.put(gold, pivotKey, await pivot(done, snap.symbols));
+  const published = await publish(lake, gold, runId, snap.hash, {
     statistics: done.map((d) => d.files[0]),
     trend: done.map((d) => d.files[1]),
     pivot: [pivotKey],

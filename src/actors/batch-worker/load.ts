@@ -8,16 +8,15 @@ import { concatColumns, readColumns, type ColumnValues, type Utf8Column } from '
 import { BatchTaskError, type PartitionTask } from './protocol.js';
 import type { PriceColumns, TweetColumns } from './reports.js';
 
-export const BRONZE_BUCKET = 'twitter-bronze';
 const TWEET_COLUMNS = ['record_id', 'created_at', 'ingest_timestamp', 'sentiment_score'] as const;
 const PRICE_COLUMNS = ['record_id', 'trade_timestamp', 'close_price'] as const;
 
-async function readTable(lake: Lake, symbol: string, keys: string[], names: readonly string[]): Promise<Table> {
+async function readTable(lake: Lake, bucket: string, symbol: string, keys: string[], names: readonly string[]): Promise<Table> {
   const parts: Record<string, ColumnValues[]> = Object.fromEntries(names.map((n) => [n, []]));
   let rows = 0;
   for (const key of keys) {
-    const bytes = await lake.read(BRONZE_BUCKET, key);
-    if (bytes === null) throw new BatchTaskError(symbol, 'external', `bronze file ${BRONZE_BUCKET}/${key} vanished during the run`);
+    const bytes = await lake.read(bucket, key);
+    if (bytes === null) throw new BatchTaskError(symbol, 'external', `bronze file ${bucket}/${key} vanished during the run`);
     const batch = await readColumns(bytes, names);
     for (const n of names) parts[n].push(batch.columns[n]);
     rows += batch.rows;
@@ -46,8 +45,8 @@ function utf8(t: Table, name: string): Utf8Column {
 }
 
 export async function loadPartition(lake: Lake, task: PartitionTask): Promise<{ tweets: TweetColumns; prices: PriceColumns }> {
-  const t = await readTable(lake, task.symbol, task.tweetKeys, TWEET_COLUMNS);
-  const p = await readTable(lake, task.symbol, task.priceKeys, PRICE_COLUMNS);
+  const t = await readTable(lake, task.buckets.bronze, task.symbol, task.tweetKeys, TWEET_COLUMNS);
+  const p = await readTable(lake, task.buckets.bronze, task.symbol, task.priceKeys, PRICE_COLUMNS);
   return {
     tweets: { recordId: utf8(t, 'record_id'), createdAt: numbers(t, 'created_at'), ingestTs: numbers(t, 'ingest_timestamp'), score: numbers(t, 'sentiment_score') },
     prices: { recordId: utf8(p, 'record_id'), tradeTs: numbers(p, 'trade_timestamp'), close: numbers(p, 'close_price') },

@@ -10,12 +10,13 @@ import type { LakeSettings } from '../../io/lake/open.js';
 export interface PartitionTask {
   kind: 'partition';
   lake: LakeSettings;
+  buckets: { bronze: string; gold: string };
   /** The Hive partition value: the symbol. */
   symbol: string;
-  /** twitter-bronze keys of the symbol's tweets_v2 and stock_prices files. */
+  /** Bronze keys of the symbol's tweets_v2 and stock_prices files. */
   tweetKeys: string[];
   priceKeys: string[];
-  /** twitter-gold keys the task writes. */
+  /** Gold keys the task writes. */
   out: { statistics: string; trend: string };
 }
 

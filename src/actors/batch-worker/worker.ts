@@ -6,7 +6,7 @@ import type { LakeSettings } from '../../io/lake/open.js';
 import type { Lake } from '../../io/lake/lake.js';
 import { LocalLake } from '../../io/lake/local-lake.js';
 import { encodeParquet } from '../../io/parquet/gold-parquet-write.js';
-import { GOLD_BUCKET, statisticsColumns, trendColumns } from '../../io/parquet/gold-schemas.js';
+import { statisticsColumns, trendColumns } from '../../io/parquet/gold-schemas.js';
 import { loadPartition } from './load.js';
 import type { BatchResult, BatchTask, PartitionDone, PartitionTask } from './protocol.js';
 import { eventOrder, topicStatistics, trend } from './reports.js';
@@ -20,10 +20,10 @@ async function lakeFor(s: LakeSettings): Promise<Lake> {
   return lake;
 }
 
-async function commitFile(lake: Lake, key: string, bytes: Buffer): Promise<void> {
-  const scratch = await lake.scratchPath(GOLD_BUCKET, key);
+async function commitFile(lake: Lake, bucket: string, key: string, bytes: Buffer): Promise<void> {
+  const scratch = await lake.scratchPath(bucket, key);
   await writeFile(scratch, bytes);
-  await lake.commit(scratch, GOLD_BUCKET, key);
+  await lake.commit(scratch, bucket, key);
 }
 
 async function partition(task: PartitionTask): Promise<PartitionDone> {
@@ -35,8 +35,8 @@ async function partition(task: PartitionTask): Promise<PartitionDone> {
   const sorted = trend(tweets, order);
   const stats = topicStatistics(sorted, prices);
   const t2 = performance.now();
-  await commitFile(lake, task.out.statistics, await encodeParquet(statisticsColumns(stats)));
-  await commitFile(lake, task.out.trend, await encodeParquet(trendColumns(sorted)));
+  await commitFile(lake, task.buckets.gold, task.out.statistics, await encodeParquet(statisticsColumns(stats)));
+  await commitFile(lake, task.buckets.gold, task.out.trend, await encodeParquet(trendColumns(sorted)));
   const t3 = performance.now();
   const hours: number[] = [];
   const means: number[] = [];

@@ -6,6 +6,8 @@ import type { Utf8Column } from './gold-parquet-read.js';
 import type { GoldColumn } from './gold-parquet-write.js';
 
 export const GOLD_BUCKET = 'twitter-gold';
+/** Where the batch layer reads its input from. */
+export const BRONZE_BUCKET = 'twitter-bronze';
 export const REPORTS = {
   statistics: 'batch_topic_statistics',
   pivot: 'batch_sentiment_pivot',
