@@ -9,6 +9,13 @@
 // Reports (twitter-gold): batch_topic_statistics/topic=SYM, batch_sentiment_pivot,
 // batch_trend_analysis/topic=SYM. Topic NONE (tweets naming no symbol) is archived and counted
 // in bronze but takes no part in per-symbol results, so it is left out of all three.
+// Definitions (src/domain/stats.ts, actors/batch-worker/reports.ts): hours are event time
+// truncated to the hour in UTC; standard deviations are sample ones (n − 1, null below 2
+// values); percentiles interpolate linearly between closest ranks (DuckDB quantile_cont, numpy
+// 'linear'); volatility is the sample standard deviation of ln(close_i / close_i−1) of one
+// hour's ticks in (trade time, record id) order; an hour with ticks but no tweets is a
+// statistics row with count 0, null sentiment columns and its volatility; the pivot has a row
+// for each hour with tweets of any symbol.
 //
 // Runs the same against the local and the S3 lake: everything goes through the Lake interface.
 

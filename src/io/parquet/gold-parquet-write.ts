@@ -29,6 +29,7 @@ export interface GoldColumn {
 
 const rowCount = (c: GoldColumn): number => (isUtf8Column(c.values) ? c.values.offsets.length - 1 : c.values.length);
 const isUtf8Column = (v: GoldColumn['values']): v is Utf8Column => !(v instanceof Float64Array) && !Array.isArray(v);
+/** Row i's value for null checks (a Utf8Column holds no nulls). */
 const valueAt = (c: GoldColumn, i: number): number | string | null => (isUtf8Column(c.values) ? '' : c.values[i]);
 
 const PHYSICAL = { double: T.Type.DOUBLE, int64: T.Type.INT64, timestamp_millis: T.Type.INT64, utf8: T.Type.BYTE_ARRAY } as const;
@@ -41,9 +42,10 @@ const SAMPLE = 32_768;
 const INCOMPRESSIBLE = 0.9;
 
 /**
- * A snappy block of `raw`. Pages whose first 32 KiB snappy barely shrinks (random record ids,
- * scores) are stored as literal runs, which is valid snappy and what the format itself does with
- * incompressible input, at the cost of compressing the whole page for ~10 % of its size.
+ * A snappy block of `raw`. A page whose first 32 KiB snappy barely shrinks (random record ids,
+ * moving averages) is stored as literal runs: still a valid snappy block, the same thing the
+ * format does with incompressible input, but without spending the CPU of compressing the whole
+ * page to save less than ~10 % of its size.
  */
 async function snappy(raw: Buffer): Promise<Buffer> {
   if (raw.length <= SAMPLE) return deflate('SNAPPY', raw);
