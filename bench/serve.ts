@@ -1,0 +1,100 @@
+// `make bench-serve`: the query API under load while the embedded speed layer runs.
+//   One process runs the pipeline at --rate tweets/s (default 5,000) and the API server, as
+//   `cashtag run` does. After --warmup seconds, the pipeline's throughput is measured for
+//   --seconds with the server idle (baseline), then for --seconds while autocannon, in its own
+//   process, sends GET /api/tweets/{symbol} at a fixed --req-rate (default 500 req/s, autocannon
+//   overallRate). Printed: requests/s, latency p50/p99/max, errors, and the pipeline's tweets/s
+//   and ingest -> store latency with and without the load. Target: p99 <= 20 ms at 500 req/s.
+// A benchmark, not a test: it prints figures and the machine's state; it asserts nothing.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../src/config.js';
+import { startServer } from '../src/pipelines/serving.js';
+import { lakeSettings, startSpeedLayer, storeSettings } from '../src/pipelines/speed.js';
+import type { Logger } from '../src/runtime/actor.js';
+import { histogramQuantile, metricSum } from './stats.js';
+
+const { values: a } = parseArgs({
+  options: {
+    rate: { type: 'string', default: '5000' },
+    'req-rate': { type: 'string', default: '500' },
+    connections: { type: 'string', default: '20' },
+    seconds: { type: 'string', default: '30' },
+    warmup: { type: 'string', default: '20' },
+    symbol: { type: 'string', default: 'AAPL' },
+    limit: { type: 'string', default: '50' },
+  },
+});
+const quiet: Logger = { info: () => undefined, warn: (m, f) => console.error('warn', m, f), error: (m, f) => console.error('error', m, f) };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const AUTOCANNON = fileURLToPath(new URL('../../node_modules/autocannon/autocannon.js', import.meta.url));
+
+interface Autocannon {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number; max: number; average: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  duration: number;
+}
+
+/** autocannon in a child process, so the load generator does not share the server's event loop. */
+function load(url: string, seconds: number): Promise<Autocannon> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [AUTOCANNON, '-c', a.connections!, '-d', String(seconds), '-R', a['req-rate']!, '--json', url], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Autocannon) : reject(new Error(`autocannon exited with ${code}: ${out.slice(0, 500)}`))));
+  });
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'cashtag-bench-serve-'));
+const cfg = loadConfig({}, { ...process.env, DATA_DIR: dataDir, METRICS_PORT: '0', RATE: a.rate! });
+console.log(`cashtag bench-serve — pipeline at ${a.rate} tweets/s, load ${a['req-rate']} req/s on GET /api/tweets/${a.symbol}?limit=${a.limit}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+const run = await startSpeedLayer(cfg, quiet);
+const server = await startServer({ store: storeSettings(cfg), lake: lakeSettings(cfg), port: 0, host: '127.0.0.1', log: quiet });
+
+const snapshot = async () => ({ t: performance.now(), text: await run.supervisor.metricsText() });
+type Snap = Awaited<ReturnType<typeof snapshot>>;
+function pipelineFigures(from: Snap, to: Snap) {
+  const secs = (to.t - from.t) / 1000;
+  const rate = (name: string, ...f: string[]) => (metricSum(to.text, name, ...f) - metricSum(from.text, name, ...f)) / secs;
+  const q = (p: number) => histogramQuantile(p, from.text, to.text, 'cashtag_end_to_end_latency_seconds', 'sink="store"') * 1000;
+  return { tweetsPerSecond: rate('cashtag_source_records_total', 'topic="tweets"'), storeRowsPerSecond: rate('cashtag_sink_rows_written_total', 'sink="store"'), e2eP50: q(0.5), e2eP99: q(0.99) };
+}
+const fmt = (f: ReturnType<typeof pipelineFigures>) => `${f.tweetsPerSecond.toFixed(0)} tweets/s in, ${f.storeRowsPerSecond.toFixed(0)} store rows/s, ingest -> store p50 ${f.e2eP50.toFixed(0)} ms, p99 ${f.e2eP99.toFixed(0)} ms`;
+
+try {
+  const seconds = Number(a.seconds);
+  process.stderr.write(`  warm-up ${a.warmup} s\n`);
+  await sleep(Number(a.warmup) * 1000);
+  const s0 = await snapshot();
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
+  process.stderr.write(`  baseline ${seconds} s (server idle)\n`);
+  await sleep(seconds * 1000);
+  const s1 = await snapshot();
+  const baseDelay = loopDelay.percentile(99) / 1e6;
+  loopDelay.reset();
+  process.stderr.write(`  load ${seconds} s\n`);
+  const result = await load(`${server.url}/api/tweets/${a.symbol}?limit=${a.limit}`, seconds);
+  const s2 = await snapshot();
+  console.log(`main-thread event-loop delay p99: ${baseDelay.toFixed(1)} ms without load, ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms under load`);
+  const base = pipelineFigures(s0, s1);
+  const loaded = pipelineFigures(s1, s2);
+  console.log(`API: ${result.requests.average.toFixed(0)} req/s (${result.requests.total} requests in ${result.duration} s), latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms; non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts}`);
+  console.log(`pipeline without load: ${fmt(base)}`);
+  console.log(`pipeline under load:   ${fmt(loaded)} (${(((loaded.tweetsPerSecond - base.tweetsPerSecond) / base.tweetsPerSecond) * 100).toFixed(1)} % tweets/s)`);
+  console.log(`target p99 <= 20 ms at ${a['req-rate']} req/s: ${result.latency.p99 <= 20 ? 'met' : 'NOT met'}`);
+} finally {
+  await server.close();
+  await run.stop();
+  await run.done.catch(() => undefined);
+  rmSync(dataDir, { recursive: true, force: true });
+}

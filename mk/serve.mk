@@ -1,0 +1,16 @@
+# Serving layer (issue 6): the browser the dashboard test drives, the serving tests and the API
+# benchmark. `make test` should depend on `browser`.
+.PHONY: browser test-serve bench-serve
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+browser: ## Debian's chromium for the dashboard's browser test (apt-get, only when /usr/bin/chromium is missing)
+	@test -x /usr/bin/chromium || { \
+	  apt-cache policy chromium 2>/dev/null | grep -q 'Candidate: [0-9]' || $(SUDO) apt-get update; \
+	  $(SUDO) apt-get install -y --no-install-recommends chromium; }
+	@test -x /usr/bin/chromium || { echo "make browser: /usr/bin/chromium is still missing after apt-get" >&2; exit 1; }
+
+test-serve: build browser ## the serving layer's tests: API, hostile input, dashboard in chromium
+	$(NODE) --test --test-concurrency=1 $$(find dist/test/serving -name '*.test.js' | sort)
+
+bench-serve: build ## GET /api/tweets at 500 req/s (autocannon) while the pipeline runs at 5,000 tweets/s: p99 and throughput
+	$(NODE) dist/bench/serve.js $(ARGS)
