@@ -71,6 +71,8 @@ interface Snapshot {
   symbols: string[];
   tweets: Map<string, string[]>;
   prices: Map<string, string[]>;
+  /** Input bytes per symbol. */
+  bytes: Map<string, number>;
   untaggedFiles: number;
   hash: string;
 }
@@ -79,6 +81,7 @@ interface Snapshot {
 async function snapshot(lake: Lake, bronze: string): Promise<Snapshot> {
   const tweets = new Map<string, string[]>();
   const prices = new Map<string, string[]>();
+  const bytes = new Map<string, number>();
   const hash = createHash('sha256');
   let untaggedFiles = 0;
   for (const [table, column, into] of [['tweets_v2', 'topic', tweets], ['stock_prices', 'symbol', prices]] as const) {
@@ -90,11 +93,12 @@ async function snapshot(lake: Lake, bronze: string): Promise<Snapshot> {
         continue;
       }
       into.set(m[1], [...(into.get(m[1]) ?? []), o.key]);
+      bytes.set(m[1], (bytes.get(m[1]) ?? 0) + o.size);
       hash.update(`${o.key}\t${o.size}\n`);
     }
   }
   const symbols = [...new Set([...tweets.keys(), ...prices.keys()])].sort();
-  return { symbols, tweets, prices, untaggedFiles, hash: hash.digest('hex') };
+  return { symbols, tweets, prices, bytes, untaggedFiles, hash: hash.digest('hex') };
 }
 
 const runIdAt = (ms: number, hash: string) => `${new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${hash.slice(0, 12)}`;
@@ -110,6 +114,16 @@ function pivot(done: PartitionDone[], symbols: string[]): Promise<Buffer> {
 }
 
 export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
+  // Threads start (and load the worker module) while the main thread snapshots the lake.
+  const pool = new Piscina({ filename: WORKER, minThreads: options.threads, maxThreads: options.threads, idleTimeout: 1_000 });
+  try {
+    return await run(options, pool);
+  } finally {
+    await pool.destroy();
+  }
+}
+
+async function run(options: BatchOptions, pool: Piscina): Promise<BatchSummary> {
   const { log, clock = systemClock } = options;
   const progress = options.progress ?? ((line: string) => process.stderr.write(`${line}\n`));
   const lake = openLake(options.lake);
@@ -141,25 +155,21 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
   const done: PartitionDone[] = [...earlier];
   let rows = 0;
   let stopped = false;
-  const pool = new Piscina({ filename: WORKER, minThreads: options.threads, maxThreads: options.threads, idleTimeout: 1_000 });
-  try {
-    const queue = [...tasks];
-    const lane = async (): Promise<void> => {
-      for (let task = queue.shift(); task && !stopped; task = queue.shift()) {
-        const result = (await pool.run(task)) as PartitionDone;
-        await recordTask(lake, gold, runId, result);
-        done.push(result);
-        rows += result.tweetRows + result.priceRows;
-        const seconds = (clock.monotonic() - started) / 1000;
-        progress(`batch: ${done.length}/${snap.symbols.length} partitions (${result.symbol}: ${result.tweetRows} tweets, ${result.priceRows} ticks) ${Math.round(rows / Math.max(seconds, 1e-3)).toLocaleString('en-US')} rows/s`);
-        log.info('partition done', { runId, symbol: result.symbol, tweetRows: result.tweetRows, priceRows: result.priceRows, ...result.timings });
-        if (options.stopAfterTasks !== undefined && done.length - earlier.length >= options.stopAfterTasks) stopped = true;
-      }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, options.threads) }, lane));
-  } finally {
-    await pool.destroy();
-  }
+  // One lane per thread; the largest partitions first, so the last task to finish is a small one.
+  const queue = [...tasks].sort((a, b) => (snap.bytes.get(b.symbol) ?? 0) - (snap.bytes.get(a.symbol) ?? 0));
+  const lane = async (): Promise<void> => {
+    for (let task = queue.shift(); task && !stopped; task = queue.shift()) {
+      const result = (await pool.run(task)) as PartitionDone;
+      await recordTask(lake, gold, runId, result);
+      done.push(result);
+      rows += result.tweetRows + result.priceRows;
+      const seconds = (clock.monotonic() - started) / 1000;
+      progress(`batch: ${done.length}/${snap.symbols.length} partitions (${result.symbol}: ${result.tweetRows} tweets, ${result.priceRows} ticks) ${Math.round(rows / Math.max(seconds, 1e-3)).toLocaleString('en-US')} rows/s`);
+      log.info('partition done', { runId, symbol: result.symbol, tweetRows: result.tweetRows, priceRows: result.priceRows, ...result.timings });
+      if (options.stopAfterTasks !== undefined && done.length - earlier.length >= options.stopAfterTasks) stopped = true;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.threads) }, lane));
 
   const summary = (published: BatchSummary['published']): BatchSummary => {
     const seconds = (clock.monotonic() - started) / 1000;
