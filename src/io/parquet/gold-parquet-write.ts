@@ -3,19 +3,24 @@
 // which costs seconds per million rows. This writes the same format directly from columns:
 // one row group per `rowGroupSize` rows, one v1 data page per column chunk, PLAIN values,
 // RLE/bit-packed definition levels for optional columns, snappy (parquetjs's codec), thrift
-// metadata from parquetjs's generated types. Timestamps are INT64 TIMESTAMP_MILLIS (UTC).
+// metadata in the compact protocol (gold-thrift.ts). Timestamps are INT64 TIMESTAMP_MILLIS (UTC).
 //
 // Guarantee: the output depends only on the columns (no clocks, no random ids), so the same
 // report written twice is byte-identical.
 
 import { deflate } from '@dsnp/parquetjs/dist/lib/compression.js';
-import { serializeThrift } from '@dsnp/parquetjs/dist/lib/util.js';
-import parquetThrift from '@dsnp/parquetjs/dist/gen-nodejs/parquet_types.js';
 import type { Utf8Column } from './gold-parquet-read.js';
+import { bin, encodeStruct, i32, i64, list, struct, type TField } from './gold-thrift.js';
 
-const T = parquetThrift;
-type I64 = InstanceType<typeof T.ColumnMetaData>['num_values'];
-const i64 = (n: number) => n as unknown as I64;
+/** Parquet's enums (parquet.thrift), the values this writer uses. */
+const T = {
+  Type: { INT64: 2, DOUBLE: 5, BYTE_ARRAY: 6 },
+  ConvertedType: { UTF8: 0, TIMESTAMP_MILLIS: 9 },
+  Repetition: { REQUIRED: 0, OPTIONAL: 1 },
+  Encoding: { PLAIN: 0, RLE: 3 },
+  PageType: { DATA_PAGE: 0 },
+  Codec: { SNAPPY: 1 },
+} as const;
 
 export type GoldColumnType = 'double' | 'int64' | 'timestamp_millis' | 'utf8';
 
@@ -155,29 +160,29 @@ function definitionLevels(c: GoldColumn, from: number, to: number): Buffer {
   return out;
 }
 
-async function columnChunk(c: GoldColumn, from: number, to: number, offset: number): Promise<{ bytes: Buffer; meta: InstanceType<typeof T.ColumnChunk> }> {
-  const levels = c.optional ? definitionLevels(c, from, to) : Buffer.alloc(0);
-  const raw = Buffer.concat([levels, plainValues(c, from, to)]);
+async function columnChunk(c: GoldColumn, from: number, to: number, offset: number): Promise<{ bytes: Buffer; meta: TField[] }> {
+  const values = plainValues(c, from, to);
+  const raw = c.optional ? Buffer.concat([definitionLevels(c, from, to), values]) : values;
   const body = await snappy(raw);
-  const header = new T.PageHeader({
-    type: T.PageType.DATA_PAGE,
-    uncompressed_page_size: raw.length,
-    compressed_page_size: body.length,
-    data_page_header: new T.DataPageHeader({ num_values: to - from, encoding: T.Encoding.PLAIN, definition_level_encoding: T.Encoding.RLE, repetition_level_encoding: T.Encoding.RLE }),
-  });
-  const head = serializeThrift(header);
+  const head = encodeStruct([
+    [1, i32(T.PageType.DATA_PAGE)],
+    [2, i32(raw.length)],
+    [3, i32(body.length)],
+    [5, struct([[1, i32(to - from)], [2, i32(T.Encoding.PLAIN)], [3, i32(T.Encoding.RLE)], [4, i32(T.Encoding.RLE)]])],
+  ]);
   const bytes = Buffer.concat([head, body]);
-  const meta = new T.ColumnMetaData({
-    type: PHYSICAL[c.type],
-    encodings: [T.Encoding.RLE, T.Encoding.PLAIN],
-    path_in_schema: [c.name],
-    codec: T.CompressionCodec.SNAPPY,
-    num_values: i64(to - from),
-    total_uncompressed_size: i64(head.length + raw.length),
-    total_compressed_size: i64(bytes.length),
-    data_page_offset: i64(offset),
-  });
-  return { bytes, meta: new T.ColumnChunk({ file_offset: i64(offset + bytes.length), meta_data: meta }) };
+  const meta: TField[] = [
+    [1, i32(PHYSICAL[c.type])],
+    [2, list('i32', [T.Encoding.RLE, T.Encoding.PLAIN])],
+    [3, list('bin', [c.name])],
+    [4, i32(T.Codec.SNAPPY)],
+    [5, i64(to - from)],
+    [6, i64(head.length + raw.length)],
+    [7, i64(bytes.length)],
+    [9, i64(offset)],
+  ];
+  // ColumnChunk: file_offset (where its metadata would follow), meta_data.
+  return { bytes, meta: [[2, i64(offset + bytes.length)], [3, struct(meta)]] };
 }
 
 /** The whole file for `columns` (all of one length), as one buffer. */
@@ -190,10 +195,10 @@ export async function encodeParquet(columns: GoldColumn[], rowGroupSize = 131_07
   }
   const parts: Buffer[] = [Buffer.from('PAR1')];
   let offset = 4;
-  const rowGroups: InstanceType<typeof T.RowGroup>[] = [];
+  const rowGroups: TField[][] = [];
   for (let from = 0; from < rows; from += rowGroupSize) {
     const to = Math.min(rows, from + rowGroupSize);
-    const chunks: InstanceType<typeof T.ColumnChunk>[] = [];
+    const chunks: TField[][] = [];
     let size = 0;
     for (const c of columns) {
       const { bytes, meta } = await columnChunk(c, from, to, offset);
@@ -202,21 +207,18 @@ export async function encodeParquet(columns: GoldColumn[], rowGroupSize = 131_07
       size += bytes.length;
       chunks.push(meta);
     }
-    rowGroups.push(new T.RowGroup({ columns: chunks, total_byte_size: i64(size), num_rows: i64(to - from) }));
+    rowGroups.push([[1, list('struct', chunks)], [2, i64(size)], [3, i64(to - from)]]);
   }
-  const schema = [
-    new T.SchemaElement({ name: 'root', num_children: columns.length }),
-    ...columns.map(
-      (c) =>
-        new T.SchemaElement({
-          name: c.name,
-          type: PHYSICAL[c.type],
-          repetition_type: c.optional ? T.FieldRepetitionType.OPTIONAL : T.FieldRepetitionType.REQUIRED,
-          ...(CONVERTED[c.type] !== undefined ? { converted_type: CONVERTED[c.type] } : {}),
-        }),
-    ),
+  const schema: TField[][] = [
+    [[4, bin('root')], [5, i32(columns.length)]],
+    ...columns.map((c): TField[] => [
+      [1, i32(PHYSICAL[c.type])],
+      [3, i32(c.optional ? T.Repetition.OPTIONAL : T.Repetition.REQUIRED)],
+      [4, bin(c.name)],
+      [6, CONVERTED[c.type] === undefined ? undefined : i32(CONVERTED[c.type]!)],
+    ]),
   ];
-  const footer = serializeThrift(new T.FileMetaData({ version: 1, schema, num_rows: i64(rows), row_groups: rowGroups, created_by: 'cashtag batch' }));
+  const footer = encodeStruct([[1, i32(1)], [2, list('struct', schema)], [3, i64(rows)], [4, list('struct', rowGroups)], [6, bin('cashtag batch')]]);
   const tail = Buffer.alloc(8);
   tail.writeUInt32LE(footer.length, 0);
   tail.write('PAR1', 4, 'latin1');

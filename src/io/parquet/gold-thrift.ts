@@ -1,8 +1,9 @@
-// A small reader of Parquet's thrift metadata (compact protocol) for the batch layer's bronze
-// reads: the file footer and page headers, decoded into plain objects holding only the fields the
-// column reader uses. parquetjs's generated thrift code builds a node-int64 Buffer per integer
+// Parquet's thrift metadata in the compact protocol, for the batch layer: a reader of the file
+// footer and page headers (decoded into plain objects holding only the fields the column reader
+// uses) and a writer of structs for the gold files. parquetjs's generated thrift code builds a node-int64 Buffer per integer
 // (through the deprecated Buffer constructor, whose node_modules check walks the stack), which
-// cost more than the data itself on bronze files with many row groups.
+// cost more than the data itself on bronze files with many row groups, and loading the generated
+// code took ~0.1 s of every pool thread's start.
 //
 // Integers are JS numbers (exact below 2^53, which bounds every offset and count in a file).
 
@@ -96,7 +97,7 @@ class CompactReader {
 
 const num = (s: Struct, id: number, fallback = NaN): number => (s.get(id) as number | undefined) ?? fallback;
 const str = (s: Struct, id: number): string => Buffer.from((s.get(id) as Uint8Array | undefined) ?? new Uint8Array(0)).toString('utf8');
-const list = (s: Struct, id: number): Value[] => (s.get(id) as Value[] | undefined) ?? [];
+const listOf = (s: Struct, id: number): Value[] => (s.get(id) as Value[] | undefined) ?? [];
 
 export interface SchemaElement {
   name: string;
@@ -139,19 +140,19 @@ export function decodeFooter(metadata: Uint8Array): FooterMeta {
   const s = new CompactReader(metadata, 0).struct();
   return {
     rows: num(s, 3),
-    schema: list(s, 2).map((v) => {
+    schema: listOf(s, 2).map((v) => {
       const e = v as Struct;
       return { name: str(e, 4), type: e.get(1) as number | undefined, repetition: e.get(3) as number | undefined, children: num(e, 5, 0) };
     }),
-    rowGroups: list(s, 4).map((v) => {
+    rowGroups: listOf(s, 4).map((v) => {
       const rg = v as Struct;
       return {
         rows: num(rg, 3),
-        columns: list(rg, 1).map((c) => {
+        columns: listOf(rg, 1).map((c) => {
           const m = ((c as Struct).get(3) as Struct | undefined) ?? new Map<number, Value>();
           return {
             type: num(m, 1),
-            path: list(m, 3).map((p) => Buffer.from(p as Uint8Array).toString('utf8')),
+            path: listOf(m, 3).map((p) => Buffer.from(p as Uint8Array).toString('utf8')),
             codec: num(m, 4),
             dataPageOffset: num(m, 9),
             dictionaryPageOffset: m.get(11) as number | undefined,
@@ -179,4 +180,93 @@ export function decodePageHeader(file: Uint8Array, offset: number): PageHeaderMe
     isCompressed: v2 ? (v2.get(7) as boolean | undefined) ?? true : true,
     headerBytes: r.pos - offset,
   };
+}
+
+// Writing: structs are given as [field id, value] pairs in ascending id order; a value is typed
+// by the helpers below, so the encoder needs no schema.
+export type TField = [id: number, value: TValue | undefined];
+export type TValue = { t: 'i32' | 'i64'; v: number } | { t: 'bin'; v: string } | { t: 'list'; of: 'i32' | 'bin' | 'struct'; v: (number | string | TField[])[] } | { t: 'struct'; v: TField[] };
+
+export const i32 = (v: number): TValue => ({ t: 'i32', v });
+export const i64 = (v: number): TValue => ({ t: 'i64', v });
+export const bin = (v: string): TValue => ({ t: 'bin', v });
+export const struct = (v: TField[]): TValue => ({ t: 'struct', v });
+export const list = (of: 'i32' | 'bin' | 'struct', v: (number | string | TField[])[]): TValue => ({ t: 'list', of, v });
+
+const TYPE_ID = { i32: 5, i64: 6, bin: 8, list: 9, struct: 12 } as const;
+
+class CompactWriter {
+  private readonly bytes: number[] = [];
+
+  private varint(n: number): void {
+    for (; n >= 128; n = Math.floor(n / 128)) this.bytes.push((n % 128) | 0x80);
+    this.bytes.push(n);
+  }
+
+  private zigzag(n: number): void {
+    if (!Number.isSafeInteger(n)) throw new RangeError(`thrift integer ${n} is not exact`);
+    this.varint(n >= 0 ? 2 * n : -2 * n - 1);
+  }
+
+  private element(t: 'i32' | 'bin' | 'struct', v: number | string | TField[]): void {
+    if (t === 'i32') this.zigzag(v as number);
+    else if (t === 'bin') this.binary(v as string);
+    else this.struct(v as TField[]);
+  }
+
+  private binary(s: string): void {
+    const b = Buffer.from(s, 'utf8');
+    this.varint(b.length);
+    for (const x of b) this.bytes.push(x);
+  }
+
+  struct(fields: TField[]): void {
+    let last = 0;
+    for (const [id, value] of fields) {
+      if (value === undefined) continue;
+      const type = TYPE_ID[value.t];
+      if (id > last && id - last <= 15) this.bytes.push(((id - last) << 4) | type);
+      else {
+        this.bytes.push(type);
+        this.zigzag(id);
+      }
+      last = id;
+      switch (value.t) {
+        case 'i32':
+        case 'i64':
+          this.zigzag(value.v);
+          break;
+        case 'bin':
+          this.binary(value.v);
+          break;
+        case 'list':
+          if (value.v.length < 15) this.bytes.push((value.v.length << 4) | TYPE_ID[value.of]);
+          else {
+            this.bytes.push(0xf0 | TYPE_ID[value.of]);
+            this.varint(value.v.length);
+          }
+          for (const e of value.v) this.element(value.of, e);
+          break;
+        case 'struct':
+          this.struct(value.v);
+          break;
+        default: {
+          const never: never = value;
+          throw new Error(`unknown thrift value ${JSON.stringify(never)}`);
+        }
+      }
+    }
+    this.bytes.push(0);
+  }
+
+  finish(): Buffer {
+    return Buffer.from(this.bytes);
+  }
+}
+
+/** A thrift struct in the compact protocol. */
+export function encodeStruct(fields: TField[]): Buffer {
+  const w = new CompactWriter();
+  w.struct(fields);
+  return w.finish();
 }
