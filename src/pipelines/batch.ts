@@ -101,7 +101,8 @@ async function snapshot(lake: Lake, bronze: string): Promise<Snapshot> {
   return { symbols, tweets, prices, bytes, untaggedFiles, hash: hash.digest('hex') };
 }
 
-const runIdAt = (ms: number, hash: string) => `${new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${hash.slice(0, 12)}`;
+/** A new run's id: its start time (to the millisecond, so consecutive runs get distinct version prefixes) and input hash. */
+const runIdAt = (ms: number, hash: string) => `${new Date(ms).toISOString().replace(/[-:]/g, '')}-${hash.slice(0, 12)}`;
 
 /** The pivot: one row per hour with tweets, one column per symbol (mean sentiment, null where none). */
 function pivot(done: PartitionDone[], symbols: string[]): Promise<Buffer> {
