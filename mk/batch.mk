@@ -1,7 +1,7 @@
 # Batch layer (issue 5): gold reports from the bronze lake, and their benchmark against DuckDB.
 .PHONY: batch bench-batch
 
-batch: build ## the batch layer's gold reports from the whole bronze lake (ARGS="--data-dir ./demo-data --threads 2 ...")
+batch: build ## the batch layer's gold reports from the whole bronze lake (ARGS="--data-dir ./demo-data --batch-threads 2 ...")
 	$(NODE) dist/src/cli.js batch $(ARGS)
 
 bench-batch: build ## batch reports over >= 1M bronze rows vs DuckDB SQL on the same files (lake cached in data/bench-lake)

@@ -8,6 +8,7 @@ import { createLogger } from './io/log.js';
 import { runScore } from './pipelines/score.js';
 import { speedTopology, startSpeedLayer } from './pipelines/speed.js';
 import { runProducer } from './pipelines/producers.js';
+import { registerBatchCommand } from './cli-batch.js';
 import { PRICES_TOPIC, TWEETS_TOPIC } from './domain/records.js';
 import type { GeneratorSourceOptions } from './actors/generator-source/protocol.js';
 import { PipelineFailedError } from './runtime/errors.js';
@@ -145,6 +146,8 @@ export function summarize(text: string): Record<string, number> {
     checkpoints: sum('cashtag_checkpoints_completed_total{'),
   };
 }
+
+registerBatchCommand(program);
 
 program.parseAsync().catch((e: unknown) => {
   process.stderr.write(`cashtag: ${e instanceof Error ? e.message : String(e)}\n`);
