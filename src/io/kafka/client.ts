@@ -34,7 +34,7 @@ export function createKafka(s: KafkaSettings, log: Logger): Kafka {
     connectionTimeout: 3_000,
     // kafkajs' own retrier is jittered exponential backoff; cashtag's (runtime/backoff.ts)
     // wraps the calls that must name the server and setting when they finally fail.
-    retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 10_000, factor: 0.2, multiplier: 2 },
+    retry: { initialRetryTime: 300, retries: 6, maxRetryTime: 5_000, factor: 0.2, multiplier: 2 },
   });
 }
 

@@ -1,13 +1,12 @@
 // An idempotent kafkajs producer (acks from all in-sync replicas), shared per thread and key.
 import type { Kafka, Producer } from 'kafkajs';
-import { retry } from '../../runtime/backoff.js';
 import { kafkaUnreachable } from './client.js';
 
 const producers = new Map<string, Promise<Producer>>();
 
 export async function connectProducer(kafka: Kafka, brokers: string[]): Promise<Producer> {
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
-  await retry('kafka producer connect', () => producer.connect(), { attempts: 5 }).catch((e: unknown) => {
+  await producer.connect().catch((e: unknown) => {
     throw kafkaUnreachable(brokers, e);
   });
   return producer;

@@ -3,7 +3,6 @@
 // partition count that differs from the setting is reported, not changed).
 import type { Kafka } from 'kafkajs';
 import type { Logger } from '../../runtime/actor.js';
-import { retry } from '../../runtime/backoff.js';
 import { kafkaUnreachable, topicNames, type TopicNames } from './client.js';
 
 export interface TopicSettings {
@@ -15,7 +14,8 @@ export interface TopicSettings {
 export async function provisionTopics(kafka: Kafka, brokers: string[], s: TopicSettings, log: Logger, TOPICS: TopicNames = topicNames()): Promise<Map<string, number>> {
   const admin = kafka.admin();
   try {
-    await retry('kafka admin connect', () => admin.connect(), { attempts: 5 }).catch((e: unknown) => {
+    // kafkajs retries the connection itself (jittered backoff, about 15 s in all).
+    await admin.connect().catch((e: unknown) => {
       throw kafkaUnreachable(brokers, e);
     });
     const config = [{ name: 'retention.ms', value: String(s.retentionMs) }];
