@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
 import { startServer } from '../src/pipelines/serving.js';
+import { startServerThread } from '../src/pipelines/serving-thread.js';
 import { lakeSettings, startSpeedLayer, storeSettings } from '../src/pipelines/speed.js';
 import type { Logger } from '../src/runtime/actor.js';
 import { histogramQuantile, metricSum } from './stats.js';
@@ -28,10 +29,13 @@ const { values: a } = parseArgs({
     warmup: { type: 'string', default: '20' },
     symbol: { type: 'string', default: 'AAPL' },
     limit: { type: 'string', default: '50' },
+    thread: { type: 'string', default: 'on' },
+    path: { type: 'string' },
   },
 });
 const quiet: Logger = { info: () => undefined, warn: (m, f) => console.error('warn', m, f), error: (m, f) => console.error('error', m, f) };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const target = () => a.path ?? `/api/tweets/${a.symbol}?limit=${a.limit}`;
 const AUTOCANNON = fileURLToPath(new URL('../../node_modules/autocannon/autocannon.js', import.meta.url));
 
 interface Autocannon {
@@ -56,19 +60,24 @@ function load(url: string, seconds: number): Promise<Autocannon> {
 
 const dataDir = mkdtempSync(join(tmpdir(), 'cashtag-bench-serve-'));
 const cfg = loadConfig({}, { ...process.env, DATA_DIR: dataDir, METRICS_PORT: '0', RATE: a.rate! });
-console.log(`cashtag bench-serve — pipeline at ${a.rate} tweets/s, load ${a['req-rate']} req/s on GET /api/tweets/${a.symbol}?limit=${a.limit}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+console.log(`cashtag bench-serve — pipeline at ${a.rate} tweets/s, load ${a['req-rate']} req/s on GET ${target()}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 const run = await startSpeedLayer(cfg, quiet);
-const server = await startServer({ store: storeSettings(cfg), lake: lakeSettings(cfg), port: 0, host: '127.0.0.1', log: quiet });
+// As `cashtag run` starts it: on its own thread (--thread off: on the pipeline's main thread).
+const serverOpts = { store: storeSettings(cfg), lake: lakeSettings(cfg), port: 0, host: '127.0.0.1' };
+const server = a.thread === 'off' ? await startServer({ ...serverOpts, log: quiet }) : await startServerThread(serverOpts, quiet);
+console.log(`server on ${a.thread === 'off' ? "the pipeline's main thread" : 'its own thread'}`);
 
-const snapshot = async () => ({ t: performance.now(), text: await run.supervisor.metricsText() });
+const snapshot = async () => ({ t: performance.now(), cpu: process.cpuUsage(), text: await run.supervisor.metricsText() });
 type Snap = Awaited<ReturnType<typeof snapshot>>;
 function pipelineFigures(from: Snap, to: Snap) {
   const secs = (to.t - from.t) / 1000;
   const rate = (name: string, ...f: string[]) => (metricSum(to.text, name, ...f) - metricSum(from.text, name, ...f)) / secs;
   const q = (p: number) => histogramQuantile(p, from.text, to.text, 'cashtag_end_to_end_latency_seconds', 'sink="store"') * 1000;
-  return { tweetsPerSecond: rate('cashtag_source_records_total', 'topic="tweets"'), storeRowsPerSecond: rate('cashtag_sink_rows_written_total', 'sink="store"'), e2eP50: q(0.5), e2eP99: q(0.99) };
+  // CPU of this process (every thread: pipeline, pool, server), in cores.
+  const cores = (to.cpu.user + to.cpu.system - from.cpu.user - from.cpu.system) / 1e6 / secs;
+  return { cores, tweetsPerSecond: rate('cashtag_source_records_total', 'topic="tweets"'), storeRowsPerSecond: rate('cashtag_sink_rows_written_total', 'sink="store"'), e2eP50: q(0.5), e2eP99: q(0.99) };
 }
-const fmt = (f: ReturnType<typeof pipelineFigures>) => `${f.tweetsPerSecond.toFixed(0)} tweets/s in, ${f.storeRowsPerSecond.toFixed(0)} store rows/s, ingest -> store p50 ${f.e2eP50.toFixed(0)} ms, p99 ${f.e2eP99.toFixed(0)} ms`;
+const fmt = (f: ReturnType<typeof pipelineFigures>) => `${f.tweetsPerSecond.toFixed(0)} tweets/s in, ${f.storeRowsPerSecond.toFixed(0)} store rows/s, ingest -> store p50 ${f.e2eP50.toFixed(0)} ms, p99 ${f.e2eP99.toFixed(0)} ms; process CPU ${f.cores.toFixed(2)} cores`;
 
 try {
   const seconds = Number(a.seconds);
@@ -83,7 +92,7 @@ try {
   const baseDelay = loopDelay.percentile(99) / 1e6;
   loopDelay.reset();
   process.stderr.write(`  load ${seconds} s\n`);
-  const result = await load(`${server.url}/api/tweets/${a.symbol}?limit=${a.limit}`, seconds);
+  const result = await load(server.url + target(), seconds);
   const s2 = await snapshot();
   console.log(`main-thread event-loop delay p99: ${baseDelay.toFixed(1)} ms without load, ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms under load`);
   const base = pipelineFigures(s0, s1);
@@ -92,9 +101,16 @@ try {
   console.log(`pipeline without load: ${fmt(base)}`);
   console.log(`pipeline under load:   ${fmt(loaded)} (${(((loaded.tweetsPerSecond - base.tweetsPerSecond) / base.tweetsPerSecond) * 100).toFixed(1)} % tweets/s)`);
   console.log(`target p99 <= 20 ms at ${a['req-rate']} req/s: ${result.latency.p99 <= 20 ? 'met' : 'NOT met'}`);
+  // The same load with the pipeline stopped: what the machine alone costs the API's tail.
+  await run.stop();
+  await run.done.catch(() => undefined);
+  process.stderr.write(`  load ${seconds} s, pipeline stopped\n`);
+  const alone = await load(server.url + target(), seconds);
+  console.log(`API with the pipeline stopped: ${alone.requests.average.toFixed(0)} req/s, latency p50 ${alone.latency.p50} ms, p99 ${alone.latency.p99} ms, max ${alone.latency.max} ms; non-2xx ${alone.non2xx}, errors ${alone.errors}`);
+  console.log(`load average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (other processes on this machine share its ${cpus().length} cores)`);
 } finally {
   await server.close();
-  await run.stop();
+  await run.stop().catch(() => undefined);
   await run.done.catch(() => undefined);
   rmSync(dataDir, { recursive: true, force: true });
 }

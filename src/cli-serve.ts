@@ -7,6 +7,7 @@ import { ConfigError, loadConfig, SETTINGS, type Config, type SettingName } from
 import { createLogger } from './io/log.js';
 import type { Logger } from './runtime/actor.js';
 import { startServer, type ServerOptions } from './pipelines/serving.js';
+import { startServerThread, type ThreadServer, type ThreadServerOptions } from './pipelines/serving-thread.js';
 import { loadServeSettings, SERVE_SETTINGS, type ServeSettingName, type ServeSettings } from './pipelines/serving-settings.js';
 import { lakeSettings, storeSettings } from './pipelines/speed.js';
 
@@ -14,9 +15,22 @@ import { lakeSettings, storeSettings } from './pipelines/speed.js';
 const STORE_AND_LAKE: SettingName[] = ['dataDir', 'cassandraContactPoints', 'cassandraLocalDc', 'cassandraKeyspace', 's3Endpoint', 's3AccessKey', 's3SecretKey', 's3Region', 'logLevel'];
 const SERVE_ONLY: ServeSettingName[] = ['httpPort', 'httpHost', 'dashboardMinutes'];
 
-/** The server of a configuration: the profile's store and lake (as the speed layer picks them). */
+/** The server of a configuration, as plain data: the profile's store and lake (as the speed layer picks them). */
+export function serverSettings(cfg: Config, serve: ServeSettings): ThreadServerOptions {
+  return { store: storeSettings(cfg), lake: lakeSettings(cfg), port: serve.httpPort, host: serve.httpHost, dashboardMinutes: serve.dashboardMinutes };
+}
+
+/** The same, to start the server on the calling thread (`cashtag serve`). */
 export function serverOptions(cfg: Config, serve: ServeSettings, log: Logger): ServerOptions {
-  return { store: storeSettings(cfg), lake: lakeSettings(cfg), port: serve.httpPort, host: serve.httpHost, dashboardMinutes: serve.dashboardMinutes, log };
+  return { ...serverSettings(cfg, serve), log };
+}
+
+/**
+ * For `cashtag run`: the server on its own thread (it then never waits behind the pipeline's
+ * main-thread work), over the store and lake the speed layer writes. Null when SERVE=off.
+ */
+export async function startRunServer(cfg: Config, serve: ServeSettings, log: Logger): Promise<ThreadServer | null> {
+  return serve.serve ? startServerThread(serverSettings(cfg, serve), log) : null;
 }
 
 export function registerServeCommand(program: Command): Command {

@@ -11,7 +11,9 @@ import { resolveReport } from '../../src/pipelines/batch.js';
 import { openLake } from '../../src/io/lake/open.js';
 import type { ServingServer } from '../../src/pipelines/serving.js';
 import { apiAlert, apiPrice, apiTweet, apiWindow } from '../../src/pipelines/serving-rows.js';
-import { lakeSettings } from '../../src/pipelines/speed.js';
+import { startServerThread } from '../../src/pipelines/serving-thread.js';
+import { lakeSettings, storeSettings } from '../../src/pipelines/speed.js';
+import { quietLogger } from '../helpers/runtime.js';
 import { duckdb } from '../helpers/duckdb.js';
 import { finishedRun, getJson, serve } from './helpers.js';
 
@@ -170,6 +172,17 @@ describe('query API over a finished embedded run', { timeout: 240_000 }, () => {
     assert.equal(uplot.status, 200);
     assert.match(await uplot.text(), /uPlot/);
     for (const bad of ['/static/..%2Fpackage.json', '/static/index.html', '/static/%2e%2e%2f%2e%2e%2fetc%2fpasswd']) assert.equal((await fetch(server.url + bad)).status, 404, bad);
+  });
+
+  test('the server on its own thread (as cashtag run starts it) answers the same over the same store', async () => {
+    const threaded = await startServerThread({ store: storeSettings(cfg), lake: lakeSettings(cfg), port: 0, host: '127.0.0.1' }, quietLogger());
+    try {
+      for (const path of ['/api/symbols', '/api/tweets/AAPL?limit=20', '/api/alerts']) assert.deepEqual((await getJson(threaded.url, path)).body, (await getJson(server.url, path)).body, path);
+    } finally {
+      await threaded.close();
+    }
+    // A port in use is an error naming the setting, not a hang.
+    await assert.rejects(startServerThread({ store: storeSettings(cfg), lake: lakeSettings(cfg), port: server.port, host: '127.0.0.1' }, quietLogger()), /HTTP_PORT \d+ is already in use/);
   });
 
   test('GET /api/stream pushes a tweet, a tick, a window and an alert once committed to the store', async () => {
