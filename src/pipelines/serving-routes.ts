@@ -19,8 +19,8 @@ export interface RouteDeps {
   history: GoldHistory;
   /** Wall-clock now (ms), for default ranges. */
   now: () => number;
-  /** Symbols the serving store has seen; null when the store cannot say (then none is rejected as unknown). */
-  knownSymbols: () => Promise<Set<string> | null>;
+  /** Symbols the serving store has seen (fresh enough to contain `symbol` if the store has it); null when the store cannot say. */
+  knownSymbols: (symbol?: string) => Promise<Set<string> | null>;
 }
 
 const problems = { 400: S.problem, 404: S.problem, 503: S.problem } as const;
@@ -65,7 +65,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
     return store;
   };
   const mustKnow = async (symbol: string) => {
-    const known = await reading('the serving store', deps.knownSymbols());
+    const known = await reading('the serving store', deps.knownSymbols(symbol));
     if (known !== null && !known.has(symbol)) throw new ProblemError('notFound', `no data for symbol ${symbol}: the serving store has never seen it (GET /api/symbols lists the known ones)`);
   };
 
@@ -73,11 +73,15 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
     const known = await reading('the serving store', deps.knownSymbols());
     const symbols = [...(known ?? [])].sort();
     const views = hasAnalyticsViews(store) ? store : null;
-    const out = [];
-    for (const symbol of symbols) {
-      const [window, prices] = await reading('the serving store', Promise.all([views ? views.latestWindow(symbol) : null, store.latestPrices(symbol, { limit: 1 })]));
-      out.push({ symbol, latest_window: window ? apiWindow(window) : null, latest_price: prices[0] ? apiPrice(prices[0]) : null });
-    }
+    const out = await reading(
+      'the serving store',
+      Promise.all(
+        symbols.map(async (symbol) => {
+          const [window, prices] = await Promise.all([views ? views.latestWindow(symbol) : null, store.latestPrices(symbol, { limit: 1 })]);
+          return { symbol, latest_window: window ? apiWindow(window) : null, latest_price: prices[0] ? apiPrice(prices[0]) : null };
+        }),
+      ),
+    );
     return { symbols: out };
   });
 

@@ -32,7 +32,7 @@ function encode(e: LiveEvent): string {
   }
 }
 
-export function registerStreamRoute(app: FastifyInstance, deps: { live: LiveFeed; knownSymbols: () => Promise<Set<string> | null> }): void {
+export function registerStreamRoute(app: FastifyInstance, deps: { live: LiveFeed; knownSymbols: (symbol?: string) => Promise<Set<string> | null> }): void {
   const open = new Set<ServerResponse>();
   // Streams never end by themselves: close them before the server waits for its connections.
   app.addHook('preClose', (done) => {
@@ -53,7 +53,7 @@ export function registerStreamRoute(app: FastifyInstance, deps: { live: LiveFeed
     async (req, reply) => {
       const symbol = req.query.symbol ?? null;
       if (symbol !== null) {
-        const known = await reading('the serving store', deps.knownSymbols());
+        const known = await reading('the serving store', deps.knownSymbols(symbol));
         if (known !== null && !known.has(symbol)) throw new ProblemError('notFound', `no data for symbol ${symbol}: the serving store has never seen it (GET /api/symbols lists the known ones)`);
       }
       reply.hijack();

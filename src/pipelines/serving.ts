@@ -69,21 +69,28 @@ const within = <T>(ms: number, p: Promise<T>): Promise<T> =>
     );
   });
 
-/** The symbols the store has seen, re-read at most every `ttlMs` (the 404 check is on the hot path). */
-function symbolCache(store: ServingStore, ttlMs: number): () => Promise<Set<string> | null> {
+/**
+ * The symbols the store has seen, re-read at most every `ttlMs` (the 404 check is on the hot
+ * path). A symbol missing from the cached set triggers one early re-read if the set is older
+ * than `missMs`, so a symbol that just appeared is found, and a flood of unknown symbols costs
+ * at most one store read per `missMs`.
+ */
+function symbolCache(store: ServingStore, ttlMs: number, missMs = 250): (symbol?: string) => Promise<Set<string> | null> {
   if (!hasAnalyticsViews(store)) return () => Promise.resolve(null);
   let cached: { at: number; symbols: Set<string> } | null = null;
   let pending: Promise<Set<string>> | null = null;
-  return async () => {
-    if (cached && Date.now() - cached.at < ttlMs) return cached.symbols;
-    pending ??= store.symbols().then(
+  const reload = () =>
+    (pending ??= store.symbols().then(
       (xs) => ((cached = { at: Date.now(), symbols: new Set(xs) }), (pending = null), cached.symbols),
       (e: unknown) => {
         pending = null;
         throw e;
       },
-    );
-    return pending;
+    ));
+  return async (symbol) => {
+    if (cached === null || Date.now() - cached.at >= ttlMs) return reload();
+    if (symbol !== undefined && !cached.symbols.has(symbol) && Date.now() - cached.at >= missMs) return reload();
+    return cached.symbols;
   };
 }
 

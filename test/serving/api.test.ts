@@ -222,4 +222,14 @@ describe('query API over a finished embedded run', { timeout: 240_000 }, () => {
     while (server.live.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     assert.equal(server.live.size, 0);
   });
+
+  test('a symbol that just appeared in the store is found at once, not after the symbol cache expires', async () => {
+    assert.equal((await getJson(server.url, '/api/tweets/NEWCO')).status, 404);
+    const t = Date.parse('2025-12-18T15:00:00Z');
+    await store.upsertTweets([{ kind: 'tweet-row', id: 'newco-1', topic: 'NEWCO', createdAt: t, ingestTs: t, text: '$NEWCO lists today', userId: 'u2', sentimentScore: 0.1 } as never]);
+    await new Promise((r) => setTimeout(r, 300));
+    const r = await getJson(server.url, '/api/tweets/NEWCO');
+    assert.equal(r.status, 200);
+    assert.deepEqual((r.body.items as { id: string }[]).map((x) => x.id), ['newco-1']);
+  });
 });
