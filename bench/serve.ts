@@ -29,7 +29,8 @@ const { values: a } = parseArgs({
     warmup: { type: 'string', default: '20' },
     symbol: { type: 'string', default: 'AAPL' },
     limit: { type: 'string', default: '50' },
-    thread: { type: 'string', default: 'on' },
+    server: { type: 'string', default: 'thread' },
+    'child-server': { type: 'string' },
     path: { type: 'string' },
   },
 });
@@ -58,14 +59,35 @@ function load(url: string, seconds: number): Promise<Autocannon> {
   });
 }
 
+if (a['child-server'] !== undefined) {
+  // The server process of --server process: serve until SIGTERM.
+  const child = await startServer({ ...(JSON.parse(a['child-server']) as Parameters<typeof startServerThread>[0]), log: quiet });
+  process.stdout.write(`${child.url}\n`);
+  process.once('SIGTERM', () => void child.close().then(() => process.exit(0)));
+  await new Promise(() => undefined);
+}
+
 const dataDir = mkdtempSync(join(tmpdir(), 'cashtag-bench-serve-'));
 const cfg = loadConfig({}, { ...process.env, DATA_DIR: dataDir, METRICS_PORT: '0', RATE: a.rate! });
 console.log(`cashtag bench-serve — pipeline at ${a.rate} tweets/s, load ${a['req-rate']} req/s on GET ${target()}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 const run = await startSpeedLayer(cfg, quiet);
-// As `cashtag run` starts it: on its own thread (--thread off: on the pipeline's main thread).
+// Where the server runs: `thread` (its own worker thread, as `cashtag run` starts it), `main`
+// (the pipeline's main thread) or `process` (a separate process over the same data directory,
+// as `cashtag serve` beside `cashtag run`).
 const serverOpts = { store: storeSettings(cfg), lake: lakeSettings(cfg), port: 0, host: '127.0.0.1' };
-const server = a.thread === 'off' ? await startServer({ ...serverOpts, log: quiet }) : await startServerThread(serverOpts, quiet);
-console.log(`server on ${a.thread === 'off' ? "the pipeline's main thread" : 'its own thread'}`);
+async function serverIn(where: string): Promise<{ url: string; close(): Promise<void> }> {
+  if (where === 'main') return startServer({ ...serverOpts, log: quiet });
+  if (where === 'thread') return startServerThread(serverOpts, quiet);
+  if (where !== 'process') throw new Error(`--server ${where}: expected thread, main or process`);
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--child-server', JSON.stringify(serverOpts)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.once('data', (c: Buffer) => resolve(c.toString().trim()));
+    child.once('exit', (code) => reject(new Error(`server process exited with ${code}`)));
+  });
+  return { url, close: () => new Promise<void>((resolve) => (child.once('exit', () => resolve()), child.kill('SIGTERM'))) };
+}
+const server = await serverIn(a.server!);
+console.log(`server on ${a.server === 'main' ? "the pipeline's main thread" : a.server === 'thread' ? 'its own thread' : 'a separate process'}`);
 
 const snapshot = async () => ({ t: performance.now(), cpu: process.cpuUsage(), text: await run.supervisor.metricsText() });
 type Snap = Awaited<ReturnType<typeof snapshot>>;
@@ -101,6 +123,14 @@ try {
   console.log(`pipeline without load: ${fmt(base)}`);
   console.log(`pipeline under load:   ${fmt(loaded)} (${(((loaded.tweetsPerSecond - base.tweetsPerSecond) / base.tweetsPerSecond) * 100).toFixed(1)} % tweets/s)`);
   console.log(`target p99 <= 20 ms at ${a['req-rate']} req/s: ${result.latency.p99 <= 20 ? 'met' : 'NOT met'}`);
+  // Control: a bare node:http server (in its own process) under the same load while the pipeline
+  // still runs. Its tail is the machine's scheduling, which no server code can beat.
+  const bare = spawn(process.execPath, ['-e', "require('http').createServer((q, r) => r.end('ok')).listen(0, '127.0.0.1', function () { console.log('http://127.0.0.1:' + this.address().port) })"], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const bareUrl = await new Promise<string>((resolve) => bare.stdout.once('data', (c: Buffer) => resolve(c.toString().trim())));
+  process.stderr.write(`  control: bare node:http server, ${seconds} s\n`);
+  const control = await load(`${bareUrl}/`, seconds);
+  bare.kill('SIGTERM');
+  console.log(`control, a bare node:http server while the pipeline runs: latency p50 ${control.latency.p50} ms, p99 ${control.latency.p99} ms, max ${control.latency.max} ms`);
   // The same load with the pipeline stopped: what the machine alone costs the API's tail.
   await run.stop();
   await run.done.catch(() => undefined);
