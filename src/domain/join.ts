@@ -28,33 +28,30 @@ const byTime = <T extends { ts: number; id: string }>(a: T, b: T) => a.ts - b.ts
 
 export class TweetPriceJoin {
   private ticks = new Map<string, Tick[]>(); // sorted by (ts, id)
-  private tweets = new Map<string, PendingTweet[]>();
+  private tweets = new Map<string, PendingTweet[]>(); // sorted by (ts, id): released from the front
 
   constructor(private readonly lookbackMs: number) {}
 
   addTick(symbol: string, t: Tick): void {
-    const xs = this.ticks.get(symbol) ?? [];
-    // Ticks mostly arrive in order: append, and insert in place only when out of order.
-    if (xs.length === 0 || byTime(xs[xs.length - 1], t) <= 0) xs.push(t);
-    else xs.splice(upperBound(xs, t), 0, t);
-    this.ticks.set(symbol, xs);
+    insertSorted(this.ticks, symbol, t);
   }
 
   addTweet(symbol: string, t: PendingTweet): void {
-    const xs = this.tweets.get(symbol) ?? [];
-    xs.push(t);
-    this.tweets.set(symbol, xs);
+    insertSorted(this.tweets, symbol, t);
   }
 
-  /** Release every tweet with event time <= watermark, joined; then drop ticks no tweet can use. */
+  /**
+   * Release every tweet with event time <= watermark, joined; then drop ticks no tweet can use.
+   * Work is proportional to what is released, not to what is held.
+   */
   advance(watermark: number): Joined[] {
     const out: Joined[] = [];
     for (const [symbol, pending] of this.tweets) {
-      const ready = pending.filter((t) => t.ts <= watermark).sort(byTime);
-      if (ready.length === 0) continue;
-      const rest = pending.filter((t) => t.ts > watermark);
-      if (rest.length) this.tweets.set(symbol, rest);
-      else this.tweets.delete(symbol);
+      let k = 0;
+      while (k < pending.length && pending[k].ts <= watermark) k++;
+      if (k === 0) continue;
+      const ready = pending.splice(0, k);
+      if (pending.length === 0) this.tweets.delete(symbol);
       const ticks = this.ticks.get(symbol) ?? [];
       for (const tw of ready) {
         const i = lastAtOrBefore(ticks, tw.ts);
@@ -104,7 +101,15 @@ function lastAtOrBefore(ticks: Tick[], t: number): number {
   return lo - 1;
 }
 
-function upperBound(ticks: Tick[], t: Tick): number {
+/** Insert keeping (ts, id) order: records mostly arrive in order, so this is usually a push. */
+function insertSorted<T extends { ts: number; id: string }>(m: Map<string, T[]>, key: string, x: T): void {
+  let xs = m.get(key);
+  if (!xs) m.set(key, (xs = []));
+  if (xs.length === 0 || byTime(xs[xs.length - 1], x) <= 0) xs.push(x);
+  else xs.splice(upperBound(xs, x), 0, x);
+}
+
+function upperBound<T extends { ts: number; id: string }>(ticks: T[], t: T): number {
   let lo = 0;
   let hi = ticks.length;
   while (lo < hi) {
