@@ -8,7 +8,12 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import type { ServingServer } from '../../src/pipelines/serving.js';
+import type { Lake } from '../../src/io/lake/lake.js';
+import type { AnalyticsViews, ServingStore } from '../../src/io/store/serving-store.js';
+import { buildApp, type ServingServer } from '../../src/pipelines/serving.js';
+import { goldHistory } from '../../src/pipelines/serving-history.js';
+import { LiveFeed } from '../../src/pipelines/serving-live.js';
+import { quietLogger } from '../helpers/runtime.js';
 import { finishedRun, serve } from './helpers.js';
 
 let server: ServingServer;
@@ -134,4 +139,26 @@ describe('hostile input', { timeout: 180_000 }, () => {
     assert.equal((await raw('/healthz')).status, 200);
     assert.equal((await raw('/readyz')).status, 200);
   });
+});
+
+test('a failing store or lake is a 503 that does not leak its cause; readyz says which is down', async () => {
+  const down = () => Promise.reject(new Error('connect ECONNREFUSED 10.1.2.3:9042 (secret-host)'));
+  const store = { latestTweets: down, latestPrices: down, windows: down, latestWindow: down, alerts: down, symbols: () => Promise.resolve(['AAPL']), upsertWindows: down, upsertAlerts: down, upsertTweets: down, upsertPrices: down, expire: down, close: () => Promise.resolve() } as unknown as ServingStore & AnalyticsViews;
+  const lake = { list: down, read: down } as unknown as Lake;
+  const log = quietLogger();
+  const app = buildApp({ store, lake, history: goldHistory(lake), live: new LiveFeed(store, { intervalMs: 1000, log }), log, dashboardMinutes: 30, now: Date.now });
+  try {
+    for (const url of ['/api/tweets/AAPL', '/api/prices/AAPL', '/api/windows/AAPL', '/api/alerts', '/api/history/AAPL']) {
+      const r = await app.inject({ method: 'GET', url });
+      assert.equal(r.statusCode, 503, `${url}: ${r.body}`);
+      assert.match(r.headers['content-type'] as string, /application\/problem\+json/);
+      assert.doesNotMatch(r.body, /10\.1\.2\.3|secret-host|ECONNREFUSED/, 'the cause stays in the log');
+    }
+    assert.ok(log.lines.some((l) => l.level === 'error' && JSON.stringify(l.fields).includes('ECONNREFUSED')), 'the cause is logged');
+    const ready = await app.inject({ method: 'GET', url: '/readyz' });
+    assert.equal(ready.statusCode, 503);
+    assert.equal(JSON.parse(ready.body).status, 'not ready');
+  } finally {
+    await app.close();
+  }
 });

@@ -98,6 +98,7 @@ export function errorToProblem(error: FastifyError, request: FastifyRequest): { 
     const detail = error.message.length > 300 ? `${error.message.slice(0, 300)}…` : error.message;
     return { problem: { type: problemTypes.invalidParameter.type, title: 'Bad request', status, detail, instance: instanceOf(request) }, internal: false };
   }
-  if (status === 503) return { problem: { ...problemTypes.unavailable, detail: error.message, instance: instanceOf(request) }, internal: true };
+  // "<what> is unavailable: <cause>": the caller learns what, the log gets the cause.
+  if (status === 503) return { problem: { ...problemTypes.unavailable, detail: `${error.message.split(': ')[0]}; try again shortly`, instance: instanceOf(request) }, internal: true };
   return { problem: { ...problemTypes.internal, detail: 'the request failed inside cashtag; the server log has the cause', instance: instanceOf(request) }, internal: true };
 }
