@@ -1,7 +1,7 @@
 // cashtag live dashboard: plain JavaScript, no build step. Initial state from the JSON API,
 // then increments from the server-sent events of /api/stream. Tweet text is untrusted and is
 // only ever set as textContent.
-/* global uPlot */
+/* global uPlot, document, fetch, CSS, ResizeObserver, EventSource, history, location, setTimeout */
 'use strict';
 
 const MINUTES = Number(document.querySelector('meta[name="cashtag-minutes"]').content) || 30;
@@ -187,7 +187,10 @@ function connect() {
     for (const w of items) bySymbol.set(w.symbol, [...(bySymbol.get(w.symbol) ?? []), toWindow(w)]);
     let added = false;
     for (const [symbol, ws] of bySymbol) {
-      if (!state.symbols.includes(symbol)) (state.symbols = [...state.symbols, symbol].sort(), (added = true));
+      if (!state.symbols.includes(symbol)) {
+        state.symbols = [...state.symbols, symbol].sort();
+        added = true;
+      }
       addWindows(symbol, ws);
     }
     if (added) renderPicker();
