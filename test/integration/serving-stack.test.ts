@@ -5,7 +5,7 @@
 // Isolated per run: its own keyspace and bucket prefix, dropped at the end.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -119,5 +119,6 @@ test('query API over Cassandra and the S3 lake: every endpoint matches what the 
       if (keys.length) await s3.removeObjects(b.name, keys);
       await s3.removeBucket(b.name);
     }
+    rmSync(cfg.dataDir, { recursive: true, force: true });
   }
 });

@@ -3,6 +3,7 @@
 // the pipeline wrote: the serving store read directly (LmdbServingStore), and the lake read
 // by DuckDB (bronze, gold windows and alerts, the gold reports through their manifests).
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Config } from '../../src/config.js';
@@ -37,6 +38,7 @@ describe('query API over a finished embedded run', { timeout: 240_000 }, () => {
     db?.close();
     await server?.close();
     await store?.close();
+    if (cfg) rmSync(cfg.dataDir, { recursive: true, force: true });
   });
 
   test('GET /api/symbols: every symbol the store has, with its latest window and tick', async () => {

@@ -5,7 +5,7 @@
 //
 // Chromium is installed by `make browser` (mk/serve.mk); without it this test fails, it never skips.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -98,5 +98,6 @@ test('the live dashboard shows live data, updates and lets a symbol be picked', 
     await server.close();
     await run.stop();
     await run.done;
+    rmSync(dataDir, { recursive: true, force: true });
   }
 });

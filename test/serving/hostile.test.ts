@@ -6,6 +6,7 @@
 // is 404 "no data for symbol"; a known symbol with nothing in the asked range is 200 with an
 // empty list.
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import type { Lake } from '../../src/io/lake/lake.js';
@@ -17,6 +18,7 @@ import { quietLogger } from '../helpers/runtime.js';
 import { finishedRun, serve } from './helpers.js';
 
 let server: ServingServer;
+let dataDir = '';
 
 const SQL = ["'; DROP TABLE tweets;--", "AAPL' OR '1'='1", 'AAPL; SELECT * FROM twitter.tweets', 'AAPL") ALLOW FILTERING --', '$AAPL', '*', '%'];
 const LONG = 'A'.repeat(5_000);
@@ -56,10 +58,12 @@ async function expectProblem(path: string, status: number, mentions: RegExp): Pr
 describe('hostile input', { timeout: 180_000 }, () => {
   before(async () => {
     const { cfg } = await finishedRun({ events: 3_000, batch: true });
+    dataDir = cfg.dataDir;
     server = await serve(cfg);
   });
   after(async () => {
     await server?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   test('a bad symbol in any path is a 400 naming the symbol parameter', async () => {
