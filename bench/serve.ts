@@ -30,6 +30,7 @@ const { values: a } = parseArgs({
     symbol: { type: 'string', default: 'AAPL' },
     limit: { type: 'string', default: '50' },
     server: { type: 'string', default: 'thread' },
+    'cache-ms': { type: 'string', default: '200' },
     'child-server': { type: 'string' },
     path: { type: 'string' },
   },
@@ -74,7 +75,7 @@ const run = await startSpeedLayer(cfg, quiet);
 // Where the server runs: `thread` (its own worker thread, as `cashtag run` starts it), `main`
 // (the pipeline's main thread) or `process` (a separate process over the same data directory,
 // as `cashtag serve` beside `cashtag run`).
-const serverOpts = { store: storeSettings(cfg), lake: lakeSettings(cfg), port: 0, host: '127.0.0.1' };
+const serverOpts = { store: storeSettings(cfg), lake: lakeSettings(cfg), port: 0, host: '127.0.0.1', cacheMs: Number(a['cache-ms']) };
 async function serverIn(where: string): Promise<{ url: string; close(): Promise<void> }> {
   if (where === 'main') return startServer({ ...serverOpts, log: quiet });
   if (where === 'thread') return startServerThread(serverOpts, quiet);
@@ -87,7 +88,7 @@ async function serverIn(where: string): Promise<{ url: string; close(): Promise<
   return { url, close: () => new Promise<void>((resolve) => (child.once('exit', () => resolve()), child.kill('SIGTERM'))) };
 }
 const server = await serverIn(a.server!);
-console.log(`server on ${a.server === 'main' ? "the pipeline's main thread" : a.server === 'thread' ? 'its own thread' : 'a separate process'}`);
+console.log(`server on ${a.server === 'main' ? "the pipeline's main thread" : a.server === 'thread' ? 'its own thread' : 'a separate process'}, answers reused for ${a['cache-ms']} ms`);
 
 const snapshot = async () => ({ t: performance.now(), cpu: process.cpuUsage(), text: await run.supervisor.metricsText() });
 type Snap = Awaited<ReturnType<typeof snapshot>>;

@@ -8,6 +8,7 @@ import { badParameter, ProblemError } from '../io/http/problem.js';
 import type { AnalyticsViews, ServingStore } from '../io/store/serving-store.js';
 import { hasAnalyticsViews } from '../io/store/serving-store.js';
 import type { GoldHistory, HistoryReport, StatsRow, TrendRow } from './serving-history.js';
+import { MicroCache } from './serving-cache.js';
 import { apiAlert, apiPrice, apiTweet, apiWindow, iso } from './serving-rows.js';
 
 export const WINDOWS_MAX_RANGE_MS = 7 * 86_400_000;
@@ -21,6 +22,8 @@ export interface RouteDeps {
   now: () => number;
   /** Symbols the serving store has seen (fresh enough to contain `symbol` if the store has it); null when the store cannot say. */
   knownSymbols: (symbol?: string) => Promise<Set<string> | null>;
+  /** Answers of the tweets and prices endpoints are reused for this long (0: never). */
+  cacheMs: number;
 }
 
 const problems = { 400: S.problem, 404: S.problem, 503: S.problem } as const;
@@ -60,6 +63,7 @@ function range(q: { from?: string; to?: string }, defaults: { to: number; span: 
 
 export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const { store } = deps;
+  const cache = new MicroCache(deps.cacheMs);
   const analytics = (): ServingStore & AnalyticsViews => {
     if (!hasAnalyticsViews(store)) throw new UnavailableError('the windows and alerts views', 'this serving store does not keep them yet');
     return store;
@@ -92,8 +96,11 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
       const { symbol } = req.params;
       const sinceMs = time('since', req.query.since);
       await mustKnow(symbol);
-      const rows = await reading('the serving store', store.latestTweets(symbol, { limit: req.query.limit, sinceMs }));
-      return { symbol, count: rows.length, truncated: rows.length === req.query.limit, items: rows.map(apiTweet) };
+      const { limit } = req.query;
+      return cache.get(`tweets ${symbol} ${limit} ${sinceMs}`, async () => {
+        const rows = await reading('the serving store', store.latestTweets(symbol, { limit, sinceMs }));
+        return { symbol, count: rows.length, truncated: rows.length === limit, items: rows.map(apiTweet) };
+      });
     },
   );
 
@@ -104,8 +111,11 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
       const { symbol } = req.params;
       const sinceMs = time('since', req.query.since);
       await mustKnow(symbol);
-      const rows = await reading('the serving store', store.latestPrices(symbol, { limit: req.query.limit, sinceMs }));
-      return { symbol, count: rows.length, truncated: rows.length === req.query.limit, items: rows.map(apiPrice) };
+      const { limit } = req.query;
+      return cache.get(`prices ${symbol} ${limit} ${sinceMs}`, async () => {
+        const rows = await reading('the serving store', store.latestPrices(symbol, { limit, sinceMs }));
+        return { symbol, count: rows.length, truncated: rows.length === limit, items: rows.map(apiPrice) };
+      });
     },
   );
 

@@ -17,6 +17,7 @@ export interface ThreadServerOptions {
   host?: string;
   dashboardMinutes?: number;
   liveIntervalMs?: number;
+  cacheMs?: number;
 }
 
 export type ToServer = { kind: 'close' };

@@ -44,6 +44,8 @@ export interface ServerOptions {
   dashboardMinutes?: number;
   /** How often the live feed polls the store. */
   liveIntervalMs?: number;
+  /** How long an answer of /api/tweets or /api/prices is reused for the same query (default 200 ms; 0 never). */
+  cacheMs?: number;
   now?: () => number;
 }
 
@@ -94,7 +96,7 @@ function symbolCache(store: ServingStore, ttlMs: number, missMs = 250): (symbol?
   };
 }
 
-export function buildApp(deps: { store: ServingStore; lake: Lake; history: GoldHistory; live: LiveFeed; log: Logger; dashboardMinutes: number; now: () => number }): FastifyInstance {
+export function buildApp(deps: { store: ServingStore; lake: Lake; history: GoldHistory; live: LiveFeed; log: Logger; dashboardMinutes: number; now: () => number; cacheMs?: number }): FastifyInstance {
   const { store, lake, log } = deps;
   const app = Fastify({
     logger: false,
@@ -126,7 +128,7 @@ export function buildApp(deps: { store: ServingStore; lake: Lake; history: GoldH
   });
 
   const knownSymbols = symbolCache(store, 2_000);
-  registerApiRoutes(app, { store, history: deps.history, now: deps.now, knownSymbols });
+  registerApiRoutes(app, { store, history: deps.history, now: deps.now, knownSymbols, cacheMs: deps.cacheMs ?? 200 });
   registerStreamRoute(app, { live: deps.live, knownSymbols });
 
   app.get('/healthz', { schema: { summary: 'liveness: the process answers', response: { 200: S.responses.health } } }, () => ({ status: 'ok' }));
@@ -160,7 +162,7 @@ export async function startServer(opts: ServerOptions): Promise<ServingServer> {
   const store = isStore(opts.store) ? opts.store : await openStore(opts.store);
   const lake = isLake(opts.lake) ? opts.lake : openLake(opts.lake);
   const live = new LiveFeed(store, { intervalMs: opts.liveIntervalMs ?? 1_000, log: opts.log });
-  const app = buildApp({ store, lake, history: goldHistory(lake), live, log: opts.log, dashboardMinutes: opts.dashboardMinutes ?? 30, now: opts.now ?? Date.now });
+  const app = buildApp({ store, lake, history: goldHistory(lake), live, log: opts.log, dashboardMinutes: opts.dashboardMinutes ?? 30, now: opts.now ?? Date.now, cacheMs: opts.cacheMs });
   try {
     await app.listen({ port: opts.port, host: opts.host ?? '0.0.0.0' });
   } catch (e) {
