@@ -1,7 +1,6 @@
 // Prometheus (the local stack's, configured by deploy/prometheus/prometheus.yml) scrapes the
 // pipeline and the producers while they run, and every PromQL expression of the Grafana
 // dashboard returns data.
-import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { runProducer } from '../../src/pipelines/producers.js';
