@@ -48,3 +48,9 @@ test('every setting has an environment variable, a flag and a description', () =
     envs.add(s.env);
   }
 });
+
+test('the README documents every setting', async () => {
+  const { readFileSync } = await import('node:fs');
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  for (const s of Object.values(SETTINGS)) assert.ok(readme.includes(`| \`${s.env}\` |`), `README.md has no row for ${s.env}`);
+});
