@@ -42,7 +42,7 @@ test('every setting has an environment variable, a flag and a description', () =
   const envs = new Set<string>();
   for (const s of Object.values(SETTINGS)) {
     assert.match(s.env, /^[A-Z][A-Z0-9_]+$/);
-    assert.match(s.flag, /^--[a-z-]+ <[^>]+>$/);
+    assert.match(s.flag, /^--[a-z0-9-]+ <[^>]+>$/);
     assert.ok(s.description.length > 10);
     assert.ok(!envs.has(s.env), `duplicate ${s.env}`);
     envs.add(s.env);
