@@ -80,7 +80,7 @@ export const SETTINGS = {
   lakeBucketPrefix: { env: 'LAKE_BUCKET_PREFIX', flag: '--lake-bucket-prefix <prefix>', description: 'prefix of the lake bucket names (twitter-bronze, ..., checkpoints), to share an object store', default: '', schema: z.string().regex(/^[a-z0-9.-]{0,30}$/), form: 'lower-case letters, digits, . - (or empty)' },
   s3AccessKey: { env: 'S3_ACCESS_KEY', flag: '--s3-access-key <key>', description: 'S3 access key', default: '', schema: z.string(), form: 'a string' },
   s3SecretKey: { env: 'S3_SECRET_KEY', flag: '--s3-secret-key <secret>', description: 'S3 secret key', default: '', schema: z.string(), form: 'a string' },
-  s3Region: { env: 'S3_REGION', flag: '--s3-region <region>', description: 'S3 region', default: 'us-east-1', schema: z.string().min(1), form: 'a region name' },
+  s3Region: { env: 'S3_REGION', flag: '--s3-region <region>', description: 'S3 signing region (S3Proxy and MinIO accept us-east-1)', default: 'us-east-1', schema: z.string().min(1), form: 'a region name' },
   producerMetricsPort: { env: 'PRODUCER_METRICS_PORT', flag: '--producer-metrics-port <port>', description: '`cashtag produce`: Prometheus /metrics port; 0 disables', default: '9465', schema: int(0, 65_535), form: 'a TCP port 0..65535' },
   file: { env: 'PRODUCE_FILE', flag: '--file <path>', description: '`cashtag produce`: replay this JSONL or CSV file instead of the generator', default: '', schema: z.string(), form: 'a file path, or empty' },
   logLevel: { env: 'LOG_LEVEL', flag: '--log-level <level>', description: 'trace | debug | info | warn | error', default: 'info', schema: z.enum(['trace', 'debug', 'info', 'warn', 'error']), form: 'one of trace, debug, info, warn, error' },
