@@ -26,7 +26,7 @@ build: dist/.built ## compile TypeScript to dist/
 run: build ## run the speed layer on the embedded profile (ARGS="--duration 30 ..." passes flags)
 	$(NODE) dist/src/cli.js run $(ARGS)
 
-tools: ## command-line tools the tests use (promtool, from Debian's prometheus package)
+tools: browser ## command-line tools the tests use (promtool from Debian's prometheus package; chromium)
 	@command -v promtool >/dev/null 2>&1 || deploy/local/stack.sh fetch prometheus
 
 test-unit: build tools ## unit, runtime and golden tests (no servers needed)

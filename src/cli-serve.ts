@@ -8,12 +8,11 @@ import { createLogger } from './io/log.js';
 import type { Logger } from './runtime/actor.js';
 import { startServer, type ServerOptions } from './pipelines/serving.js';
 import { startServerThread, type ThreadServer, type ThreadServerOptions } from './pipelines/serving-thread.js';
-import { loadServeSettings, SERVE_SETTINGS, type ServeSettingName, type ServeSettings } from './pipelines/serving-settings.js';
+import type { ServeSettings } from './pipelines/serving-settings.js';
 import { lakeSettings, storeSettings } from './pipelines/speed.js';
 
 /** The settings `cashtag serve` reads: where the data is, and how to serve it. */
-const STORE_AND_LAKE: SettingName[] = ['dataDir', 'cassandraContactPoints', 'cassandraLocalDc', 'cassandraKeyspace', 's3Endpoint', 's3AccessKey', 's3SecretKey', 's3Region', 'logLevel'];
-const SERVE_ONLY: ServeSettingName[] = ['httpPort', 'httpHost', 'dashboardMinutes'];
+const SERVE_SETTINGS: SettingName[] = ['dataDir', 'cassandraContactPoints', 'cassandraLocalDc', 'cassandraKeyspace', 's3Endpoint', 's3AccessKey', 's3SecretKey', 's3Region', 'lakeBucketPrefix', 'httpPort', 'httpHost', 'dashboardMinutes', 'logLevel'];
 
 /** The server of a configuration, as plain data: the profile's store and lake (as the speed layer picks them). */
 export function serverSettings(cfg: Config, serve: ServeSettings): ThreadServerOptions {
@@ -35,21 +34,16 @@ export async function startRunServer(cfg: Config, serve: ServeSettings, log: Log
 
 export function registerServeCommand(program: Command): Command {
   const cmd = program.command('serve').description('serve the query API (/api/..., /openapi.json) and the live dashboard (/) over the serving store and the gold lake');
-  for (const name of STORE_AND_LAKE) {
+  for (const name of SERVE_SETTINGS) {
     const s = SETTINGS[name];
     cmd.addOption(new Option(s.flag, `${s.description} (env ${s.env}, default ${s.default || 'empty'})`));
   }
-  for (const name of SERVE_ONLY) {
-    const s = SERVE_SETTINGS[name];
-    cmd.addOption(new Option(s.flag, `${s.description} (env ${s.env}, default ${s.default})`));
-  }
-  cmd.action(async (flags: Record<string, string>) => {
-    const pick = <K extends string>(names: readonly K[]) => Object.fromEntries(names.filter((n) => flags[n] !== undefined).map((n) => [n, flags[n]])) as Partial<Record<K, string>>;
+  cmd.action(async (flags: Partial<Record<SettingName, string>>) => {
     let cfg: Config;
     let serve: ServeSettings;
     try {
-      cfg = loadConfig(pick(STORE_AND_LAKE));
-      serve = loadServeSettings(pick(SERVE_ONLY));
+      cfg = loadConfig(flags);
+      serve = cfg;
     } catch (e) {
       if (e instanceof ConfigError) {
         process.stderr.write(`cashtag serve: ${e.message}\n`);

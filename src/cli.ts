@@ -9,6 +9,7 @@ import { runScore } from './pipelines/score.js';
 import { speedTopology, startSpeedLayer } from './pipelines/speed.js';
 import { runProducer } from './pipelines/producers.js';
 import { registerBatchCommand } from './cli-batch.js';
+import { registerServeCommand, startRunServer } from './cli-serve.js';
 import { PRICES_TOPIC, TWEETS_TOPIC } from './domain/records.js';
 import type { GeneratorSourceOptions } from './actors/generator-source/protocol.js';
 import { PipelineFailedError } from './runtime/errors.js';
@@ -18,7 +19,7 @@ const program = new Command()
   .description('Real-time stock-sentiment pipeline: speed layer on an actor runtime over worker threads')
   .showHelpAfterError();
 
-const PRODUCE_ONLY = new Set(['producerMetricsPort', 'file']);
+const PRODUCE_ONLY = new Set(['producerMetricsPort', 'file', 'batchThreads']);
 
 function configOrExit(flags: Partial<Record<SettingName, string>>) {
   try {
@@ -34,7 +35,7 @@ function configOrExit(flags: Partial<Record<SettingName, string>>) {
 
 const run = program
   .command('run')
-  .description('run the speed layer on the embedded profile (generator -> parse -> sentiment -> Parquet lake + LMDB store)')
+  .description('run the speed layer (embedded by default: generator -> parse -> sentiment -> Parquet lake + LMDB store; KAFKA_BROKERS, CASSANDRA_CONTACT_POINTS, S3_ENDPOINT select the stack) and serve the dashboard')
   .addHelpText('after', `\nEnvironment variables (a flag wins over its variable):\n${settingsTable()}\n`);
 for (const [name, s] of Object.entries(SETTINGS).filter(([n]) => !PRODUCE_ONLY.has(n))) {
   const opt = new Option(s.flag, s.description);
@@ -47,8 +48,14 @@ run.action(async (flags: Partial<Record<SettingName, string>>) => {
   const log = createLogger(cfg.logLevel);
   log.info('starting speed layer', { dataDir: cfg.dataDir, rate: cfg.rate, partitions: cfg.partitions, actorThreads: cfg.actorThreads, scoreThreads: cfg.scoreThreads, engine: cfg.sentimentEngine });
   const speed = await startSpeedLayer(cfg, log);
+  const server = await startRunServer(cfg, cfg, log).catch(async (e: unknown) => {
+    await speed.stop();
+    throw e;
+  });
+  const where = cfg.s3Endpoint ? `${cfg.s3Endpoint} (buckets ${cfg.lakeBucketPrefix}twitter-bronze, ...)` : `${cfg.dataDir}/lake/twitter-bronze`;
+  const store = cfg.cassandraContactPoints.length ? `Cassandra ${cfg.cassandraContactPoints.join(',')} keyspace ${cfg.cassandraKeyspace}` : `${cfg.dataDir}/serving-store`;
   process.stderr.write(
-    `cashtag speed layer running (Ctrl-C stops cleanly)\n  metrics: ${speed.metricsUrl ?? 'disabled'}\n  lake:    ${cfg.dataDir}/lake/twitter-bronze\n  store:   ${cfg.dataDir}/serving-store\n`,
+    `cashtag speed layer running (Ctrl-C stops cleanly)\n  dashboard: ${server ? `${server.url}/` : 'off (SERVE=off)'}\n  metrics:   ${speed.metricsUrl ?? 'disabled'}\n  lake:      ${where}\n  store:     ${store}\n`,
   );
   const stop = (why: string) => {
     log.info('stopping: draining in-flight batches and committing sinks', { why });
@@ -62,7 +69,7 @@ run.action(async (flags: Partial<Record<SettingName, string>>) => {
   }, 10_000);
   progress.unref();
   try {
-    await speed.done;
+    await speed.done.finally(() => server?.close());
     clearInterval(progress);
     const final = summarize(await speed.supervisor.metricsText().catch(() => ''));
     log.info('stopped cleanly', { ...final, lastCheckpoint: speed.supervisor.lastCheckpoint });
@@ -148,6 +155,7 @@ export function summarize(text: string): Record<string, number> {
 }
 
 registerBatchCommand(program);
+registerServeCommand(program);
 
 program.parseAsync().catch((e: unknown) => {
   process.stderr.write(`cashtag: ${e instanceof Error ? e.message : String(e)}\n`);

@@ -83,6 +83,10 @@ export const SETTINGS = {
   s3Region: { env: 'S3_REGION', flag: '--s3-region <region>', description: 'S3 signing region (S3Proxy and MinIO accept us-east-1)', default: 'us-east-1', schema: z.string().min(1), form: 'a region name' },
   producerMetricsPort: { env: 'PRODUCER_METRICS_PORT', flag: '--producer-metrics-port <port>', description: '`cashtag produce`: Prometheus /metrics port; 0 disables', default: '9465', schema: int(0, 65_535), form: 'a TCP port 0..65535' },
   file: { env: 'PRODUCE_FILE', flag: '--file <path>', description: '`cashtag produce`: replay this JSONL or CSV file instead of the generator', default: '', schema: z.string(), form: 'a file path, or empty' },
+  httpPort: { env: 'HTTP_PORT', flag: '--http-port <port>', description: 'port of the query API and live dashboard (cashtag serve, and cashtag run unless SERVE=off); 0 picks a free port', default: '8080', schema: int(0, 65_535), form: 'a TCP port 0..65535' },
+  httpHost: { env: 'HTTP_HOST', flag: '--http-host <address>', description: 'address the query API listens on', default: '0.0.0.0', schema: z.string().regex(/^[A-Za-z0-9.:-]{1,253}$/), form: 'an IP address or host name' },
+  serve: { env: 'SERVE', flag: '--serve <on|off>', description: '`cashtag run`: also serve the query API and dashboard on HTTP_PORT', default: 'on', schema: z.enum(['on', 'off']).transform((v) => v === 'on'), form: 'on or off' },
+  dashboardMinutes: { env: 'DASHBOARD_MINUTES', flag: '--dashboard-minutes <n>', description: 'minutes of event time the dashboard charts show', default: '30', schema: int(1, 1440), form: 'a whole number 1..1440' },
   logLevel: { env: 'LOG_LEVEL', flag: '--log-level <level>', description: 'trace | debug | info | warn | error', default: 'info', schema: z.enum(['trace', 'debug', 'info', 'warn', 'error']), form: 'one of trace, debug, info, warn, error' },
 } satisfies Record<string, Setting>;
 
