@@ -87,7 +87,8 @@ test('compose: metrics ports agree from the setting to the healthcheck, the publ
   const pipeline = c.services.pipeline;
   const metricsPort = Number(envMap(pipeline.environment).METRICS_PORT);
   assert.equal(metricsPort, 9464);
-  assert.equal(healthcheckPort(pipeline), metricsPort);
+  // The pipeline's healthcheck asks the serving layer's /readyz on HTTP_PORT.
+  assert.equal(healthcheckPort(pipeline), Number(envMap(pipeline.environment).HTTP_PORT));
   assert.ok(publishedContainerPorts(pipeline).includes(metricsPort));
   assert.ok(publishedContainerPorts(pipeline).includes(Number(envMap(pipeline.environment).HTTP_PORT)));
   assert.deepEqual(scrapeTargets(prom, 'cashtag-pipeline'), [`pipeline:${metricsPort}`]);
@@ -365,9 +366,12 @@ test('k8s: every container has resource requests and limits, and probes on a nam
       for (const probe of ['readinessProbe', 'livenessProbe']) {
         const get = c[probe]?.httpGet;
         assert.ok(get, `${w.metadata.name}: ${probe}`);
-        // /metrics is what cashtag serves today; /healthz comes with the serving layer (issue 6).
-        assert.equal(get.path, '/metrics');
-        assert.equal(containerPort(c, get.port), containerPort(c, 'metrics'));
+        // The pipeline is probed on its serving layer (/healthz alive, /readyz store and lake
+        // reachable); the producers, which serve only metrics, on /metrics.
+        const isPipeline = (c.ports as Node[]).some((x) => x.name === 'http');
+        const expected = isPipeline ? (probe === 'livenessProbe' ? '/healthz' : '/readyz') : '/metrics';
+        assert.equal(get.path, expected, `${w.metadata.name}: ${probe} path`);
+        assert.equal(containerPort(c, get.port), containerPort(c, isPipeline ? 'http' : 'metrics'));
       }
     }
   }
