@@ -7,14 +7,7 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-export function metricSum(text: string, name: string, ...filters: string[]): number {
-  let s = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (filters.every((f) => line.includes(f))) s += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return s;
-}
+export { metricSum } from '../src/runtime/metrics.js';
 
 function buckets(text: string, name: string, filter: string): Map<number, number> {
   const out = new Map<number, number>();

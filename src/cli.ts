@@ -13,6 +13,7 @@ import { registerServeCommand, startRunServer } from './cli-serve.js';
 import { PRICES_TOPIC, TWEETS_TOPIC } from './domain/records.js';
 import type { GeneratorSourceOptions } from './actors/generator-source/protocol.js';
 import { PipelineFailedError } from './runtime/errors.js';
+import { metricSum } from './runtime/metrics.js';
 
 const program = new Command()
   .name('cashtag')
@@ -140,17 +141,14 @@ program
 
 /** Totals for progress lines, from the merged metrics page. */
 export function summarize(text: string): Record<string, number> {
-  const sum = (name: string, filter = '') => {
-    let s = 0;
-    for (const line of text.split('\n')) if (line.startsWith(name) && !line.startsWith('#') && line.includes(filter)) s += Number(line.slice(line.lastIndexOf(' ') + 1));
-    return s;
-  };
   return {
-    tweetsIn: sum('cashtag_source_records_total{', 'topic="tweets"'),
-    bronzeRows: sum('cashtag_sink_rows_written_total{', 'sink="bronze"'),
-    storeRows: sum('cashtag_sink_rows_written_total{', 'sink="store"'),
-    deadLetters: sum('cashtag_dead_letters_total{'),
-    checkpoints: sum('cashtag_checkpoints_completed_total{'),
+    tweetsIn: metricSum(text, 'cashtag_source_records_total', 'topic="tweets"'),
+    bronzeRows: metricSum(text, 'cashtag_sink_rows_written_total', 'sink="bronze"'),
+    storeRows: metricSum(text, 'cashtag_sink_rows_written_total', 'sink="store"'),
+    deadLetters: metricSum(text, 'cashtag_dead_letters_total'),
+    windows: metricSum(text, 'cashtag_windows_emitted_total'),
+    lateRecords: metricSum(text, 'cashtag_late_records_total'),
+    checkpoints: metricSum(text, 'cashtag_checkpoints_completed_total'),
   };
 }
 

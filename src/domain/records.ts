@@ -2,7 +2,9 @@
 // Times are epoch milliseconds. A record id is derived from (topic, partition, offset), so a
 // replay produces the same ids and idempotent sinks overwrite instead of duplicating.
 
+import type { Alert } from './alerts.js';
 import type { DeadLetterReason } from './payloads.js';
+import type { WindowResult } from './windows.js';
 
 export const TWEETS_TOPIC = 'tweets';
 export const PRICES_TOPIC = 'stock-prices';
@@ -96,26 +98,7 @@ function fnv(s: string, seed: number): number {
 }
 
 /** A 5-minute window of one symbol, as the window actor emits it. `seq` orders its output. */
-export interface WindowRow {
-  kind: 'window';
-  seq: number;
-  symbol: string;
-  windowStart: number;
-  windowEnd: number;
-  tweetCount: number;
-  meanSentiment: number | null;
-  minSentiment: number | null;
-  maxSentiment: number | null;
-  positiveCount: number;
-  negativeCount: number;
-  tickCount: number;
-  open: number | null;
-  close: number | null;
-  high: number | null;
-  low: number | null;
-  volume: number;
-  vwap: number | null;
-}
+export type WindowRow = { kind: 'window'; seq: number } & WindowResult;
 
 /** A tweet joined with its symbol's latest tick at or before it (null fields: none found). */
 export interface JoinedRow {
@@ -133,18 +116,7 @@ export interface JoinedRow {
   volume: number | null;
 }
 
-export interface AlertRow {
-  kind: 'alert';
-  seq: number;
-  symbol: string;
-  windowStart: number;
-  windowEnd: number;
-  meanSentiment: number;
-  tweetCount: number;
-  open: number;
-  close: number;
-  change: number;
-}
+export type AlertRow = { kind: 'alert'; seq: number } & Alert;
 
 /** A record that arrived after its stage's watermark had passed its event time. */
 export interface LateRow {

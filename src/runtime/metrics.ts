@@ -75,3 +75,13 @@ export async function aggregateMetrics(perThread: client.MetricObjectWithValues<
   const merged = client.AggregatorRegistry.aggregate(perThread);
   return merged.metrics();
 }
+
+/** Sum of a metric's samples in a text page, over the lines whose labels contain every filter. */
+export function metricSum(text: string, name: string, ...filters: string[]): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (filters.every((f) => line.includes(f))) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sum;
+}

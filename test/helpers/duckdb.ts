@@ -16,12 +16,4 @@ export async function duckdb(): Promise<{ all(sql: string): Promise<Record<strin
   };
 }
 
-/** Sum of a metric's samples (optionally those whose labels contain `filter`) in a text page. */
-export function metricSum(text: string, name: string, ...filters: string[]): number {
-  let s = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (filters.every((f) => line.includes(f))) s += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return s;
-}
+export { metricSum } from '../../src/runtime/metrics.js';
