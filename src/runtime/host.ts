@@ -204,6 +204,7 @@ export class ActorHost implements InstanceHost {
   /** Cut this host off: nothing it still has running can send or report any more. */
   dispose(): void {
     this.disposed = true;
+    for (const r of this.runners.values()) r.abandon();
   }
 
   private send(link: Link, env: Envelope, local: boolean): void {

@@ -93,6 +93,14 @@ export class InstanceRunner {
     );
   }
 
+  /** The host was disposed (failover): stop timers so nothing of this instance runs on. */
+  abandon(): void {
+    this.failed = true;
+    this.stopRequested = true;
+    this.idleTimer?.();
+    this.idleTimer = null;
+  }
+
   /** Sources: stop producing, close, and send end-of-stream downstream. */
   requestStop(): void {
     this.stopRequested = true;
@@ -250,6 +258,7 @@ export class InstanceRunner {
 
   private armIdleCheck(idleTimeoutMs: number): void {
     const tick = () => {
+      if (this.failed) return;
       const wm = this.watermarks.recompute(this.host.clock.now());
       // Idle inputs released the watermark: advance it in mailbox order, like any other mail.
       if (wm !== null) this.mailbox.put({ link: IDLE_LINK, env: { kind: 'watermark', ts: wm } });

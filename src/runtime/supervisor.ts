@@ -157,6 +157,10 @@ export class Supervisor {
     for (const w of workers.values()) w.postMessage({ t: 'start' });
   }
 
+  private stillRunning(gen: Generation): string[] {
+    return this.instances.filter((i) => !gen.ended.has(i));
+  }
+
   private instancesOn(host: number): string[] {
     return this.placement.filter(([, h]) => h === host).map(([id]) => id);
   }
@@ -190,7 +194,11 @@ export class Supervisor {
     gen.mainHost.drain();
     for (const w of gen.workers.values()) w.postMessage({ t: 'drain' });
     const timeout = new Promise<never>((_, reject) => {
-      const t = setTimeout(() => reject(new Error(`drain did not finish within ${timeoutMs} ms; still running: ${this.instances.filter((i) => !gen.ended.has(i)).join(', ')}`)), timeoutMs);
+      const t = setTimeout(() => {
+        const e = new Error(`drain did not finish within ${timeoutMs} ms; still running: ${this.stillRunning(gen).join(', ')}`);
+        this.settle.reject(e); // whoever awaits `done` learns it too, instead of waiting forever
+        reject(e);
+      }, timeoutMs);
       t.unref();
     });
     try {

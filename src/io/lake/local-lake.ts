@@ -59,7 +59,10 @@ export class LocalLake implements Lake {
         if (ent.isDirectory()) {
           if (prefix.startsWith(key + '/') || key.startsWith(prefix)) await walk(p);
         } else if (key.startsWith(prefix)) {
-          out.push({ key, size: (await stat(p)).size });
+          // Another writer may delete a file between readdir and stat (sinks of other partitions
+          // recover concurrently): a file gone is simply not listed.
+          const size = await stat(p).then((st) => st.size, (e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? null : Promise.reject(e)));
+          if (size !== null) out.push({ key, size });
         }
       }
     };
