@@ -445,7 +445,10 @@ wait_ready() {
     next=()
     for s in "${pending[@]}"; do
       took=$((SECONDS - ${LAUNCH_TIME[$s]}))
-      if ! server_pid "$s" >/dev/null; then
+      if ! server_pid "$s" >/dev/null && launching "$s" "$took"; then
+        # The launcher subshell has not exec'd the server yet (its command line lacks the marker).
+        next+=("$s")
+      elif ! server_pid "$s" >/dev/null; then
         fail_start "$s" "exited during start-up"; rc=1
       elif "ready_$s"; then
         say "$s: ready at $(server_endpoint "$s") after ${took}s"
@@ -460,6 +463,14 @@ wait_ready() {
     ((${#pending[@]} == 0)) || sleep 1
   done
   return $rc
+}
+
+# True while server $1's recorded pid is alive but still the launcher (for a few seconds at most).
+launching() {
+  local pid
+  (($2 < 5)) || return 1
+  pid=$(<"$(pid_file "$1")") 2>/dev/null || return 1
+  [[ $pid =~ ^[0-9]+$ ]] && proc_alive "$pid"
 }
 
 fail_start() {
