@@ -30,7 +30,7 @@ tools: browser ## command-line tools the tests use (promtool from Debian's prome
 	@command -v promtool >/dev/null 2>&1 || deploy/local/stack.sh fetch prometheus
 
 test-unit: build tools ## unit, runtime and golden tests (no servers needed)
-	$(NODE) --test --test-concurrency=1 $$(find dist/test -name '*.test.js' -not -path '*/integration/*' | sort)
+	$(NODE) --test --test-force-exit --test-concurrency=1 $$(find dist/test -name '*.test.js' -not -path '*/integration/*' | sort)
 
 STACK_DIR ?= $(CURDIR)/.stack
 export STACK_DIR
@@ -38,7 +38,7 @@ export STACK_DIR
 test-integration: build tools ## integration tests against the real servers (starts the local stack when it is down)
 	@deploy/local/stack.sh up
 	set -a; . "$(STACK_DIR)/stack.env"; set +a; \
-	  $(NODE) --test --test-concurrency=1 $$(find dist/test/integration -name '*.test.js' | sort)
+	  $(NODE) --test --test-force-exit --test-concurrency=1 $$(find dist/test/integration -name '*.test.js' | sort)
 
 test: test-unit test-integration ## everything CI runs: unit, runtime, golden and integration tests
 

@@ -215,7 +215,16 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
     // Scratch files of a crashed run are never committed: start each launch without them.
     beforeLaunch: () => lake.cleanScratch(),
   });
-  await supervisor.start();
+  try {
+    await supervisor.start();
+  } catch (e) {
+    // A server missing at start: release the threads, pool and clients already started, so the
+    // error reaches the user and the process can exit.
+    await supervisor.shutdown().catch(() => undefined);
+    await closeSharedHubs().catch(() => undefined);
+    await closeSharedProducers().catch(() => undefined);
+    throw e;
+  }
   const server = cfg.metricsPort > 0 ? await startMetricsServer(cfg.metricsPort, () => supervisor.metricsText(), registry.contentType) : null;
   let stopping: Promise<void> | null = null;
   // Kafka clients outlive the sources: the final checkpoint's offsets are committed after the
