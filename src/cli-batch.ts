@@ -1,7 +1,8 @@
 // `cashtag batch`: the batch layer's gold reports from the bronze lake (src/pipelines/batch.ts).
 // The lake is the local one under DATA_DIR, or the S3 store when S3_ENDPOINT is set.
 import { Option, type Command } from 'commander';
-import { ConfigError, loadConfig, SETTINGS, type Config, type SettingName } from './config.js';
+import { SETTINGS, type SettingName } from './config.js';
+import { configOrExit } from './cli-config.js';
 import { createLogger } from './io/log.js';
 import { runBatch } from './pipelines/batch.js';
 import { lakeSettings } from './pipelines/speed.js';
@@ -17,16 +18,7 @@ export function registerBatchCommand(program: Command): Command {
     cmd.addOption(new Option(s.flag, `${s.description} (env ${s.env}, default ${s.default || 'empty'})`));
   }
   cmd.action(async (flags: Partial<Record<SettingName, string>>) => {
-    let cfg: Config;
-    try {
-      cfg = loadConfig(flags);
-    } catch (e) {
-      if (e instanceof ConfigError) {
-        process.stderr.write(`cashtag batch: ${e.message}\n`);
-        process.exit(2);
-      }
-      throw e;
-    }
+    const cfg = configOrExit('cashtag batch', flags);
     const log = createLogger(cfg.logLevel, 'cashtag-batch');
     try {
       await runBatch({ lake: lakeSettings(cfg), threads: cfg.batchThreads, log });

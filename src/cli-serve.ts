@@ -3,7 +3,8 @@
 // processes read while one writes; Cassandra and S3 on the stack). `cashtag run` starts the
 // same server in its own process unless SERVE=off: see `serverOptions`.
 import { Option, type Command } from 'commander';
-import { ConfigError, loadConfig, SETTINGS, type Config, type SettingName } from './config.js';
+import { SETTINGS, type Config, type SettingName } from './config.js';
+import { configOrExit } from './cli-config.js';
 import { createLogger } from './io/log.js';
 import type { Logger } from './runtime/actor.js';
 import { startServer, type ServerOptions } from './pipelines/serving.js';
@@ -39,18 +40,8 @@ export function registerServeCommand(program: Command): Command {
     cmd.addOption(new Option(s.flag, `${s.description} (env ${s.env}, default ${s.default || 'empty'})`));
   }
   cmd.action(async (flags: Partial<Record<SettingName, string>>) => {
-    let cfg: Config;
-    let serve: ServeSettings;
-    try {
-      cfg = loadConfig(flags);
-      serve = cfg;
-    } catch (e) {
-      if (e instanceof ConfigError) {
-        process.stderr.write(`cashtag serve: ${e.message}\n`);
-        process.exit(2);
-      }
-      throw e;
-    }
+    const cfg = configOrExit('cashtag serve', flags);
+    const serve: ServeSettings = cfg;
     const log = createLogger(cfg.logLevel, 'cashtag-serve');
     let server;
     try {

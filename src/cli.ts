@@ -3,7 +3,8 @@
 // configuration is validated before anything starts.
 
 import { Command, Option } from 'commander';
-import { ConfigError, loadConfig, SETTINGS, settingsTable, type SettingName } from './config.js';
+import { SETTINGS, settingsTable, type SettingName } from './config.js';
+import { configOrExit } from './cli-config.js';
 import { createLogger } from './io/log.js';
 import { runScore } from './pipelines/score.js';
 import { speedTopology, startSpeedLayer } from './pipelines/speed.js';
@@ -22,18 +23,6 @@ const program = new Command()
 
 const PRODUCE_ONLY = new Set(['producerMetricsPort', 'file', 'batchThreads']);
 
-function configOrExit(flags: Partial<Record<SettingName, string>>) {
-  try {
-    return loadConfig(flags);
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      process.stderr.write(`cashtag: ${e.message}\n`);
-      process.exit(2);
-    }
-    throw e;
-  }
-}
-
 const run = program
   .command('run')
   .description('run the speed layer (embedded by default: generator -> parse -> sentiment -> Parquet lake + LMDB store; KAFKA_BROKERS, CASSANDRA_CONTACT_POINTS, S3_ENDPOINT select the stack) and serve the dashboard')
@@ -45,7 +34,7 @@ for (const [name, s] of Object.entries(SETTINGS).filter(([n]) => !PRODUCE_ONLY.h
 }
 
 run.action(async (flags: Partial<Record<SettingName, string>>) => {
-  const cfg = configOrExit(flags);
+  const cfg = configOrExit('cashtag', flags);
   const log = createLogger(cfg.logLevel);
   log.info('starting speed layer', { dataDir: cfg.dataDir, rate: cfg.rate, partitions: cfg.partitions, actorThreads: cfg.actorThreads, scoreThreads: cfg.scoreThreads, engine: cfg.sentimentEngine });
   const speed = await startSpeedLayer(cfg, log);
@@ -94,7 +83,7 @@ for (const [name, s] of Object.entries(SETTINGS)) {
   produce.addOption(opt);
 }
 produce.action(async (topicArg: string, flags: Partial<Record<SettingName, string>>) => {
-  const cfg = configOrExit(flags);
+  const cfg = configOrExit('cashtag', flags);
   if (topicArg !== 'tweets' && topicArg !== 'prices') {
     process.stderr.write(`cashtag produce: topic must be "tweets" or "prices", not ${JSON.stringify(topicArg)}\n`);
     process.exit(2);
