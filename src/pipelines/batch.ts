@@ -25,7 +25,7 @@ import type { PartitionDone, PartitionTask } from '../actors/batch-worker/protoc
 import { UNTAGGED_TOPIC } from '../domain/cashtags.js';
 import { openLake, type LakeSettings } from '../io/lake/open.js';
 import type { Lake } from '../io/lake/lake.js';
-import { encodeParquet } from '../io/parquet/gold-parquet-write.js';
+import { encodeParquet } from '../io/parquet/parquet-write.js';
 import { BRONZE_BUCKET, GOLD_BUCKET, pivotColumns, type ReportName } from '../io/parquet/gold-schemas.js';
 import type { Logger } from '../runtime/actor.js';
 import { systemClock, type Clock } from '../runtime/clock.js';

@@ -16,7 +16,7 @@ import { Client } from 'minio';
 import type { TweetRow } from '../../src/domain/records.js';
 import { LakeCheckpointStore } from '../../src/io/checkpoints/lake-checkpoints.js';
 import { openLake } from '../../src/io/lake/open.js';
-import { tweetsSchema, tweetToParquet } from '../../src/io/parquet/bronze-schemas.js';
+import { tweetsTable } from '../../src/io/parquet/bronze-schemas.js';
 import { RollingFiles } from '../../src/io/parquet/rolling-files.js';
 import { connectS3, provisionBuckets, S3Lake, type S3LakeSettings } from '../../src/io/lake/s3-lake.js';
 import { parseS3Endpoint } from '../../src/io/lake/s3-client.js';
@@ -74,17 +74,17 @@ test('provisioning is idempotent, also when two instances start together', async
 });
 
 test('bronze Parquet from RollingFiles lands under the embedded keys and reads back with another client', async () => {
-  const files = new RollingFiles<TweetRow>(lake, BRONZE, 'tweets_v2', 'topic', tweetsSchema, tweetToParquet, 2, { maxRows: 3, maxAgeMs: 60_000 });
+  const files = new RollingFiles<TweetRow>(lake, { ...tweetsTable, bucket: BRONZE }, 2, { maxRows: 3, maxAgeMs: 60_000 });
   const committed: string[] = [];
   for (let o = 10; o < 17; o++) {
     const topic = o % 2 ? 'AAPL' : 'TSLA';
-    const c = await files.append(topic, o, tweet(topic, 2, o), 0);
+    const c = await files.append(o, tweet(topic, 2, o), 0);
     if (c) committed.push(c.key);
   }
   committed.push(...(await files.rollAll()).map((c) => c.key));
   // Another source partition's file, later than any resume offset below: recovery must keep it.
-  const other = new RollingFiles<TweetRow>(lake, BRONZE, 'tweets_v2', 'topic', tweetsSchema, tweetToParquet, 3, { maxRows: 100, maxAgeMs: 60_000 });
-  await other.append('AAPL', 99, tweet('AAPL', 3, 99), 0);
+  const other = new RollingFiles<TweetRow>(lake, { ...tweetsTable, bucket: BRONZE }, 3, { maxRows: 100, maxAgeMs: 60_000 });
+  await other.append(99, tweet('AAPL', 3, 99), 0);
   await other.rollAll();
   await lake.put(BRONZE, 'stock_prices/symbol=AAPL/marker', new Uint8Array([1]));
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { PriceRow, TweetRow } from '../../src/domain/records.js';
 import { LocalLake } from '../../src/io/lake/local-lake.js';
-import { tweetsSchema, tweetToParquet } from '../../src/io/parquet/bronze-schemas.js';
+import { tweetsTable } from '../../src/io/parquet/bronze-schemas.js';
 import { parseFileName, RollingFiles } from '../../src/io/parquet/rolling-files.js';
 import { LmdbServingStore } from '../../src/io/store/lmdb-store.js';
 import { duckdb } from '../helpers/duckdb.js';
@@ -20,10 +20,10 @@ const tweet = (topic: string, offset: number, createdAt = 1_700_000_000_000 + of
 test('rolling files: roll by rows, name by partition and offset range, recover by offset', async () => {
   const root = mkdtempSync(join(tmpdir(), 'cashtag-lake-'));
   const lake = new LocalLake(root);
-  const files = new RollingFiles<TweetRow>(lake, 'twitter-bronze', 'tweets_v2', 'topic', tweetsSchema, tweetToParquet, 2, { maxRows: 3, maxAgeMs: 60_000 });
+  const files = new RollingFiles<TweetRow>(lake, tweetsTable, 2, { maxRows: 3, maxAgeMs: 60_000 });
   const committed = [];
   for (let o = 10; o < 17; o++) {
-    const c = await files.append(o % 2 ? 'AAPL' : 'TSLA', o, tweet(o % 2 ? 'AAPL' : 'TSLA', o), 0);
+    const c = await files.append(o, tweet(o % 2 ? 'AAPL' : 'TSLA', o), 0);
     if (c) committed.push(c.key);
   }
   committed.push(...(await files.rollAll()).map((c) => c.key));

@@ -7,9 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ParquetReader, ParquetWriter } from '@dsnp/parquetjs';
-import { tweetsSchema } from '../../src/io/parquet/bronze-schemas.js';
+import { tweetsTable } from '../../src/io/parquet/bronze-schemas.js';
+import { parquetjsSchema } from '../helpers/parquetjs-schema.js';
 import { concatColumns, readColumns, type Utf8Column } from '../../src/io/parquet/gold-parquet-read.js';
-import { encodeParquet } from '../../src/io/parquet/gold-parquet-write.js';
+import { encodeParquet } from '../../src/io/parquet/parquet-write.js';
 import { duckdb } from '../helpers/duckdb.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cashtag-gold-parquet-'));
@@ -68,7 +69,7 @@ test('written columns read back identically in DuckDB and parquetjs, across row 
 
 test('bronze written by parquetjs (v2 pages) reads back column by column', async () => {
   const file = join(dir, 'bronze.parquet');
-  const w = await ParquetWriter.openFile(tweetsSchema, file, { rowGroupSize: 300 });
+  const w = await ParquetWriter.openFile(parquetjsSchema(tweetsTable.columns), file, { rowGroupSize: 300 });
   const rows = Array.from({ length: 1000 }, (_, i) => ({
     record_id: `id-${i}`, created_at: new Date(1_700_000_000_000 + i), ingest_timestamp: new Date(1_700_000_000_000), text: 't', user_id: 'u',
     sentiment_score: i / 1000 - 0.5, source_partition: 2, source_offset: i,

@@ -13,7 +13,8 @@ import { ParquetWriter } from '@dsnp/parquetjs';
 import type { GeneratorSourceOptions } from '../../src/actors/generator-source/protocol.js';
 import { loadConfig } from '../../src/config.js';
 import { LocalLake } from '../../src/io/lake/local-lake.js';
-import { pricesSchema, tweetsSchema } from '../../src/io/parquet/bronze-schemas.js';
+import { pricesTable, tweetsTable } from '../../src/io/parquet/bronze-schemas.js';
+import { parquetjsSchema } from '../helpers/parquetjs-schema.js';
 import { REPORTS, type ReportName } from '../../src/io/parquet/gold-schemas.js';
 import { resolveReport, runBatch, type BatchOptions } from '../../src/pipelines/batch.js';
 import { speedTopology } from '../../src/pipelines/speed.js';
@@ -48,18 +49,18 @@ async function speedRun(dataDir: string): Promise<void> {
 async function craftedPartition(lakeRoot: string): Promise<void> {
   const lake = new LocalLake(lakeRoot);
   const h = Date.parse('2025-12-18T20:00:00Z');
-  const write = async (schema: typeof tweetsSchema, key: string, rows: Record<string, unknown>[]) => {
+  const write = async (schema: ReturnType<typeof parquetjsSchema>, key: string, rows: Record<string, unknown>[]) => {
     const scratch = await lake.scratchPath('twitter-bronze', key);
     const w = await ParquetWriter.openFile(schema, scratch);
     for (const r of rows) await w.appendRow(r);
     await w.close();
     await lake.commit(scratch, 'twitter-bronze', key);
   };
-  await write(tweetsSchema, 'tweets_v2/topic=ZZZ/part-p009-o000000000-000000000.snappy.parquet', [
+  await write(parquetjsSchema(tweetsTable.columns), 'tweets_v2/topic=ZZZ/part-p009-o000000000-000000000.snappy.parquet', [
     { record_id: 'z-1', created_at: new Date(h + 60_000), ingest_timestamp: new Date(h), text: 'x', user_id: 'u', sentiment_score: 0.25, source_partition: 9, source_offset: 0 },
   ]);
   const tick = (i: number, t: number, close: number) => ({ record_id: `zp-${i}`, trade_timestamp: new Date(t), ingest_timestamp: new Date(t), open_price: close, close_price: close, volume: 10, source_partition: 9, source_offset: i });
-  await write(pricesSchema, 'stock_prices/symbol=ZZZ/part-p009-o000000000-000000004.snappy.parquet', [
+  await write(parquetjsSchema(pricesTable.columns), 'stock_prices/symbol=ZZZ/part-p009-o000000000-000000004.snappy.parquet', [
     tick(0, h + 1000, 10), tick(1, h + 2000, 11),
     tick(2, h + 3_600_000, 10), tick(3, h + 3_600_000, 12), tick(4, h + 3_700_000, 9),
   ]);

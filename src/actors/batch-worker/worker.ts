@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import type { LakeSettings } from '../../io/lake/open.js';
 import type { Lake } from '../../io/lake/lake.js';
 import { LocalLake } from '../../io/lake/local-lake.js';
-import { encodeParquet } from '../../io/parquet/gold-parquet-write.js';
+import { encodeParquet } from '../../io/parquet/parquet-write.js';
 import { statisticsColumns, trendColumns } from '../../io/parquet/gold-schemas.js';
 import { loadPartition } from './load.js';
 import type { BatchResult, BatchTask, PartitionDone, PartitionTask } from './protocol.js';

@@ -9,22 +9,21 @@
 import type { Actor, ActorContext, ActorFactory } from '../../runtime/actor.js';
 import { instanceLabels } from '../../runtime/metrics.js';
 import { openLake } from '../../io/lake/open.js';
-import { deadLetterToParquet, deadLettersSchema, priceToParquet, pricesSchema, tweetToParquet, tweetsSchema } from '../../io/parquet/bronze-schemas.js';
+import { deadLettersTable, pricesTable, tweetsTable } from '../../io/parquet/bronze-schemas.js';
 import { RollingFiles, type Committed } from '../../io/parquet/rolling-files.js';
 import type { DeadLetter, PriceRow, TweetRow } from '../../domain/records.js';
 import type { BronzeSinkMessage, BronzeSinkOptions, BronzeSinkState } from './protocol.js';
-
-export const BRONZE_BUCKET = 'twitter-bronze';
 
 const createBronzeSink: ActorFactory = (options, self) => {
   const o = options as BronzeSinkOptions;
   const lake = openLake(o.lake);
   const policy = { maxRows: o.maxRowsPerFile, maxAgeMs: o.maxFileAgeMs };
   const p = self.partition;
-  const tweets = new RollingFiles<TweetRow>(lake, BRONZE_BUCKET, 'tweets_v2', 'topic', tweetsSchema, tweetToParquet, p, policy);
-  const prices = new RollingFiles<PriceRow>(lake, BRONZE_BUCKET, 'stock_prices', 'symbol', pricesSchema, priceToParquet, p, policy);
-  const deadTweets = new RollingFiles<DeadLetter>(lake, BRONZE_BUCKET, 'dead_letters', 'topic', deadLettersSchema, deadLetterToParquet, p, policy);
-  const deadPrices = new RollingFiles<DeadLetter>(lake, BRONZE_BUCKET, 'dead_letters', 'topic', deadLettersSchema, deadLetterToParquet, p, policy);
+  const tweets = new RollingFiles<TweetRow>(lake, tweetsTable, p, policy);
+  const prices = new RollingFiles<PriceRow>(lake, pricesTable, p, policy);
+  // One writer per input topic: each names its files by that topic's offsets.
+  const deadTweets = new RollingFiles<DeadLetter>(lake, deadLettersTable, p, policy);
+  const deadPrices = new RollingFiles<DeadLetter>(lake, deadLettersTable, p, policy);
   const labels = instanceLabels(o.pipeline, self.stage, p);
   let ctx!: ActorContext;
   let state: BronzeSinkState = { tweets: 0, prices: 0 };
@@ -61,16 +60,16 @@ const createBronzeSink: ActorFactory = (options, self) => {
       for (const r of records as BronzeSinkMessage[]) {
         switch (r.kind) {
           case 'tweet-row':
-            count('tweets_v2', [await tweets.append(r.topic, r.offset, r, now)].filter((x) => x !== null));
+            count('tweets_v2', [await tweets.append(r.offset, r, now)].filter((x) => x !== null));
             if (r.offset >= state.tweets) state.tweets = r.offset + 1;
             break;
           case 'price':
-            count('stock_prices', [await prices.append(r.symbol, r.offset, r, now)].filter((x) => x !== null));
+            count('stock_prices', [await prices.append(r.offset, r, now)].filter((x) => x !== null));
             if (r.offset >= state.prices) state.prices = r.offset + 1;
             break;
           case 'dead-letter': {
             const files = r.topic === 'tweets' ? deadTweets : deadPrices;
-            count('dead_letters', [await files.append(r.topic, r.offset, r, now)].filter((x) => x !== null));
+            count('dead_letters', [await files.append(r.offset, r, now)].filter((x) => x !== null));
             if (r.topic === 'tweets' && r.offset >= state.tweets) state.tweets = r.offset + 1;
             if (r.topic === 'stock-prices' && r.offset >= state.prices) state.prices = r.offset + 1;
             break;

@@ -6,14 +6,15 @@
 import type { Actor, ActorContext, ActorFactory } from '../../runtime/actor.js';
 import { instanceLabels } from '../../runtime/metrics.js';
 import { openLake } from '../../io/lake/open.js';
-import { DERIVED_TABLES, type DerivedTable } from '../../io/parquet/derived-schemas.js';
+import { DERIVED_TABLES } from '../../io/parquet/derived-schemas.js';
+import type { LakeTable } from '../../io/parquet/lake-table.js';
 import { RollingFiles, type Committed } from '../../io/parquet/rolling-files.js';
 import type { LakeSinkMessage, LakeSinkOptions, LakeSinkState } from './protocol.js';
 
 const createLakeSink: ActorFactory = (options, self) => {
   const o = options as LakeSinkOptions;
-  const table = DERIVED_TABLES[o.table] as DerivedTable<LakeSinkMessage>;
-  const files = new RollingFiles<LakeSinkMessage>(openLake(o.lake), table.bucket, table.table, table.column, table.schema, (r) => table.toParquet(r), self.partition, { maxRows: o.maxRowsPerFile, maxAgeMs: o.maxFileAgeMs }, o.tag);
+  const table = DERIVED_TABLES[o.table] as LakeTable<LakeSinkMessage>;
+  const files = new RollingFiles<LakeSinkMessage>(openLake(o.lake), table, self.partition, { maxRows: o.maxRowsPerFile, maxAgeMs: o.maxFileAgeMs }, o.tag);
   const labels = instanceLabels(o.pipeline, self.stage, self.partition);
   let ctx!: ActorContext;
   let state: LakeSinkState = { next: 0 };
@@ -41,7 +42,7 @@ const createLakeSink: ActorFactory = (options, self) => {
       await recover();
       const now = ctx.clock.now();
       for (const r of records as LakeSinkMessage[]) {
-        count([await files.append(table.partitionValue(r), r.seq, r, now)]);
+        count([await files.append(r.seq, r, now)]);
         if (r.seq >= state.next) state.next = r.seq + 1;
       }
       count(await files.rollAged(now));

@@ -1,70 +1,45 @@
-// Parquet schemas of the bronze tables and the mapping from pipeline rows. Timestamps are
+// Parquet layout of the bronze tables and the mapping from pipeline rows. Timestamps are
 // Parquet TIMESTAMP_MILLIS (UTC); the Hive partition column (topic=, symbol=) lives in the
 // path, as Spark writes it, not in the file.
 
-import { ParquetSchema } from '@dsnp/parquetjs';
 import type { DeadLetter, PriceRow, TweetRow } from '../../domain/records.js';
+import { column as c, type LakeTable } from './lake-table.js';
 
-const S = 'SNAPPY' as const;
+export const BRONZE_BUCKET = 'twitter-bronze';
 
-export const tweetsSchema = new ParquetSchema({
-  record_id: { type: 'UTF8', compression: S },
-  created_at: { type: 'TIMESTAMP_MILLIS', compression: S },
-  ingest_timestamp: { type: 'TIMESTAMP_MILLIS', compression: S },
-  text: { type: 'UTF8', compression: S },
-  user_id: { type: 'UTF8', compression: S },
-  sentiment_score: { type: 'DOUBLE', compression: S },
-  source_partition: { type: 'INT32', compression: S },
-  source_offset: { type: 'INT64', compression: S },
-});
+export const tweetsTable: LakeTable<TweetRow> = {
+  bucket: BRONZE_BUCKET,
+  table: 'tweets_v2',
+  column: 'topic',
+  partitionValue: (r) => r.topic,
+  columns: [
+    c('record_id', 'utf8'), c('created_at', 'timestamp_millis'), c('ingest_timestamp', 'timestamp_millis'), c('text', 'utf8'),
+    c('user_id', 'utf8'), c('sentiment_score', 'double'), c('source_partition', 'int32'), c('source_offset', 'int64'),
+  ],
+  row: (r) => [r.id, r.createdAt, r.ingestTs, r.text, r.userId, r.sentimentScore, r.partition, r.offset],
+};
 
-export const pricesSchema = new ParquetSchema({
-  record_id: { type: 'UTF8', compression: S },
-  trade_timestamp: { type: 'TIMESTAMP_MILLIS', compression: S },
-  ingest_timestamp: { type: 'TIMESTAMP_MILLIS', compression: S },
-  open_price: { type: 'DOUBLE', compression: S },
-  close_price: { type: 'DOUBLE', compression: S },
-  volume: { type: 'INT64', compression: S },
-  source_partition: { type: 'INT32', compression: S },
-  source_offset: { type: 'INT64', compression: S },
-});
+export const pricesTable: LakeTable<PriceRow> = {
+  bucket: BRONZE_BUCKET,
+  table: 'stock_prices',
+  column: 'symbol',
+  partitionValue: (r) => r.symbol,
+  columns: [
+    c('record_id', 'utf8'), c('trade_timestamp', 'timestamp_millis'), c('ingest_timestamp', 'timestamp_millis'), c('open_price', 'double'),
+    c('close_price', 'double'), c('volume', 'int64'), c('source_partition', 'int32'), c('source_offset', 'int64'),
+  ],
+  row: (r) => [r.id, r.tradeTs, r.ingestTs, r.openPrice, r.closePrice, r.volume, r.partition, r.offset],
+};
 
-export const deadLettersSchema = new ParquetSchema({
-  source_partition: { type: 'INT32', compression: S },
-  source_offset: { type: 'INT64', compression: S },
-  ingest_timestamp: { type: 'TIMESTAMP_MILLIS', compression: S },
-  reason: { type: 'UTF8', compression: S },
-  detail: { type: 'UTF8', compression: S },
-  raw: { type: 'BYTE_ARRAY', compression: S },
-});
-
-export const tweetToParquet = (r: TweetRow) => ({
-  record_id: r.id,
-  created_at: r.createdAt,
-  ingest_timestamp: r.ingestTs,
-  text: r.text,
-  user_id: r.userId,
-  sentiment_score: r.sentimentScore,
-  source_partition: r.partition,
-  source_offset: r.offset,
-});
-
-export const priceToParquet = (r: PriceRow) => ({
-  record_id: r.id,
-  trade_timestamp: r.tradeTs,
-  ingest_timestamp: r.ingestTs,
-  open_price: r.openPrice,
-  close_price: r.closePrice,
-  volume: r.volume,
-  source_partition: r.partition,
-  source_offset: r.offset,
-});
-
-export const deadLetterToParquet = (r: DeadLetter) => ({
-  source_partition: r.partition,
-  source_offset: r.offset,
-  ingest_timestamp: r.ingestTs,
-  reason: r.reason,
-  detail: r.detail,
-  raw: Buffer.from(r.raw, 'utf8'),
-});
+/** Dead letters keep the raw bytes as they arrived, under `topic=<input topic>`. */
+export const deadLettersTable: LakeTable<DeadLetter> = {
+  bucket: BRONZE_BUCKET,
+  table: 'dead_letters',
+  column: 'topic',
+  partitionValue: (r) => r.topic,
+  columns: [
+    c('source_partition', 'int32'), c('source_offset', 'int64'), c('ingest_timestamp', 'timestamp_millis'),
+    c('reason', 'utf8'), c('detail', 'utf8'), c('raw', 'binary'),
+  ],
+  row: (r) => [r.partition, r.offset, r.ingestTs, r.reason, r.detail, r.raw],
+};

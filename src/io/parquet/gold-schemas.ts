@@ -3,11 +3,11 @@
 // partition column (topic=SYM) lives in the path, as in bronze, not in the file.
 
 import type { Utf8Column } from './gold-parquet-read.js';
-import type { GoldColumn } from './gold-parquet-write.js';
+import type { Column } from './parquet-write.js';
 
 export const GOLD_BUCKET = 'twitter-gold';
 /** Where the batch layer reads its input from. */
-export const BRONZE_BUCKET = 'twitter-bronze';
+export { BRONZE_BUCKET } from './bronze-schemas.js';
 export const REPORTS = {
   statistics: 'batch_topic_statistics',
   pivot: 'batch_sentiment_pivot',
@@ -37,7 +37,7 @@ export interface Trend {
   movingAvg10: Float64Array;
 }
 
-export const statisticsColumns = (s: TopicStatistics): GoldColumn[] => [
+export const statisticsColumns = (s: TopicStatistics): Column[] => [
   { name: 'hour', type: 'timestamp_millis', values: s.hour },
   { name: 'count', type: 'int64', values: s.count },
   { name: 'mean_sentiment', type: 'double', optional: true, values: s.mean },
@@ -49,7 +49,7 @@ export const statisticsColumns = (s: TopicStatistics): GoldColumn[] => [
   { name: 'price_volatility', type: 'double', optional: true, values: s.volatility },
 ];
 
-export const trendColumns = (t: Trend): GoldColumn[] => [
+export const trendColumns = (t: Trend): Column[] => [
   { name: 'record_id', type: 'utf8', values: t.recordId },
   { name: 'created_at', type: 'timestamp_millis', values: t.createdAt },
   { name: 'ingest_timestamp', type: 'timestamp_millis', values: t.ingestTs },
@@ -58,7 +58,7 @@ export const trendColumns = (t: Trend): GoldColumn[] => [
 ];
 
 /** One row per hour, one column per symbol (its mean sentiment, null where it had none). */
-export const pivotColumns = (hours: Float64Array, bySymbol: Map<string, Float64Array>): GoldColumn[] => [
+export const pivotColumns = (hours: Float64Array, bySymbol: Map<string, Float64Array>): Column[] => [
   { name: 'hour', type: 'timestamp_millis', values: hours },
-  ...[...bySymbol].map(([symbol, means]): GoldColumn => ({ name: symbol, type: 'double', optional: true, values: means })),
+  ...[...bySymbol].map(([symbol, means]): Column => ({ name: symbol, type: 'double', optional: true, values: means })),
 ];

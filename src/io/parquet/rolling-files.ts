@@ -7,8 +7,9 @@
 // first offset is at or past the resume offset; the replay then rewrites those rows. Rows are
 // never duplicated across files, and never lost.
 
-import { ParquetWriter, type ParquetSchema } from '@dsnp/parquetjs';
 import type { Lake } from '../lake/lake.js';
+import type { LakeTable } from './lake-table.js';
+import { ParquetFileWriter } from './parquet-file-writer.js';
 
 export interface RollPolicy {
   maxRows: number;
@@ -16,7 +17,7 @@ export interface RollPolicy {
 }
 
 interface OpenFile {
-  writer: ParquetWriter;
+  writer: ParquetFileWriter;
   scratch: string;
   firstOffset: number;
   lastOffset: number;
@@ -43,32 +44,36 @@ export function parseFileName(name: string): { tag: string; partition: number; f
 export class RollingFiles<Row> {
   private readonly open = new Map<string, OpenFile>();
 
+  private readonly bucket: string;
+  private readonly table: string;
+
   constructor(
     private readonly lake: Lake,
-    private readonly bucket: string,
-    /** e.g. `tweets_v2`; files go to `<table>/<column>=<value>/` (or `<table>/` with no column). */
-    private readonly table: string,
-    private readonly column: string,
-    private readonly schema: ParquetSchema,
-    private readonly toParquet: (row: Row) => Record<string, unknown>,
+    /** Files go to `<bucket>/<table>/<column>=<value>/` (or `<table>/` with no column). */
+    private readonly spec: LakeTable<Row>,
     private readonly sourcePartition: number,
     private readonly policy: RollPolicy,
     private readonly tag = '',
-  ) {}
-
-  private dir(value: string): string {
-    return this.column ? `${this.table}/${this.column}=${value}` : this.table;
+  ) {
+    this.bucket = spec.bucket;
+    this.table = spec.table;
   }
 
-  async append(value: string, offset: number, row: Row, now: number): Promise<Committed | null> {
+  private dir(value: string): string {
+    return this.spec.column ? `${this.table}/${this.spec.column}=${value}` : this.table;
+  }
+
+  /** Append `row` (at source `offset`) to the file of its partition value. */
+  async append(offset: number, row: Row, now: number): Promise<Committed | null> {
+    const value = this.spec.partitionValue(row);
     let f = this.open.get(value);
     if (!f) {
       const scratch = await this.lake.scratchPath(this.bucket, `${this.table}/${value}`);
-      const writer = await ParquetWriter.openFile(this.schema, scratch, { rowGroupSize: 8192 });
+      const writer = await ParquetFileWriter.open(scratch, this.spec.columns);
       f = { writer, scratch, firstOffset: offset, lastOffset: offset, rows: 0, openedAt: now };
       this.open.set(value, f);
     }
-    await f.writer.appendRow(this.toParquet(row));
+    await f.writer.append(this.spec.row(row));
     if (offset < f.firstOffset) f.firstOffset = offset;
     if (offset > f.lastOffset) f.lastOffset = offset;
     f.rows++;
