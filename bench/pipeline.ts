@@ -20,6 +20,10 @@ const { values: a } = parseArgs({
     rate: { type: 'string', default: '5000' },
     warmup: { type: 'string', default: '60' },
     engine: { type: 'string', default: 'vader' },
+    // Side by side: analytics off and on, alternating, --rounds times each for --round seconds.
+    'compare-analytics': { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '3' },
+    round: { type: 'string', default: '60' },
   },
 });
 const quiet: Logger = { info: () => undefined, warn: (m, f) => console.error('warn', m, f), error: (m, f) => console.error('error', m, f) };
@@ -43,6 +47,28 @@ async function phase(name: string, env: Record<string, string>, seconds: number,
 }
 
 console.log(`cashtag bench — engine ${a.engine}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+
+if (a['compare-analytics']) {
+  // Full rate, analytics off and on alternately so both see the same machine; the first 20 s of
+  // each run (start-up, JIT) are left out, then the median of 10-s windows per run.
+  const rounds = Number(a.rounds);
+  const seconds = Number(a.round);
+  const runRate = (samples: { t: number; tweets: number }[]) => {
+    const rs: number[] = [];
+    for (let i = 1; i < samples.length; i++) if (samples[i - 1].t >= 20) rs.push((samples[i].tweets - samples[i - 1].tweets) / (samples[i].t - samples[i - 1].t));
+    return median(rs);
+  };
+  const off: number[] = [];
+  const on: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    off.push(runRate((await phase(`analytics-off-${r + 1}`, { RATE: '0', ANALYTICS: 'off' }, seconds)).samples));
+    on.push(runRate((await phase(`analytics-on-${r + 1}`, { RATE: '0', ANALYTICS: 'on' }, seconds)).samples));
+    console.log(`round ${r + 1}: analytics off ${off[r].toFixed(0)} tweets/s, on ${on[r].toFixed(0)} tweets/s (${((on[r] / off[r]) * 100).toFixed(1)} %)`);
+  }
+  const [mOff, mOn] = [median(off), median(on)];
+  console.log(`analytics: off ${mOff.toFixed(0)} tweets/s, on ${mOn.toFixed(0)} tweets/s (medians of ${rounds} alternating ${seconds}-s runs): on keeps ${((mOn / mOff) * 100).toFixed(1)} % (target >= 80 %); load now ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  process.exit(0);
+}
 
 const warm = Number(a.warmup);
 const full = await phase('full-rate', { RATE: '0' }, Number(a.full));

@@ -1,7 +1,8 @@
 // Tweet x price join (the design's Silver sink): each tweet is joined with its symbol's latest
 // tick at or before the tweet's event time, looking back at most `lookbackMs`. A tweet is
 // released only when the watermark has passed its event time, so no tick that arrives later
-// can change its answer. Ticks are kept only as far back as the look-back needs.
+// can change its answer. Ticks are kept only as far back as a future tweet can use: the last one
+// at or before the watermark (if within the look-back) and every later one.
 
 export interface Tick {
   id: string;
@@ -26,66 +27,118 @@ export interface Joined {
 
 const byTime = <T extends { ts: number; id: string }>(a: T, b: T) => a.ts - b.ts || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
+/** Pending tweets are bucketed by event time (this many ms per bucket) and sorted only when released. */
+const BUCKET_MS = 1000;
+
+interface Pending {
+  symbol: string;
+  tweet: PendingTweet;
+}
+
 export class TweetPriceJoin {
-  private ticks = new Map<string, Tick[]>(); // sorted by (ts, id)
-  private tweets = new Map<string, PendingTweet[]>(); // sorted by (ts, id): released from the front
+  /** Per symbol, sorted by (ts, id): the last tick at or before the watermark and every later one. */
+  private ticks = new Map<string, Tick[]>();
+  /** Tweets waiting for the watermark, by event-time bucket, in arrival order within a bucket. */
+  private pending = new Map<number, Pending[]>();
+  /** The pending buckets' keys, ascending. */
+  private buckets: number[] = [];
+  private pendingCount = 0;
 
   constructor(private readonly lookbackMs: number) {}
 
   addTick(symbol: string, t: Tick): void {
-    insertSorted(this.ticks, symbol, t);
+    let xs = this.ticks.get(symbol);
+    if (!xs) this.ticks.set(symbol, (xs = []));
+    // Ticks mostly arrive in order, so this is usually a push.
+    if (xs.length === 0 || byTime(xs[xs.length - 1], t) <= 0) xs.push(t);
+    else xs.splice(upperBound(xs, t), 0, t);
   }
 
   addTweet(symbol: string, t: PendingTweet): void {
-    insertSorted(this.tweets, symbol, t);
+    const key = Math.floor(t.ts / BUCKET_MS);
+    let bucket = this.pending.get(key);
+    if (!bucket) {
+      this.pending.set(key, (bucket = []));
+      const at = lowerBound(this.buckets, key);
+      this.buckets.splice(at, 0, key);
+    }
+    bucket.push({ symbol, tweet: t });
+    this.pendingCount++;
   }
 
   /**
-   * Release every tweet with event time <= watermark, joined; then drop ticks no tweet can use.
-   * Work is proportional to what is released, not to what is held.
+   * Release every tweet with event time before the watermark (a record at the watermark is not
+   * late yet, so a tick at exactly that time may still come), joined, in (event time, id)
+   * order; then drop the ticks no future tweet can use. Work is proportional to what is
+   * released, not to what is held.
    */
   advance(watermark: number): Joined[] {
-    const out: Joined[] = [];
-    for (const [symbol, pending] of this.tweets) {
-      let k = 0;
-      while (k < pending.length && pending[k].ts <= watermark) k++;
-      if (k === 0) continue;
-      const ready = pending.splice(0, k);
-      if (pending.length === 0) this.tweets.delete(symbol);
-      const ticks = this.ticks.get(symbol) ?? [];
-      for (const tw of ready) {
-        const i = lastAtOrBefore(ticks, tw.ts);
-        const tick = i >= 0 && tw.ts - ticks[i].ts <= this.lookbackMs ? ticks[i] : null;
-        out.push({ symbol, tweet: tw, tick });
+    const ready: Pending[] = [];
+    let drained = 0;
+    for (const key of this.buckets) {
+      if (key * BUCKET_MS >= watermark) break;
+      const bucket = this.pending.get(key)!;
+      if ((key + 1) * BUCKET_MS <= watermark) {
+        for (const p of bucket) ready.push(p);
+        this.pending.delete(key);
+        drained++;
+        continue;
       }
+      // The watermark falls inside this bucket: release its part before the watermark.
+      const keep: Pending[] = [];
+      for (const p of bucket) (p.tweet.ts < watermark ? ready : keep).push(p);
+      this.pending.set(key, keep);
+      break;
     }
-    // Every future tweet has event time >= watermark; a tick older than watermark - look-back
-    // can never be joined again.
+    if (drained > 0) this.buckets.splice(0, drained);
+    this.pendingCount -= ready.length;
+    ready.sort((a, b) => byTime(a.tweet, b.tweet));
+    const out: Joined[] = new Array(ready.length);
+    for (let i = 0; i < ready.length; i++) {
+      const { symbol, tweet } = ready[i];
+      const ticks = this.ticks.get(symbol);
+      const k = ticks ? lastAtOrBefore(ticks, tweet.ts) : -1;
+      const tick = k >= 0 && tweet.ts - ticks![k].ts <= this.lookbackMs ? ticks![k] : null;
+      out[i] = { symbol, tweet, tick };
+    }
+    // Every future tweet has event time >= watermark: its tick is the last one at or before the
+    // watermark or a later one, and none older than the look-back.
     const cutoff = watermark - this.lookbackMs;
     for (const [symbol, ticks] of this.ticks) {
-      let drop = 0;
-      while (drop < ticks.length && ticks[drop].ts < cutoff) drop++;
-      if (drop === ticks.length) this.ticks.delete(symbol);
-      else if (drop > 0) this.ticks.set(symbol, ticks.slice(drop));
+      let keep = lastAtOrBefore(ticks, watermark);
+      if (keep >= 0 && ticks[keep].ts < cutoff) keep++;
+      if (keep >= ticks.length) this.ticks.delete(symbol);
+      else if (keep > 0) this.ticks.set(symbol, ticks.slice(keep));
     }
-    return out.sort((a, b) => byTime(a.tweet, b.tweet));
+    return out;
   }
 
   get size(): { ticks: number; tweets: number } {
     let ticks = 0;
-    let tweets = 0;
     for (const t of this.ticks.values()) ticks += t.length;
-    for (const t of this.tweets.values()) tweets += t.length;
-    return { ticks, tweets };
+    return { ticks, tweets: this.pendingCount };
   }
 
+  /** Pending tweets grouped by symbol (each in (ts, id) order), ticks by symbol. */
   snapshot(): { ticks: [string, Tick[]][]; tweets: [string, PendingTweet[]][] } {
-    return { ticks: [...this.ticks], tweets: [...this.tweets] };
+    const tweets = new Map<string, PendingTweet[]>();
+    for (const key of this.buckets) {
+      for (const { symbol, tweet } of this.pending.get(key)!) {
+        let xs = tweets.get(symbol);
+        if (!xs) tweets.set(symbol, (xs = []));
+        xs.push(tweet);
+      }
+    }
+    for (const xs of tweets.values()) xs.sort(byTime);
+    return { ticks: [...this.ticks], tweets: [...tweets] };
   }
 
   restore(s: ReturnType<TweetPriceJoin['snapshot']>): void {
     this.ticks = new Map(s.ticks);
-    this.tweets = new Map(s.tweets);
+    this.pending = new Map();
+    this.buckets = [];
+    this.pendingCount = 0;
+    for (const [symbol, xs] of s.tweets) for (const t of xs) this.addTweet(symbol, t);
   }
 }
 
@@ -101,12 +154,15 @@ function lastAtOrBefore(ticks: Tick[], t: number): number {
   return lo - 1;
 }
 
-/** Insert keeping (ts, id) order: records mostly arrive in order, so this is usually a push. */
-function insertSorted<T extends { ts: number; id: string }>(m: Map<string, T[]>, key: string, x: T): void {
-  let xs = m.get(key);
-  if (!xs) m.set(key, (xs = []));
-  if (xs.length === 0 || byTime(xs[xs.length - 1], x) <= 0) xs.push(x);
-  else xs.splice(upperBound(xs, x), 0, x);
+function lowerBound(xs: number[], x: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function upperBound<T extends { ts: number; id: string }>(ticks: T[], t: T): number {

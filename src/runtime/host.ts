@@ -28,6 +28,16 @@ interface OutputRoute {
   targets: OutLink[];
 }
 
+/**
+ * One emit's work shared between its edges: records bucketed by partition count (edges with the
+ * same parallelism and key get the same buckets) and each batch packed once, however many
+ * remote links it goes to (e.g. a scored batch to the bronze and store sinks, windows and join).
+ */
+interface EmitMemo {
+  buckets: Map<number, unknown[][]>;
+  packed: Map<unknown[], Uint8Array>;
+}
+
 export class ActorHost implements InstanceHost {
   readonly runners = new Map<string, InstanceRunner>();
   private readonly outLinks = new Map<string, { link: Link; out: OutLink; local: boolean }>();
@@ -156,7 +166,8 @@ export class ActorHost implements InstanceHost {
         if (!routes) return; // an output nobody listens to
         this.metrics.recordsOut.inc({ ...labels, output }, records.length);
         const pushes: Promise<void>[] = [];
-        for (const r of routes) pushes.push(...this.route(ref, r, records, opts?.keys));
+        const memo: EmitMemo = { buckets: new Map(), packed: new Map() };
+        for (const r of routes) pushes.push(...this.route(ref, r, records, opts?.keys, memo));
         await Promise.all(pushes);
       },
       emitWatermark: (ts) => runner.emitWatermark(ts),
@@ -168,21 +179,25 @@ export class ActorHost implements InstanceHost {
     };
   }
 
-  private route(from: InstanceRef, r: OutputRoute, records: unknown[], keys: string[] | undefined): Promise<void>[] {
+  private route(from: InstanceRef, r: OutputRoute, records: unknown[], keys: string[] | undefined, memo: EmitMemo): Promise<void>[] {
     const n = r.targets.length;
     switch (r.edgeRoute) {
       case 'forward': {
         const t = r.targets[from.partition % n];
-        return [t.push(this.envelope(t, records))];
+        return [t.push(this.envelope(t, records, memo))];
       }
       case 'broadcast':
-        return r.targets.map((t) => t.push(this.envelope(t, records)));
+        return r.targets.map((t) => t.push(this.envelope(t, records, memo)));
       case 'hash': {
         if (!keys || keys.length !== records.length) throw new Error(`${instanceId(from)}: a hash-routed output needs one key per record`);
-        if (n === 1) return [r.targets[0].push(this.envelope(r.targets[0], records))];
-        const buckets: unknown[][] = Array.from({ length: n }, () => []);
-        for (let i = 0; i < records.length; i++) buckets[partitionFor(keys[i], n)].push(records[i]);
-        return buckets.flatMap((b, q) => (b.length > 0 ? [r.targets[q].push(this.envelope(r.targets[q], b))] : []));
+        if (n === 1) return [r.targets[0].push(this.envelope(r.targets[0], records, memo))];
+        let buckets = memo.buckets.get(n);
+        if (!buckets) {
+          buckets = Array.from({ length: n }, () => []);
+          for (let i = 0; i < records.length; i++) buckets[partitionFor(keys[i], n)].push(records[i]);
+          memo.buckets.set(n, buckets);
+        }
+        return buckets.flatMap((b, q) => (b.length > 0 ? [r.targets[q].push(this.envelope(r.targets[q], b, memo))] : []));
       }
       default: {
         const never: never = r.edgeRoute;
@@ -191,10 +206,12 @@ export class ActorHost implements InstanceHost {
     }
   }
 
-  private envelope(t: OutLink, records: unknown[]): Envelope {
+  private envelope(t: OutLink, records: unknown[], memo: EmitMemo): Envelope {
     if (this.outLinks.get(t.id)?.local) return { kind: 'local-data', records };
-    const { bytes, count } = encodeBatch(records);
-    return { kind: 'data', bytes, count };
+    // Each envelope owns its bytes (they are transferred); the packing is shared.
+    let packed = memo.packed.get(records);
+    if (!packed) memo.packed.set(records, (packed = encodeBatch(records).bytes));
+    return { kind: 'data', bytes: packed.slice(), count: records.length };
   }
 
   async forwardControl(from: InstanceRef, env: Envelope): Promise<void> {

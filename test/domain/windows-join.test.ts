@@ -86,7 +86,7 @@ test('join: the latest tick at or before the tweet, within the look-back; none w
   const got = Object.fromEntries(out.map((r) => [r.tweet.id, r.tick?.id ?? null]));
   assert.deepEqual(got, { 't-before-all': null, 't-at': 'p2', 't-between': 'p2', 't-no-ticks': null });
   assert.deepEqual(out.map((r) => r.tweet.id), ['t-before-all', 't-no-ticks', 't-at', 't-between'], 'released in event-time order');
-  assert.deepEqual(j.advance(at(9)).map((r) => [r.tweet.id, r.tick?.id]), [['t-after', 'p3']]);
+  assert.deepEqual(j.advance(at(10)).map((r) => [r.tweet.id, r.tick?.id]), [['t-after', 'p3']]);
 });
 
 test('join: a tweet waits for the watermark, so a tick arriving later but earlier in event time still counts', () => {
@@ -95,20 +95,41 @@ test('join: a tweet waits for the watermark, so a tick arriving later but earlie
   j.addTweet('NVDA', { id: 't', ts: at(10), score: 0, text: '' });
   assert.deepEqual(j.advance(at(9)), [], 'not released before the watermark passes it');
   j.addTick('NVDA', { id: 'late-arriving', ts: at(8), open: 1, close: 2, volume: 1 });
-  assert.equal(j.advance(at(10))[0].tick?.id, 'late-arriving');
+  assert.deepEqual(j.advance(at(10)), [], 'a tweet at the watermark waits: a tick at that very time is not late yet');
+  assert.equal(j.advance(at(10) + 1)[0].tick?.id, 'late-arriving');
+  j.addTweet('NVDA', { id: 'u', ts: at(20), score: 0, text: '' });
+  assert.deepEqual(j.advance(at(20)), []);
+  j.addTick('NVDA', { id: 'at-the-watermark', ts: at(20), open: 1, close: 3, volume: 1 });
+  assert.equal(j.advance(at(21))[0].tick?.id, 'at-the-watermark');
+});
+
+test('join: out-of-order tweets across buckets are released in event-time order, and a snapshot restores them', () => {
+  const j = new TweetPriceJoin(60 * MIN);
+  j.addTick('AMD', { id: 'k', ts: at(0), open: 1, close: 1, volume: 1 });
+  const times = [5, 1, 3, 3, 2, 9, 0.5, 4];
+  times.forEach((m, i) => j.addTweet('AMD', { id: `t${i}`, ts: at(m), score: i, text: `${i}` }));
+  const copy = new TweetPriceJoin(60 * MIN);
+  copy.restore(structuredClone(j.snapshot()));
+  assert.deepEqual(copy.size, j.size);
+  const first = j.advance(at(3) + 1);
+  assert.deepEqual(first.map((r) => r.tweet.id), ['t6', 't1', 't4', 't2', 't3'], 'by time, ties by id');
+  assert.deepEqual(j.size.tweets, 3);
+  assert.deepEqual(copy.advance(at(3) + 1), first);
+  assert.deepEqual(j.advance(at(10)).map((r) => r.tweet.id), ['t7', 't0', 't5']);
+  assert.deepEqual(j.size.tweets, 0);
 });
 
 test('join: ticks beyond the look-back are neither used nor kept', () => {
   const j = new TweetPriceJoin(10 * MIN);
   j.addTick('META', { id: 'far', ts: at(0), open: 1, close: 1, volume: 1 });
   j.addTweet('META', { id: 't', ts: at(11), score: 0, text: '' });
-  assert.equal(j.advance(at(11))[0].tick, null, 'a tick 11 minutes back is beyond a 10-minute look-back');
+  assert.equal(j.advance(at(12))[0].tick, null, 'a tick 11 minutes back is beyond a 10-minute look-back');
   assert.equal(j.size.ticks, 0, 'and is dropped from state');
   for (let i = 0; i < 1_000; i++) {
     j.addTick('META', { id: `k${i}`, ts: at(20 + i), open: 1, close: 1, volume: 1 });
     j.advance(at(20 + i));
   }
-  assert.ok(j.size.ticks <= 11, `state bounded by the look-back (${j.size.ticks} ticks held)`);
+  assert.equal(j.size.ticks, 1, 'only the last tick at or before the watermark is held');
 });
 
 test('alert when mean sentiment < -0.5 and close is more than 2 % below open, not otherwise', () => {
