@@ -48,6 +48,16 @@ export interface TweetRow {
   sentimentScore: number;
 }
 
+/** The part of a scored tweet row the windows need (no text): what they are sent, to copy less. */
+export interface TweetScore {
+  kind: 'tweet-score';
+  id: string;
+  topic: string;
+  createdAt: number;
+  ingestTs: number;
+  sentimentScore: number;
+}
+
 export interface PriceRow {
   kind: 'price';
   id: string;

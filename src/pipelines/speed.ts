@@ -88,7 +88,7 @@ export function speedTopology(cfg: Config, epochMs: number, input: Input = { kin
     lingerMs: cfg.lingerMs,
   };
   const parse: ParseOptions = { pipeline: PIPELINE, allowedLatenessMs: cfg.allowedLateness * 1000 };
-  const sentiment: SentimentOptions = { pipeline: PIPELINE, minBatch: 64, maxBatch: 512, lingerMs: cfg.lingerMs, maxInFlight: 2 };
+  const sentiment: SentimentOptions = { pipeline: PIPELINE, minBatch: 64, maxBatch: 512, lingerMs: cfg.lingerMs, maxInFlight: 2, analytics: cfg.analytics };
   const bronze: BronzeSinkOptions = { pipeline: PIPELINE, lake: lakeSettings(cfg), maxRowsPerFile: cfg.fileMaxRows, maxFileAgeMs: cfg.fileMaxAge * 1000 };
   const store: StoreSinkOptions = { pipeline: PIPELINE, store: storeSettings(cfg), // Cassandra is the store of record (bounded by CASSANDRA_TTL); retention bounds the embedded store.
     retentionMs: cfg.cassandraContactPoints.length > 0 ? 0 : cfg.storeRetention * 60_000, maxRowsPerSymbol: cfg.storeMaxRows, retryBudgetMs: cfg.sinkRetryBudget * 1000 };
@@ -125,9 +125,9 @@ export function speedTopology(cfg: Config, epochMs: number, input: Input = { kin
     : [];
   const analyticsEdges: EdgeSpec[] = cfg.analytics
     ? [
-        { from: 'sentiment', to: 'windows', route: { kind: 'hash' } },
+        { from: 'sentiment', output: 'scores', to: 'windows', route: { kind: 'hash' } },
         { from: 'parse', output: 'prices', to: 'windows', route: { kind: 'hash' } },
-        { from: 'sentiment', to: 'join', route: { kind: 'hash' } },
+        { from: 'sentiment', output: 'tagged', to: 'join', route: { kind: 'hash' } },
         { from: 'parse', output: 'prices', to: 'join', route: { kind: 'hash' } },
         { from: 'windows', to: 'windows-sink', route: { kind: 'forward' } },
         { from: 'windows', to: 'store-sink', route: { kind: 'hash' } },

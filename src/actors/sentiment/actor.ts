@@ -3,7 +3,7 @@
 // watermarks, barriers and close wait for everything in flight, so nothing overtakes data.
 
 import { UNTAGGED_TOPIC } from '../../domain/cashtags.js';
-import type { TweetRow } from '../../domain/records.js';
+import type { TweetRow, TweetScore } from '../../domain/records.js';
 import type { Actor, ActorContext, ActorFactory } from '../../runtime/actor.js';
 import { retry } from '../../runtime/backoff.js';
 import { ActorError, errorMessage } from '../../runtime/errors.js';
@@ -51,7 +51,14 @@ const createSentiment: ActorFactory = (options) => {
         });
         inFlight--;
         const rows = explode(batch, scores);
-        await ctx.emit(rows, { keys: rows.map((r) => r.topic) });
+        const emits = [ctx.emit(rows, { keys: rows.map((r) => r.topic) })];
+        if (o.analytics) {
+          const tagged = rows.filter((r) => r.topic !== UNTAGGED_TOPIC);
+          const keys = tagged.map((r) => r.topic);
+          const slim = tagged.map((r): TweetScore => ({ kind: 'tweet-score', id: r.id, topic: r.topic, createdAt: r.createdAt, ingestTs: r.ingestTs, sentimentScore: r.sentimentScore }));
+          emits.push(ctx.emit(tagged, { output: 'tagged', keys }), ctx.emit(slim, { output: 'scores', keys }));
+        }
+        await Promise.all(emits);
       });
     }
   };

@@ -33,13 +33,14 @@ const createWindows: ActorFactory = (options, self) => {
     async handle(records) {
       const late: LateRow[] = [];
       for (const r of records as WindowsMessage[]) {
-        const [symbol, t] = r.kind === 'tweet-row' ? [r.topic, r.createdAt] : [r.symbol, r.tradeTs];
+        const isTweet = r.kind !== 'price';
+        const [symbol, t] = isTweet ? [r.topic, r.createdAt] : [r.symbol, r.tradeTs];
         if (symbol === UNTAGGED_TOPIC) continue;
         if (t < watermark) {
-          late.push({ kind: 'late', seq: seq.late++, stage: self.stage, recordKind: r.kind === 'tweet-row' ? 'tweet' : 'price', id: r.id, symbol, eventTime: t, watermark, ingestTs: r.ingestTs });
+          late.push({ kind: 'late', seq: seq.late++, stage: self.stage, recordKind: isTweet ? 'tweet' : 'price', id: r.id, symbol, eventTime: t, watermark, ingestTs: r.ingestTs });
           continue;
         }
-        if (r.kind === 'tweet-row') windows.addTweet(symbol, t, r.sentimentScore);
+        if (isTweet) windows.addTweet(symbol, t, r.sentimentScore);
         else windows.addTick(symbol, t, r.id, r.openPrice, r.closePrice, r.volume);
       }
       if (late.length) {
