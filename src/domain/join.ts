@@ -13,6 +13,7 @@ export interface Tick {
 }
 
 export interface PendingTweet {
+  symbol: string;
   id: string;
   ts: number;
   score: number;
@@ -30,16 +31,11 @@ const byTime = <T extends { ts: number; id: string }>(a: T, b: T) => a.ts - b.ts
 /** Pending tweets are bucketed by event time (this many ms per bucket) and sorted only when released. */
 const BUCKET_MS = 1000;
 
-interface Pending {
-  symbol: string;
-  tweet: PendingTweet;
-}
-
 export class TweetPriceJoin {
   /** Per symbol, sorted by (ts, id): the last tick at or before the watermark and every later one. */
   private ticks = new Map<string, Tick[]>();
   /** Tweets waiting for the watermark, by event-time bucket, in arrival order within a bucket. */
-  private pending = new Map<number, Pending[]>();
+  private pending = new Map<number, PendingTweet[]>();
   /** The pending buckets' keys, ascending. */
   private buckets: number[] = [];
   private pendingCount = 0;
@@ -54,7 +50,7 @@ export class TweetPriceJoin {
     else xs.splice(upperBound(xs, t), 0, t);
   }
 
-  addTweet(symbol: string, t: PendingTweet): void {
+  addTweet(t: PendingTweet): void {
     const key = Math.floor(t.ts / BUCKET_MS);
     let bucket = this.pending.get(key);
     if (!bucket) {
@@ -62,7 +58,7 @@ export class TweetPriceJoin {
       const at = lowerBound(this.buckets, key);
       this.buckets.splice(at, 0, key);
     }
-    bucket.push({ symbol, tweet: t });
+    bucket.push(t);
     this.pendingCount++;
   }
 
@@ -73,7 +69,7 @@ export class TweetPriceJoin {
    * released, not to what is held.
    */
   advance(watermark: number): Joined[] {
-    const ready: Pending[] = [];
+    const ready: PendingTweet[] = [];
     let drained = 0;
     for (const key of this.buckets) {
       if (key * BUCKET_MS >= watermark) break;
@@ -85,17 +81,18 @@ export class TweetPriceJoin {
         continue;
       }
       // The watermark falls inside this bucket: release its part before the watermark.
-      const keep: Pending[] = [];
-      for (const p of bucket) (p.tweet.ts < watermark ? ready : keep).push(p);
+      const keep: PendingTweet[] = [];
+      for (const p of bucket) (p.ts < watermark ? ready : keep).push(p);
       this.pending.set(key, keep);
       break;
     }
     if (drained > 0) this.buckets.splice(0, drained);
     this.pendingCount -= ready.length;
-    ready.sort((a, b) => byTime(a.tweet, b.tweet));
+    ready.sort(byTime);
     const out: Joined[] = new Array(ready.length);
     for (let i = 0; i < ready.length; i++) {
-      const { symbol, tweet } = ready[i];
+      const tweet = ready[i];
+      const symbol = tweet.symbol;
       const ticks = this.ticks.get(symbol);
       const k = ticks ? lastAtOrBefore(ticks, tweet.ts) : -1;
       const tick = k >= 0 && tweet.ts - ticks![k].ts <= this.lookbackMs ? ticks![k] : null;
@@ -123,9 +120,9 @@ export class TweetPriceJoin {
   snapshot(): { ticks: [string, Tick[]][]; tweets: [string, PendingTweet[]][] } {
     const tweets = new Map<string, PendingTweet[]>();
     for (const key of this.buckets) {
-      for (const { symbol, tweet } of this.pending.get(key)!) {
-        let xs = tweets.get(symbol);
-        if (!xs) tweets.set(symbol, (xs = []));
+      for (const tweet of this.pending.get(key)!) {
+        let xs = tweets.get(tweet.symbol);
+        if (!xs) tweets.set(tweet.symbol, (xs = []));
         xs.push(tweet);
       }
     }
@@ -138,7 +135,7 @@ export class TweetPriceJoin {
     this.pending = new Map();
     this.buckets = [];
     this.pendingCount = 0;
-    for (const [symbol, xs] of s.tweets) for (const t of xs) this.addTweet(symbol, t);
+    for (const [, xs] of s.tweets) for (const t of xs) this.addTweet(t);
   }
 }
 

@@ -1,12 +1,15 @@
 // Join actor (the design's Silver sink): each tweet with its symbol's latest tick at or before
 // it (domain/join.ts), released when the watermark passes the tweet, so a late-arriving earlier
 // tick cannot change an answer already given. Late tweets and ticks go to the late output.
+// Every instance sees every tick (they are broadcast), so a late tick is reported by one
+// instance only: the one its symbol hashes to.
 
 import { UNTAGGED_TOPIC } from '../../domain/cashtags.js';
 import { TweetPriceJoin } from '../../domain/join.js';
 import type { JoinedRow, LateRow } from '../../domain/records.js';
 import type { Actor, ActorContext, ActorFactory } from '../../runtime/actor.js';
 import { instanceLabels } from '../../runtime/metrics.js';
+import { partitionFor } from '../../runtime/partitioner.js';
 import type { JoinMessage, JoinOptions } from './protocol.js';
 
 interface State {
@@ -40,8 +43,9 @@ const createJoin: ActorFactory = (options, self) => {
         if (r.kind === 'tweet-row') {
           if (r.topic === UNTAGGED_TOPIC) continue;
           if (r.createdAt < watermark) late.push({ kind: 'late', seq: seq.late++, stage: self.stage, recordKind: 'tweet', id: r.id, symbol: r.topic, eventTime: r.createdAt, watermark, ingestTs: r.ingestTs });
-          else join.addTweet(r.topic, { id: r.id, ts: r.createdAt, score: r.sentimentScore, text: r.text });
+          else join.addTweet({ symbol: r.topic, id: r.id, ts: r.createdAt, score: r.sentimentScore, text: r.text });
         } else if (r.tradeTs < watermark) {
+          if (partitionFor(r.symbol, ctx.parallelism) !== self.partition) continue;
           late.push({ kind: 'late', seq: seq.late++, stage: self.stage, recordKind: 'price', id: r.id, symbol: r.symbol, eventTime: r.tradeTs, watermark, ingestTs: r.ingestTs });
         } else {
           join.addTick(r.symbol, { id: r.id, ts: r.tradeTs, open: r.openPrice, close: r.closePrice, volume: r.volume });

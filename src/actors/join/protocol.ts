@@ -1,5 +1,5 @@
-// join: accepts scored tweet rows and price rows, keyed by symbol. Emits JoinedRow on `out` and
-// LateRow on `late`.
+// join: accepts scored tweet rows (any partitioning: each is joined on its own) and every price
+// row (broadcast: each instance holds all ticks). Emits JoinedRow on `out` and LateRow on `late`.
 import type { PriceRow, TweetRow } from '../../domain/records.js';
 
 export type JoinMessage = TweetRow | PriceRow;
