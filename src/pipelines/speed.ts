@@ -192,7 +192,7 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
   const checkpoints: CheckpointStore = cfg.s3Endpoint ? new LakeCheckpointStore(lake) : new LocalCheckpointStore(join(cfg.dataDir, 'checkpoints'));
   // The generator's event-time origin is part of its identity: keep the first run's.
   const previous = await checkpoints.latest(PIPELINE);
-  const epochMs = cfg.epoch ?? (previous?.snapshots['__epoch'] as number | undefined) ?? Math.floor(clock.now() / 1000) * 1000;
+  const epochMs = cfg.epoch ?? (previous?.meta?.epoch as number | undefined) ?? Math.floor(clock.now() / 1000) * 1000;
   let input: Input = { kind: 'generator' };
   if (cfg.kafkaBrokers.length > 0) {
     const names = topicNames(cfg.kafkaTopicPrefix);
@@ -208,7 +208,7 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
     log,
     checkpoints: {
       latest: (p) => checkpoints.latest(p),
-      save: (cp) => checkpoints.save({ ...cp, snapshots: { ...cp.snapshots, __epoch: epochMs } }),
+      save: (cp) => checkpoints.save({ ...cp, meta: { ...cp.meta, epoch: epochMs } }),
     },
     checkpointIntervalMs: cfg.checkpointInterval * 1000,
     settings: { idleTimeoutMs: cfg.idleTimeout * 1000 },

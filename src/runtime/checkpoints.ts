@@ -6,7 +6,10 @@ export interface Checkpoint {
   id: number;
   pipeline: string;
   takenAt: number;
-  snapshots: Record<string, unknown>;
+  /** Each instance's snapshot, encoded on its own thread (runtime/codec.ts). */
+  snapshots: Record<string, Uint8Array>;
+  /** Pipeline-wide values kept with the checkpoint (e.g. the generator's event-time origin). */
+  meta?: Record<string, unknown>;
 }
 
 export interface CheckpointStore {
@@ -16,7 +19,7 @@ export interface CheckpointStore {
 
 /** Tracks acknowledgements of in-flight checkpoints; pure. */
 export class CheckpointTracker {
-  private readonly inflight = new Map<number, { startedAt: number; snapshots: Record<string, unknown>; missing: Set<string> }>();
+  private readonly inflight = new Map<number, { startedAt: number; snapshots: Record<string, Uint8Array>; missing: Set<string> }>();
 
   constructor(private readonly instances: readonly string[]) {}
 
@@ -25,7 +28,7 @@ export class CheckpointTracker {
   }
 
   /** Returns the completed checkpoint's snapshots once every instance has acknowledged it. */
-  ack(id: number, instance: string, snapshot: unknown): { snapshots: Record<string, unknown>; startedAt: number } | null {
+  ack(id: number, instance: string, snapshot: Uint8Array | undefined): { snapshots: Record<string, Uint8Array>; startedAt: number } | null {
     const cp = this.inflight.get(id);
     if (!cp) return null;
     if (snapshot !== undefined) cp.snapshots[instance] = snapshot;
@@ -36,7 +39,7 @@ export class CheckpointTracker {
   }
 
   /** An instance that ended will not acknowledge later checkpoints. */
-  forget(instance: string): { id: number; snapshots: Record<string, unknown>; startedAt: number }[] {
+  forget(instance: string): { id: number; snapshots: Record<string, Uint8Array>; startedAt: number }[] {
     const done = [];
     for (const [id, cp] of this.inflight) {
       cp.missing.delete(instance);

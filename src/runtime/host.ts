@@ -64,7 +64,7 @@ export class ActorHost implements InstanceHost {
   }
 
   /** Create the instances placed here, restoring their snapshots. */
-  async init(snapshots: Record<string, unknown>): Promise<void> {
+  async init(snapshots: Record<string, Uint8Array>): Promise<void> {
     const stages = new Map(this.topology.stages.map((s) => [s.name, s]));
     for (const link of this.links) {
       if (this.placement.get(instanceId(link.from)) !== this.hostId) continue;
@@ -239,7 +239,7 @@ export class ActorHost implements InstanceHost {
     else this.transport.toPeer(fromHost, { t: 'credit', link: link.id, n: 1 });
   }
 
-  ack(checkpoint: number, instance: string, snapshot: unknown): void {
+  ack(checkpoint: number, instance: string, snapshot: Uint8Array | undefined): void {
     if (this.disposed) return;
     this.transport.toSupervisor({ t: 'ack', checkpoint, instance, snapshot });
   }

@@ -5,7 +5,7 @@ import type { Actor, ActorContext, ActorFactory, BatchInfo, SourceStatus } from 
 import { RestartTracker, type RestartPolicy } from './backoff.js';
 import { BarrierAligner } from './barriers.js';
 import type { Clock } from './clock.js';
-import { decodeBatch } from './codec.js';
+import { decodeBatch, decodeSnapshot, encodeSnapshot } from './codec.js';
 import { ActorError, errorMessage } from './errors.js';
 import { Mailbox, type Mail } from './mailbox.js';
 import { instanceLabels, type RuntimeMetrics } from './metrics.js';
@@ -22,7 +22,7 @@ export interface InstanceHost {
   /** Send a control envelope on every output link of the instance. */
   forwardControl(from: InstanceRef, env: Envelope): Promise<void>;
   returnCredit(link: Link): void;
-  ack(checkpoint: number, instance: string, snapshot: unknown): void;
+  ack(checkpoint: number, instance: string, snapshot: Uint8Array | undefined): void;
   ended(instance: string): void;
   restarted(instance: string, attempt: number, error: unknown): void;
   failed(instance: string, error: unknown): void;
@@ -41,7 +41,7 @@ export class InstanceRunner {
   private readonly watermarks: WatermarkTracker;
   private readonly ended = new Set<string>();
   private readonly restarts: RestartTracker;
-  private lastSnapshot: unknown;
+  private lastSnapshot: Uint8Array | undefined;
   private pendingCheckpoints: number[] = [];
   private stopRequested = false;
   private failed = false;
@@ -57,7 +57,7 @@ export class InstanceRunner {
     private readonly host: InstanceHost,
     restart: RestartPolicy,
     idleTimeoutMs: number,
-    initialSnapshot: unknown,
+    initialSnapshot: Uint8Array | undefined,
   ) {
     this.id = `${ref.stage}/${ref.partition}`;
     this.aligner = new BarrierAligner(new Set(inputs.keys()));
@@ -197,7 +197,9 @@ export class InstanceRunner {
 
   private async completeCheckpoint(checkpoint: number): Promise<void> {
     await this.withRestart((a) => a.onBarrier?.(checkpoint));
-    const snapshot = this.actor.snapshot?.();
+    // Encoded here, on the actor's thread: the bytes are what the checkpoint stores, and an
+    // in-place restart restores from them (not from objects the actor goes on mutating).
+    const snapshot = encodeSnapshot(this.actor.snapshot?.());
     this.lastSnapshot = snapshot;
     await this.host.forwardControl(this.ref, { kind: 'barrier', checkpoint });
     this.host.ack(checkpoint, this.id, snapshot);
@@ -223,7 +225,7 @@ export class InstanceRunner {
   private async createActor(): Promise<void> {
     this.actor = await this.factory(this.stage.options, this.ref);
     await this.actor.init?.(this.ctx);
-    if (this.lastSnapshot !== undefined && this.actor.restore) this.actor.restore(this.lastSnapshot);
+    if (this.lastSnapshot !== undefined && this.actor.restore) this.actor.restore(decodeSnapshot(this.lastSnapshot));
   }
 
   /** Run `fn`; on failure of an in-place stage, recreate the actor (from its last snapshot) and run it again. */

@@ -18,7 +18,7 @@ export type PeerMessage =
 
 /** Supervisor -> host. */
 export type HostCommand =
-  | { t: 'init'; hostId: number; topology: TopologySpec; placement: [string, number][]; snapshots: Record<string, unknown>; settings: HostSettings }
+  | { t: 'init'; hostId: number; topology: TopologySpec; placement: [string, number][]; snapshots: Record<string, Uint8Array>; settings: HostSettings }
   | { t: 'peer'; hostId: number; port: MessagePort }
   | { t: 'start' }
   | { t: 'checkpoint'; checkpoint: number }
@@ -30,7 +30,7 @@ export type HostCommand =
 /** Host -> supervisor. */
 export type HostEvent =
   | { t: 'ready'; hostId: number }
-  | { t: 'ack'; checkpoint: number; instance: string; snapshot: unknown }
+  | { t: 'ack'; checkpoint: number; instance: string; snapshot: Uint8Array | undefined }
   | { t: 'ended'; instance: string }
   | { t: 'restarted'; instance: string; attempt: number; error: string }
   | { t: 'failed'; instance: string; error: string; stack?: string }

@@ -268,11 +268,11 @@ export class Supervisor {
   }
 
   /** Checkpoints are saved one after another, in id order. */
-  private completeCheckpoint(id: number, snapshots: Record<string, unknown>, startedAt: number): void {
+  private completeCheckpoint(id: number, snapshots: Record<string, Uint8Array>, startedAt: number): void {
     this.saving = this.saving.then(() => this.saveCheckpoint(id, snapshots, startedAt));
   }
 
-  private async saveCheckpoint(id: number, snapshots: Record<string, unknown>, startedAt: number): Promise<void> {
+  private async saveCheckpoint(id: number, snapshots: Record<string, Uint8Array>, startedAt: number): Promise<void> {
     try {
       await this.o.checkpoints?.save({ id, pipeline: this.o.topology.name, takenAt: this.o.clock.now(), snapshots });
       this.lastCompleted = Math.max(this.lastCompleted, id);

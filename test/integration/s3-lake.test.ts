@@ -20,6 +20,7 @@ import { tweetsTable } from '../../src/io/parquet/bronze-schemas.js';
 import { RollingFiles } from '../../src/io/parquet/rolling-files.js';
 import { connectS3, provisionBuckets, S3Lake, type S3LakeSettings } from '../../src/io/lake/s3-lake.js';
 import { parseS3Endpoint } from '../../src/io/lake/s3-client.js';
+import { decodeSnapshot, encodeSnapshot } from '../../src/runtime/codec.js';
 import { ActorError } from '../../src/runtime/errors.js';
 import { stackEnv } from '../helpers/stack.js';
 
@@ -185,9 +186,11 @@ test('an endpoint that accepts connections but never answers times out and names
 test('checkpoints in the object store: round-trip, latest by number, the last 3 kept', async () => {
   const store = new LakeCheckpointStore(openLake({ kind: 's3', ...settings }), 3, CHECKPOINTS);
   assert.equal(await store.latest('speed'), null);
-  for (const id of [1, 2, 8, 9, 10]) await store.save({ id, pipeline: 'speed', takenAt: 1000 + id, snapshots: { 'source/0': { offset: id * 100 }, __epoch: 42 } });
+  for (const id of [1, 2, 8, 9, 10]) await store.save({ id, pipeline: 'speed', takenAt: 1000 + id, snapshots: { 'source/0': encodeSnapshot({ offset: id * 100 })! }, meta: { epoch: 42 } });
   await store.save({ id: 1, pipeline: 'other', takenAt: 1, snapshots: {} });
-  assert.deepEqual(await store.latest('speed'), { id: 10, pipeline: 'speed', takenAt: 1010, snapshots: { 'source/0': { offset: 1000 }, __epoch: 42 } });
-  assert.deepEqual(await rawKeys(CHECKPOINTS, 'checkpoints/speed/'), ['checkpoints/speed/chk-10.json', 'checkpoints/speed/chk-8.json', 'checkpoints/speed/chk-9.json']);
+  const latest = await store.latest('speed');
+  assert.deepEqual({ ...latest, snapshots: {} }, { id: 10, pipeline: 'speed', takenAt: 1010, snapshots: {}, meta: { epoch: 42 } });
+  assert.deepEqual(decodeSnapshot(latest!.snapshots['source/0']), { offset: 1000 });
+  assert.deepEqual(await rawKeys(CHECKPOINTS, 'checkpoints/speed/'), ['checkpoints/speed/chk-10.msgpack', 'checkpoints/speed/chk-8.msgpack', 'checkpoints/speed/chk-9.msgpack']);
   assert.equal((await store.latest('other'))?.id, 1, 'pipelines are kept apart');
 });

@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, test } from 'node:test';
+import { decodeSnapshot } from '../../src/runtime/codec.js';
 import { PipelineFailedError } from '../../src/runtime/errors.js';
 import { collected, restoredStates, sinkState } from '../fixtures/actors/collect-sink.js';
 import { MemoryCheckpoints, pipeline, quietLogger, supervisor } from '../helpers/runtime.js';
@@ -90,8 +91,9 @@ test('snapshot and restore round-trip through a checkpoint', async () => {
   assert.ok(store.saved.length >= 1, 'no checkpoint saved');
   const cp = store.saved.at(-1)!;
   assert.deepEqual(Object.keys(cp.snapshots).sort(), ['sink/0', 'source/0', 'source/1']);
-  const sinkCount = (cp.snapshots['sink/0'] as { count: number }).count;
-  const sourceNext = (cp.snapshots['source/0'] as { next: number }).next + (cp.snapshots['source/1'] as { next: number }).next;
+  const state = (id: string) => decodeSnapshot(cp.snapshots[id]) as { count: number; next: number };
+  const sinkCount = state('sink/0').count;
+  const sourceNext = state('source/0').next + state('source/1').next;
   assert.equal(sinkCount, sourceNext, 'the sink saw exactly what the sources emitted before the barrier');
 
   assert.equal(collected.length, sinkCount);

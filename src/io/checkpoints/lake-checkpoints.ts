@@ -1,13 +1,15 @@
 // Checkpoints in the lake (the stack profile keeps them in the object store): one object per
-// checkpoint, `checkpoints/<pipeline>/chk-<id>.json` in bucket `checkpoints`, written whole by
+// checkpoint, `checkpoints/<pipeline>/chk-<id>.msgpack` in bucket `checkpoints` (msgpack around
+// the snapshots' bytes, as on local disk), written whole by
 // `put` (atomic in both lakes), so a crash mid-save leaves the previous checkpoint as the latest.
 // The newest `keep` are kept; older ones are deleted only after the new one is durable.
 
 import type { Lake } from '../lake/lake.js';
 import type { Checkpoint, CheckpointStore } from '../../runtime/checkpoints.js';
+import { decodeOwned, encodeOwned } from '../../runtime/codec.js';
 
 export const CHECKPOINT_BUCKET = 'checkpoints';
-const NAME = /^chk-(\d+)\.json$/;
+const NAME = /^chk-(\d+)\.msgpack$/;
 
 export class LakeCheckpointStore implements CheckpointStore {
   constructor(
@@ -22,7 +24,7 @@ export class LakeCheckpointStore implements CheckpointStore {
   }
 
   private key(pipeline: string, id: number): string {
-    return `${this.prefix(pipeline)}chk-${id}.json`;
+    return `${this.prefix(pipeline)}chk-${id}.msgpack`;
   }
 
   /** Checkpoint ids of a pipeline, oldest first (numeric order: chk-10 after chk-9). */
@@ -41,13 +43,13 @@ export class LakeCheckpointStore implements CheckpointStore {
     // Newest first; one deleted between the listing and the read (a concurrent save's pruning) is skipped.
     for (const id of ids.reverse()) {
       const bytes = await this.lake.read(this.bucket, this.key(pipeline, id));
-      if (bytes !== null) return JSON.parse(bytes.toString('utf8')) as Checkpoint;
+      if (bytes !== null) return decodeOwned<Checkpoint>(bytes);
     }
     return null;
   }
 
   async save(cp: Checkpoint): Promise<void> {
-    await this.lake.put(this.bucket, this.key(cp.pipeline, cp.id), Buffer.from(JSON.stringify(cp), 'utf8'));
+    await this.lake.put(this.bucket, this.key(cp.pipeline, cp.id), encodeOwned(cp));
     const ids = await this.ids(cp.pipeline);
     const old = ids.slice(0, Math.max(0, ids.length - this.keep));
     if (old.length > 0) await this.lake.delete(this.bucket, old.map((id) => this.key(cp.pipeline, id)));

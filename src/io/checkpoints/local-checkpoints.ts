@@ -1,9 +1,12 @@
-// Checkpoints on local disk: DATA_DIR/checkpoints/<pipeline>/chk-<id>.json, written to a temp
-// file and renamed, so a crash mid-write leaves the previous checkpoint intact. Keeps the last few.
+// Checkpoints on local disk: DATA_DIR/checkpoints/<pipeline>/chk-<id>.msgpack, written to a temp
+// file, flushed and renamed, so a crash mid-write leaves the previous checkpoint intact. Keeps
+// the last few. The file is msgpack (runtime/codec.ts) around the snapshots' bytes, so saving
+// a large state costs a copy, not a serialisation on the supervisor's thread.
 
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Checkpoint, CheckpointStore } from '../../runtime/checkpoints.js';
+import { decodeOwned, encodeOwned } from '../../runtime/codec.js';
 
 export class LocalCheckpointStore implements CheckpointStore {
   constructor(
@@ -14,7 +17,7 @@ export class LocalCheckpointStore implements CheckpointStore {
   private async ids(pipeline: string): Promise<number[]> {
     try {
       const names = await readdir(join(this.dir, pipeline));
-      return names.map((n) => /^chk-(\d+)\.json$/.exec(n)?.[1]).filter((x): x is string => !!x).map(Number).sort((a, b) => a - b);
+      return names.map((n) => /^chk-(\d+)\.msgpack$/.exec(n)?.[1]).filter((x): x is string => !!x).map(Number).sort((a, b) => a - b);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw e;
@@ -25,16 +28,22 @@ export class LocalCheckpointStore implements CheckpointStore {
     const ids = await this.ids(pipeline);
     const id = ids.at(-1);
     if (id === undefined) return null;
-    return JSON.parse(await readFile(join(this.dir, pipeline, `chk-${id}.json`), 'utf8')) as Checkpoint;
+    return decodeOwned<Checkpoint>(await readFile(join(this.dir, pipeline, `chk-${id}.msgpack`)));
   }
 
   async save(cp: Checkpoint): Promise<void> {
     const dir = join(this.dir, cp.pipeline);
     await mkdir(dir, { recursive: true });
-    const tmp = join(dir, `.chk-${cp.id}.json.tmp`);
-    await writeFile(tmp, JSON.stringify(cp));
-    await rename(tmp, join(dir, `chk-${cp.id}.json`));
+    const tmp = join(dir, `.chk-${cp.id}.msgpack.tmp`);
+    const file = await open(tmp, 'w');
+    try {
+      await file.write(encodeOwned(cp));
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(tmp, join(dir, `chk-${cp.id}.msgpack`));
     const ids = await this.ids(cp.pipeline);
-    await Promise.all(ids.slice(0, Math.max(0, ids.length - this.keep)).map((id) => rm(join(dir, `chk-${id}.json`), { force: true })));
+    await Promise.all(ids.slice(0, Math.max(0, ids.length - this.keep)).map((id) => rm(join(dir, `chk-${id}.msgpack`), { force: true })));
   }
 }
