@@ -141,7 +141,7 @@ export function speedTopology(cfg: Config, epochMs: number, input: Input = { kin
 
   return {
     name: PIPELINE,
-    pool: { filename: new URL('../actors/sentiment/score-worker.js', import.meta.url).href, threads: cfg.scoreThreads, workerData: { engine: cfg.sentimentEngine } },
+    pool: { filename: new URL('../actors/sentiment/score-worker.js', import.meta.url).href, threads: cfg.scoreThreads, workerData: { engine: cfg.sentimentEngine, nice: cfg.workerNice } },
     stages: [
       sourceStage,
       { name: 'parse', module: actor('parse'), parallelism: P, options: parse, restart: 'in-place' },
@@ -211,7 +211,7 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
       save: (cp) => checkpoints.save({ ...cp, meta: { ...cp.meta, epoch: epochMs } }),
     },
     checkpointIntervalMs: cfg.checkpointInterval * 1000,
-    settings: { idleTimeoutMs: cfg.idleTimeout * 1000 },
+    settings: { idleTimeoutMs: cfg.idleTimeout * 1000, workerNice: cfg.workerNice },
     // Scratch files of a crashed run are never committed: start each launch without them.
     beforeLaunch: () => lake.cleanScratch(),
   });

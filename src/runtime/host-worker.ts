@@ -6,6 +6,7 @@ import type { MessagePort } from 'node:worker_threads';
 import client from 'prom-client';
 import { systemClock } from './clock.js';
 import { ActorHost } from './host.js';
+import { setThreadNice } from './thread-priority.js';
 import { createMetrics } from './metrics.js';
 import type { HostCommand, HostEvent, PeerMessage } from './protocol.js';
 import { peerMessageTransfer } from './protocol.js';
@@ -31,6 +32,7 @@ function isPeer(m: HostCommand | PeerMessage): m is PeerMessage {
 async function onCommand(cmd: HostCommand): Promise<void> {
   switch (cmd.t) {
     case 'init':
+      setThreadNice(cmd.settings.workerNice);
       host = new ActorHost(cmd.hostId, cmd.topology, cmd.placement, cmd.settings, systemClock, metrics, { toSupervisor, toPeer }, null);
       await host.init(cmd.snapshots);
       toSupervisor({ t: 'ready', hostId: cmd.hostId });

@@ -42,6 +42,8 @@ export interface HostSettings {
   restart: { minMs: number; maxMs: number; jitter: number; maxRestarts: number; withinMs: number };
   /** Watermark inputs silent for this long stop holding the stage back (0 = never). */
   idleTimeoutMs: number;
+  /** Nice value of the worker threads hosting actors (0 = normal priority). */
+  workerNice: number;
 }
 
 export function peerMessageTransfer(m: PeerMessage): ArrayBuffer[] {

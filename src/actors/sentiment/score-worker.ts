@@ -2,12 +2,14 @@
 // thread from workerData. Results come back as a transferred Float64Array in input order.
 import { workerData } from 'node:worker_threads';
 import { move } from 'piscina';
+import { setThreadNice } from '../../runtime/thread-priority.js';
 import { createScorer, type SentimentEngineName } from './engines.js';
 
 export interface ScoreTask { texts: string[] }
 
-const engine: SentimentEngineName = (workerData as { engine?: SentimentEngineName } | undefined)?.engine ?? 'vader';
-const score = createScorer(engine);
+const data = workerData as { engine?: SentimentEngineName; nice?: number } | undefined;
+const score = createScorer(data?.engine ?? 'vader');
+setThreadNice(data?.nice ?? 0);
 
 export default function scoreBatch(task: ScoreTask): Float64Array {
   const out = new Float64Array(task.texts.length);
