@@ -13,7 +13,7 @@ import type { Logger } from '../src/runtime/actor.js';
 import { histogramQuantile, median, metricSum } from './stats.js';
 import { isolatedConfig } from '../test/helpers/stack-run.js';
 
-const { values: a } = parseArgs({ options: { backlog: { type: 'string', default: '300000' }, rate: { type: 'string', default: '2000' }, seconds: { type: 'string', default: '60' } } });
+const { values: a } = parseArgs({ options: { backlog: { type: 'string', default: '1000000' }, rate: { type: 'string', default: '2000' }, seconds: { type: 'string', default: '60' } } });
 const log: Logger = { info: () => undefined, warn: () => undefined, error: (m, f) => console.error('error', m, f) };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
