@@ -15,6 +15,8 @@ export interface Tick {
 export interface PendingTweet {
   symbol: string;
   id: string;
+  /** Source offset of the tweet (its input partition's). */
+  offset: number;
   ts: number;
   score: number;
   text: string;
@@ -114,6 +116,22 @@ export class TweetPriceJoin {
     let ticks = 0;
     for (const t of this.ticks.values()) ticks += t.length;
     return { ticks, tweets: this.pendingCount };
+  }
+
+  /** The ticks held, by symbol (what a snapshot needs when pending tweets are kept elsewhere). */
+  tickState(): [string, Tick[]][] {
+    return [...this.ticks];
+  }
+
+  restoreTicks(ticks: [string, Tick[]][]): void {
+    this.ticks = new Map(ticks);
+  }
+
+  /** The lowest source offset among pending tweets, or null when none is pending. */
+  pendingFrom(): number | null {
+    let min = Number.POSITIVE_INFINITY;
+    for (const bucket of this.pending.values()) for (const t of bucket) if (t.offset < min) min = t.offset;
+    return Number.isFinite(min) ? min : null;
   }
 
   /** Pending tweets grouped by symbol (each in (ts, id) order), ticks by symbol. */

@@ -111,7 +111,7 @@ export function speedTopology(cfg: Config, epochMs: number, input: Input = { kin
   const fileRoll = { maxRowsPerFile: cfg.fileMaxRows, maxFileAgeMs: cfg.fileMaxAge * 1000 };
   const lakeSink = (table: LakeSinkOptions['table'], tag: string): LakeSinkOptions => ({ pipeline: PIPELINE, lake, table, tag, ...fileRoll });
   const windows: WindowsOptions = { pipeline: PIPELINE, window: DEFAULT_WINDOW, alerts: { sentimentBelow: cfg.alertSentimentBelow, priceDrop: cfg.alertPriceDrop } };
-  const joinOpts: JoinOptions = { pipeline: PIPELINE, lookbackMs: cfg.joinLookback * 3_600_000 };
+  const joinOpts: JoinOptions = { pipeline: PIPELINE, lookbackMs: cfg.joinLookback * 3_600_000, lake };
   const analyticsStages: StageSpec[] = cfg.analytics
     ? [
         { name: 'windows', module: actor('windows'), parallelism: P, options: windows },

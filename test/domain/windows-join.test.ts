@@ -77,11 +77,11 @@ test('join: the latest tick at or before the tweet, within the look-back; none w
   j.addTick('AAPL', { id: 'p1', ts: at(0), open: 1, close: 10, volume: 5 });
   j.addTick('AAPL', { id: 'p3', ts: at(5), open: 1, close: 30, volume: 5 });
   j.addTick('AAPL', { id: 'p2', ts: at(2), open: 1, close: 20, volume: 5 }); // out of order
-  j.addTweet({ symbol: 'AAPL', id: 't-before-all', ts: at(-1), score: 0, text: '' });
-  j.addTweet({ symbol: 'AAPL', id: 't-at', ts: at(2), score: 0, text: '' });
-  j.addTweet({ symbol: 'AAPL', id: 't-between', ts: at(4), score: 0, text: '' });
-  j.addTweet({ symbol: 'AAPL', id: 't-after', ts: at(9), score: 0, text: '' });
-  j.addTweet({ symbol: 'TSLA', id: 't-no-ticks', ts: at(1), score: 0, text: '' });
+  j.addTweet({ symbol: 'AAPL', id: 't-before-all', ts: at(-1), offset: 0, score: 0, text: '' });
+  j.addTweet({ symbol: 'AAPL', id: 't-at', ts: at(2), offset: 0, score: 0, text: '' });
+  j.addTweet({ symbol: 'AAPL', id: 't-between', ts: at(4), offset: 0, score: 0, text: '' });
+  j.addTweet({ symbol: 'AAPL', id: 't-after', ts: at(9), offset: 0, score: 0, text: '' });
+  j.addTweet({ symbol: 'TSLA', id: 't-no-ticks', ts: at(1), offset: 0, score: 0, text: '' });
   const out = j.advance(at(6));
   const got = Object.fromEntries(out.map((r) => [r.tweet.id, r.tick?.id ?? null]));
   assert.deepEqual(got, { 't-before-all': null, 't-at': 'p2', 't-between': 'p2', 't-no-ticks': null });
@@ -92,12 +92,12 @@ test('join: the latest tick at or before the tweet, within the look-back; none w
 test('join: a tweet waits for the watermark, so a tick arriving later but earlier in event time still counts', () => {
   const j = new TweetPriceJoin(60 * MIN);
   j.addTick('NVDA', { id: 'old', ts: at(0), open: 1, close: 1, volume: 1 });
-  j.addTweet({ symbol: 'NVDA', id: 't', ts: at(10), score: 0, text: '' });
+  j.addTweet({ symbol: 'NVDA', id: 't', ts: at(10), offset: 0, score: 0, text: '' });
   assert.deepEqual(j.advance(at(9)), [], 'not released before the watermark passes it');
   j.addTick('NVDA', { id: 'late-arriving', ts: at(8), open: 1, close: 2, volume: 1 });
   assert.deepEqual(j.advance(at(10)), [], 'a tweet at the watermark waits: a tick at that very time is not late yet');
   assert.equal(j.advance(at(10) + 1)[0].tick?.id, 'late-arriving');
-  j.addTweet({ symbol: 'NVDA', id: 'u', ts: at(20), score: 0, text: '' });
+  j.addTweet({ symbol: 'NVDA', id: 'u', ts: at(20), offset: 0, score: 0, text: '' });
   assert.deepEqual(j.advance(at(20)), []);
   j.addTick('NVDA', { id: 'at-the-watermark', ts: at(20), open: 1, close: 3, volume: 1 });
   assert.equal(j.advance(at(21))[0].tick?.id, 'at-the-watermark');
@@ -107,22 +107,25 @@ test('join: out-of-order tweets across buckets are released in event-time order,
   const j = new TweetPriceJoin(60 * MIN);
   j.addTick('AMD', { id: 'k', ts: at(0), open: 1, close: 1, volume: 1 });
   const times = [5, 1, 3, 3, 2, 9, 0.5, 4];
-  times.forEach((m, i) => j.addTweet({ symbol: 'AMD', id: `t${i}`, ts: at(m), score: i, text: `${i}` }));
+  times.forEach((m, i) => j.addTweet({ symbol: 'AMD', id: `t${i}`, ts: at(m), offset: 100 + i, score: i, text: `${i}` }));
   const copy = new TweetPriceJoin(60 * MIN);
   copy.restore(structuredClone(j.snapshot()));
   assert.deepEqual(copy.size, j.size);
+  assert.equal(j.pendingFrom(), 100);
   const first = j.advance(at(3) + 1);
   assert.deepEqual(first.map((r) => r.tweet.id), ['t6', 't1', 't4', 't2', 't3'], 'by time, ties by id');
   assert.deepEqual(j.size.tweets, 3);
+  assert.equal(j.pendingFrom(), 100, 't0 (offset 100) is still pending');
   assert.deepEqual(copy.advance(at(3) + 1), first);
   assert.deepEqual(j.advance(at(10)).map((r) => r.tweet.id), ['t7', 't0', 't5']);
   assert.deepEqual(j.size.tweets, 0);
+  assert.equal(j.pendingFrom(), null);
 });
 
 test('join: ticks beyond the look-back are neither used nor kept', () => {
   const j = new TweetPriceJoin(10 * MIN);
   j.addTick('META', { id: 'far', ts: at(0), open: 1, close: 1, volume: 1 });
-  j.addTweet({ symbol: 'META', id: 't', ts: at(11), score: 0, text: '' });
+  j.addTweet({ symbol: 'META', id: 't', ts: at(11), offset: 0, score: 0, text: '' });
   assert.equal(j.advance(at(12))[0].tick, null, 'a tick 11 minutes back is beyond a 10-minute look-back');
   assert.equal(j.size.ticks, 0, 'and is dropped from state');
   for (let i = 0; i < 1_000; i++) {

@@ -1,6 +1,7 @@
 // Crash and replay: a pipeline killed with SIGKILL mid-run and started again on the same data
 // directory resumes from its last checkpoint; the lake ends up with every record exactly once
-// (files the replay rewrites are replaced, never duplicated).
+// (files the replay rewrites are replaced, never duplicated), and the join, whose pending
+// tweets are read back from bronze rather than kept in its snapshot, loses and repeats none.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync } from 'node:fs';
@@ -13,7 +14,7 @@ const cli = new URL('../../src/cli.js', import.meta.url).pathname;
 const N = 80_000;
 
 function run(dataDir: string, killAfterCheckpoint: boolean): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  const child = spawn(process.execPath, [cli, 'run', '--data-dir', dataDir, '--events', String(N), '--rate', '8000', '--partitions', '2', '--seed', '11', '--epoch', '2025-12-18T14:30:00Z', '--checkpoint-interval', '2', '--file-max-rows', '300', '--file-max-age', '0.2', '--metrics-port', '0', '--serve', 'off', '--malformed', '0.02', '--late', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [cli, 'run', '--data-dir', dataDir, '--events', String(N), '--rate', '8000', '--event-rate', '200', '--partitions', '2', '--seed', '11', '--epoch', '2025-12-18T14:30:00Z', '--checkpoint-interval', '2', '--file-max-rows', '300', '--file-max-age', '0.2', '--metrics-port', '0', '--serve', 'off', '--malformed', '0.02', '--late', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   if (killAfterCheckpoint) {
@@ -37,7 +38,7 @@ function run(dataDir: string, killAfterCheckpoint: boolean): Promise<{ code: num
   return new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
 }
 
-test('SIGKILL mid-run, then a rerun: every tweet in bronze exactly once', { timeout: 120_000 }, async () => {
+test('SIGKILL mid-run, then a rerun: every tweet in bronze exactly once, every joined tweet once', { timeout: 120_000 }, async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'cashtag-replay-'));
   const first = await run(dataDir, true);
   assert.equal(first.signal, 'SIGKILL', 'the first run should have been killed mid-way (it finished too soon)');
@@ -53,6 +54,17 @@ test('SIGKILL mid-run, then a rerun: every tweet in bronze exactly once', { time
     assert.equal((t.ids as number) + (d.rows as number), N, 'every tweet is in bronze or in dead letters');
     const [p] = await db.all(`SELECT count(*) AS rows, count(DISTINCT record_id) AS uniq FROM read_parquet('${lake}/stock_prices/*/*.parquet', hive_partitioning = true)`);
     assert.equal(p.rows, p.uniq, 'duplicate price rows');
+
+    // Joined tweets: none twice, and none missing up to the last one released (the end of a
+    // bounded run leaves the newest tweets pending, not joined).
+    const silver = join(dataDir, 'lake', 'twitter-silver', 'tweet_prices');
+    const [j] = await db.all(`SELECT count(*) AS rows, count(DISTINCT (record_id, topic)) AS uniq, max(created_at) AS last FROM read_parquet('${silver}/*/*.parquet', hive_partitioning = true)`);
+    assert.ok((j.rows as number) > 1_000, `too few joined tweets (${j.rows})`);
+    assert.equal(j.rows, j.uniq, 'a joined tweet was written twice');
+    const [missing] = await db.all(`SELECT count(*) AS n FROM read_parquet('${lake}/tweets_v2/*/*.parquet', hive_partitioning = true) b
+      WHERE b.topic <> 'NONE' AND b.created_at < (SELECT max(created_at) FROM read_parquet('${silver}/*/*.parquet'))
+      AND NOT EXISTS (SELECT 1 FROM read_parquet('${silver}/*/*.parquet', hive_partitioning = true) s WHERE s.record_id = b.record_id AND s.topic = b.topic)`);
+    assert.equal(missing.n, 0, 'tagged tweets older than the last joined one are missing from the join');
   } finally {
     db.close();
   }

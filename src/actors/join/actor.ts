@@ -2,7 +2,8 @@
 // it (domain/join.ts), released when the watermark passes the tweet, so a late-arriving earlier
 // tick cannot change an answer already given. Late tweets and ticks go to the late output.
 // Every instance sees every tick (they are broadcast), so a late tick is reported by one
-// instance only: the one its symbol hashes to.
+// instance only: the one its symbol hashes to. With a lake, pending tweets are not snapshot:
+// after a restore they are read back from bronze (pending-from-bronze.ts).
 
 import { UNTAGGED_TOPIC } from '../../domain/cashtags.js';
 import { TweetPriceJoin } from '../../domain/join.js';
@@ -10,10 +11,16 @@ import type { JoinedRow, LateRow } from '../../domain/records.js';
 import type { Actor, ActorContext, ActorFactory } from '../../runtime/actor.js';
 import { instanceLabels } from '../../runtime/metrics.js';
 import { partitionFor } from '../../runtime/partitioner.js';
+import { openLake } from '../../io/lake/open.js';
+import { pendingFromBronze, type PendingRange } from './pending-from-bronze.js';
 import type { JoinMessage, JoinOptions } from './protocol.js';
 
 interface State {
-  join: ReturnType<TweetPriceJoin['snapshot']>;
+  /** The whole join state, when there is no lake to read pending tweets back from. */
+  join?: ReturnType<TweetPriceJoin['snapshot']>;
+  /** With a lake: the ticks, and where in bronze the pending tweets are (pending-from-bronze.ts). */
+  ticks?: ReturnType<TweetPriceJoin['tickState']>;
+  pending?: { from: number; to: number } | null;
   seq: { out: number; late: number };
   watermark: number | null;
 }
@@ -25,6 +32,20 @@ const createJoin: ActorFactory = (options, self) => {
   let seq = { out: 0, late: 0 };
   let watermark = Number.NEGATIVE_INFINITY;
   let ctx!: ActorContext;
+  const lake = o.lake ? openLake(o.lake) : null;
+  /** One past the highest source offset of the tweets received. */
+  let nextOffset = 0;
+  /** Set by restore: pending tweets to read back from bronze before anything else happens. */
+  let recovery: PendingRange | null = null;
+
+  const recover = async () => {
+    if (!recovery || !lake) return;
+    const range = recovery;
+    recovery = null;
+    const tweets = await pendingFromBronze(lake, range);
+    for (const t of tweets) join.addTweet(t);
+    ctx.log.info('join: pending tweets read back from bronze', { tweets: tweets.length, from: range.from, to: range.to });
+  };
 
   const gauge = () => {
     const { ticks, tweets } = join.size;
@@ -38,12 +59,14 @@ const createJoin: ActorFactory = (options, self) => {
     },
 
     async handle(records) {
+      await recover();
       const late: LateRow[] = [];
       for (const r of records as JoinMessage[]) {
         if (r.kind === 'tweet-row') {
+          if (r.offset >= nextOffset) nextOffset = r.offset + 1;
           if (r.topic === UNTAGGED_TOPIC) continue;
           if (r.createdAt < watermark) late.push({ kind: 'late', seq: seq.late++, stage: self.stage, recordKind: 'tweet', id: r.id, symbol: r.topic, eventTime: r.createdAt, watermark, ingestTs: r.ingestTs });
-          else join.addTweet({ symbol: r.topic, id: r.id, ts: r.createdAt, score: r.sentimentScore, text: r.text });
+          else join.addTweet({ symbol: r.topic, id: r.id, offset: r.offset, ts: r.createdAt, score: r.sentimentScore, text: r.text });
         } else if (r.tradeTs < watermark) {
           if (partitionFor(r.symbol, ctx.parallelism) !== self.partition) continue;
           late.push({ kind: 'late', seq: seq.late++, stage: self.stage, recordKind: 'price', id: r.id, symbol: r.symbol, eventTime: r.tradeTs, watermark, ingestTs: r.ingestTs });
@@ -59,6 +82,7 @@ const createJoin: ActorFactory = (options, self) => {
     },
 
     async onWatermark(wm) {
+      await recover();
       watermark = wm;
       const rows: JoinedRow[] = join.advance(wm).map((j) => ({
         kind: 'joined',
@@ -82,13 +106,25 @@ const createJoin: ActorFactory = (options, self) => {
       await ctx.emit(rows);
     },
 
-    snapshot: (): State => ({ join: join.snapshot(), seq: { ...seq }, watermark: Number.isFinite(watermark) ? watermark : null }),
+    onBarrier: recover,
+    snapshot: (): State => {
+      const common = { seq: { ...seq }, watermark: Number.isFinite(watermark) ? watermark : null };
+      if (!lake) return { join: join.snapshot(), ...common };
+      const from = join.pendingFrom();
+      return { ticks: join.tickState(), pending: from === null ? null : { from, to: nextOffset }, ...common };
+    },
     restore(s) {
       const st = s as State;
       join = new TweetPriceJoin(o.lookbackMs);
-      join.restore(st.join);
       seq = { ...st.seq };
       watermark = st.watermark ?? Number.NEGATIVE_INFINITY;
+      if (st.join) join.restore(st.join);
+      else join.restoreTicks(st.ticks ?? []);
+      if (st.pending) {
+        if (!lake) throw new Error('join: this snapshot keeps its pending tweets in bronze, but the actor has no lake');
+        recovery = { partition: self.partition, from: st.pending.from, to: st.pending.to, watermark };
+        nextOffset = st.pending.to;
+      }
     },
   };
   return actor;

@@ -1,0 +1,47 @@
+// A join instance's pending tweets, read back from bronze after a restore. They are not in its
+// snapshot (at 5,000 tweets/s two minutes of them are ~85 MB, which took a second to encode at
+// every checkpoint): every one of them is already in bronze, committed at the same barrier by
+// the bronze sink of the same input partition. The snapshot keeps the range of source offsets
+// [from, to) they came from and the watermark; the pending ones are exactly the rows of that
+// partition in that range that name a symbol and have event time at or after the watermark
+// (earlier ones were released, or were late and never held).
+
+import { UNTAGGED_TOPIC } from '../../domain/cashtags.js';
+import type { PendingTweet } from '../../domain/join.js';
+import type { Lake } from '../../io/lake/lake.js';
+import { tweetsTable } from '../../io/parquet/bronze-schemas.js';
+import { isUtf8, readColumns, type Utf8Column } from '../../io/parquet/gold-parquet-read.js';
+import { parseFileName } from '../../io/parquet/rolling-files.js';
+
+export interface PendingRange {
+  partition: number;
+  from: number;
+  to: number;
+  watermark: number;
+}
+
+const utf8 = new TextDecoder();
+const stringAt = (c: Utf8Column, i: number) => utf8.decode(c.data.subarray(c.offsets[i], c.offsets[i + 1]));
+
+export async function pendingFromBronze(lake: Lake, r: PendingRange): Promise<PendingTweet[]> {
+  const { bucket, table, column } = tweetsTable;
+  const out: PendingTweet[] = [];
+  for (const { key } of await lake.list(bucket, `${table}/`)) {
+    const name = key.slice(key.lastIndexOf('/') + 1);
+    const f = parseFileName(name);
+    if (!f || f.tag !== '' || f.partition !== r.partition || f.last < r.from || f.first >= r.to) continue;
+    const dir = key.slice(0, key.lastIndexOf('/'));
+    const symbol = dir.slice(dir.lastIndexOf(`${column}=`) + column.length + 1);
+    if (symbol === UNTAGGED_TOPIC) continue;
+    const bytes = await lake.read(bucket, key);
+    if (bytes === null) throw new Error(`bronze file ${bucket}/${key} vanished while the join restored its pending tweets`);
+    const { rows, columns: c } = await readColumns(bytes, ['record_id', 'created_at', 'sentiment_score', 'text', 'source_offset']);
+    const [ids, ts, scores, texts, offsets] = [c.record_id, c.created_at, c.sentiment_score, c.text, c.source_offset];
+    if (!isUtf8(ids) || !isUtf8(texts) || isUtf8(ts) || isUtf8(scores) || isUtf8(offsets)) throw new Error(`bronze file ${bucket}/${key}: unexpected column types`);
+    for (let i = 0; i < rows; i++) {
+      if (offsets[i] < r.from || offsets[i] >= r.to || ts[i] < r.watermark) continue;
+      out.push({ symbol, id: stringAt(ids, i), offset: offsets[i], ts: ts[i], score: scores[i], text: stringAt(texts, i) });
+    }
+  }
+  return out;
+}
