@@ -127,8 +127,11 @@ export function speedTopology(cfg: Config, epochMs: number, input: Input = { kin
     ? [
         { from: 'sentiment', output: 'scores', to: 'windows', route: { kind: 'hash' } },
         { from: 'parse', output: 'prices', to: 'windows', route: { kind: 'hash' } },
-        { from: 'sentiment', output: 'tagged', to: 'join', route: { kind: 'hash' } },
-        { from: 'parse', output: 'prices', to: 'join', route: { kind: 'hash' } },
+        // The join is per tweet: join p joins input partition p's tweets (the batches already
+        // packed for the bronze and store sinks, and what its restore reads back from bronze)
+        // against every tick (prices are broadcast).
+        { from: 'sentiment', to: 'join', route: { kind: 'forward' } },
+        { from: 'parse', output: 'prices', to: 'join', route: { kind: 'broadcast' } },
         { from: 'windows', to: 'windows-sink', route: { kind: 'forward' } },
         { from: 'windows', to: 'store-sink', route: { kind: 'hash' } },
         { from: 'windows', output: 'alerts', to: 'store-sink', route: { kind: 'hash' } },

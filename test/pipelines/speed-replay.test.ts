@@ -55,15 +55,23 @@ test('SIGKILL mid-run, then a rerun: every tweet in bronze exactly once, every j
     const [p] = await db.all(`SELECT count(*) AS rows, count(DISTINCT record_id) AS uniq FROM read_parquet('${lake}/stock_prices/*/*.parquet', hive_partitioning = true)`);
     assert.equal(p.rows, p.uniq, 'duplicate price rows');
 
-    // Joined tweets: none twice, and none missing up to the last one released (the end of a
-    // bounded run leaves the newest tweets pending, not joined).
+    // Joined tweets: none twice, and none missing up to the last one released from the same input
+    // partition (each join instance follows its own partition's watermark; the end of a bounded
+    // run leaves the newest tweets pending, not joined).
     const silver = join(dataDir, 'lake', 'twitter-silver', 'tweet_prices');
     const [j] = await db.all(`SELECT count(*) AS rows, count(DISTINCT (record_id, topic)) AS uniq, max(created_at) AS last FROM read_parquet('${silver}/*/*.parquet', hive_partitioning = true)`);
     assert.ok((j.rows as number) > 1_000, `too few joined tweets (${j.rows})`);
     assert.equal(j.rows, j.uniq, 'a joined tweet was written twice');
-    const [missing] = await db.all(`SELECT count(*) AS n FROM read_parquet('${lake}/tweets_v2/*/*.parquet', hive_partitioning = true) b
-      WHERE b.topic <> 'NONE' AND b.created_at < (SELECT max(created_at) FROM read_parquet('${silver}/*/*.parquet'))
-      AND NOT EXISTS (SELECT 1 FROM read_parquet('${silver}/*/*.parquet', hive_partitioning = true) s WHERE s.record_id = b.record_id AND s.topic = b.topic)`);
+    const [missing] = await db.all(`WITH b AS (SELECT * FROM read_parquet('${lake}/tweets_v2/*/*.parquet', hive_partitioning = true) WHERE topic <> 'NONE'),
+        s AS (SELECT * FROM read_parquet('${silver}/*/*.parquet', hive_partitioning = true)),
+        last AS (SELECT b.source_partition AS p, max(b.created_at) AS t FROM b JOIN s USING (record_id, topic) GROUP BY b.source_partition)
+      SELECT count(*) AS n FROM b JOIN last ON b.source_partition = last.p
+      WHERE b.created_at < last.t AND NOT EXISTS (SELECT 1 FROM s WHERE s.record_id = b.record_id AND s.topic = b.topic)`);
+    if (missing.n !== 0) console.error('joined tweets missing', dataDir, JSON.stringify(await db.all(`WITH b AS (SELECT * FROM read_parquet('${lake}/tweets_v2/*/*.parquet', hive_partitioning = true, filename = true) WHERE topic <> 'NONE'),
+        s AS (SELECT * FROM read_parquet('${silver}/*/*.parquet', hive_partitioning = true)),
+        last AS (SELECT b.source_partition AS p, max(b.created_at) AS t FROM b JOIN s USING (record_id, topic) GROUP BY b.source_partition)
+      SELECT b.source_partition, b.source_offset, b.topic, epoch_ms(b.created_at) AS ts, epoch_ms(last.t) AS last, b.filename FROM b JOIN last ON b.source_partition = last.p
+      WHERE b.created_at < last.t AND NOT EXISTS (SELECT 1 FROM s WHERE s.record_id = b.record_id AND s.topic = b.topic)`)));
     assert.equal(missing.n, 0, 'tagged tweets older than the last joined one are missing from the join');
   } finally {
     db.close();

@@ -53,10 +53,9 @@ const createSentiment: ActorFactory = (options) => {
         const rows = explode(batch, scores);
         const emits = [ctx.emit(rows, { keys: rows.map((r) => r.topic) })];
         if (o.analytics) {
-          const tagged = rows.filter((r) => r.topic !== UNTAGGED_TOPIC);
-          const keys = tagged.map((r) => r.topic);
-          const slim = tagged.map((r): TweetScore => ({ kind: 'tweet-score', id: r.id, topic: r.topic, createdAt: r.createdAt, ingestTs: r.ingestTs, sentimentScore: r.sentimentScore }));
-          emits.push(ctx.emit(tagged, { output: 'tagged', keys }), ctx.emit(slim, { output: 'scores', keys }));
+          const slim: TweetScore[] = [];
+          for (const r of rows) if (r.topic !== UNTAGGED_TOPIC) slim.push({ kind: 'tweet-score', id: r.id, topic: r.topic, createdAt: r.createdAt, ingestTs: r.ingestTs, sentimentScore: r.sentimentScore });
+          emits.push(ctx.emit(slim, { output: 'scores', keys: slim.map((r) => r.topic) }));
         }
         await Promise.all(emits);
       });

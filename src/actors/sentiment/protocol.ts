@@ -1,7 +1,6 @@
 // sentiment: accepts ParsedTweets; emits one TweetRow per (tweet, symbol) on `out`, keyed by
-// symbol (a tweet naming no symbol becomes one row under topic NONE). With `analytics`, also the
-// rows that name a symbol on `tagged` (for the join) and their slim TweetScores on `scores` (for
-// the windows).
+// symbol (a tweet naming no symbol becomes one row under topic NONE). With `analytics`, also a
+// slim TweetScore per row that names a symbol on `scores` (for the windows).
 import type { ParsedTweet } from '../../domain/records.js';
 
 export type SentimentMessage = ParsedTweet;
@@ -14,6 +13,6 @@ export interface SentimentOptions {
   lingerMs: number;
   /** Pool tasks this instance keeps in flight; results are emitted in input order. */
   maxInFlight: number;
-  /** Emit the `tagged` and `scores` outputs too. */
+  /** Emit the `scores` output too. */
   analytics: boolean;
 }
