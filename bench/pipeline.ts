@@ -48,16 +48,23 @@ async function phase(name: string, env: Record<string, string>, seconds: number,
 
 console.log(`cashtag bench — engine ${a.engine}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 
+type Sample = { t: number; tweets: number };
+/** Tweets/s of each sampling window that starts at or after `from` seconds. */
+function windowRates(samples: Sample[], from: number): number[] {
+  const rates: number[] = [];
+  for (let i = 1; i < samples.length; i++) {
+    const [p, c] = [samples[i - 1], samples[i]];
+    if (p.t >= from) rates.push((c.tweets - p.tweets) / (c.t - p.t));
+  }
+  return rates;
+}
+
 if (a['compare-analytics']) {
   // Full rate, analytics off and on alternately so both see the same machine; the first 20 s of
   // each run (start-up, JIT) are left out, then the median of 10-s windows per run.
   const rounds = Number(a.rounds);
   const seconds = Number(a.round);
-  const runRate = (samples: { t: number; tweets: number }[]) => {
-    const rs: number[] = [];
-    for (let i = 1; i < samples.length; i++) if (samples[i - 1].t >= 20) rs.push((samples[i].tweets - samples[i - 1].tweets) / (samples[i].t - samples[i - 1].t));
-    return median(rs);
-  };
+  const runRate = (samples: Sample[]) => median(windowRates(samples, 20));
   const off: number[] = [];
   const on: number[] = [];
   for (let r = 0; r < rounds; r++) {
@@ -72,11 +79,7 @@ if (a['compare-analytics']) {
 
 const warm = Number(a.warmup);
 const full = await phase('full-rate', { RATE: '0' }, Number(a.full));
-const rates: number[] = [];
-for (let i = 1; i < full.samples.length; i++) {
-  const [p, c] = [full.samples[i - 1], full.samples[i]];
-  if (p.t >= warm) rates.push((c.tweets - p.tweets) / (c.t - p.t));
-}
+const rates = windowRates(full.samples, warm);
 // Flatness = trend, not GC sawtooth: median RSS of the first minute after warm-up against the
 // median of the last minute (shorter runs: first and last third).
 const steady = full.samples.filter((s) => s.t >= warm);

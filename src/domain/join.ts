@@ -45,11 +45,11 @@ export class TweetPriceJoin {
   constructor(private readonly lookbackMs: number) {}
 
   addTick(symbol: string, t: Tick): void {
-    let xs = this.ticks.get(symbol);
-    if (!xs) this.ticks.set(symbol, (xs = []));
+    const xs = this.ticks.get(symbol) ?? [];
+    if (xs.length === 0) this.ticks.set(symbol, xs);
     // Ticks mostly arrive in order, so this is usually a push.
     if (xs.length === 0 || byTime(xs[xs.length - 1], t) <= 0) xs.push(t);
-    else xs.splice(upperBound(xs, t), 0, t);
+    else xs.splice(partitionPoint(xs.length, (i) => byTime(xs[i], t) <= 0), 0, t);
   }
 
   addTweet(t: PendingTweet): void {
@@ -57,8 +57,8 @@ export class TweetPriceJoin {
     let bucket = this.pending.get(key);
     if (!bucket) {
       this.pending.set(key, (bucket = []));
-      const at = lowerBound(this.buckets, key);
-      this.buckets.splice(at, 0, key);
+      const buckets = this.buckets;
+      buckets.splice(partitionPoint(buckets.length, (i) => buckets[i] < key), 0, key);
     }
     bucket.push(t);
     this.pendingCount++;
@@ -157,36 +157,17 @@ export class TweetPriceJoin {
   }
 }
 
+/** The first index in [0, n) where `before` is false (it is true, then false, along the range). */
+function partitionPoint(n: number, before: (i: number) => boolean): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (before(mid)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Index of the last tick with ts <= t, or -1. */
-function lastAtOrBefore(ticks: Tick[], t: number): number {
-  let lo = 0;
-  let hi = ticks.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (ticks[mid].ts <= t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo - 1;
-}
-
-function lowerBound(xs: number[], x: number): number {
-  let lo = 0;
-  let hi = xs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (xs[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function upperBound<T extends { ts: number; id: string }>(ticks: T[], t: T): number {
-  let lo = 0;
-  let hi = ticks.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (byTime(ticks[mid], t) <= 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+const lastAtOrBefore = (ticks: Tick[], t: number): number => partitionPoint(ticks.length, (i) => ticks[i].ts <= t) - 1;

@@ -16,7 +16,7 @@ export function encodeBatch(records: readonly unknown[]): EncodedBatch {
 }
 
 export function decodeBatch<T>(bytes: Uint8Array): T[] {
-  return packr.unpack(bytes) as T[];
+  return decodeOwned<T[]>(bytes);
 }
 
 /** An actor's snapshot as bytes (taken on the actor's thread); `undefined` stays undefined. */
@@ -25,7 +25,7 @@ export function encodeSnapshot(state: unknown): Uint8Array | undefined {
 }
 
 export function decodeSnapshot(bytes: Uint8Array): unknown {
-  return packr.unpack(bytes);
+  return decodeOwned(bytes);
 }
 
 /** A whole value (e.g. a checkpoint with its snapshots' bytes inside) as one owned buffer. */

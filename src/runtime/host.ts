@@ -166,7 +166,8 @@ export class ActorHost implements InstanceHost {
         if (!routes) return; // an output nobody listens to
         this.metrics.recordsOut.inc({ ...labels, output }, records.length);
         const pushes: Promise<void>[] = [];
-        const memo: EmitMemo = { buckets: new Map(), packed: new Map() };
+        // Sharing costs a copy per link: only worth it when the batch may go to several.
+        const memo: EmitMemo | null = routes.length > 1 || routes[0].edgeRoute === 'broadcast' ? { buckets: new Map(), packed: new Map() } : null;
         for (const r of routes) pushes.push(...this.route(ref, r, records, opts?.keys, memo));
         await Promise.all(pushes);
       },
@@ -179,7 +180,7 @@ export class ActorHost implements InstanceHost {
     };
   }
 
-  private route(from: InstanceRef, r: OutputRoute, records: unknown[], keys: string[] | undefined, memo: EmitMemo): Promise<void>[] {
+  private route(from: InstanceRef, r: OutputRoute, records: unknown[], keys: string[] | undefined, memo: EmitMemo | null): Promise<void>[] {
     const n = r.targets.length;
     switch (r.edgeRoute) {
       case 'forward': {
@@ -191,11 +192,11 @@ export class ActorHost implements InstanceHost {
       case 'hash': {
         if (!keys || keys.length !== records.length) throw new Error(`${instanceId(from)}: a hash-routed output needs one key per record`);
         if (n === 1) return [r.targets[0].push(this.envelope(r.targets[0], records, memo))];
-        let buckets = memo.buckets.get(n);
+        let buckets = memo?.buckets.get(n);
         if (!buckets) {
           buckets = Array.from({ length: n }, () => []);
           for (let i = 0; i < records.length; i++) buckets[partitionFor(keys[i], n)].push(records[i]);
-          memo.buckets.set(n, buckets);
+          memo?.buckets.set(n, buckets);
         }
         return buckets.flatMap((b, q) => (b.length > 0 ? [r.targets[q].push(this.envelope(r.targets[q], b, memo))] : []));
       }
@@ -206,8 +207,9 @@ export class ActorHost implements InstanceHost {
     }
   }
 
-  private envelope(t: OutLink, records: unknown[], memo: EmitMemo): Envelope {
+  private envelope(t: OutLink, records: unknown[], memo: EmitMemo | null): Envelope {
     if (this.outLinks.get(t.id)?.local) return { kind: 'local-data', records };
+    if (!memo) return { kind: 'data', ...encodeBatch(records) };
     // Each envelope owns its bytes (they are transferred); the packing is shared.
     let packed = memo.packed.get(records);
     if (!packed) memo.packed.set(records, (packed = encodeBatch(records).bytes));

@@ -1,5 +1,6 @@
-// join: accepts scored tweet rows (any partitioning: each is joined on its own) and every price
-// row (broadcast: each instance holds all ticks). Emits JoinedRow on `out` and LateRow on `late`.
+// join: accepts input partition p's scored tweet rows (forward: with a lake, a restore reads the
+// pending ones back from partition p's bronze files) and every price row (broadcast: each
+// instance holds all ticks). Emits JoinedRow on `out` and LateRow on `late`.
 import type { PriceRow, TweetRow } from '../../domain/records.js';
 import type { LakeSettings } from '../../io/lake/open.js';
 
