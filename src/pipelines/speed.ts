@@ -8,8 +8,16 @@
 //
 // Stateless stages are keyed by input partition (forward edges): partition p's records stay on
 // one path, in order, and reach the sinks that name their files after p. Stateful stages
-// (windows, join) are keyed by symbol (hash edges), so a symbol's state lives in one place; each
-// feeds its own lake sinks (forward), which name files after the producer's sequence numbers.
+// (windows, join) are keyed by symbol, so a symbol's state lives in one place; each feeds its
+// own lake sinks (forward), which name files after the producer's sequence numbers.
+//
+// Getting a symbol's records to its windows and join ("the shuffle"):
+// - local (the embedded profile, or ANALYTICS_SHUFFLE=local): hash edges between this process's
+//   threads; the join takes its own partition's tweets and every tick (broadcast);
+// - kafka (ANALYTICS_SHUFFLE=kafka): shuffle-sink/p writes partition p's rows to the repartition
+//   topic keyed by symbol, shuffle-source/q reads partition q of it into windows/q and join/q.
+//   Then every stage instance `*/p` depends on partition p of the topics alone: a task, which
+//   any replica of the consumer group can own, checkpoint and hand over (DESIGN.md §5).
 
 import { join } from 'node:path';
 import client from 'prom-client';
@@ -41,6 +49,14 @@ import { createKafka, topicNames } from '../io/kafka/client.js';
 import { closeSharedHubs } from '../io/kafka/consumer-hub.js';
 import { closeSharedProducers } from '../io/kafka/producer.js';
 import { provisionTopics } from '../io/kafka/provision.js';
+import { ConsumerHub, sharedHub, type HubSettings } from '../io/kafka/consumer-hub.js';
+import { SHUFFLE_TOPIC } from '../io/kafka/client.js';
+import { PRICES_TOPIC, TWEETS_TOPIC } from '../domain/records.js';
+import type { ShuffleSinkOptions } from '../actors/shuffle-sink/protocol.js';
+import type { ShuffleSourceOptions, ShuffleSourceState } from '../actors/shuffle-source/protocol.js';
+import type { KafkaSourceState } from '../actors/kafka-source/protocol.js';
+import { TaskCheckpointStore, type CheckpointHistory, type TaskOffsets } from '../io/checkpoints/task-checkpoints.js';
+import { decodeSnapshot } from '../runtime/codec.js';
 
 export const PIPELINE = 'speed';
 const actor = (name: string) => new URL(`../actors/${name}/actor.js`, import.meta.url).href;
@@ -61,7 +77,21 @@ export function storeSettings(cfg: Config): StoreSettings {
 }
 
 /** Where the speed layer reads from: the embedded generator, or Kafka with P partitions. */
-export type Input = { kind: 'generator' } | { kind: 'kafka'; partitions: number };
+export type Input = { kind: 'generator' } | { kind: 'kafka'; partitions: number; shuffle: 'local' | 'kafka' };
+
+/** The consumer group member of a speed layer reading Kafka (shared by its sources). */
+export function hubSettings(cfg: Config, shuffle: boolean): HubSettings {
+  return {
+    pipeline: PIPELINE,
+    brokers: cfg.kafkaBrokers,
+    groupId: cfg.kafkaGroupId,
+    topicPrefix: cfg.kafkaTopicPrefix,
+    highWater: cfg.batchSize * 8,
+    lowWater: cfg.batchSize * 2,
+    topics: shuffle ? [TWEETS_TOPIC, PRICES_TOPIC, SHUFFLE_TOPIC] : [TWEETS_TOPIC, PRICES_TOPIC],
+    sessionTimeoutMs: cfg.kafkaSessionTimeout * 1000,
+  };
+}
 
 export function speedTopology(cfg: Config, epochMs: number, input: Input = { kind: 'generator' }): TopologySpec {
   const P = input.kind === 'kafka' ? input.partitions : cfg.partitions;
@@ -88,12 +118,16 @@ export function speedTopology(cfg: Config, epochMs: number, input: Input = { kin
     lingerMs: cfg.lingerMs,
   };
   const parse: ParseOptions = { pipeline: PIPELINE, allowedLatenessMs: cfg.allowedLateness * 1000 };
-  const sentiment: SentimentOptions = { pipeline: PIPELINE, minBatch: 64, maxBatch: 512, lingerMs: cfg.lingerMs, maxInFlight: 2, analytics: cfg.analytics };
+  // Slim scores for the windows, unless the windows read the repartition topic.
+  const slimScores = cfg.analytics && !(input.kind === 'kafka' && input.shuffle === 'kafka');
+  const sentiment: SentimentOptions = { pipeline: PIPELINE, minBatch: 64, maxBatch: 512, lingerMs: cfg.lingerMs, maxInFlight: 2, analytics: slimScores };
   const bronze: BronzeSinkOptions = { pipeline: PIPELINE, lake: lakeSettings(cfg), maxRowsPerFile: cfg.fileMaxRows, maxFileAgeMs: cfg.fileMaxAge * 1000 };
   const store: StoreSinkOptions = { pipeline: PIPELINE, store: storeSettings(cfg), // Cassandra is the store of record (bounded by CASSANDRA_TTL); retention bounds the embedded store.
     retentionMs: cfg.cassandraContactPoints.length > 0 ? 0 : cfg.storeRetention * 60_000, maxRowsPerSymbol: cfg.storeMaxRows, retryBudgetMs: cfg.sinkRetryBudget * 1000 };
 
-  const kafkaSource: KafkaSourceOptions = { pipeline: PIPELINE, brokers: cfg.kafkaBrokers, groupId: cfg.kafkaGroupId, topicPrefix: cfg.kafkaTopicPrefix, batchSize: cfg.batchSize, highWater: cfg.batchSize * 8, lowWater: cfg.batchSize * 2 };
+  const kafkaShuffle = input.kind === 'kafka' && input.shuffle === 'kafka' && cfg.analytics;
+  const hub = hubSettings(cfg, kafkaShuffle);
+  const kafkaSource: KafkaSourceOptions = { pipeline: PIPELINE, hub, batchSize: cfg.batchSize };
   const dlq: DlqSinkOptions = { pipeline: PIPELINE, brokers: cfg.kafkaBrokers, topicPrefix: cfg.kafkaTopicPrefix };
   const sourceStage: StageSpec =
     input.kind === 'kafka'
@@ -111,9 +145,35 @@ export function speedTopology(cfg: Config, epochMs: number, input: Input = { kin
   const fileRoll = { maxRowsPerFile: cfg.fileMaxRows, maxFileAgeMs: cfg.fileMaxAge * 1000 };
   const lakeSink = (table: LakeSinkOptions['table'], tag: string): LakeSinkOptions => ({ pipeline: PIPELINE, lake, table, tag, ...fileRoll });
   const windows: WindowsOptions = { pipeline: PIPELINE, window: DEFAULT_WINDOW, alerts: { sentimentBelow: cfg.alertSentimentBelow, priceDrop: cfg.alertPriceDrop } };
-  const joinOpts: JoinOptions = { pipeline: PIPELINE, lookbackMs: cfg.joinLookback * 3_600_000, lake };
+  // Through Kafka, the join's pending tweets are in its snapshot (they are not in partition q's bronze).
+  const joinOpts: JoinOptions = { pipeline: PIPELINE, lookbackMs: cfg.joinLookback * 3_600_000, lake: kafkaShuffle ? undefined : lake };
+  const shuffleSink: ShuffleSinkOptions = { pipeline: PIPELINE, brokers: cfg.kafkaBrokers, topicPrefix: cfg.kafkaTopicPrefix, partitions: P };
+  const shuffleSource: ShuffleSourceOptions = { pipeline: PIPELINE, hub, batchMessages: 64, partitions: P, idleTimeoutMs: cfg.idleTimeout * 1000 };
+  const shuffleStages: StageSpec[] = kafkaShuffle
+    ? [
+        { name: 'shuffle-sink', module: actor('shuffle-sink'), parallelism: P, placement: 'main', options: shuffleSink },
+        { name: 'shuffle-source', module: actor('shuffle-source'), parallelism: P, source: true, placement: 'main', options: shuffleSource },
+      ]
+    : [];
+  const shuffleEdges: EdgeSpec[] = kafkaShuffle
+    ? [
+        { from: 'sentiment', to: 'shuffle-sink', route: { kind: 'forward' } },
+        { from: 'parse', output: 'prices', to: 'shuffle-sink', route: { kind: 'forward' } },
+        { from: 'shuffle-source', to: 'windows', route: { kind: 'forward' } },
+        { from: 'shuffle-source', to: 'join', route: { kind: 'forward' } },
+      ]
+    : [
+        { from: 'sentiment', output: 'scores', to: 'windows', route: { kind: 'hash' } },
+        { from: 'parse', output: 'prices', to: 'windows', route: { kind: 'hash' } },
+        // The join is per tweet: join p joins input partition p's tweets (the batches already
+        // packed for the bronze and store sinks, and what its restore reads back from bronze)
+        // against every tick (prices are broadcast).
+        { from: 'sentiment', to: 'join', route: { kind: 'forward' } },
+        { from: 'parse', output: 'prices', to: 'join', route: { kind: 'broadcast' } },
+      ];
   const analyticsStages: StageSpec[] = cfg.analytics
     ? [
+        ...shuffleStages,
         { name: 'windows', module: actor('windows'), parallelism: P, options: windows },
         { name: 'join', module: actor('join'), parallelism: P, options: joinOpts },
         { name: 'windows-sink', module: actor('lake-sink'), parallelism: P, options: lakeSink('windows', '') },
@@ -125,13 +185,7 @@ export function speedTopology(cfg: Config, epochMs: number, input: Input = { kin
     : [];
   const analyticsEdges: EdgeSpec[] = cfg.analytics
     ? [
-        { from: 'sentiment', output: 'scores', to: 'windows', route: { kind: 'hash' } },
-        { from: 'parse', output: 'prices', to: 'windows', route: { kind: 'hash' } },
-        // The join is per tweet: join p joins input partition p's tweets (the batches already
-        // packed for the bronze and store sinks, and what its restore reads back from bronze)
-        // against every tick (prices are broadcast).
-        { from: 'sentiment', to: 'join', route: { kind: 'forward' } },
-        { from: 'parse', output: 'prices', to: 'join', route: { kind: 'broadcast' } },
+        ...shuffleEdges,
         { from: 'windows', to: 'windows-sink', route: { kind: 'forward' } },
         { from: 'windows', to: 'store-sink', route: { kind: 'hash' } },
         { from: 'windows', output: 'alerts', to: 'store-sink', route: { kind: 'hash' } },
@@ -179,6 +233,23 @@ export interface SpeedRun {
   done: Promise<void>;
 }
 
+/** The source offsets in task p's snapshots: its Kafka source's and its repartition reader's. */
+function taskOffsets(snapshots: Record<string, Uint8Array>, p: number): TaskOffsets {
+  const out: TaskOffsets = {};
+  const source = snapshots[`source/${p}`];
+  if (source) {
+    const s = decodeSnapshot(source) as KafkaSourceState;
+    if (s.tweets !== null) out[TWEETS_TOPIC] = s.tweets;
+    if (s.prices !== null) out[PRICES_TOPIC] = s.prices;
+  }
+  const shuffle = snapshots[`shuffle-source/${p}`];
+  if (shuffle) {
+    const s = decodeSnapshot(shuffle) as ShuffleSourceState;
+    if (s.next !== null) out[SHUFFLE_TOPIC] = s.next;
+  }
+  return out;
+}
+
 export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = systemClock): Promise<SpeedRun> {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
@@ -192,17 +263,38 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
     await provisionBuckets(connectS3({ endpoint: cfg.s3Endpoint, accessKey: cfg.s3AccessKey, secretKey: cfg.s3SecretKey, region: cfg.s3Region }), buckets);
   }
   // Checkpoints live with the lake: DATA_DIR/checkpoints, or the object store's `checkpoints` bucket.
-  const checkpoints: CheckpointStore = cfg.s3Endpoint ? new LakeCheckpointStore(lake) : new LocalCheckpointStore(join(cfg.dataDir, 'checkpoints'));
-  // The generator's event-time origin is part of its identity: keep the first run's.
-  const previous = await checkpoints.latest(PIPELINE);
-  const epochMs = cfg.epoch ?? (previous?.meta?.epoch as number | undefined) ?? Math.floor(clock.now() / 1000) * 1000;
+  const store: CheckpointHistory = cfg.s3Endpoint ? new LakeCheckpointStore(lake) : new LocalCheckpointStore(join(cfg.dataDir, 'checkpoints'));
+  let checkpoints: CheckpointStore = store;
   let input: Input = { kind: 'generator' };
+  let hub: ConsumerHub | null = null;
+  let tasksMode = false;
   if (cfg.kafkaBrokers.length > 0) {
     const names = topicNames(cfg.kafkaTopicPrefix);
     const counts = await provisionTopics(createKafka({ brokers: cfg.kafkaBrokers, clientId: 'cashtag-admin' }, log), cfg.kafkaBrokers, { partitions: cfg.kafkaPartitions, replicationFactor: cfg.kafkaReplicationFactor, retentionMs: cfg.kafkaRetentionHours * 3_600_000 }, log, names);
-    input = { kind: 'kafka', partitions: counts.get(names.tweets) ?? cfg.kafkaPartitions };
+    input = { kind: 'kafka', partitions: counts.get(names.tweets) ?? cfg.kafkaPartitions, shuffle: cfg.analyticsShuffle };
+    // Join the consumer group before the first launch, so it restores the tasks it was given.
+    const settings = hubSettings(cfg, cfg.analytics && cfg.analyticsShuffle === 'kafka');
+    hub = sharedHub(settings, () => new ConsumerHub(createKafka({ brokers: cfg.kafkaBrokers, clientId: `cashtag-${PIPELINE}` }, log), settings, clock, metrics, log));
+    try {
+      await hub.start();
+      await hub.assignedOnce;
+    } catch (e) {
+      await closeSharedHubs().catch(() => undefined);
+      throw e;
+    }
+    // Tasks share no state unless windows and join are fed between this process's threads.
+    tasksMode = !cfg.analytics || cfg.analyticsShuffle === 'kafka';
+    if (tasksMode) {
+      const h = hub;
+      checkpoints = new TaskCheckpointStore(store, input.partitions, { owned: () => h.ownedTasks() ?? [], committed: (t) => h.committed(t) }, taskOffsets, log);
+    }
   }
+  // The generator's event-time origin is part of its identity: keep the first run's.
+  const previous = input.kind === 'generator' ? await checkpoints.latest(PIPELINE) : null;
+  const epochMs = cfg.epoch ?? (previous?.meta?.epoch as number | undefined) ?? Math.floor(clock.now() / 1000) * 1000;
   const topology = speedTopology(cfg, epochMs, input);
+  let launchedTasks = '';
+  let launchedTaskList: number[] = [];
   const supervisor = new Supervisor({
     topology,
     workers: cfg.actorThreads,
@@ -210,16 +302,46 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
     metrics,
     log,
     checkpoints: {
-      latest: (p) => checkpoints.latest(p),
+      latest: (p) => {
+        launchedTaskList = [...(hub?.ownedTasks() ?? [])];
+        launchedTasks = launchedTaskList.join();
+        return checkpoints.latest(p);
+      },
       save: (cp) => checkpoints.save({ ...cp, meta: { ...cp.meta, epoch: epochMs } }),
+      nextId: checkpoints.nextId ? (p) => checkpoints.nextId!(p) : undefined,
     },
     checkpointIntervalMs: cfg.checkpointInterval * 1000,
     settings: { idleTimeoutMs: cfg.idleTimeout * 1000, workerNice: cfg.workerNice },
     // Scratch files of a crashed run are never committed: start each launch without them.
     beforeLaunch: () => lake.cleanScratch(),
+    // Tasks mode: run only the tasks the consumer group gave this process (read at each launch,
+    // with the checkpoints restored for them).
+    tasks: tasksMode && hub ? () => launchedTaskList : undefined,
   });
+  // A rebalance that moves tasks to or from this process: relaunch and restore the tasks now
+  // owned (tasks mode), or stop with the reason (windows fed between threads need every task).
+  let started = false;
+  const sharedGroupError = (tasks: readonly number[], partitions: number) =>
+    `this process owns ${tasks.length} of the ${partitions} partitions: another member shares the consumer group ${cfg.kafkaGroupId} (KAFKA_GROUP_ID), but with ANALYTICS_SHUFFLE=local the windows and the join need every partition in one process. Run one replica, or set ANALYTICS_SHUFFLE=kafka on every replica`;
+  const onTasks = (tasks: readonly number[]) => {
+    metrics.ownedTasks.set({ pipeline: PIPELINE }, tasks.length);
+    if (input.kind !== 'kafka' || !started) return;
+    if (!tasksMode && tasks.length < input.partitions) supervisor.abort('consumer-group', sharedGroupError(tasks, input.partitions));
+    else if (tasksMode && tasks.join() !== launchedTasks) supervisor.relaunch(`owned tasks changed from [${launchedTasks}] to [${tasks.join()}]`);
+  };
+  hub?.onTasksChanged(onTasks);
+  if (hub && input.kind === 'kafka') {
+    const tasks = hub.ownedTasks() ?? [];
+    metrics.ownedTasks.set({ pipeline: PIPELINE }, tasks.length);
+    if (!tasksMode && tasks.length < input.partitions) {
+      await closeSharedHubs().catch(() => undefined);
+      throw new Error(sharedGroupError(tasks, input.partitions));
+    }
+  }
   try {
     await supervisor.start();
+    started = true;
+    if (hub) onTasks(hub.ownedTasks() ?? []); // a rebalance during the first launch
   } catch (e) {
     // A server missing at start: release the threads, pool and clients already started, so the
     // error reaches the user and the process can exit.

@@ -15,6 +15,8 @@ export interface Checkpoint {
 export interface CheckpointStore {
   latest(pipeline: string): Promise<Checkpoint | null>;
   save(cp: Checkpoint): Promise<void>;
+  /** The lowest id the next checkpoint may take, when other processes save checkpoints too. */
+  nextId?(pipeline: string): Promise<number>;
 }
 
 /** Tracks acknowledgements of in-flight checkpoints; pure. */

@@ -105,7 +105,9 @@ export class ActorHost implements InstanceHost {
         const id = instanceId(ref);
         if (this.placement.get(id) !== this.hostId) continue;
         const inputs = new Map(this.links.filter((l) => instanceId(l.to) === id).map((l) => [l.id, l]));
-        const runner = new InstanceRunner(ref, stage, mod.default, inputs, this, this.settings.restart, this.settings.idleTimeoutMs, snapshots[id]);
+        // Another replica runs the tasks this process was not given: a placeholder ends at once.
+        const active = this.settings.tasks === null || this.settings.tasks.includes(p);
+        const runner = new InstanceRunner(ref, stage, active ? mod.default : () => ({}), inputs, this, this.settings.restart, this.settings.idleTimeoutMs, active ? snapshots[id] : undefined);
         this.runners.set(id, runner);
         await runner.start();
       }

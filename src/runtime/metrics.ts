@@ -32,6 +32,7 @@ export function createMetrics(registry: client.Registry) {
     poolTaskDuration: new client.Histogram({ name: `${PREFIX}pool_task_duration_seconds`, help: 'Round trip of one offloaded task', labelNames: ['pipeline'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1], registers: reg }),
     sourceRecords: new client.Counter({ name: `${PREFIX}source_records_total`, help: 'Records read by a source, by input topic', labelNames: [...L, 'topic'], registers: reg }),
     consumerLag: new client.Gauge({ name: `${PREFIX}consumer_lag_records`, help: 'Records in the topic partition not yet read by this consumer', labelNames: ['pipeline', 'topic', 'partition'], registers: reg }),
+    ownedTasks: new client.Gauge({ name: `${PREFIX}owned_tasks`, help: 'Tasks (input partitions) the consumer group gave this process', labelNames: ['pipeline'], registers: reg }),
     sourcePaused: new client.Gauge({ name: `${PREFIX}source_paused`, help: '1 while a topic partition is paused for backpressure', labelNames: ['pipeline', 'topic', 'partition'], registers: reg }),
     lateRecords: new client.Counter({ name: `${PREFIX}late_records_total`, help: 'Records older than the stage watermark, left out of windows and joins', labelNames: [...L, 'kind'], registers: reg }),
     stateSize: new client.Gauge({ name: `${PREFIX}state_entries`, help: 'Entries held in an actor state store (window panes, join ticks and tweets)', labelNames: [...L, 'store'], registers: reg }),

@@ -44,6 +44,11 @@ export interface HostSettings {
   idleTimeoutMs: number;
   /** Nice value of the worker threads hosting actors (0 = normal priority). */
   workerNice: number;
+  /**
+   * The tasks (partition numbers) this process runs in this launch; null: all. Instances of other
+   * tasks are placeholders that end at once: another replica runs them (DESIGN.md §5).
+   */
+  tasks: number[] | null;
 }
 
 export function peerMessageTransfer(m: PeerMessage): ArrayBuffer[] {

@@ -34,6 +34,11 @@ export interface SupervisorOptions {
   settings?: Partial<HostSettings>;
   /** Runs before every launch, first and after failover (e.g. clean scratch space). */
   beforeLaunch?: () => Promise<void>;
+  /**
+   * The tasks (partition numbers) this process runs, read at every launch; absent: all. The
+   * instances of other tasks end at once (another replica of the consumer group runs them).
+   */
+  tasks?: () => number[];
 }
 
 /** One launch of the topology: its threads, main-thread host and checkpoint bookkeeping. */
@@ -57,6 +62,7 @@ export class Supervisor {
   private metricsRequest = 0;
   private stopping = false;
   private recovering = false;
+  private relaunchRequested = false;
   private readonly failovers: RestartTracker;
   private finalMetrics: string | null = null;
   private saving: Promise<void> = Promise.resolve();
@@ -69,7 +75,7 @@ export class Supervisor {
     validateTopology(o.topology);
     this.instances = allInstances(o.topology).map(instanceId);
     this.placement = [...placeInstances(o.topology, o.workers)];
-    this.settings = { pipeline: o.topology.name, restart: DEFAULT_RESTART, idleTimeoutMs: 0, workerNice: 0, ...o.settings };
+    this.settings = { pipeline: o.topology.name, restart: DEFAULT_RESTART, idleTimeoutMs: 0, workerNice: 0, tasks: null, ...o.settings };
     this.failovers = new RestartTracker(this.settings.restart);
     this.done = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
     this.done.catch(() => undefined); // observed by whoever awaits it; never an unhandled rejection
@@ -111,15 +117,18 @@ export class Supervisor {
     const { topology, workers: workerCount } = this.o;
     await this.o.beforeLaunch?.();
     const restored = (await this.o.checkpoints?.latest(topology.name)) ?? null;
+    const nextId = await this.o.checkpoints?.nextId?.(topology.name);
+    if (nextId !== undefined) this.nextCheckpoint = Math.max(this.nextCheckpoint, nextId);
     if (restored) {
       this.nextCheckpoint = Math.max(this.nextCheckpoint, restored.id + 1);
       this.lastCompleted = Math.max(this.lastCompleted, restored.id);
       this.o.log.info('restoring from checkpoint', { checkpoint: restored.id, instances: Object.keys(restored.snapshots).length });
     }
     const snapshots = restored?.snapshots ?? {};
+    const settings: HostSettings = { ...this.settings, tasks: this.o.tasks?.() ?? null };
     const n = (this.gen?.n ?? 0) + 1;
     const workers = new Map<number, Worker>();
-    const mainHost = new ActorHost(0, topology, this.placement, this.settings, this.o.clock, this.o.metrics, {
+    const mainHost = new ActorHost(0, topology, this.placement, settings, this.o.clock, this.o.metrics, {
       toSupervisor: (ev) => this.onEvent(n, ev),
       toPeer: (hostId, m) => workers.get(hostId)?.postMessage(m, peerMessageTransfer(m)),
     }, this.offloader());
@@ -150,7 +159,7 @@ export class Supervisor {
         workers.get(b)!.postMessage({ t: 'peer', hostId: a, port: port2 }, [port2]);
       }
     }
-    for (const [h, w] of workers) w.postMessage({ t: 'init', hostId: h, topology, placement: this.placement, snapshots, settings: this.settings });
+    for (const [h, w] of workers) w.postMessage({ t: 'init', hostId: h, topology, placement: this.placement, snapshots, settings });
     await mainHost.init(snapshots);
     await Promise.all(ready);
     mainHost.start();
@@ -301,19 +310,47 @@ export class Supervisor {
     this.o.log.warn('actor failed: restarting the pipeline from the last checkpoint', { actor: instance, error: reason, stack, checkpoint: this.lastCompleted, inMs: delay, attempt: this.failovers.recentFailures });
     this.o.metrics.restarts.inc({ pipeline: this.o.topology.name, actor: instance.split('/')[0], partition: instance.split('/')[1] ?? '' });
     this.recovering = true;
-    void (async () => {
-      try {
+    void this.restartGeneration(delay, instance);
+  }
+
+  /** Stop the pipeline for good with an error that names who found the problem and why. */
+  abort(who: string, reason: string): void {
+    if (this.stopping) return;
+    this.o.log.error('pipeline stopped', { by: who, error: reason });
+    this.settle.reject(new PipelineFailedError(who, reason));
+    void this.shutdown();
+  }
+
+  /**
+   * Stop the running generation and launch a new one from the latest checkpoint, because the
+   * work of this process changed (e.g. a rebalance moved tasks to or from it). Not a failure:
+   * the restart budget is untouched. Requests during a relaunch fold into one more relaunch.
+   */
+  relaunch(reason: string): void {
+    if (this.stopping) return;
+    this.o.log.info('relaunching the pipeline from the last checkpoint', { reason, checkpoint: this.lastCompleted });
+    this.relaunchRequested = true;
+    if (this.recovering) return;
+    this.recovering = true;
+    void this.restartGeneration(0, 'supervisor');
+  }
+
+  private async restartGeneration(delayMs: number, instance: string): Promise<void> {
+    try {
+      do {
+        this.relaunchRequested = false;
         await this.stopGeneration();
-        await new Promise((r) => this.o.clock.setTimer(delay, () => r(undefined)));
+        if (delayMs > 0) await new Promise((r) => this.o.clock.setTimer(delayMs, () => r(undefined)));
+        delayMs = 0;
         if (this.stopping) return;
         await this.launch();
-      } catch (e) {
-        this.settle.reject(new PipelineFailedError(instance, `failover failed: ${e instanceof Error ? e.message : String(e)}`));
-        void this.shutdown();
-      } finally {
-        this.recovering = false;
-      }
-    })();
+      } while (this.relaunchRequested && !this.stopping);
+    } catch (e) {
+      this.settle.reject(new PipelineFailedError(instance, `relaunch failed: ${e instanceof Error ? e.message : String(e)}`));
+      void this.shutdown();
+    } finally {
+      this.recovering = false;
+    }
   }
 
   private async stopGeneration(): Promise<void> {

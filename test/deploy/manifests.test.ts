@@ -301,6 +301,9 @@ test('k8s: the pipeline is a StatefulSet in the consumer group, with a governing
   assert.ok(matches(sts.spec.selector.matchLabels, sts.spec.template.metadata.labels));
   const claim = sts.spec.volumeClaimTemplates[0].metadata.name;
   assert.equal((c.volumeMounts as Node[]).find((v) => v.name === claim)?.mountPath, env.DATA_DIR);
+  // Several replicas split the tasks only when windows and join read the repartition topic
+  // (with ANALYTICS_SHUFFLE=local a replica given fewer than all partitions stops).
+  if (sts.spec.replicas > 1) assert.equal(loadConfig({}, env).analyticsShuffle, 'kafka', `${sts.spec.replicas} replicas need ANALYTICS_SHUFFLE=kafka`);
 });
 
 test('k8s: metrics and HTTP ports agree from the setting to the container, Service, annotations, monitors and Prometheus targets', () => {

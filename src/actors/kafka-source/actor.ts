@@ -1,7 +1,8 @@
 // Kafka source actor for input partition p: reads the consumer hub's queues of `tweets` p and
-// `stock-prices` p. Its snapshot is the next offsets; a restore seeks there. Offsets are
-// committed to the consumer group only when a checkpoint holding them completes, i.e. once
-// every sink has made the records before it durable.
+// `stock-prices` p. It starts at the group's committed offsets, or at its snapshot's when it
+// is restored. Offsets are committed to the consumer group only when a checkpoint holding them
+// completes, i.e. once every sink has made the records before it durable. While this process
+// does not own partition p (another replica does), it stays idle.
 
 import { TWEETS_TOPIC, PRICES_TOPIC, type InputTopic, type RawRecord } from '../../domain/records.js';
 import type { Actor, ActorContext, ActorFactory, SourceStatus } from '../../runtime/actor.js';
@@ -23,10 +24,12 @@ const createKafkaSource: ActorFactory = (options, self) => {
     async init(c) {
       ctx = c;
       labels = instanceLabels(o.pipeline, self.stage, p);
-      hub = sharedHub(`${o.brokers.join(',')}/${o.groupId}/${o.topicPrefix}`, () =>
-        new ConsumerHub(createKafka({ brokers: o.brokers, clientId: `cashtag-${o.pipeline}` }, c.log), { groupId: o.groupId, topicPrefix: o.topicPrefix, brokers: o.brokers, pipeline: o.pipeline, highWater: o.highWater, lowWater: o.lowWater }, c.clock, c.metrics, c.log),
-      );
+      hub = sharedHub(o.hub, () => new ConsumerHub(createKafka({ brokers: o.hub.brokers, clientId: `cashtag-${o.pipeline}` }, c.log), o.hub, c.clock, c.metrics, c.log));
       await hub.start();
+      // What an earlier generation of this process took from the queue but never committed is
+      // read again (a restore then seeks to its snapshot's offsets instead).
+      await hub.rewind(TWEETS_TOPIC, p);
+      await hub.rewind(PRICES_TOPIC, p);
     },
 
     restore(s) {
@@ -39,7 +42,7 @@ const createKafkaSource: ActorFactory = (options, self) => {
       const tweets = hub.take(TWEETS_TOPIC, p, o.batchSize);
       const prices = hub.take(PRICES_TOPIC, p, Math.max(1, o.batchSize - tweets.length));
       if (tweets.length === 0 && prices.length === 0) return 'idle';
-      const records: RawRecord[] = tweets.concat(prices);
+      const records = tweets.concat(prices) as RawRecord[];
       if (tweets.length) {
         state.tweets = tweets[tweets.length - 1].offset + 1;
         ctx.metrics.sourceRecords.inc({ ...labels, topic: TWEETS_TOPIC }, tweets.length);

@@ -48,6 +48,21 @@ export class LakeCheckpointStore implements CheckpointStore {
     return null;
   }
 
+  /** The highest checkpoint id kept for a pipeline (0: none). */
+  async newestId(pipeline: string): Promise<number> {
+    return (await this.ids(pipeline)).at(-1) ?? 0;
+  }
+
+  /** Every kept checkpoint of a pipeline, newest first. */
+  async history(pipeline: string): Promise<Checkpoint[]> {
+    const out: Checkpoint[] = [];
+    for (const id of (await this.ids(pipeline)).reverse()) {
+      const bytes = await this.lake.read(this.bucket, this.key(pipeline, id));
+      if (bytes !== null) out.push(decodeOwned<Checkpoint>(bytes));
+    }
+    return out;
+  }
+
   async save(cp: Checkpoint): Promise<void> {
     await this.lake.put(this.bucket, this.key(cp.pipeline, cp.id), encodeOwned(cp));
     const ids = await this.ids(cp.pipeline);

@@ -31,6 +31,21 @@ export class LocalCheckpointStore implements CheckpointStore {
     return decodeOwned<Checkpoint>(await readFile(join(this.dir, pipeline, `chk-${id}.msgpack`)));
   }
 
+  /** The highest checkpoint id kept for a pipeline (0: none). */
+  async newestId(pipeline: string): Promise<number> {
+    return (await this.ids(pipeline)).at(-1) ?? 0;
+  }
+
+  /** Every kept checkpoint of a pipeline, newest first. */
+  async history(pipeline: string): Promise<Checkpoint[]> {
+    const out: Checkpoint[] = [];
+    for (const id of (await this.ids(pipeline)).reverse()) {
+      const bytes = await readFile(join(this.dir, pipeline, `chk-${id}.msgpack`)).catch(() => null);
+      if (bytes) out.push(decodeOwned<Checkpoint>(bytes));
+    }
+    return out;
+  }
+
   async save(cp: Checkpoint): Promise<void> {
     const dir = join(this.dir, cp.pipeline);
     await mkdir(dir, { recursive: true });

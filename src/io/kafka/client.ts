@@ -9,8 +9,11 @@ const { Kafka: KafkaClient, logLevel } = kafkajs;
  * Kafka topic names. The seed's names are the default; a prefix (KAFKA_TOPIC_PREFIX) lets
  * several pipelines or test runs share a cluster. Records keep the logical names.
  */
+/** The speed layer's repartition topic (ANALYTICS_SHUFFLE=kafka): analytics inputs keyed by symbol. */
+export const SHUFFLE_TOPIC = 'speed-analytics-repartition';
+
 export function topicNames(prefix = '') {
-  return { tweets: `${prefix}tweets`, prices: `${prefix}stock-prices`, tweetsDlq: `${prefix}tweets.dlq`, pricesDlq: `${prefix}stock-prices.dlq`, alerts: `${prefix}alerts` } as const;
+  return { tweets: `${prefix}tweets`, prices: `${prefix}stock-prices`, tweetsDlq: `${prefix}tweets.dlq`, pricesDlq: `${prefix}stock-prices.dlq`, alerts: `${prefix}alerts`, shuffle: `${prefix}${SHUFFLE_TOPIC}` } as const;
 }
 export type TopicNames = ReturnType<typeof topicNames>;
 

@@ -7,14 +7,32 @@
 // - no offsets are committed automatically: sources commit what a completed checkpoint made
 //   durable (commit()), so a crash replays from the last checkpoint;
 // - every offset is delivered once per assignment: re-fetched messages (after a seek, a
-//   rebalance or a retry) below the next expected offset are dropped.
+//   rebalance or a retry) below the next expected offset are dropped;
+// - partitions are assigned by task (co-partitioned-assigner.ts): this member owns partition p
+//   of every subscribed topic or of none; listeners hear of every change of the owned tasks.
 
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import type { RawRecord, InputTopic } from '../../domain/records.js';
+import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { InputTopic } from '../../domain/records.js';
 import type { Logger } from '../../runtime/actor.js';
 import type { Clock } from '../../runtime/clock.js';
 import type { RuntimeMetrics } from '../../runtime/metrics.js';
-import { kafkaUnreachable, topicNames } from './client.js';
+import { kafkaUnreachable, SHUFFLE_TOPIC } from './client.js';
+import { coPartitionedAssigner } from './co-partitioned-assigner.js';
+
+/** Logical topic names the hub reads (without the prefix). */
+export type HubTopic = InputTopic | typeof SHUFFLE_TOPIC;
+
+/** A record as queued: input topics keep their text value; the repartition topic its bytes. */
+export interface HubRecord {
+  topic: HubTopic;
+  partition: number;
+  offset: number;
+  key: string | null;
+  value: string;
+  bytes?: Buffer;
+  /** The producer's timestamp (when the record entered the system). */
+  ingestTs: number;
+}
 
 export interface HubSettings {
   groupId: string;
@@ -23,6 +41,9 @@ export interface HubSettings {
   pipeline: string;
   highWater: number;
   lowWater: number;
+  /** Logical topics to subscribe to. */
+  topics: HubTopic[];
+  sessionTimeoutMs: number;
 }
 
 const tp = (topic: string, partition: number) => `${topic}/${partition}`;
@@ -37,10 +58,16 @@ const FETCH_MAX_WAIT_MS = 100;
 export class ConsumerHub {
   private consumer: Consumer | null = null;
   private starting: Promise<void> | null = null;
-  private readonly queues = new Map<string, RawRecord[]>();
+  private readonly queues = new Map<string, HubRecord[]>();
   private readonly next = new Map<string, number>();
   private readonly paused = new Set<string>();
   private assigned = new Set<string>();
+  private tasks: number[] | null = null;
+  private readonly listeners = new Set<(tasks: number[]) => void>();
+  private firstAssignment!: () => void;
+  /** Resolves once the group has given this member its first assignment. */
+  readonly assignedOnce = new Promise<void>((r) => (this.firstAssignment = r));
+  private admin: Admin | null = null;
   private users = 0;
 
   constructor(
@@ -59,7 +86,14 @@ export class ConsumerHub {
   }
 
   private async connect(): Promise<void> {
-    const consumer = this.kafka.consumer({ groupId: this.s.groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxBytesPerPartition: 1 << 20, maxWaitTimeInMs: FETCH_MAX_WAIT_MS });
+    const consumer = this.kafka.consumer({
+      groupId: this.s.groupId,
+      sessionTimeout: this.s.sessionTimeoutMs,
+      heartbeatInterval: Math.min(3_000, Math.floor(this.s.sessionTimeoutMs / 3)),
+      maxBytesPerPartition: 1 << 20,
+      maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
+      partitionAssigners: [coPartitionedAssigner],
+    });
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       const mine = new Set<string>();
       for (const [topic, partitions] of Object.entries(e.payload.memberAssignment)) for (const p of partitions) mine.add(tp(this.logical(topic), p));
@@ -75,7 +109,7 @@ export class ConsumerHub {
       for (const key of mine) {
         const next = this.next.get(key);
         if (next === undefined || !this.assigned.has(key)) continue;
-        const [topic, p] = [key.slice(0, key.lastIndexOf('/')) as InputTopic, Number(key.slice(key.lastIndexOf('/') + 1))];
+        const [topic, p] = [key.slice(0, key.lastIndexOf('/')) as HubTopic, Number(key.slice(key.lastIndexOf('/') + 1))];
         try {
           consumer.seek({ topic: this.physical(topic), partition: p, offset: String(next) });
         } catch {
@@ -87,12 +121,16 @@ export class ConsumerHub {
         const cut = key.lastIndexOf('/');
         this.metrics.sourcePaused.set({ pipeline: this.s.pipeline, topic: key.slice(0, cut), partition: key.slice(cut + 1) }, this.paused.has(key) ? 1 : 0);
       }
-      this.log.info('kafka partitions assigned', { groupId: this.s.groupId, partitions: [...mine] });
+      const tasks = [...new Set([...mine].map((k) => Number(k.slice(k.lastIndexOf('/') + 1))))].sort((a, b) => a - b);
+      const changed = this.tasks === null || tasks.join() !== this.tasks.join();
+      this.tasks = tasks;
+      this.log.info('kafka partitions assigned', { groupId: this.s.groupId, memberId: e.payload.memberId, tasks, partitions: [...mine] });
+      this.firstAssignment();
+      if (changed) for (const l of this.listeners) l(tasks);
     });
     try {
       await consumer.connect();
-      const names = topicNames(this.s.topicPrefix);
-      await consumer.subscribe({ topics: [names.tweets, names.prices], fromBeginning: true });
+      await consumer.subscribe({ topics: this.s.topics.map((t) => this.physical(t)), fromBeginning: true });
     } catch (e) {
       throw kafkaUnreachable(this.s.brokers, e);
     }
@@ -100,11 +138,11 @@ export class ConsumerHub {
     this.consumer = consumer;
   }
 
-  private logical(physical: string): InputTopic {
-    return physical.slice(this.s.topicPrefix.length) as InputTopic;
+  private logical(physical: string): HubTopic {
+    return physical.slice(this.s.topicPrefix.length) as HubTopic;
   }
 
-  private physical(topic: InputTopic): string {
+  private physical(topic: HubTopic): string {
     return this.s.topicPrefix + topic;
   }
 
@@ -125,7 +163,8 @@ export class ConsumerHub {
         continue;
       }
       this.next.set(key, offset + 1);
-      q.push({ topic, partition: batch.partition, offset, key: m.key?.toString() ?? null, value: m.value?.toString() ?? '', ingestTs });
+      if (topic === SHUFFLE_TOPIC) q.push({ topic, partition: batch.partition, offset, key: null, value: '', bytes: m.value ?? Buffer.alloc(0), ingestTs });
+      else q.push({ topic, partition: batch.partition, offset, key: m.key?.toString() ?? null, value: m.value?.toString() ?? '', ingestTs });
       resolveOffset(m.offset);
     }
     const labels = { pipeline: this.s.pipeline, topic, partition: String(batch.partition) };
@@ -139,7 +178,7 @@ export class ConsumerHub {
   }
 
   /** Up to `max` queued records of one topic partition, in offset order. */
-  take(topic: InputTopic, partition: number, max: number): RawRecord[] {
+  take(topic: HubTopic, partition: number, max: number): HubRecord[] {
     const key = tp(topic, partition);
     const q = this.queues.get(key);
     if (!q || q.length === 0) return [];
@@ -153,7 +192,7 @@ export class ConsumerHub {
   }
 
   /** Continue a topic partition at `offset` (restoring a checkpoint): queued records are dropped. */
-  seek(topic: InputTopic, partition: number, offset: number): void {
+  seek(topic: HubTopic, partition: number, offset: number): void {
     const key = tp(topic, partition);
     this.queues.set(key, []);
     this.next.set(key, offset);
@@ -161,14 +200,56 @@ export class ConsumerHub {
   }
 
   /** Commit the next offsets to read, for the partitions this member still owns. */
-  async commit(offsets: { topic: InputTopic; partition: number; offset: number }[]): Promise<void> {
+  async commit(offsets: { topic: HubTopic; partition: number; offset: number }[]): Promise<void> {
     const mine = offsets.filter((o) => this.assigned.has(tp(o.topic, o.partition)));
     if (mine.length === 0 || !this.consumer) return;
     await this.consumer.commitOffsets(mine.map((o) => ({ topic: this.physical(o.topic), partition: o.partition, offset: String(o.offset) })));
   }
 
-  owns(topic: InputTopic, partition: number): boolean {
+  owns(topic: HubTopic, partition: number): boolean {
     return this.assigned.has(tp(topic, partition));
+  }
+
+  /** The tasks (partition numbers) this member owns; null before the first assignment. */
+  ownedTasks(): number[] | null {
+    return this.tasks;
+  }
+
+  /** Called with the owned tasks whenever they change (a rebalance that moved partitions). */
+  onTasksChanged(listener: (tasks: number[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * The group's committed next offsets of partition p of each topic (-1: nothing committed).
+   * Where a task's state may resume is decided by these (task-checkpoints.ts).
+   */
+  async committed(partition: number, topics: HubTopic[] = this.s.topics): Promise<Map<HubTopic, number>> {
+    this.admin ??= this.kafka.admin();
+    await this.admin.connect();
+    const out = new Map<HubTopic, number>();
+    const replies = await this.admin.fetchOffsets({ groupId: this.s.groupId, topics: topics.map((t) => this.physical(t)) });
+    for (const r of replies) {
+      const ps = r.partitions.find((x) => x.partition === partition);
+      out.set(this.logical(r.topic), ps ? Number(ps.offset) : -1);
+    }
+    return out;
+  }
+
+  /**
+   * Forget what was queued for partition p of `topic` and read it again from the group's
+   * committed offset (the earliest one if none). A relaunched task without a snapshot starts
+   * here, so the records its previous generation took but never committed are read again.
+   */
+  async rewind(topic: HubTopic, partition: number): Promise<void> {
+    if (!this.owns(topic, partition)) return;
+    let offset = (await this.committed(partition, [topic])).get(topic) ?? -1;
+    if (offset < 0) {
+      const low = (await this.admin!.fetchTopicOffsets(this.physical(topic))).find((x) => x.partition === partition)?.low;
+      offset = Number(low ?? 0);
+    }
+    this.seek(topic, partition, offset);
   }
 
   /** Sources are done with it; the pipeline disconnects it after the last commit. */
@@ -181,12 +262,15 @@ export class ConsumerHub {
     this.consumer = null;
     this.starting = null;
     await c?.disconnect();
+    await this.admin?.disconnect();
+    this.admin = null;
   }
 }
 
-/** The hub of this thread for a group: the Kafka sources of one pipeline share it. */
+/** The hub of this thread for a group: the pipeline and its Kafka sources share it. */
 const hubs = new Map<string, ConsumerHub>();
-export function sharedHub(key: string, make: () => ConsumerHub): ConsumerHub {
+export function sharedHub(s: HubSettings, make: () => ConsumerHub): ConsumerHub {
+  const key = `${s.brokers.join(',')}/${s.groupId}/${s.topicPrefix}`;
   let h = hubs.get(key);
   if (!h) {
     h = make();

@@ -1,7 +1,8 @@
 // Topics cashtag needs, created idempotently at start-up: the two inputs (keyed by symbol, so
-// co-partitioned), their dead-letter topics and the alerts topic. Existing topics are kept (a
+// co-partitioned), their dead-letter topics, the alerts topic and the speed layer's repartition topic. Existing topics are kept (a
 // partition count that differs from the setting is reported, not changed).
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
+import { retry } from '../../runtime/backoff.js';
 import type { Logger } from '../../runtime/actor.js';
 import { kafkaUnreachable, topicNames, type TopicNames } from './client.js';
 
@@ -9,6 +10,12 @@ export interface TopicSettings {
   partitions: number;
   replicationFactor: number;
   retentionMs: number;
+}
+
+/** Partition counts of topics; retried while a topic just created is not known to every broker yet. */
+async function metadata(admin: Admin, topics: string[]): Promise<Map<string, number>> {
+  const meta = await retry('Kafka topic metadata', () => admin.fetchTopicMetadata({ topics }), { attempts: 10, backoff: { minMs: 200, maxMs: 2_000, jitter: 0.2 } });
+  return new Map(meta.topics.map((t) => [t.name, t.partitions.length]));
 }
 
 export async function provisionTopics(kafka: Kafka, brokers: string[], s: TopicSettings, log: Logger, TOPICS: TopicNames = topicNames()): Promise<Map<string, number>> {
@@ -19,17 +26,22 @@ export async function provisionTopics(kafka: Kafka, brokers: string[], s: TopicS
       throw kafkaUnreachable(brokers, e);
     });
     const config = [{ name: 'retention.ms', value: String(s.retentionMs) }];
-    const wanted = [TOPICS.tweets, TOPICS.prices, TOPICS.tweetsDlq, TOPICS.pricesDlq, TOPICS.alerts];
+    // The speed layer's repartition topic (ANALYTICS_SHUFFLE=kafka) has the inputs' partition
+    // count: its partition p belongs to the same task as the inputs' partition p.
+    const wanted = [TOPICS.tweets, TOPICS.prices, TOPICS.tweetsDlq, TOPICS.pricesDlq, TOPICS.alerts, TOPICS.shuffle];
     const existing = new Set(await admin.listTopics());
     const missing = wanted.filter((t) => !existing.has(t));
     if (missing.length > 0) {
-      await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: s.partitions, replicationFactor: s.replicationFactor, configEntries: config })) });
+      const inputs = existing.has(TOPICS.tweets) ? (await metadata(admin, [TOPICS.tweets])).get(TOPICS.tweets) : undefined;
+      // Another process (a producer, a replica) may create the same topics at the same moment.
+      await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: topic === TOPICS.shuffle ? (inputs ?? s.partitions) : s.partitions, replicationFactor: s.replicationFactor, configEntries: config })) });
       log.info('created Kafka topics', { topics: missing, partitions: s.partitions });
     }
-    const meta = await admin.fetchTopicMetadata({ topics: wanted });
-    const counts = new Map(meta.topics.map((t) => [t.name, t.partitions.length]));
-    if (counts.get(TOPICS.tweets) !== counts.get(TOPICS.prices)) {
-      throw new Error(`topics ${TOPICS.tweets} (${counts.get(TOPICS.tweets)} partitions) and ${TOPICS.prices} (${counts.get(TOPICS.prices)}) must have the same partition count to be co-partitioned by symbol`);
+    const counts = await metadata(admin, wanted);
+    for (const t of [TOPICS.prices, TOPICS.shuffle]) {
+      if (counts.get(t) !== counts.get(TOPICS.tweets)) {
+        throw new Error(`topics ${TOPICS.tweets} (${counts.get(TOPICS.tweets)} partitions) and ${t} (${counts.get(t)}) must have the same partition count to be co-partitioned by symbol`);
+      }
     }
     for (const [t, n] of counts) if (n !== s.partitions) log.warn('existing topic has a different partition count than KAFKA_PARTITIONS', { topic: t, partitions: n, setting: s.partitions });
     return counts;

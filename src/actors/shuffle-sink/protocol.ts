@@ -1,0 +1,20 @@
+// shuffle-sink: accepts input partition p's scored tweet rows and price rows; writes them to the
+// repartition topic, each to the partition of its symbol, so the windows and the join of that
+// symbol read them wherever they run. No outputs.
+import type { PriceRow, TweetRow } from '../../domain/records.js';
+
+export type ShuffleSinkMessage = TweetRow | PriceRow;
+
+export interface ShuffleSinkOptions {
+  pipeline: string;
+  brokers: string[];
+  topicPrefix: string;
+  /** Partitions of the repartition topic (= of the inputs). */
+  partitions: number;
+}
+
+/**
+ * A message on the repartition topic (msgpack): rows of origin partition `o` in offset order,
+ * or a watermark marker: no row of origin `o` with event time < `w` follows.
+ */
+export type ShuffleMessage = { o: number; t?: TweetRow[]; p?: PriceRow[]; w?: undefined } | { o: number; w: number };

@@ -1,0 +1,113 @@
+// Shuffle source (ANALYTICS_SHUFFLE=kafka): the read half of the repartition through Kafka. Task
+// q reads partition q of the repartition topic and feeds windows/q and join/q.
+//
+// Guarantees:
+// - each row once: a replay upstream (after a failover, maybe on another replica) writes rows
+//   again; a row whose origin offset is not past the highest seen from its origin partition is
+//   dropped (each origin writes its rows in offset order, and the rows of one record to one
+//   partition in one message);
+// - event time: the watermark is the minimum of the origins' markers, an origin silent for
+//   idleTimeoutMs not holding it back (runtime/watermarks.ts), emitted after the rows before it;
+// - offsets are committed to the group only when a checkpoint holding them completes.
+
+import type { PriceRow, TweetRow } from '../../domain/records.js';
+import type { Actor, ActorContext, ActorFactory, SourceStatus } from '../../runtime/actor.js';
+import { decodeOwned } from '../../runtime/codec.js';
+import { WatermarkTracker } from '../../runtime/watermarks.js';
+import { createKafka, SHUFFLE_TOPIC } from '../../io/kafka/client.js';
+import { ConsumerHub, sharedHub } from '../../io/kafka/consumer-hub.js';
+import type { ShuffleMessage } from '../shuffle-sink/protocol.js';
+import type { ShuffleSourceOptions, ShuffleSourceState } from './protocol.js';
+
+/** Keep the rows of one message not seen yet; advances `seen`. Pure (exported for tests). */
+export function unseen<R extends { offset: number }>(rows: readonly R[] | undefined, seen: number[], origin: number): R[] {
+  if (!rows || rows.length === 0) return [];
+  const before = seen[origin];
+  const out = rows[0].offset > before ? rows.slice() : rows.filter((r) => r.offset > before);
+  const last = rows[rows.length - 1].offset;
+  if (last > before) seen[origin] = last;
+  return out;
+}
+
+const createShuffleSource: ActorFactory = (options, self) => {
+  const o = options as ShuffleSourceOptions;
+  const q = self.partition;
+  const origins = Array.from({ length: o.partitions }, (_, i) => String(i));
+  let ctx!: ActorContext;
+  let hub!: ConsumerHub;
+  let state: ShuffleSourceState = { next: null, seenTweets: Array(o.partitions).fill(-1), seenPrices: Array(o.partitions).fill(-1), watermarks: Array(o.partitions).fill(null) };
+  let tracker!: WatermarkTracker;
+  const pending = new Map<number, number | null>();
+
+  const newTracker = () => {
+    tracker = new WatermarkTracker(origins, o.idleTimeoutMs, ctx.clock.now());
+    state.watermarks.forEach((w, i) => w !== null && tracker.update(String(i), w, ctx.clock.now()));
+  };
+
+  const actor: Actor = {
+    async init(c) {
+      ctx = c;
+      hub = sharedHub(o.hub, () => new ConsumerHub(createKafka({ brokers: o.hub.brokers, clientId: `cashtag-${o.pipeline}` }, c.log), o.hub, c.clock, c.metrics, c.log));
+      await hub.start();
+      await hub.rewind(SHUFFLE_TOPIC, q);
+      newTracker();
+    },
+
+    restore(s) {
+      state = structuredClone(s as ShuffleSourceState);
+      if (state.next !== null) hub.seek(SHUFFLE_TOPIC, q, state.next);
+      newTracker();
+    },
+
+    async produce(): Promise<SourceStatus> {
+      const messages = hub.take(SHUFFLE_TOPIC, q, o.batchMessages);
+      const now = ctx.clock.now();
+      if (messages.length === 0) {
+        const wm = tracker.recompute(now);
+        if (wm !== null) await ctx.emitWatermark(wm);
+        return 'idle';
+      }
+      let rows: (TweetRow | PriceRow)[] = [];
+      for (const m of messages) {
+        state.next = m.offset + 1;
+        const v = decodeOwned<ShuffleMessage>(m.bytes!);
+        if (v.w !== undefined) {
+          state.watermarks[v.o] = Math.max(state.watermarks[v.o] ?? Number.NEGATIVE_INFINITY, v.w);
+          const wm = tracker.update(String(v.o), v.w, now);
+          if (wm !== null) {
+            // Rows before the marker go first: nothing overtakes the watermark that follows it.
+            if (rows.length) await ctx.emit(rows);
+            rows = [];
+            await ctx.emitWatermark(wm);
+          }
+          continue;
+        }
+        tracker.touch(String(v.o), now);
+        for (const r of unseen(v.t, state.seenTweets, v.o)) rows.push(r);
+        for (const r of unseen(v.p, state.seenPrices, v.o)) rows.push(r);
+      }
+      if (rows.length) await ctx.emit(rows);
+      return 'more';
+    },
+
+    snapshot: (): ShuffleSourceState => structuredClone(state),
+
+    onBarrier(checkpoint) {
+      pending.set(checkpoint, state.next);
+    },
+
+    async onCheckpointComplete(checkpoint) {
+      const next = pending.get(checkpoint);
+      for (const id of pending.keys()) if (id <= checkpoint) pending.delete(id);
+      if (next === undefined || next === null) return;
+      await hub.commit([{ topic: SHUFFLE_TOPIC, partition: q, offset: next }]);
+    },
+
+    close() {
+      hub.release();
+    },
+  };
+  return actor;
+};
+
+export default createShuffleSource;
