@@ -13,8 +13,12 @@ import type { Logger } from '../src/runtime/actor.js';
 import { histogramQuantile, median, metricSum } from './stats.js';
 import { isolatedConfig } from '../test/helpers/stack-run.js';
 
-const { values: a } = parseArgs({ options: { backlog: { type: 'string', default: '1000000' }, rate: { type: 'string', default: '2000' }, seconds: { type: 'string', default: '60' } } });
-const log: Logger = { info: () => undefined, warn: () => undefined, error: (m, f) => console.error('error', m, f) };
+const { values: a } = parseArgs({ options: { backlog: { type: 'string', default: '1000000' }, rate: { type: 'string', default: '2000' }, seconds: { type: 'string', default: '60' }, shuffle: { type: 'string', default: 'local' }, verbose: { type: 'boolean', default: false } } });
+// --shuffle kafka: windows and join fed through the repartition topic (what several replicas need).
+const settings = { KAFKA_PARTITIONS: '6', CHECKPOINT_INTERVAL: '10', LOG_LEVEL: 'error', ANALYTICS_SHUFFLE: a.shuffle! };
+const log: Logger = a.verbose
+  ? { info: (m, f) => console.error('info', m, f), warn: (m, f) => console.error('warn', m, f), error: (m, f) => console.error('error', m, f) }
+  : { info: () => undefined, warn: () => undefined, error: (m, f) => console.error('error', m, f) };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function producerOptions(cfg: ReturnType<typeof isolatedConfig>['cfg']) {
@@ -22,10 +26,10 @@ function producerOptions(cfg: ReturnType<typeof isolatedConfig>['cfg']) {
   return { topicPrefix: cfg.kafkaTopicPrefix, brokers: cfg.kafkaBrokers, batchSize: 1000, topics: { partitions: cfg.kafkaPartitions, replicationFactor: 1, retentionMs: 3_600_000 }, metricsPort: 0, log, source: { kind: 'generator' as const, settings: generator } };
 }
 
-console.log(`cashtag bench-stack — ${cpus().length} cores, load ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+console.log(`cashtag bench-stack — ${cpus().length} cores, load ${loadavg().map((x) => x.toFixed(2)).join(' ')}, ANALYTICS_SHUFFLE=${a.shuffle}`);
 
 {
-  const { cfg } = isolatedConfig({ KAFKA_PARTITIONS: '6', CHECKPOINT_INTERVAL: '10', LOG_LEVEL: 'error' });
+  const { cfg } = isolatedConfig(settings);
   const n = Number(a.backlog);
   const p = producerOptions(cfg);
   const t0 = performance.now();
@@ -48,7 +52,7 @@ console.log(`cashtag bench-stack — ${cpus().length} cores, load ${loadavg().ma
 }
 
 {
-  const { cfg } = isolatedConfig({ KAFKA_PARTITIONS: '6', CHECKPOINT_INTERVAL: '10', LOG_LEVEL: 'error' });
+  const { cfg } = isolatedConfig(settings);
   const rate = Number(a.rate);
   const run = await startSpeedLayer(cfg, log);
   const abort = new AbortController();

@@ -181,14 +181,17 @@ export class ConsumerHub {
   take(topic: HubTopic, partition: number, max: number): HubRecord[] {
     const key = tp(topic, partition);
     const q = this.queues.get(key);
-    if (!q || q.length === 0) return [];
-    const out = q.splice(0, max);
-    if (this.paused.has(key) && q.length <= this.s.lowWater && this.consumer) {
-      this.paused.delete(key);
-      this.consumer.resume([{ topic: this.physical(topic), partitions: [partition] }]);
-      this.metrics.sourcePaused.set({ pipeline: this.s.pipeline, topic, partition: String(partition) }, 0);
-    }
+    const out = q && q.length > 0 ? q.splice(0, max) : [];
+    if ((q?.length ?? 0) <= this.s.lowWater) this.resume(topic, partition);
     return out;
+  }
+
+  private resume(topic: HubTopic, partition: number): void {
+    const key = tp(topic, partition);
+    if (!this.paused.has(key) || !this.consumer) return;
+    this.paused.delete(key);
+    this.consumer.resume([{ topic: this.physical(topic), partitions: [partition] }]);
+    this.metrics.sourcePaused.set({ pipeline: this.s.pipeline, topic, partition: String(partition) }, 0);
   }
 
   /** Continue a topic partition at `offset` (restoring a checkpoint): queued records are dropped. */
@@ -197,6 +200,8 @@ export class ConsumerHub {
     this.queues.set(key, []);
     this.next.set(key, offset);
     this.consumer?.seek({ topic: this.physical(topic), partition, offset: String(offset) });
+    // Paused for a queue that is now empty: nothing else would resume it.
+    this.resume(topic, partition);
   }
 
   /** Commit the next offsets to read, for the partitions this member still owns. */
