@@ -42,6 +42,11 @@ console.log(`cashtag bench-stack — ${cpus().length} cores, load ${loadavg().ma
     const m = await run.supervisor.metricsText();
     samples.push({ t: (performance.now() - s0) / 1000, tweets: metricSum(m, 'cashtag_source_records_total', 'topic="tweets"'), stored: metricSum(m, 'cashtag_sink_rows_written_total', 'sink="store"', 'table="tweets"') });
     if (samples.at(-1)!.tweets >= n || samples.at(-1)!.t > 600) break;
+    if (samples.length >= 13 && samples.at(-1)!.tweets === samples.at(-13)!.tweets) {
+      const stuck = m.split('\n').filter((l) => /owned_tasks|source_paused|mailbox_depth|consumer_lag/.test(l) && !l.startsWith('#') && !/ 0$/.test(l));
+      console.log(`stalled: no tweet read for 60 s (${samples.at(-1)!.tweets} read); pipeline state:\n${stuck.join('\n')}`);
+      break;
+    }
     await sleep(5_000);
   }
   await run.stop();
