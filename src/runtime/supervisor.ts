@@ -35,6 +35,12 @@ export interface SupervisorOptions {
   /** Runs before every launch, first and after failover (e.g. clean scratch space). */
   beforeLaunch?: () => Promise<void>;
   /**
+   * Young-generation size of the actor-host threads in MB (0: V8's default). Window and join
+   * state lives for the allowed lateness; a young generation that holds it lets most of it die
+   * there instead of being promoted and collected by full GCs.
+   */
+  youngGenerationMb?: number;
+  /**
    * The tasks (partition numbers) this process runs, read at every launch; absent: all. The
    * instances of other tasks end at once (another replica of the consumer group runs them).
    */
@@ -137,7 +143,8 @@ export class Supervisor {
 
     const ready: Promise<void>[] = [];
     for (let h = 1; h <= workerCount; h++) {
-      const w = new Worker(new URL('./host-worker.js', import.meta.url));
+      const young = this.o.youngGenerationMb ?? 0;
+      const w = new Worker(new URL('./host-worker.js', import.meta.url), young > 0 ? { resourceLimits: { maxYoungGenerationSizeMb: young } } : undefined);
       workers.set(h, w);
       ready.push(new Promise<void>((resolve, reject) => {
         w.on('message', (m: HostEvent | PeerMessage) => {
