@@ -1,6 +1,6 @@
 # Serving layer (issue 6): the browser the dashboard test drives, the serving tests and the API
 # benchmark. `make test` should depend on `browser`.
-.PHONY: browser test-serve bench-serve
+.PHONY: browser wrk test-serve bench-serve
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 browser: ## Debian's chromium for the dashboard's browser test (apt-get, only when /usr/bin/chromium is missing)
@@ -12,5 +12,10 @@ browser: ## Debian's chromium for the dashboard's browser test (apt-get, only wh
 test-serve: build browser ## the serving layer's tests: API, hostile input, dashboard in chromium
 	$(NODE) --test --test-concurrency=1 $$(find dist/test/serving -name '*.test.js' | sort)
 
-bench-serve: build ## GET /api/tweets at 500 req/s (autocannon) while the pipeline runs at 5,000 tweets/s: p99 and throughput
+wrk: ## Debian's wrk, one of bench-serve's load generators (apt-get, only when it is missing)
+	@command -v wrk >/dev/null 2>&1 || { \
+	  apt-cache policy wrk 2>/dev/null | grep -q 'Candidate: [0-9]' || $(SUDO) apt-get update; \
+	  $(SUDO) apt-get install -y --no-install-recommends wrk; }
+
+bench-serve: build wrk ## GET /api/tweets at 500 req/s (autocannon and wrk) while the pipeline runs at 5,000 tweets/s: p99 and throughput
 	$(NODE) dist/bench/serve.js $(ARGS)
