@@ -76,7 +76,9 @@ export class TweetPriceJoin {
     for (const key of this.buckets) {
       if (key * BUCKET_MS >= watermark) break;
       const bucket = this.pending.get(key)!;
+      // Buckets are released in ascending order, so sorting each one orders the whole release.
       if ((key + 1) * BUCKET_MS <= watermark) {
+        bucket.sort(byTime);
         for (const p of bucket) ready.push(p);
         this.pending.delete(key);
         drained++;
@@ -84,13 +86,15 @@ export class TweetPriceJoin {
       }
       // The watermark falls inside this bucket: release its part before the watermark.
       const keep: PendingTweet[] = [];
-      for (const p of bucket) (p.ts < watermark ? ready : keep).push(p);
+      const part: PendingTweet[] = [];
+      for (const p of bucket) (p.ts < watermark ? part : keep).push(p);
+      part.sort(byTime);
+      for (const p of part) ready.push(p);
       this.pending.set(key, keep);
       break;
     }
     if (drained > 0) this.buckets.splice(0, drained);
     this.pendingCount -= ready.length;
-    ready.sort(byTime);
     const out: Joined[] = new Array(ready.length);
     for (let i = 0; i < ready.length; i++) {
       const tweet = ready[i];
