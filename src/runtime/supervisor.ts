@@ -204,6 +204,8 @@ export class Supervisor {
   /** Stop the sources after a final checkpoint; resolves when everything has drained. */
   async drain(timeoutMs = 30_000): Promise<void> {
     this.cancelTimer?.();
+    // A relaunch (failover, rebalance) in progress: drain the generation it starts.
+    while (this.recovering && !this.stopping) await new Promise((r) => setTimeout(r, 50));
     const gen = this.gen;
     if (!gen || this.stopping) return this.done;
     if (this.o.checkpoints) this.triggerCheckpoint();
