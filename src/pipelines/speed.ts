@@ -49,7 +49,7 @@ import { createKafka, topicNames } from '../io/kafka/client.js';
 import { closeSharedHubs } from '../io/kafka/consumer-hub.js';
 import { closeSharedProducers } from '../io/kafka/producer.js';
 import { provisionTopics } from '../io/kafka/provision.js';
-import { ConsumerHub, sharedHub, type HubSettings } from '../io/kafka/consumer-hub.js';
+import { sharedHub, type ConsumerHub, type HubSettings } from '../io/kafka/consumer-hub.js';
 import { SHUFFLE_TOPIC } from '../io/kafka/client.js';
 import { PRICES_TOPIC, TWEETS_TOPIC } from '../domain/records.js';
 import type { ShuffleSinkOptions } from '../actors/shuffle-sink/protocol.js';
@@ -77,7 +77,10 @@ export function storeSettings(cfg: Config): StoreSettings {
 }
 
 /** Where the speed layer reads from: the embedded generator, or Kafka with P partitions. */
-export type Input = { kind: 'generator' } | { kind: 'kafka'; partitions: number; shuffle: 'local' | 'kafka' };
+export type Input = { kind: 'generator' } | { kind: 'kafka'; partitions: number };
+
+/** Windows and join read the repartition topic (Kafka input, analytics on, ANALYTICS_SHUFFLE=kafka). */
+export const shufflesThroughKafka = (cfg: Config, input: Input): boolean => input.kind === 'kafka' && cfg.analytics && cfg.analyticsShuffle === 'kafka';
 
 /** The consumer group member of a speed layer reading Kafka (shared by its sources). */
 export function hubSettings(cfg: Config, shuffle: boolean): HubSettings {
@@ -118,14 +121,13 @@ export function speedTopology(cfg: Config, epochMs: number, input: Input = { kin
     lingerMs: cfg.lingerMs,
   };
   const parse: ParseOptions = { pipeline: PIPELINE, allowedLatenessMs: cfg.allowedLateness * 1000 };
+  const kafkaShuffle = shufflesThroughKafka(cfg, input);
   // Slim scores for the windows, unless the windows read the repartition topic.
-  const slimScores = cfg.analytics && !(input.kind === 'kafka' && input.shuffle === 'kafka');
-  const sentiment: SentimentOptions = { pipeline: PIPELINE, minBatch: 64, maxBatch: 512, lingerMs: cfg.lingerMs, maxInFlight: 2, analytics: slimScores };
+  const sentiment: SentimentOptions = { pipeline: PIPELINE, minBatch: 64, maxBatch: 512, lingerMs: cfg.lingerMs, maxInFlight: 2, analytics: cfg.analytics && !kafkaShuffle };
   const bronze: BronzeSinkOptions = { pipeline: PIPELINE, lake: lakeSettings(cfg), maxRowsPerFile: cfg.fileMaxRows, maxFileAgeMs: cfg.fileMaxAge * 1000 };
   const store: StoreSinkOptions = { pipeline: PIPELINE, store: storeSettings(cfg), // Cassandra is the store of record (bounded by CASSANDRA_TTL); retention bounds the embedded store.
     retentionMs: cfg.cassandraContactPoints.length > 0 ? 0 : cfg.storeRetention * 60_000, maxRowsPerSymbol: cfg.storeMaxRows, retryBudgetMs: cfg.sinkRetryBudget * 1000 };
 
-  const kafkaShuffle = input.kind === 'kafka' && input.shuffle === 'kafka' && cfg.analytics;
   const hub = hubSettings(cfg, kafkaShuffle);
   const kafkaSource: KafkaSourceOptions = { pipeline: PIPELINE, hub, batchSize: cfg.batchSize };
   const dlq: DlqSinkOptions = { pipeline: PIPELINE, brokers: cfg.kafkaBrokers, topicPrefix: cfg.kafkaTopicPrefix };
@@ -271,10 +273,10 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
   if (cfg.kafkaBrokers.length > 0) {
     const names = topicNames(cfg.kafkaTopicPrefix);
     const counts = await provisionTopics(createKafka({ brokers: cfg.kafkaBrokers, clientId: 'cashtag-admin' }, log), cfg.kafkaBrokers, { partitions: cfg.kafkaPartitions, replicationFactor: cfg.kafkaReplicationFactor, retentionMs: cfg.kafkaRetentionHours * 3_600_000 }, log, names);
-    input = { kind: 'kafka', partitions: counts.get(names.tweets) ?? cfg.kafkaPartitions, shuffle: cfg.analyticsShuffle };
+    input = { kind: 'kafka', partitions: counts.get(names.tweets) ?? cfg.kafkaPartitions };
     // Join the consumer group before the first launch, so it restores the tasks it was given.
-    const settings = hubSettings(cfg, cfg.analytics && cfg.analyticsShuffle === 'kafka');
-    hub = sharedHub(settings, () => new ConsumerHub(createKafka({ brokers: cfg.kafkaBrokers, clientId: `cashtag-${PIPELINE}` }, log), settings, clock, metrics, log));
+    const settings = hubSettings(cfg, shufflesThroughKafka(cfg, input));
+    hub = sharedHub(settings, log, clock, metrics);
     try {
       await hub.start();
       await hub.assignedOnce;
@@ -283,7 +285,7 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
       throw e;
     }
     // Tasks share no state unless windows and join are fed between this process's threads.
-    tasksMode = !cfg.analytics || cfg.analyticsShuffle === 'kafka';
+    tasksMode = !cfg.analytics || shufflesThroughKafka(cfg, input);
     if (tasksMode) {
       const h = hub;
       checkpoints = new TaskCheckpointStore(store, input.partitions, { owned: () => h.ownedTasks() ?? [], committed: (t) => h.committed(t) }, taskOffsets, log);
@@ -293,8 +295,8 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
   const previous = input.kind === 'generator' ? await checkpoints.latest(PIPELINE) : null;
   const epochMs = cfg.epoch ?? (previous?.meta?.epoch as number | undefined) ?? Math.floor(clock.now() / 1000) * 1000;
   const topology = speedTopology(cfg, epochMs, input);
-  let launchedTasks = '';
-  let launchedTaskList: number[] = [];
+  /** The tasks the current launch runs (read from the group when it restores its checkpoints). */
+  let launched: number[] = [];
   const supervisor = new Supervisor({
     topology,
     workers: cfg.actorThreads,
@@ -303,8 +305,7 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
     log,
     checkpoints: {
       latest: (p) => {
-        launchedTaskList = [...(hub?.ownedTasks() ?? [])];
-        launchedTasks = launchedTaskList.join();
+        launched = [...(hub?.ownedTasks() ?? [])];
         return checkpoints.latest(p);
       },
       save: (cp) => checkpoints.save({ ...cp, meta: { ...cp.meta, epoch: epochMs } }),
@@ -317,7 +318,7 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
     beforeLaunch: () => lake.cleanScratch(),
     // Tasks mode: run only the tasks the consumer group gave this process (read at each launch,
     // with the checkpoints restored for them).
-    tasks: tasksMode && hub ? () => launchedTaskList : undefined,
+    tasks: tasksMode && hub ? () => launched : undefined,
   });
   // A rebalance that moves tasks to or from this process: relaunch and restore the tasks now
   // owned (tasks mode), or stop with the reason (windows fed between threads need every task).
@@ -328,7 +329,7 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
     metrics.ownedTasks.set({ pipeline: PIPELINE }, tasks.length);
     if (input.kind !== 'kafka' || !started) return;
     if (!tasksMode && tasks.length < input.partitions) supervisor.abort('consumer-group', sharedGroupError(tasks, input.partitions));
-    else if (tasksMode && tasks.join() !== launchedTasks) supervisor.relaunch(`owned tasks changed from [${launchedTasks}] to [${tasks.join()}]`);
+    else if (tasksMode && tasks.join() !== launched.join()) supervisor.relaunch(`owned tasks changed from [${launched.join()}] to [${tasks.join()}]`);
   };
   hub?.onTasksChanged(onTasks);
   if (hub && input.kind === 'kafka') {

@@ -67,7 +67,8 @@ export class Supervisor {
   private readonly metricsWaiters = new Map<number, (m: unknown[]) => void>();
   private metricsRequest = 0;
   private stopping = false;
-  private recovering = false;
+  /** The relaunch in progress (failover or rebalance), if any. */
+  private restarting: Promise<void> | null = null;
   private relaunchRequested = false;
   private readonly failovers: RestartTracker;
   private finalMetrics: string | null = null;
@@ -185,7 +186,7 @@ export class Supervisor {
     const every = this.o.checkpointIntervalMs ?? 0;
     if (every <= 0 || this.stopping) return;
     this.cancelTimer = this.o.clock.setTimer(every, () => {
-      if (this.gen && this.gen.tracker.pending === 0 && !this.recovering) this.triggerCheckpoint();
+      if (this.gen && this.gen.tracker.pending === 0 && !this.restarting) this.triggerCheckpoint();
       this.scheduleCheckpoints();
     });
   }
@@ -205,7 +206,7 @@ export class Supervisor {
   async drain(timeoutMs = 30_000): Promise<void> {
     this.cancelTimer?.();
     // A relaunch (failover, rebalance) in progress: drain the generation it starts.
-    while (this.recovering && !this.stopping) await new Promise((r) => setTimeout(r, 50));
+    await this.restarting;
     const gen = this.gen;
     if (!gen || this.stopping) return this.done;
     if (this.o.checkpoints) this.triggerCheckpoint();
@@ -308,7 +309,7 @@ export class Supervisor {
   }
 
   private onFailure(n: number, instance: string, reason: string, stack?: string): void {
-    if (this.stopping || this.recovering || this.gen?.n !== n) return;
+    if (this.stopping || this.restarting || this.gen?.n !== n) return;
     const delay = this.failovers.onFailure(this.o.clock.now());
     if (delay === null) {
       this.o.log.error('pipeline failing: restart limit reached', { actor: instance, error: reason, stack, lastCheckpoint: this.lastCompleted });
@@ -318,8 +319,7 @@ export class Supervisor {
     }
     this.o.log.warn('actor failed: restarting the pipeline from the last checkpoint', { actor: instance, error: reason, stack, checkpoint: this.lastCompleted, inMs: delay, attempt: this.failovers.recentFailures });
     this.o.metrics.restarts.inc({ pipeline: this.o.topology.name, actor: instance.split('/')[0], partition: instance.split('/')[1] ?? '' });
-    this.recovering = true;
-    void this.restartGeneration(delay, instance);
+    this.restarting = this.restartGeneration(delay, instance);
   }
 
   /** Stop the pipeline for good with an error that names who found the problem and why. */
@@ -339,9 +339,7 @@ export class Supervisor {
     if (this.stopping) return;
     this.o.log.info('relaunching the pipeline from the last checkpoint', { reason, checkpoint: this.lastCompleted });
     this.relaunchRequested = true;
-    if (this.recovering) return;
-    this.recovering = true;
-    void this.restartGeneration(0, 'supervisor');
+    this.restarting ??= this.restartGeneration(0, 'supervisor');
   }
 
   private async restartGeneration(delayMs: number, instance: string): Promise<void> {
@@ -358,7 +356,7 @@ export class Supervisor {
       this.settle.reject(new PipelineFailedError(instance, `relaunch failed: ${e instanceof Error ? e.message : String(e)}`));
       void this.shutdown();
     } finally {
-      this.recovering = false;
+      this.restarting = null;
     }
   }
 

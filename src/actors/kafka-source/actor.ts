@@ -7,8 +7,7 @@
 import { TWEETS_TOPIC, PRICES_TOPIC, type InputTopic, type RawRecord } from '../../domain/records.js';
 import type { Actor, ActorContext, ActorFactory, SourceStatus } from '../../runtime/actor.js';
 import { instanceLabels } from '../../runtime/metrics.js';
-import { createKafka } from '../../io/kafka/client.js';
-import { ConsumerHub, sharedHub } from '../../io/kafka/consumer-hub.js';
+import { PendingCommits, sharedHub, type ConsumerHub } from '../../io/kafka/consumer-hub.js';
 import type { KafkaSourceOptions, KafkaSourceState } from './protocol.js';
 
 const createKafkaSource: ActorFactory = (options, self) => {
@@ -17,19 +16,18 @@ const createKafkaSource: ActorFactory = (options, self) => {
   let ctx!: ActorContext;
   let hub!: ConsumerHub;
   let state: KafkaSourceState = { tweets: null, prices: null };
-  const pending = new Map<number, KafkaSourceState>();
+  const pending = new PendingCommits<KafkaSourceState>();
   let labels!: ReturnType<typeof instanceLabels>;
 
   const actor: Actor = {
     async init(c) {
       ctx = c;
       labels = instanceLabels(o.pipeline, self.stage, p);
-      hub = sharedHub(o.hub, () => new ConsumerHub(createKafka({ brokers: o.hub.brokers, clientId: `cashtag-${o.pipeline}` }, c.log), o.hub, c.clock, c.metrics, c.log));
+      hub = sharedHub(o.hub, c.log, c.clock, c.metrics);
       await hub.start();
       // What an earlier generation of this process took from the queue but never committed is
       // read again (a restore then seeks to its snapshot's offsets instead).
-      await hub.rewind(TWEETS_TOPIC, p);
-      await hub.rewind(PRICES_TOPIC, p);
+      await hub.rewind([TWEETS_TOPIC, PRICES_TOPIC], p);
     },
 
     restore(s) {
@@ -60,12 +58,11 @@ const createKafkaSource: ActorFactory = (options, self) => {
     },
 
     async onBarrier(checkpoint) {
-      pending.set(checkpoint, { ...state });
+      pending.atBarrier(checkpoint, { ...state });
     },
 
     async onCheckpointComplete(checkpoint) {
-      const s = pending.get(checkpoint);
-      for (const id of pending.keys()) if (id <= checkpoint) pending.delete(id);
+      const s = pending.completed(checkpoint);
       if (!s) return;
       const offsets: { topic: InputTopic; partition: number; offset: number }[] = [];
       if (s.tweets !== null) offsets.push({ topic: TWEETS_TOPIC, partition: p, offset: s.tweets });

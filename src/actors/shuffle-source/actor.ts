@@ -14,16 +14,16 @@ import type { PriceRow, TweetRow } from '../../domain/records.js';
 import type { Actor, ActorContext, ActorFactory, SourceStatus } from '../../runtime/actor.js';
 import { decodeOwned } from '../../runtime/codec.js';
 import { WatermarkTracker } from '../../runtime/watermarks.js';
-import { createKafka, SHUFFLE_TOPIC } from '../../io/kafka/client.js';
-import { ConsumerHub, sharedHub } from '../../io/kafka/consumer-hub.js';
+import { SHUFFLE_TOPIC } from '../../io/kafka/client.js';
+import { PendingCommits, sharedHub, type ConsumerHub } from '../../io/kafka/consumer-hub.js';
 import type { ShuffleMessage } from '../shuffle-sink/protocol.js';
 import type { ShuffleSourceOptions, ShuffleSourceState } from './protocol.js';
 
 /** Keep the rows of one message not seen yet; advances `seen`. Pure (exported for tests). */
-export function unseen<R extends { offset: number }>(rows: readonly R[] | undefined, seen: number[], origin: number): R[] {
+export function unseen<R extends { offset: number }>(rows: readonly R[] | undefined, seen: number[], origin: number): readonly R[] {
   if (!rows || rows.length === 0) return [];
   const before = seen[origin];
-  const out = rows[0].offset > before ? rows.slice() : rows.filter((r) => r.offset > before);
+  const out = rows[0].offset > before ? rows : rows.filter((r) => r.offset > before);
   const last = rows[rows.length - 1].offset;
   if (last > before) seen[origin] = last;
   return out;
@@ -37,7 +37,7 @@ const createShuffleSource: ActorFactory = (options, self) => {
   let hub!: ConsumerHub;
   let state: ShuffleSourceState = { next: null, seenTweets: Array(o.partitions).fill(-1), seenPrices: Array(o.partitions).fill(-1), watermarks: Array(o.partitions).fill(null) };
   let tracker!: WatermarkTracker;
-  const pending = new Map<number, number | null>();
+  const pending = new PendingCommits<number | null>();
 
   const newTracker = () => {
     tracker = new WatermarkTracker(origins, o.idleTimeoutMs, ctx.clock.now());
@@ -47,9 +47,9 @@ const createShuffleSource: ActorFactory = (options, self) => {
   const actor: Actor = {
     async init(c) {
       ctx = c;
-      hub = sharedHub(o.hub, () => new ConsumerHub(createKafka({ brokers: o.hub.brokers, clientId: `cashtag-${o.pipeline}` }, c.log), o.hub, c.clock, c.metrics, c.log));
+      hub = sharedHub(o.hub, c.log, c.clock, c.metrics);
       await hub.start();
-      await hub.rewind(SHUFFLE_TOPIC, q);
+      await hub.rewind([SHUFFLE_TOPIC], q);
       newTracker();
     },
 
@@ -93,12 +93,11 @@ const createShuffleSource: ActorFactory = (options, self) => {
     snapshot: (): ShuffleSourceState => structuredClone(state),
 
     onBarrier(checkpoint) {
-      pending.set(checkpoint, state.next);
+      pending.atBarrier(checkpoint, state.next);
     },
 
     async onCheckpointComplete(checkpoint) {
-      const next = pending.get(checkpoint);
-      for (const id of pending.keys()) if (id <= checkpoint) pending.delete(id);
+      const next = pending.completed(checkpoint);
       if (next === undefined || next === null) return;
       await hub.commit([{ topic: SHUFFLE_TOPIC, partition: q, offset: next }]);
     },

@@ -16,7 +16,7 @@ import type { InputTopic } from '../../domain/records.js';
 import type { Logger } from '../../runtime/actor.js';
 import type { Clock } from '../../runtime/clock.js';
 import type { RuntimeMetrics } from '../../runtime/metrics.js';
-import { kafkaUnreachable, SHUFFLE_TOPIC } from './client.js';
+import { createKafka, kafkaUnreachable, SHUFFLE_TOPIC } from './client.js';
 import { coPartitionedAssigner } from './co-partitioned-assigner.js';
 
 /** Logical topic names the hub reads (without the prefix). */
@@ -67,7 +67,7 @@ export class ConsumerHub {
   private firstAssignment!: () => void;
   /** Resolves once the group has given this member its first assignment. */
   readonly assignedOnce = new Promise<void>((r) => (this.firstAssignment = r));
-  private admin: Admin | null = null;
+  private admin: Promise<Admin> | null = null;
   private users = 0;
 
   constructor(
@@ -231,10 +231,9 @@ export class ConsumerHub {
    * Where a task's state may resume is decided by these (task-checkpoints.ts).
    */
   async committed(partition: number, topics: HubTopic[] = this.s.topics): Promise<Map<HubTopic, number>> {
-    this.admin ??= this.kafka.admin();
-    await this.admin.connect();
+    const admin = await this.connectedAdmin();
     const out = new Map<HubTopic, number>();
-    const replies = await this.admin.fetchOffsets({ groupId: this.s.groupId, topics: topics.map((t) => this.physical(t)) });
+    const replies = await admin.fetchOffsets({ groupId: this.s.groupId, topics: topics.map((t) => this.physical(t)) });
     for (const r of replies) {
       const ps = r.partitions.find((x) => x.partition === partition);
       out.set(this.logical(r.topic), ps ? Number(ps.offset) : -1);
@@ -242,19 +241,34 @@ export class ConsumerHub {
     return out;
   }
 
+  /** One admin client per hub, connected on first use. */
+  private connectedAdmin(): Promise<Admin> {
+    this.admin ??= (async () => {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      return admin;
+    })();
+    this.admin.catch(() => (this.admin = null));
+    return this.admin;
+  }
+
   /**
-   * Forget what was queued for partition p of `topic` and read it again from the group's
-   * committed offset (the earliest one if none). A relaunched task without a snapshot starts
+   * Forget what was queued for partition p of `topics` and read them again from the group's
+   * committed offsets (the earliest ones where none). A relaunched task without a snapshot starts
    * here, so the records its previous generation took but never committed are read again.
    */
-  async rewind(topic: HubTopic, partition: number): Promise<void> {
-    if (!this.owns(topic, partition)) return;
-    let offset = (await this.committed(partition, [topic])).get(topic) ?? -1;
-    if (offset < 0) {
-      const low = (await this.admin!.fetchTopicOffsets(this.physical(topic))).find((x) => x.partition === partition)?.low;
-      offset = Number(low ?? 0);
+  async rewind(topics: HubTopic[], partition: number): Promise<void> {
+    const mine = topics.filter((t) => this.owns(t, partition));
+    if (mine.length === 0) return;
+    const committed = await this.committed(partition, mine);
+    for (const topic of mine) {
+      let offset = committed.get(topic) ?? -1;
+      if (offset < 0) {
+        const low = (await (await this.connectedAdmin()).fetchTopicOffsets(this.physical(topic))).find((x) => x.partition === partition)?.low;
+        offset = Number(low ?? 0);
+      }
+      this.seek(topic, partition, offset);
     }
-    this.seek(topic, partition, offset);
   }
 
   /** Sources are done with it; the pipeline disconnects it after the last commit. */
@@ -267,22 +281,43 @@ export class ConsumerHub {
     this.consumer = null;
     this.starting = null;
     await c?.disconnect();
-    await this.admin?.disconnect();
+    const admin = this.admin;
     this.admin = null;
+    await (await admin?.catch(() => null))?.disconnect();
   }
 }
 
 /** The hub of this thread for a group: the pipeline and its Kafka sources share it. */
 const hubs = new Map<string, ConsumerHub>();
-export function sharedHub(s: HubSettings, make: () => ConsumerHub): ConsumerHub {
+export function sharedHub(s: HubSettings, log: Logger, clock: Clock, metrics: RuntimeMetrics): ConsumerHub {
   const key = `${s.brokers.join(',')}/${s.groupId}/${s.topicPrefix}`;
   let h = hubs.get(key);
   if (!h) {
-    h = make();
+    h = new ConsumerHub(createKafka({ brokers: s.brokers, clientId: `cashtag-${s.pipeline}` }, log), s, clock, metrics, log);
     hubs.set(key, h);
   }
   return h;
 }
+
+/**
+ * The offsets a source snapshot at each checkpoint barrier, kept until that checkpoint completes:
+ * only then may they be committed to the consumer group.
+ */
+export class PendingCommits<T> {
+  private readonly byCheckpoint = new Map<number, T>();
+
+  atBarrier(checkpoint: number, offsets: T): void {
+    this.byCheckpoint.set(checkpoint, offsets);
+  }
+
+  /** The offsets of a completed checkpoint (undefined if it was not taken here); older ones are dropped. */
+  completed(checkpoint: number): T | undefined {
+    const offsets = this.byCheckpoint.get(checkpoint);
+    for (const id of this.byCheckpoint.keys()) if (id <= checkpoint) this.byCheckpoint.delete(id);
+    return offsets;
+  }
+}
+
 export async function closeSharedHubs(): Promise<void> {
   const all = [...hubs.values()];
   hubs.clear();
