@@ -2,6 +2,7 @@
 // log lines go through our structured logger.
 import kafkajs, { type Kafka, type logCreator } from 'kafkajs';
 import type { Logger } from '../../runtime/actor.js';
+import { retry } from '../../runtime/backoff.js';
 
 const { Kafka: KafkaClient, logLevel } = kafkajs;
 
@@ -44,4 +45,18 @@ export function createKafka(s: KafkaSettings, log: Logger): Kafka {
 /** The Kafka error for an operator: which brokers, which setting. */
 export function kafkaUnreachable(brokers: string[], e: unknown): Error {
   return new Error(`Kafka at ${brokers.join(',')} (KAFKA_BROKERS) is not reachable: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+}
+
+/**
+ * kafkajs marks the errors worth another try (a leader or coordinator that moved or is not
+ * elected yet, a timeout); its admin calls give up on some of them at once (fetchTopicOffsets
+ * bails on NOT_LEADER_FOR_PARTITION, which a topic created a moment ago answers).
+ */
+export function kafkaRetriable(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { retriable?: unknown }).retriable === true;
+}
+
+/** An admin call retried with backoff while Kafka answers with a retriable error; `what` names it. */
+export function retryKafka<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  return retry(`Kafka ${what}`, fn, { attempts: 8, backoff: { minMs: 200, maxMs: 3_000, jitter: 0.2 }, isRetriable: kafkaRetriable });
 }

@@ -16,7 +16,7 @@ import type { InputTopic } from '../../domain/records.js';
 import type { Logger } from '../../runtime/actor.js';
 import type { Clock } from '../../runtime/clock.js';
 import type { RuntimeMetrics } from '../../runtime/metrics.js';
-import { createKafka, kafkaUnreachable, SHUFFLE_TOPIC } from './client.js';
+import { createKafka, kafkaUnreachable, retryKafka, SHUFFLE_TOPIC } from './client.js';
 import { coPartitionedAssigner } from './co-partitioned-assigner.js';
 
 /** Logical topic names the hub reads (without the prefix). */
@@ -233,7 +233,7 @@ export class ConsumerHub {
   async committed(partition: number, topics: HubTopic[] = this.s.topics): Promise<Map<HubTopic, number>> {
     const admin = await this.connectedAdmin();
     const out = new Map<HubTopic, number>();
-    const replies = await admin.fetchOffsets({ groupId: this.s.groupId, topics: topics.map((t) => this.physical(t)) });
+    const replies = await retryKafka(`committed offsets of group ${this.s.groupId}`, () => admin.fetchOffsets({ groupId: this.s.groupId, topics: topics.map((t) => this.physical(t)) }));
     for (const r of replies) {
       const ps = r.partitions.find((x) => x.partition === partition);
       out.set(this.logical(r.topic), ps ? Number(ps.offset) : -1);
@@ -264,7 +264,9 @@ export class ConsumerHub {
     for (const topic of mine) {
       let offset = committed.get(topic) ?? -1;
       if (offset < 0) {
-        const low = (await (await this.connectedAdmin()).fetchTopicOffsets(this.physical(topic))).find((x) => x.partition === partition)?.low;
+        const admin = await this.connectedAdmin();
+        const offsets = await retryKafka(`offsets of topic ${this.physical(topic)}`, () => admin.fetchTopicOffsets(this.physical(topic)));
+        const low = offsets.find((x) => x.partition === partition)?.low;
         offset = Number(low ?? 0);
       }
       this.seek(topic, partition, offset);
