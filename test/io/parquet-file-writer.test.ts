@@ -16,9 +16,11 @@ const schema = [
   c('id', 'utf8'), c('at', 'timestamp_millis'), c('part', 'int32'), c('off', 'int64'), c('score', 'double'),
   c('note', 'utf8', true), c('price', 'double', true), c('vol', 'int64', true), c('raw', 'binary'),
 ];
+/** Larger than the writer's first string buffer, in 2- and 3-byte UTF-8 characters. */
+const BIG = `{"text":"${'é€'.repeat(40_000)}"}`;
 const row = (i: number): Cell[] => [
   `id-${i}-ü`, 1_766_068_200_000 + i * 37, i % 6 - 3, 2 ** 40 + i, Math.sin(i),
-  i % 3 === 0 ? null : `n${i}`, i % 4 === 0 ? null : i / 8, i % 5 === 0 ? null : i * 1000, i === 7 ? '{"bad json' : `{"i":${i}}`,
+  i % 3 === 0 ? null : `n${i}`, i % 4 === 0 ? null : i / 8, i % 5 === 0 ? null : i * 1000, i === 7 ? '{"bad json' : i === 11 ? BIG : `{"i":${i}}`,
 ];
 
 test('rows of every column type read back identically across row groups', async () => {
@@ -76,4 +78,11 @@ test('an empty file is valid; a null in a required column is an error naming the
     for (let i = 0; i < 10; i++) await w.append(i === 3 ? bad : row(i));
   }, /required column score is null at row 3/);
   await w.abort();
+  const v = await ParquetFileWriter.open(join(dir, 'bad-string.parquet'), schema, 10);
+  const noId = row(1);
+  noId[0] = null;
+  await assert.rejects(async () => {
+    for (let i = 0; i < 10; i++) await v.append(i === 6 ? noId : row(i));
+  }, /required column id is null at row 6/);
+  await v.abort();
 });

@@ -1,27 +1,70 @@
 // One Parquet file written row by row: rows are buffered into columns (typed arrays for
-// numbers, arrays for strings) and encoded a row group at a time by ParquetEncoder, so memory
-// holds one row group, not the file. The lake sinks' writer (see rolling-files.ts).
+// numbers; strings go straight into their PLAIN encoding, UTF-8 bytes in a reused buffer) and
+// encoded a row group at a time by ParquetEncoder, so memory holds one row group, not the file.
+// The lake sinks' writer (see rolling-files.ts). Strings are not kept as JS strings until the
+// row group is written: a sink holds up to a row group per open file, and strings held that
+// long would survive young-generation collections and be copied by every one of them.
 
 import { open, type FileHandle } from 'node:fs/promises';
-import { ParquetEncoder, type Column, type ColumnSpec } from './parquet-write.js';
+import { ParquetEncoder, type Column, type ColumnSpec, type PlainStrings } from './parquet-write.js';
 
 /** A cell of a row, in its column's order: numbers (timestamps as epoch ms), strings, or null. */
 export type Cell = number | string | null;
 
 const isNumeric = (c: ColumnSpec) => c.type !== 'utf8' && c.type !== 'binary';
 
+/** A string column of one row group, PLAIN-encoded as rows arrive. */
+class PlainStringBuffer {
+  private bytes = Buffer.allocUnsafe(16 * 1024);
+  private size = 0;
+  private readonly present: Uint8Array;
+
+  constructor(rows: number) {
+    this.present = new Uint8Array(rows);
+  }
+
+  set(row: number, s: string | null): void {
+    if (s === null) {
+      this.present[row] = 0;
+      return;
+    }
+    // At most 3 UTF-8 bytes per UTF-16 unit.
+    const need = this.size + 4 + s.length * 3;
+    if (need > this.bytes.length) {
+      const grown = Buffer.allocUnsafe(Math.max(need, this.bytes.length * 2));
+      this.bytes.copy(grown, 0, 0, this.size);
+      this.bytes = grown;
+    }
+    const n = this.bytes.write(s, this.size + 4, 'utf8');
+    this.bytes.writeUInt32LE(n, this.size);
+    this.size += 4 + n;
+    this.present[row] = 1;
+  }
+
+  /** The first `rows` rows; valid until the next `clear`. */
+  view(rows: number): PlainStrings {
+    return { plain: this.bytes.subarray(0, this.size), present: this.present.subarray(0, rows), rows };
+  }
+
+  clear(): void {
+    this.size = 0;
+  }
+}
+
 export class ParquetFileWriter {
-  private readonly columns: Column[];
+  private readonly numbers: (Float64Array | null)[];
+  private readonly strings: (PlainStringBuffer | null)[];
   private buffered = 0;
   private written = 0;
 
   private constructor(
     private readonly file: FileHandle,
     private readonly encoder: ParquetEncoder,
-    schema: readonly ColumnSpec[],
+    private readonly schema: readonly ColumnSpec[],
     private readonly rowGroupSize: number,
   ) {
-    this.columns = schema.map((c) => ({ ...c, values: isNumeric(c) ? new Float64Array(rowGroupSize) : new Array<string | null>(rowGroupSize).fill(null) }));
+    this.numbers = schema.map((c) => (isNumeric(c) ? new Float64Array(rowGroupSize) : null));
+    this.strings = schema.map((c) => (isNumeric(c) ? null : new PlainStringBuffer(rowGroupSize)));
   }
 
   static async open(path: string, schema: readonly ColumnSpec[], rowGroupSize = 8192): Promise<ParquetFileWriter> {
@@ -37,19 +80,22 @@ export class ParquetFileWriter {
 
   async append(row: readonly Cell[]): Promise<void> {
     const i = this.buffered++;
-    for (let c = 0; c < this.columns.length; c++) {
-      const col = this.columns[c];
+    for (let c = 0; c < this.schema.length; c++) {
       const v = row[c];
-      if (col.values instanceof Float64Array) col.values[i] = v === null ? NaN : (v as number);
-      else (col.values as (string | null)[])[i] = v as string | null;
+      const xs = this.numbers[c];
+      if (xs) xs[i] = v === null ? NaN : (v as number);
+      else this.strings[c]!.set(i, v as string | null);
     }
     if (this.buffered === this.rowGroupSize) await this.flush();
   }
 
   private async flush(): Promise<void> {
-    if (this.buffered === 0) return;
-    await this.file.write(await this.encoder.rowGroup(this.columns, 0, this.buffered));
-    this.written += this.buffered;
+    const rows = this.buffered;
+    if (rows === 0) return;
+    const columns: Column[] = this.schema.map((c, i) => ({ ...c, values: this.numbers[i] ?? this.strings[i]!.view(rows) }));
+    await this.file.write(await this.encoder.rowGroup(columns, 0, rows));
+    for (const s of this.strings) s?.clear();
+    this.written += rows;
     this.buffered = 0;
   }
 

@@ -35,14 +35,30 @@ export interface ColumnSpec {
   optional?: boolean;
 }
 
-export interface Column extends ColumnSpec {
-  values: Float64Array | (string | null)[] | Utf8Column;
+/**
+ * A string column already PLAIN-encoded as it was filled (ParquetFileWriter): `plain` holds the
+ * present values, each a 4-byte little-endian length and its UTF-8 bytes; `present[i]` is 1 for
+ * a row with a value, 0 for a null. It is written whole (a row group of `rows` rows).
+ */
+export interface PlainStrings {
+  plain: Uint8Array;
+  present: Uint8Array;
+  rows: number;
 }
 
-const rowCount = (c: Column): number => (isUtf8Column(c.values) ? c.values.offsets.length - 1 : c.values.length);
-const isUtf8Column = (v: Column['values']): v is Utf8Column => !(v instanceof Float64Array) && !Array.isArray(v);
+export interface Column extends ColumnSpec {
+  values: Float64Array | (string | null)[] | Utf8Column | PlainStrings;
+}
+
+const isPlainStrings = (v: Column['values']): v is PlainStrings => (v as PlainStrings).plain !== undefined;
+const isUtf8Column = (v: Column['values']): v is Utf8Column => (v as Utf8Column).offsets !== undefined;
+const rowCount = (c: Column): number => (isUtf8Column(c.values) ? c.values.offsets.length - 1 : isPlainStrings(c.values) ? c.values.rows : c.values.length);
 /** Row i's value for null checks (a Utf8Column holds no nulls). */
-const valueAt = (c: Column, i: number): number | string | null => (isUtf8Column(c.values) ? '' : c.values[i]);
+const valueAt = (c: Column, i: number): number | string | null => {
+  const v = c.values;
+  if (isPlainStrings(v)) return v.present[i] === 1 ? '' : null;
+  return isUtf8Column(v) ? '' : v[i];
+};
 
 const PHYSICAL = { double: T.Type.DOUBLE, int32: T.Type.INT32, int64: T.Type.INT64, timestamp_millis: T.Type.INT64, utf8: T.Type.BYTE_ARRAY, binary: T.Type.BYTE_ARRAY } as const;
 const CONVERTED = { double: undefined, int32: undefined, int64: undefined, timestamp_millis: T.ConvertedType.TIMESTAMP_MILLIS, utf8: T.ConvertedType.UTF8, binary: undefined } as const;
@@ -88,6 +104,11 @@ async function snappy(raw: Buffer): Promise<Buffer> {
 
 /** PLAIN-encode rows [from, to) of a column, skipping nulls. */
 function plainValues(c: Column, from: number, to: number): Buffer {
+  if (isPlainStrings(c.values)) {
+    const { plain, rows } = c.values;
+    if (from !== 0 || to !== rows) throw new Error(`column ${c.name}: PLAIN-encoded strings are written whole (rows 0..${rows}), not ${from}..${to}`);
+    return Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength);
+  }
   if (isUtf8Column(c.values)) {
     const { offsets, data, order } = c.values;
     let bytes = 4 * (to - from);
