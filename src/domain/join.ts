@@ -6,6 +6,8 @@
 
 export interface Tick {
   id: string;
+  /** idSortKey(id), when the producer computed it: ties in time then compare numbers. */
+  key?: number;
   ts: number;
   open: number;
   close: number;
@@ -15,6 +17,8 @@ export interface Tick {
 export interface PendingTweet {
   symbol: string;
   id: string;
+  /** idSortKey(id), when the producer computed it. */
+  key?: number;
   /** Source offset of the tweet (its input partition's). */
   offset: number;
   ts: number;
@@ -28,38 +32,82 @@ export interface Joined {
   tick: Tick | null;
 }
 
-const byTime = <T extends { ts: number; id: string }>(a: T, b: T) => a.ts - b.ts || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+/**
+ * The first 32 bits of a record id (cashtag's ids are UUIDs in lowercase hex) as a number that
+ * orders like the id's string; NaN for any other id. Event times have whole seconds (the seed's
+ * payloads), so hundreds of records of a partition share one and are ordered by id: comparing
+ * numbers instead of 36-character strings is what makes that cheap (equal keys fall back to
+ * the strings).
+ */
+export function idSortKey(id: string): number {
+  if (id.length < 9 || id.charCodeAt(8) !== 45 /* - */) return Number.NaN;
+  let key = 0;
+  for (let i = 0; i < 8; i++) {
+    const c = id.charCodeAt(i);
+    const digit = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
+    if (digit < 0) return Number.NaN;
+    key = (key << 4) | digit;
+  }
+  return key >>> 0;
+}
+
+/** (ts, id) order; ids compare as numbers where both keys are known and differ. */
+function byTime(a: { ts: number; id: string; key?: number }, b: { ts: number; id: string; key?: number }): number {
+  const d = a.ts - b.ts;
+  if (d !== 0) return d;
+  const k = (a.key as number) - (b.key as number); // NaN unless both keys are set
+  if (k < 0 || k > 0) return k;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
 
 /** Pending tweets are bucketed by event time (this many ms per bucket) and sorted only when released. */
 const BUCKET_MS = 1000;
 
+/**
+ * One symbol's ticks in (ts, id) order. Ticks before `head` can no longer be any tweet's answer;
+ * they are cut off in one go once they are half the array, so a watermark step copies nothing.
+ */
+interface SymbolTicks {
+  ticks: Tick[];
+  head: number;
+  /** Where the release in progress found this symbol's last answer (-1: not yet). */
+  cursor: number;
+}
+
 export class TweetPriceJoin {
-  /** Per symbol, sorted by (ts, id): the last tick at or before the watermark and every later one. */
-  private ticks = new Map<string, Tick[]>();
+  private ticks = new Map<string, SymbolTicks>();
   /** Tweets waiting for the watermark, by event-time bucket, in arrival order within a bucket. */
   private pending = new Map<number, PendingTweet[]>();
   /** The pending buckets' keys, ascending. */
   private buckets: number[] = [];
   private pendingCount = 0;
+  /** The bucket the last tweet went to: most tweets go where the one before them went. */
+  private lastKey = Number.NaN;
+  private lastBucket: PendingTweet[] | null = null;
 
   constructor(private readonly lookbackMs: number) {}
 
   addTick(symbol: string, t: Tick): void {
-    const xs = this.ticks.get(symbol) ?? [];
-    if (xs.length === 0) this.ticks.set(symbol, xs);
+    let s = this.ticks.get(symbol);
+    if (!s) this.ticks.set(symbol, (s = { ticks: [], head: 0, cursor: -1 }));
+    const xs = s.ticks;
     // Ticks mostly arrive in order, so this is usually a push.
     if (xs.length === 0 || byTime(xs[xs.length - 1], t) <= 0) xs.push(t);
+    // An insertion before `head` shifts a superseded tick past it: what is held is still a
+    // superset of what is needed, and the next advance moves `head` up again.
     else xs.splice(partitionPoint(xs.length, (i) => byTime(xs[i], t) <= 0), 0, t);
   }
 
   addTweet(t: PendingTweet): void {
     const key = Math.floor(t.ts / BUCKET_MS);
-    let bucket = this.pending.get(key);
+    let bucket = key === this.lastKey ? this.lastBucket : this.pending.get(key);
     if (!bucket) {
       this.pending.set(key, (bucket = []));
       const buckets = this.buckets;
       buckets.splice(partitionPoint(buckets.length, (i) => buckets[i] < key), 0, key);
     }
+    this.lastKey = key;
+    this.lastBucket = bucket;
     bucket.push(t);
     this.pendingCount++;
   }
@@ -71,6 +119,11 @@ export class TweetPriceJoin {
    * released, not to what is held.
    */
   advance(watermark: number): Joined[] {
+    return this.release(watermark, (symbol, tweet, tick) => ({ symbol, tweet, tick }));
+  }
+
+  /** `advance`, building each output row with `make` (no intermediate object per tweet). */
+  release<T>(watermark: number, make: (symbol: string, tweet: PendingTweet, tick: Tick | null) => T): T[] {
     const ready: PendingTweet[] = [];
     let drained = 0;
     for (const key of this.buckets) {
@@ -78,9 +131,10 @@ export class TweetPriceJoin {
       const bucket = this.pending.get(key)!;
       // Buckets are released in ascending order, so sorting each one orders the whole release.
       if ((key + 1) * BUCKET_MS <= watermark) {
-        bucket.sort(byTime);
+        sortByTime(bucket);
         for (const p of bucket) ready.push(p);
         this.pending.delete(key);
+        if (key === this.lastKey) this.forgetLastBucket();
         drained++;
         continue;
       }
@@ -88,47 +142,72 @@ export class TweetPriceJoin {
       const keep: PendingTweet[] = [];
       const part: PendingTweet[] = [];
       for (const p of bucket) (p.ts < watermark ? part : keep).push(p);
-      part.sort(byTime);
+      sortByTime(part);
       for (const p of part) ready.push(p);
       this.pending.set(key, keep);
+      if (key === this.lastKey) this.lastBucket = keep;
       break;
     }
     if (drained > 0) this.buckets.splice(0, drained);
     this.pendingCount -= ready.length;
-    const out: Joined[] = new Array(ready.length);
+    const out: T[] = new Array(ready.length);
+    // Released tweets come in time order, so each symbol's answer only moves forward: a cursor
+    // per symbol walks its ticks once per release.
+    for (const s of this.ticks.values()) s.cursor = -1;
     for (let i = 0; i < ready.length; i++) {
       const tweet = ready[i];
       const symbol = tweet.symbol;
-      const ticks = this.ticks.get(symbol);
-      const k = ticks ? lastAtOrBefore(ticks, tweet.ts) : -1;
-      const tick = k >= 0 && tweet.ts - ticks![k].ts <= this.lookbackMs ? ticks![k] : null;
-      out[i] = { symbol, tweet, tick };
+      const s = this.ticks.get(symbol);
+      let tick: Tick | null = null;
+      if (s) {
+        const ticks = s.ticks;
+        let k = s.cursor;
+        if (k < 0) k = lastAtOrBefore(ticks, tweet.ts);
+        else while (k + 1 < ticks.length && ticks[k + 1].ts <= tweet.ts) k++;
+        s.cursor = k;
+        if (k >= 0 && tweet.ts - ticks[k].ts <= this.lookbackMs) tick = ticks[k];
+      }
+      out[i] = make(symbol, tweet, tick);
     }
     // Every future tweet has event time >= watermark: its tick is the last one at or before the
-    // watermark or a later one, and none older than the look-back.
+    // watermark or a later one, and none older than the look-back. Ticks before that one stay
+    // in the array until they are half of it (no lookup can return them: a later tick is at or
+    // before every future tweet's time).
     const cutoff = watermark - this.lookbackMs;
-    for (const [symbol, ticks] of this.ticks) {
+    for (const [symbol, s] of this.ticks) {
+      const ticks = s.ticks;
       let keep = lastAtOrBefore(ticks, watermark);
       if (keep >= 0 && ticks[keep].ts < cutoff) keep++;
       if (keep >= ticks.length) this.ticks.delete(symbol);
-      else if (keep > 0) this.ticks.set(symbol, ticks.slice(keep));
+      else if (keep > s.head) {
+        s.head = keep;
+        if (keep * 2 >= ticks.length) {
+          s.ticks = ticks.slice(keep);
+          s.head = 0;
+        }
+      }
     }
     return out;
   }
 
+  private forgetLastBucket(): void {
+    this.lastKey = Number.NaN;
+    this.lastBucket = null;
+  }
+
   get size(): { ticks: number; tweets: number } {
     let ticks = 0;
-    for (const t of this.ticks.values()) ticks += t.length;
+    for (const s of this.ticks.values()) ticks += s.ticks.length - s.head;
     return { ticks, tweets: this.pendingCount };
   }
 
   /** The ticks held, by symbol (what a snapshot needs when pending tweets are kept elsewhere). */
   tickState(): [string, Tick[]][] {
-    return [...this.ticks];
+    return [...this.ticks].map(([symbol, s]) => [symbol, s.head === 0 ? s.ticks : s.ticks.slice(s.head)]);
   }
 
   restoreTicks(ticks: [string, Tick[]][]): void {
-    this.ticks = new Map(ticks);
+    this.ticks = new Map(ticks.map(([symbol, xs]) => [symbol, { ticks: xs, head: 0, cursor: -1 }]));
   }
 
   /** The lowest source offset among pending tweets, or null when none is pending. */
@@ -149,15 +228,26 @@ export class TweetPriceJoin {
       }
     }
     for (const xs of tweets.values()) xs.sort(byTime);
-    return { ticks: [...this.ticks], tweets: [...tweets] };
+    return { ticks: this.tickState(), tweets: [...tweets] };
   }
 
   restore(s: ReturnType<TweetPriceJoin['snapshot']>): void {
-    this.ticks = new Map(s.ticks);
+    this.restoreTicks(s.ticks);
     this.pending = new Map();
     this.buckets = [];
     this.pendingCount = 0;
+    this.forgetLastBucket();
     for (const [, xs] of s.tweets) for (const t of xs) this.addTweet(t);
+  }
+}
+
+/** Sort pending tweets by (ts, id), unless they already are (a bucket mostly fills in order). */
+function sortByTime(xs: PendingTweet[]): void {
+  for (let i = 1; i < xs.length; i++) {
+    if (byTime(xs[i - 1], xs[i]) > 0) {
+      xs.sort(byTime);
+      return;
+    }
   }
 }
 
@@ -174,4 +264,13 @@ function partitionPoint(n: number, before: (i: number) => boolean): number {
 }
 
 /** Index of the last tick with ts <= t, or -1. */
-const lastAtOrBefore = (ticks: Tick[], t: number): number => partitionPoint(ticks.length, (i) => ticks[i].ts <= t) - 1;
+function lastAtOrBefore(ticks: Tick[], t: number): number {
+  let lo = 0;
+  let hi = ticks.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ticks[mid].ts <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkAlert, DEFAULT_ALERT_RULE } from '../../src/domain/alerts.js';
-import { TweetPriceJoin } from '../../src/domain/join.js';
+import { idSortKey, TweetPriceJoin, type PendingTweet, type Tick } from '../../src/domain/join.js';
+import { pick, rng } from '../../src/domain/random.js';
 import { SlidingWindows } from '../../src/domain/windows.js';
 
 const MIN = 60_000;
@@ -133,6 +134,80 @@ test('join: ticks beyond the look-back are neither used nor kept', () => {
     j.advance(at(20 + i));
   }
   assert.equal(j.size.ticks, 1, 'only the last tick at or before the watermark is held');
+});
+
+test('join: record ids sort by their numeric key exactly as by their strings; other ids have none', () => {
+  const r = rng(7);
+  const ids = Array.from({ length: 2_000 }, (_, i) => {
+    const hex = Array.from({ length: 32 }, () => '0123456789abcdef'[Math.floor(r() * (i % 2 ? 2 : 16))]).join('');
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  });
+  for (let i = 1; i < ids.length; i++) {
+    const [a, b] = [ids[i - 1], ids[i]];
+    const byString = a < b ? -1 : a > b ? 1 : 0;
+    const byKey = Math.sign(idSortKey(a) - idSortKey(b));
+    if (byKey !== 0) assert.equal(byKey, byString, `${a} vs ${b}`);
+    else assert.equal(a.slice(0, 8), b.slice(0, 8), 'equal keys only for equal 32-bit prefixes');
+  }
+  for (const other of ['t1', 'k', 'ABCDEF01-2345-8abc', '0123456z-0000-8000', '01234567_0000', '01234567']) assert.ok(Number.isNaN(idSortKey(other)), other);
+});
+
+test('join: random streams with ties, out-of-order records and an advancing watermark give the answers of a join over everything', () => {
+  const lookback = 3 * MIN;
+  for (const seed of [1, 2, 3, 4, 5]) {
+    const r = rng(seed);
+    const j = new TweetPriceJoin(lookback);
+    const ticks = new Map<string, Tick[]>();
+    const expectedTicks = (wm: number) => {
+      let n = 0;
+      for (const xs of ticks.values()) {
+        const atOrBefore = xs.filter((k) => k.ts <= wm);
+        const last = atOrBefore.reduce<Tick | null>((a, k) => (a === null || k.ts > a.ts || (k.ts === a.ts && k.id > a.id) ? k : a), null);
+        n += xs.filter((k) => k.ts > wm).length + (last && last.ts >= wm - lookback ? 1 : 0);
+      }
+      return n;
+    };
+    let pending: PendingTweet[] = [];
+    let wm = T0;
+    let id = 0;
+    for (let step = 0; step < 400; step++) {
+      // Records at or after the watermark (the actor sends older ones to the late output), on a
+      // coarse grid so times tie; ids not in arrival order.
+      for (let k = Math.floor(r() * 6); k > 0; k--) {
+        // D ticks rarely, so its ticks fall out of the look-back and new ones land before them.
+        const symbol = pick(r, ['A', 'B', 'C', 'D']);
+        const ts = wm + Math.floor(r() * 4) * 10_000;
+        // Most ids are UUIDs with their sort key (as the actor gives them), some not: both
+        // kinds must order like the id strings. Prefixes are short, so keys tie too.
+        const uuid = r() < 0.7;
+        const hex = (n: number) => Array.from({ length: n }, () => '0123456789abcdef'[Math.floor(r() * 3)]).join('');
+        const rid = uuid ? `${hex(8)}-${hex(4)}-8${hex(3)}-${id++}` : `${String(Math.floor(r() * 1000)).padStart(3, '0')}-${id++}`;
+        const key = uuid ? idSortKey(rid) : undefined;
+        if (r() < (symbol === 'D' ? 0.03 : 0.4)) {
+          const t = { id: rid, key, ts, open: 1, close: 2, volume: 3 };
+          j.addTick(symbol, t);
+          ticks.set(symbol, [...(ticks.get(symbol) ?? []), t]);
+        } else {
+          const t = { symbol, id: rid, key, offset: id, ts, score: r(), text: rid };
+          j.addTweet(t);
+          pending.push(t);
+        }
+      }
+      wm += Math.floor(r() * 3) * 10_000;
+      const out = j.advance(wm);
+      const due = pending.filter((t) => t.ts < wm).sort((a, b) => a.ts - b.ts || (a.id < b.id ? -1 : 1));
+      pending = pending.filter((t) => t.ts >= wm);
+      const expected = due.map((t) => {
+        const candidates = (ticks.get(t.symbol) ?? []).filter((k) => k.ts <= t.ts);
+        const best = candidates.reduce<Tick | null>((a, k) => (a === null || k.ts > a.ts || (k.ts === a.ts && k.id > a.id) ? k : a), null);
+        return [t.id, best && t.ts - best.ts <= lookback ? best.id : null];
+      });
+      assert.deepEqual(out.map((o) => [o.tweet.id, o.tick?.id ?? null]), expected, `seed ${seed}, step ${step}`);
+      assert.equal(j.size.tweets, pending.length);
+      assert.equal(j.size.ticks, expectedTicks(wm), `ticks held, seed ${seed}, step ${step}`);
+      assert.deepEqual(j.tickState().flatMap(([, xs]) => xs).length, j.size.ticks, 'a snapshot holds exactly the ticks still needed');
+    }
+  }
 });
 
 test('alert when mean sentiment < -0.5 and close is more than 2 % below open, not otherwise', () => {

@@ -6,7 +6,7 @@
 // after a restore they are read back from bronze (pending-from-bronze.ts).
 
 import { UNTAGGED_TOPIC } from '../../domain/cashtags.js';
-import { TweetPriceJoin } from '../../domain/join.js';
+import { idSortKey, TweetPriceJoin } from '../../domain/join.js';
 import type { JoinedRow, LateRow } from '../../domain/records.js';
 import type { Actor, ActorContext, ActorFactory } from '../../runtime/actor.js';
 import { instanceLabels } from '../../runtime/metrics.js';
@@ -66,12 +66,12 @@ const createJoin: ActorFactory = (options, self) => {
           if (r.offset >= nextOffset) nextOffset = r.offset + 1;
           if (r.topic === UNTAGGED_TOPIC) continue;
           if (r.createdAt < watermark) late.push({ kind: 'late', seq: seq.late++, stage: self.stage, recordKind: 'tweet', id: r.id, symbol: r.topic, eventTime: r.createdAt, watermark, ingestTs: r.ingestTs });
-          else join.addTweet({ symbol: r.topic, id: r.id, offset: r.offset, ts: r.createdAt, score: r.sentimentScore, text: r.text });
+          else join.addTweet({ symbol: r.topic, id: r.id, key: idSortKey(r.id), offset: r.offset, ts: r.createdAt, score: r.sentimentScore, text: r.text });
         } else if (r.tradeTs < watermark) {
           if (partitionFor(r.symbol, ctx.parallelism) !== self.partition) continue;
           late.push({ kind: 'late', seq: seq.late++, stage: self.stage, recordKind: 'price', id: r.id, symbol: r.symbol, eventTime: r.tradeTs, watermark, ingestTs: r.ingestTs });
         } else {
-          join.addTick(r.symbol, { id: r.id, ts: r.tradeTs, open: r.openPrice, close: r.closePrice, volume: r.volume });
+          join.addTick(r.symbol, { id: r.id, key: idSortKey(r.id), ts: r.tradeTs, open: r.openPrice, close: r.closePrice, volume: r.volume });
         }
       }
       if (late.length) {
@@ -84,19 +84,19 @@ const createJoin: ActorFactory = (options, self) => {
     async onWatermark(wm) {
       await recover();
       watermark = wm;
-      const rows: JoinedRow[] = join.advance(wm).map((j) => ({
+      const rows: JoinedRow[] = join.release(wm, (topic, tweet, tick) => ({
         kind: 'joined',
         seq: seq.out++,
-        id: j.tweet.id,
-        topic: j.symbol,
-        createdAt: j.tweet.ts,
-        sentimentScore: j.tweet.score,
-        text: j.tweet.text,
-        priceId: j.tick?.id ?? null,
-        tradeTs: j.tick?.ts ?? null,
-        openPrice: j.tick?.open ?? null,
-        closePrice: j.tick?.close ?? null,
-        volume: j.tick?.volume ?? null,
+        id: tweet.id,
+        topic,
+        createdAt: tweet.ts,
+        sentimentScore: tweet.score,
+        text: tweet.text,
+        priceId: tick?.id ?? null,
+        tradeTs: tick?.ts ?? null,
+        openPrice: tick?.open ?? null,
+        closePrice: tick?.close ?? null,
+        volume: tick?.volume ?? null,
       }));
       gauge();
       if (rows.length === 0) return;

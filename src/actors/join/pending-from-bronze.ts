@@ -7,7 +7,7 @@
 // (earlier ones were released, or were late and never held).
 
 import { UNTAGGED_TOPIC } from '../../domain/cashtags.js';
-import type { PendingTweet } from '../../domain/join.js';
+import { idSortKey, type PendingTweet } from '../../domain/join.js';
 import type { Lake } from '../../io/lake/lake.js';
 import { tweetsTable } from '../../io/parquet/bronze-schemas.js';
 import { isUtf8, readColumns, type Utf8Column } from '../../io/parquet/gold-parquet-read.js';
@@ -40,7 +40,8 @@ export async function pendingFromBronze(lake: Lake, r: PendingRange): Promise<Pe
     if (!isUtf8(ids) || !isUtf8(texts) || isUtf8(ts) || isUtf8(scores) || isUtf8(offsets)) throw new Error(`bronze file ${bucket}/${key}: unexpected column types`);
     for (let i = 0; i < rows; i++) {
       if (offsets[i] < r.from || offsets[i] >= r.to || ts[i] < r.watermark) continue;
-      out.push({ symbol, id: stringAt(ids, i), offset: offsets[i], ts: ts[i], score: scores[i], text: stringAt(texts, i) });
+      const id = stringAt(ids, i);
+      out.push({ symbol, id, key: idSortKey(id), offset: offsets[i], ts: ts[i], score: scores[i], text: stringAt(texts, i) });
     }
   }
   return out;
