@@ -4,13 +4,13 @@
 
 import type { ActorContext, ActorFactory } from './actor.js';
 import type { Clock } from './clock.js';
-import { encodeBatch } from './codec.js';
+import { decodeBatch, encodeBatch } from './codec.js';
 import { errorMessage } from './errors.js';
 import { InstanceRunner, type InstanceHost } from './instance.js';
 import { OutLink } from './links.js';
 import { instanceLabels, type RuntimeMetrics } from './metrics.js';
 import { partitionFor } from './partitioner.js';
-import type { Envelope, HostEvent, HostSettings, PeerMessage } from './protocol.js';
+import type { Envelope, HostEvent, HostSettings, PeerMessage, SharedBatch } from './protocol.js';
 import { DEFAULT_CREDITS, DEFAULT_OUTPUT, instanceId, planLinks, type InstanceRef, type Link, type TopologySpec } from './topology.js';
 
 export interface HostTransport {
@@ -30,12 +30,16 @@ interface OutputRoute {
 
 /**
  * One emit's work shared between its edges: records bucketed by partition count (edges with the
- * same parallelism and key get the same buckets) and each batch packed once, however many
- * remote links it goes to (e.g. a scored batch to the bronze and store sinks, windows and join).
+ * same parallelism and key get the same buckets).
  */
 interface EmitMemo {
   buckets: Map<number, unknown[][]>;
-  packed: Map<unknown[], Uint8Array>;
+}
+
+/** A batch on its way to one link. */
+interface Delivery {
+  link: OutLink;
+  records: unknown[];
 }
 
 export class ActorHost implements InstanceHost {
@@ -47,6 +51,9 @@ export class ActorHost implements InstanceHost {
   private readonly links: Link[];
   readonly pipeline: string;
   private disposed = false;
+  private sharedIds = 0;
+  /** Shared batches received here, decoded, until every one of their envelopes has arrived. */
+  private readonly received = new Map<string, { records: unknown[]; left: number }>();
 
   constructor(
     readonly hostId: number,
@@ -137,7 +144,8 @@ export class ActorHost implements InstanceHost {
       case 'deliver': {
         const runner = this.runners.get(m.to);
         if (!runner) throw new Error(`host ${this.hostId}: delivery for ${m.to}, which is not placed here`);
-        runner.mailbox.put({ link: m.link, env: m.env });
+        const env = m.env.kind === 'data' && m.env.shared ? this.sharedRecords(m.env) : m.env;
+        runner.mailbox.put({ link: m.link, env });
         return;
       }
       case 'credit':
@@ -167,11 +175,10 @@ export class ActorHost implements InstanceHost {
         const routes = this.routes.get(runner.id)?.get(output);
         if (!routes) return; // an output nobody listens to
         this.metrics.recordsOut.inc({ ...labels, output }, records.length);
-        const pushes: Promise<void>[] = [];
-        // Sharing costs a copy per link: only worth it when the batch may go to several.
-        const memo: EmitMemo | null = routes.length > 1 || routes[0].edgeRoute === 'broadcast' ? { buckets: new Map(), packed: new Map() } : null;
-        for (const r of routes) pushes.push(...this.route(ref, r, records, opts?.keys, memo));
-        await Promise.all(pushes);
+        const memo: EmitMemo = { buckets: new Map() };
+        const deliveries: Delivery[] = [];
+        for (const r of routes) this.route(ref, r, records, opts?.keys, memo, deliveries);
+        await Promise.all(this.envelopes(deliveries).map(([link, env]) => link.push(env)));
       },
       emitWatermark: (ts) => runner.emitWatermark(ts),
       offload: <T, R>(task: T) => {
@@ -182,25 +189,29 @@ export class ActorHost implements InstanceHost {
     };
   }
 
-  private route(from: InstanceRef, r: OutputRoute, records: unknown[], keys: string[] | undefined, memo: EmitMemo | null): Promise<void>[] {
+  private route(from: InstanceRef, r: OutputRoute, records: unknown[], keys: string[] | undefined, memo: EmitMemo, out: Delivery[]): void {
     const n = r.targets.length;
     switch (r.edgeRoute) {
-      case 'forward': {
-        const t = r.targets[from.partition % n];
-        return [t.push(this.envelope(t, records, memo))];
-      }
+      case 'forward':
+        out.push({ link: r.targets[from.partition % n], records });
+        return;
       case 'broadcast':
-        return r.targets.map((t) => t.push(this.envelope(t, records, memo)));
+        for (const link of r.targets) out.push({ link, records });
+        return;
       case 'hash': {
         if (!keys || keys.length !== records.length) throw new Error(`${instanceId(from)}: a hash-routed output needs one key per record`);
-        if (n === 1) return [r.targets[0].push(this.envelope(r.targets[0], records, memo))];
-        let buckets = memo?.buckets.get(n);
+        if (n === 1) {
+          out.push({ link: r.targets[0], records });
+          return;
+        }
+        let buckets = memo.buckets.get(n);
         if (!buckets) {
           buckets = Array.from({ length: n }, () => []);
           for (let i = 0; i < records.length; i++) buckets[partitionFor(keys[i], n)].push(records[i]);
-          memo?.buckets.set(n, buckets);
+          memo.buckets.set(n, buckets);
         }
-        return buckets.flatMap((b, q) => (b.length > 0 ? [r.targets[q].push(this.envelope(r.targets[q], b, memo))] : []));
+        buckets.forEach((b, q) => b.length > 0 && out.push({ link: r.targets[q], records: b }));
+        return;
       }
       default: {
         const never: never = r.edgeRoute;
@@ -209,13 +220,45 @@ export class ActorHost implements InstanceHost {
     }
   }
 
-  private envelope(t: OutLink, records: unknown[], memo: EmitMemo | null): Envelope {
-    if (this.outLinks.get(t.id)?.local) return { kind: 'local-data', records };
-    if (!memo) return { kind: 'data', ...encodeBatch(records) };
-    // Each envelope owns its bytes (they are transferred); the packing is shared.
-    let packed = memo.packed.get(records);
-    if (!packed) memo.packed.set(records, (packed = encodeBatch(records).bytes));
-    return { kind: 'data', bytes: packed.slice(), count: records.length };
+  /**
+   * The envelope of each delivery. Local links get the records themselves. A batch bound for
+   * several remote links is packed once and crosses to each thread once (SharedBatch); one bound
+   * for a single remote link is packed into bytes of its own.
+   */
+  private envelopes(deliveries: Delivery[]): [OutLink, Envelope][] {
+    const isLocal = (d: Delivery) => this.outLinks.get(d.link.id)!.local;
+    const shared = new Map<unknown[], SharedBatch>();
+    if (deliveries.length > 1) {
+      for (const d of deliveries) {
+        if (isLocal(d)) continue;
+        let b = shared.get(d.records);
+        if (!b) shared.set(d.records, (b = { id: 0, bytes: new Uint8Array(0), count: d.records.length, copies: new Map(), sent: new Set() }));
+        const host = this.placement.get(instanceId(this.outLinks.get(d.link.id)!.link.to))!;
+        b.copies.set(host, (b.copies.get(host) ?? 0) + 1);
+      }
+    }
+    return deliveries.map((d): [OutLink, Envelope] => {
+      if (isLocal(d)) return [d.link, { kind: 'local-data', records: d.records }];
+      const b = shared.get(d.records);
+      if (!b || (b.copies.size === 1 && b.copies.values().next().value === 1)) return [d.link, { kind: 'data', ...encodeBatch(d.records) }];
+      if (b.id === 0) [b.id, b.bytes] = [++this.sharedIds, encodeBatch(d.records).bytes];
+      return [d.link, { kind: 'shared', batch: b }];
+    });
+  }
+
+  /** A shared batch's envelope arrived: decode it once, hand the same records to each of its links. */
+  private sharedRecords(env: Extract<Envelope, { kind: 'data' }>): Envelope {
+    const s = env.shared!;
+    const key = `${s.from}:${s.id}`;
+    if (env.bytes.length > 0) {
+      const records = decodeBatch<unknown>(env.bytes);
+      this.received.set(key, { records, left: s.copies - 1 });
+      return { kind: 'local-data', records };
+    }
+    const got = this.received.get(key);
+    if (!got) throw new Error(`host ${this.hostId}: shared batch ${key} arrived without its bytes`);
+    if (--got.left === 0) this.received.delete(key);
+    return { kind: 'local-data', records: got.records };
   }
 
   async forwardControl(from: InstanceRef, env: Envelope): Promise<void> {
@@ -231,9 +274,20 @@ export class ActorHost implements InstanceHost {
   private send(link: Link, env: Envelope, local: boolean): void {
     if (this.disposed) return;
     const to = instanceId(link.to);
+    if (env.kind === 'shared') env = this.leaving(env.batch, this.placement.get(to)!);
     const m: PeerMessage = { t: 'deliver', link: link.id, to, env };
     if (local) queueMicrotask(() => this.onPeerMessage(m));
     else this.transport.toPeer(this.placement.get(to)!, m);
+  }
+
+  /** A shared batch's envelope as it leaves for `host`: the first one there carries the bytes. */
+  private leaving(b: SharedBatch, host: number): Envelope {
+    const copies = b.copies.get(host)!;
+    const first = !b.sent.has(host);
+    if (first) b.sent.add(host);
+    // Each thread gets bytes of its own (they are transferred); its other copies, none.
+    const bytes = first ? b.bytes.slice() : new Uint8Array(0);
+    return copies > 1 ? { kind: 'data', bytes, count: b.count, shared: { from: this.hostId, id: b.id, copies } } : { kind: 'data', bytes, count: b.count };
   }
 
   returnCredit(link: Link): void {

@@ -167,6 +167,8 @@ export class InstanceRunner {
         this.host.returnCredit(link);
         return;
       }
+      case 'shared':
+        throw new Error(`${this.id}: a shared batch reached the mailbox without crossing a thread`);
       case 'watermark':
         return this.advanceWatermark(this.watermarks.update(mail.link, env.ts, now));
       case 'barrier': {

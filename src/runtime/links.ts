@@ -65,4 +65,4 @@ export class OutLink {
   }
 }
 
-const needsCredit = (env: Envelope): boolean => env.kind === 'data' || env.kind === 'local-data';
+const needsCredit = (env: Envelope): boolean => env.kind === 'data' || env.kind === 'local-data' || env.kind === 'shared';

@@ -3,10 +3,27 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { TopologySpec } from './topology.js';
 
+/**
+ * A batch packed once for several links (host.ts). It crosses to each thread once: the first of
+ * its envelopes sent to a thread carries the bytes, the others only `shared`, and the receiving
+ * host decodes it once for all of them.
+ */
+export interface SharedBatch {
+  id: number;
+  bytes: Uint8Array;
+  count: number;
+  /** How many of its envelopes go to each host. */
+  copies: Map<number, number>;
+  /** The hosts its bytes have been sent to. */
+  sent: Set<number>;
+}
+
 /** What travels on a link, in order: data and control share the channel and overtake nothing. */
 export type Envelope =
-  | { kind: 'data'; bytes: Uint8Array; count: number }
+  | { kind: 'data'; bytes: Uint8Array; count: number; shared?: { from: number; id: number; copies: number } }
   | { kind: 'local-data'; records: unknown[]; keys?: string[] }
+  /** Only on the sending side: the host turns it into 'data' as it leaves the thread. */
+  | { kind: 'shared'; batch: SharedBatch }
   | { kind: 'watermark'; ts: number }
   | { kind: 'barrier'; checkpoint: number }
   | { kind: 'end' };

@@ -36,6 +36,26 @@ test('every record arrives, in order within its partition, across threads', asyn
   }
 });
 
+test('a batch for several links on one thread crosses once and reaches each of them, whichever link has credit first', async () => {
+  // Both sinks sit on the main thread: each map batch is one shared batch with two copies there.
+  // The slow sink with one credit makes the copies leave in either order.
+  const base = pipeline({ limit: 3_000, partitions: 3, batch: 50 });
+  const sink = base.stages.find((s) => s.name === 'sink')!;
+  const topology = {
+    ...base,
+    stages: [...base.stages.filter((s) => s !== sink), { ...sink, name: 'sink-a', credits: 1, options: { delayMs: 2 } }, { ...sink, name: 'sink-b', credits: 1 }],
+    edges: [base.edges[0], { from: 'map', to: 'sink-a', route: { kind: 'forward' as const } }, { from: 'map', to: 'sink-b', route: { kind: 'forward' as const } }],
+  };
+  const sup = supervisor(topology);
+  await sup.start();
+  await sup.done;
+  await sup.shutdown();
+  const seen = new Map<string, number>();
+  for (const r of collected) seen.set(`${r.p}/${r.n}`, (seen.get(`${r.p}/${r.n}`) ?? 0) + 1);
+  assert.equal(seen.size, 9_000);
+  assert.ok([...seen.values()].every((n) => n === 2), 'every record reached both sinks once');
+});
+
 test('a slow sink holds the source back: in-flight records stay bounded by credits', async () => {
   const credits = 2;
   const batch = 50;
