@@ -22,10 +22,20 @@ export interface Offloader {
   run<T, R>(task: T): Promise<R>;
 }
 
+/** The sending half of a link leaving this host's instances, and where its receiver lives. */
+interface OutTarget {
+  link: Link;
+  out: OutLink;
+  /** The host of the receiving instance. */
+  host: number;
+  /** The receiver is on this host: records are handed over as they are. */
+  local: boolean;
+}
+
 interface OutputRoute {
   edgeRoute: 'forward' | 'hash' | 'broadcast';
-  /** OutLink per target partition (undefined where this instance has no link to it). */
-  targets: OutLink[];
+  /** Target per receiving partition (undefined where this instance has no link to it). */
+  targets: OutTarget[];
 }
 
 /**
@@ -38,13 +48,13 @@ interface EmitMemo {
 
 /** A batch on its way to one link. */
 interface Delivery {
-  link: OutLink;
+  target: OutTarget;
   records: unknown[];
 }
 
 export class ActorHost implements InstanceHost {
   readonly runners = new Map<string, InstanceRunner>();
-  private readonly outLinks = new Map<string, { link: Link; out: OutLink; local: boolean }>();
+  private readonly outLinks = new Map<string, OutTarget>();
   private readonly routes = new Map<string, Map<string, OutputRoute[]>>(); // instance -> output -> routes
   private readonly controlTargets = new Map<string, OutLink[]>(); // instance -> every out link
   private readonly placement: Map<string, number>;
@@ -75,7 +85,8 @@ export class ActorHost implements InstanceHost {
     const stages = new Map(this.topology.stages.map((s) => [s.name, s]));
     for (const link of this.links) {
       if (this.placement.get(instanceId(link.from)) !== this.hostId) continue;
-      const local = this.placement.get(instanceId(link.to)) === this.hostId;
+      const host = this.placement.get(instanceId(link.to))!;
+      const local = host === this.hostId;
       const credits = stages.get(link.to.stage)?.credits ?? DEFAULT_CREDITS;
       const labels = instanceLabels(this.pipeline, link.from.stage, link.from.partition);
       const out = new OutLink(link.id, credits, {
@@ -84,7 +95,7 @@ export class ActorHost implements InstanceHost {
         onWaited: (ms) => this.metrics.creditWaitSeconds.inc(labels, ms / 1000),
         monotonic: () => this.clock.monotonic(),
       });
-      this.outLinks.set(link.id, { link, out, local });
+      this.outLinks.set(link.id, { link, out, host, local });
     }
     for (const edge of this.topology.edges) {
       const toStage = stages.get(edge.to)!;
@@ -94,15 +105,15 @@ export class ActorHost implements InstanceHost {
         const from = { stage: edge.from, partition: p };
         const fid = instanceId(from);
         if (this.placement.get(fid) !== this.hostId) continue;
-        const targets: OutLink[] = [];
+        const targets: OutTarget[] = [];
         for (let q = 0; q < toStage.parallelism; q++) {
-          const l = this.outLinks.get(`${fid}:${output}->${edge.to}/${q}`);
-          if (l) targets[q] = l.out;
+          const t = this.outLinks.get(`${fid}:${output}->${edge.to}/${q}`);
+          if (t) targets[q] = t;
         }
         const byOutput = this.routes.get(fid) ?? new Map<string, OutputRoute[]>();
         byOutput.set(output, [...(byOutput.get(output) ?? []), { edgeRoute: edge.route.kind, targets }]);
         this.routes.set(fid, byOutput);
-        this.controlTargets.set(fid, [...(this.controlTargets.get(fid) ?? []), ...targets.filter(Boolean)]);
+        this.controlTargets.set(fid, [...(this.controlTargets.get(fid) ?? []), ...targets.filter(Boolean).map((t) => t.out)]);
       }
     }
     for (const stage of this.topology.stages) {
@@ -178,7 +189,7 @@ export class ActorHost implements InstanceHost {
         const memo: EmitMemo = { buckets: new Map() };
         const deliveries: Delivery[] = [];
         for (const r of routes) this.route(ref, r, records, opts?.keys, memo, deliveries);
-        await Promise.all(this.envelopes(deliveries).map(([link, env]) => link.push(env)));
+        await Promise.all(this.envelopes(deliveries).map(([out, env]) => out.push(env)));
       },
       emitWatermark: (ts) => runner.emitWatermark(ts),
       offload: <T, R>(task: T) => {
@@ -193,15 +204,15 @@ export class ActorHost implements InstanceHost {
     const n = r.targets.length;
     switch (r.edgeRoute) {
       case 'forward':
-        out.push({ link: r.targets[from.partition % n], records });
+        out.push({ target: r.targets[from.partition % n], records });
         return;
       case 'broadcast':
-        for (const link of r.targets) out.push({ link, records });
+        for (const target of r.targets) out.push({ target, records });
         return;
       case 'hash': {
         if (!keys || keys.length !== records.length) throw new Error(`${instanceId(from)}: a hash-routed output needs one key per record`);
         if (n === 1) {
-          out.push({ link: r.targets[0], records });
+          out.push({ target: r.targets[0], records });
           return;
         }
         let buckets = memo.buckets.get(n);
@@ -210,7 +221,7 @@ export class ActorHost implements InstanceHost {
           for (let i = 0; i < records.length; i++) buckets[partitionFor(keys[i], n)].push(records[i]);
           memo.buckets.set(n, buckets);
         }
-        buckets.forEach((b, q) => b.length > 0 && out.push({ link: r.targets[q], records: b }));
+        buckets.forEach((b, q) => b.length > 0 && out.push({ target: r.targets[q], records: b }));
         return;
       }
       default: {
@@ -226,23 +237,22 @@ export class ActorHost implements InstanceHost {
    * for a single remote link is packed into bytes of its own.
    */
   private envelopes(deliveries: Delivery[]): [OutLink, Envelope][] {
-    const isLocal = (d: Delivery) => this.outLinks.get(d.link.id)!.local;
     const shared = new Map<unknown[], SharedBatch>();
     if (deliveries.length > 1) {
-      for (const d of deliveries) {
-        if (isLocal(d)) continue;
-        let b = shared.get(d.records);
-        if (!b) shared.set(d.records, (b = { id: 0, bytes: new Uint8Array(0), count: d.records.length, copies: new Map(), sent: new Set() }));
-        const host = this.placement.get(instanceId(this.outLinks.get(d.link.id)!.link.to))!;
-        b.copies.set(host, (b.copies.get(host) ?? 0) + 1);
+      for (const { target, records } of deliveries) {
+        if (target.local) continue;
+        let b = shared.get(records);
+        if (!b) shared.set(records, (b = { id: 0, bytes: new Uint8Array(0), count: records.length, copies: new Map(), envelopes: 0, sent: new Set() }));
+        b.copies.set(target.host, (b.copies.get(target.host) ?? 0) + 1);
+        b.envelopes++;
       }
     }
-    return deliveries.map((d): [OutLink, Envelope] => {
-      if (isLocal(d)) return [d.link, { kind: 'local-data', records: d.records }];
-      const b = shared.get(d.records);
-      if (!b || (b.copies.size === 1 && b.copies.values().next().value === 1)) return [d.link, { kind: 'data', ...encodeBatch(d.records) }];
-      if (b.id === 0) [b.id, b.bytes] = [++this.sharedIds, encodeBatch(d.records).bytes];
-      return [d.link, { kind: 'shared', batch: b }];
+    return deliveries.map(({ target, records }): [OutLink, Envelope] => {
+      if (target.local) return [target.out, { kind: 'local-data', records }];
+      const b = shared.get(records);
+      if (!b || b.envelopes === 1) return [target.out, { kind: 'data', ...encodeBatch(records) }];
+      if (b.id === 0) [b.id, b.bytes] = [++this.sharedIds, encodeBatch(records).bytes];
+      return [target.out, { kind: 'shared', batch: b }];
     });
   }
 
@@ -274,7 +284,7 @@ export class ActorHost implements InstanceHost {
   private send(link: Link, env: Envelope, local: boolean): void {
     if (this.disposed) return;
     const to = instanceId(link.to);
-    if (env.kind === 'shared') env = this.leaving(env.batch, this.placement.get(to)!);
+    if (env.kind === 'shared') env = this.leaving(env.batch, this.outLinks.get(link.id)!.host);
     const m: PeerMessage = { t: 'deliver', link: link.id, to, env };
     if (local) queueMicrotask(() => this.onPeerMessage(m));
     else this.transport.toPeer(this.placement.get(to)!, m);
@@ -285,8 +295,9 @@ export class ActorHost implements InstanceHost {
     const copies = b.copies.get(host)!;
     const first = !b.sent.has(host);
     if (first) b.sent.add(host);
-    // Each thread gets bytes of its own (they are transferred); its other copies, none.
-    const bytes = first ? b.bytes.slice() : new Uint8Array(0);
+    // Each thread gets bytes of its own (they are transferred: the last thread the packing
+    // itself, the others a copy); its other copies, none.
+    const bytes = !first ? new Uint8Array(0) : b.sent.size === b.copies.size ? b.bytes : b.bytes.slice();
     return copies > 1 ? { kind: 'data', bytes, count: b.count, shared: { from: this.hostId, id: b.id, copies } } : { kind: 'data', bytes, count: b.count };
   }
 

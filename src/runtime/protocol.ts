@@ -12,8 +12,9 @@ export interface SharedBatch {
   id: number;
   bytes: Uint8Array;
   count: number;
-  /** How many of its envelopes go to each host. */
+  /** How many of its envelopes go to each host, and to all of them. */
   copies: Map<number, number>;
+  envelopes: number;
   /** The hosts its bytes have been sent to. */
   sent: Set<number>;
 }

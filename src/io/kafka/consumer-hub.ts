@@ -243,12 +243,16 @@ export class ConsumerHub {
 
   /** One admin client per hub, connected on first use. */
   private connectedAdmin(): Promise<Admin> {
-    this.admin ??= (async () => {
-      const admin = this.kafka.admin();
-      await admin.connect();
-      return admin;
-    })();
-    this.admin.catch(() => (this.admin = null));
+    if (!this.admin) {
+      const connecting = (async () => {
+        const admin = this.kafka.admin();
+        await admin.connect();
+        return admin;
+      })();
+      // A failed connection is tried again by the next caller.
+      connecting.catch(() => this.admin === connecting && (this.admin = null));
+      this.admin = connecting;
+    }
     return this.admin;
   }
 
@@ -261,10 +265,10 @@ export class ConsumerHub {
     const mine = topics.filter((t) => this.owns(t, partition));
     if (mine.length === 0) return;
     const committed = await this.committed(partition, mine);
+    const admin = await this.connectedAdmin();
     for (const topic of mine) {
       let offset = committed.get(topic) ?? -1;
       if (offset < 0) {
-        const admin = await this.connectedAdmin();
         const offsets = await retryKafka(`offsets of topic ${this.physical(topic)}`, () => admin.fetchTopicOffsets(this.physical(topic)));
         const low = offsets.find((x) => x.partition === partition)?.low;
         offset = Number(low ?? 0);
