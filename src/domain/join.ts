@@ -3,6 +3,14 @@
 // released only when the watermark has passed its event time, so no tick that arrives later
 // can change its answer. Ticks are kept only as far back as a future tweet can use: the last one
 // at or before the watermark (if within the look-back) and every later one.
+//
+// Ties: of ticks at the same time the latest is the one with the greatest record id, so the
+// answer does not depend on the order ticks of several partitions arrive in. Tweets are released
+// in event-time order, ties in arrival order: an instance's tweets come from one input (its
+// partition's sentiment stage, or its partition of the repartition topic) in source-offset order,
+// which a replay repeats. Event times have whole seconds (the seed's payloads), so a second's
+// hundreds of tweets and dozens of ticks tie: keeping either sorted by id (ids are hashes) was
+// most of the join's time.
 
 export interface Tick {
   id: string;
@@ -17,8 +25,6 @@ export interface Tick {
 export interface PendingTweet {
   symbol: string;
   id: string;
-  /** idSortKey(id), when the producer computed it. */
-  key?: number;
   /** Source offset of the tweet (its input partition's). */
   offset: number;
   ts: number;
@@ -51,21 +57,22 @@ export function idSortKey(id: string): number {
   return key >>> 0;
 }
 
-/** (ts, id) order; ids compare as numbers where both keys are known and differ. */
-function byTime(a: { ts: number; id: string; key?: number }, b: { ts: number; id: string; key?: number }): number {
-  const d = a.ts - b.ts;
-  if (d !== 0) return d;
+/** Whether tick a's id orders before b's; ids compare as numbers where both keys are known and differ. */
+function idBefore(a: Tick, b: Tick): boolean {
   const k = (a.key as number) - (b.key as number); // NaN unless both keys are set
-  if (k < 0 || k > 0) return k;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  if (k < 0 || k > 0) return k < 0;
+  return a.id < b.id;
 }
 
 /** Pending tweets are bucketed by event time (this many ms per bucket) and sorted only when released. */
 const BUCKET_MS = 1000;
 
 /**
- * One symbol's ticks in (ts, id) order. Ticks before `head` can no longer be any tweet's answer;
- * they are cut off in one go once they are half the array, so a watermark step copies nothing.
+ * One symbol's ticks in time order. Of ticks with the same time only the one with the greatest
+ * id can be an answer (every lookup finds the last tick at or before a time), so it is kept last
+ * of them; the others stay in arrival order (a second's ticks tie, and sorting them all by id
+ * was most of the join's time). Ticks before `head` can no longer be any tweet's answer; they
+ * are cut off in one go once they are half the array, so a watermark step copies nothing.
  */
 interface SymbolTicks {
   ticks: Tick[];
@@ -91,11 +98,20 @@ export class TweetPriceJoin {
     let s = this.ticks.get(symbol);
     if (!s) this.ticks.set(symbol, (s = { ticks: [], head: 0, cursor: -1 }));
     const xs = s.ticks;
+    const n = xs.length;
     // Ticks mostly arrive in order, so this is usually a push.
-    if (xs.length === 0 || byTime(xs[xs.length - 1], t) <= 0) xs.push(t);
+    let i = n > 0 && xs[n - 1].ts > t.ts ? afterTime(xs, t.ts) : n;
+    // t goes after the ticks at or before its time, unless its id is not the greatest of its
+    // time: then before the one that is.
+    if (i > 0 && xs[i - 1].ts === t.ts && idBefore(t, xs[i - 1])) i--;
+    if (i === n) xs.push(t);
+    else if (i === n - 1) {
+      xs.push(xs[n - 1]);
+      xs[n - 1] = t;
+    }
     // An insertion before `head` shifts a superseded tick past it: what is held is still a
     // superset of what is needed, and the next advance moves `head` up again.
-    else xs.splice(partitionPoint(xs.length, (i) => byTime(xs[i], t) <= 0), 0, t);
+    else xs.splice(i, 0, t);
   }
 
   addTweet(t: PendingTweet): void {
@@ -114,8 +130,8 @@ export class TweetPriceJoin {
 
   /**
    * Release every tweet with event time before the watermark (a record at the watermark is not
-   * late yet, so a tick at exactly that time may still come), joined, in (event time, id)
-   * order; then drop the ticks no future tweet can use. Work is proportional to what is
+   * late yet, so a tick at exactly that time may still come), joined, in event-time order (ties
+   * in arrival order); then drop the ticks no future tweet can use. Work is proportional to what is
    * released, not to what is held.
    */
   advance(watermark: number): Joined[] {
@@ -130,6 +146,7 @@ export class TweetPriceJoin {
       if (key * BUCKET_MS >= watermark) break;
       const bucket = this.pending.get(key)!;
       // Buckets are released in ascending order, so sorting each one orders the whole release.
+      // Event times mostly have whole seconds, so a bucket is mostly one time: already sorted.
       if ((key + 1) * BUCKET_MS <= watermark) {
         sortByTime(bucket);
         for (const p of bucket) ready.push(p);
@@ -217,18 +234,11 @@ export class TweetPriceJoin {
     return Number.isFinite(min) ? min : null;
   }
 
-  /** Pending tweets grouped by symbol (each in (ts, id) order), ticks by symbol. */
-  snapshot(): { ticks: [string, Tick[]][]; tweets: [string, PendingTweet[]][] } {
-    const tweets = new Map<string, PendingTweet[]>();
-    for (const key of this.buckets) {
-      for (const tweet of this.pending.get(key)!) {
-        let xs = tweets.get(tweet.symbol);
-        if (!xs) tweets.set(tweet.symbol, (xs = []));
-        xs.push(tweet);
-      }
-    }
-    for (const xs of tweets.values()) xs.sort(byTime);
-    return { ticks: this.tickState(), tweets: [...tweets] };
+  /** Pending tweets in release order of their buckets, arrival order within one; ticks by symbol. */
+  snapshot(): { ticks: [string, Tick[]][]; tweets: PendingTweet[] } {
+    const tweets: PendingTweet[] = [];
+    for (const key of this.buckets) for (const tweet of this.pending.get(key)!) tweets.push(tweet);
+    return { ticks: this.tickState(), tweets };
   }
 
   restore(s: ReturnType<TweetPriceJoin['snapshot']>): void {
@@ -237,15 +247,17 @@ export class TweetPriceJoin {
     this.buckets = [];
     this.pendingCount = 0;
     this.forgetLastBucket();
-    for (const [, xs] of s.tweets) for (const t of xs) this.addTweet(t);
+    for (const t of s.tweets) this.addTweet(t);
   }
 }
 
-/** Sort pending tweets by (ts, id), unless they already are (a bucket mostly fills in order). */
+const byTs = (a: PendingTweet, b: PendingTweet) => a.ts - b.ts;
+
+/** Sort pending tweets by time, ties kept in arrival order (a stable sort), unless they already are. */
 function sortByTime(xs: PendingTweet[]): void {
   for (let i = 1; i < xs.length; i++) {
-    if (byTime(xs[i - 1], xs[i]) > 0) {
-      xs.sort(byTime);
+    if (xs[i - 1].ts > xs[i].ts) {
+      xs.sort(byTs);
       return;
     }
   }
@@ -261,6 +273,21 @@ function partitionPoint(n: number, before: (i: number) => boolean): number {
     else hi = mid;
   }
   return lo;
+}
+
+/**
+ * The first index of a tick after time `ts` (there is one: the last). A tick out of order is
+ * mostly near the end, so the search gallops back from the end instead of bisecting the whole
+ * array.
+ */
+function afterTime(ticks: Tick[], ts: number): number {
+  let hi = ticks.length - 1; // every tick from `hi` on is after ts
+  for (let step = 1; hi > 0; step *= 2) {
+    const lo = Math.max(0, hi - step);
+    if (ticks[lo].ts <= ts) return lo + 1 + partitionPoint(hi - lo - 1, (i) => ticks[lo + 1 + i].ts <= ts);
+    hi = lo;
+  }
+  return 0;
 }
 
 /** Index of the last tick with ts <= t, or -1. */

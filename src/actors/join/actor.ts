@@ -66,7 +66,7 @@ const createJoin: ActorFactory = (options, self) => {
           if (r.offset >= nextOffset) nextOffset = r.offset + 1;
           if (r.topic === UNTAGGED_TOPIC) continue;
           if (r.createdAt < watermark) late.push({ kind: 'late', seq: seq.late++, stage: self.stage, recordKind: 'tweet', id: r.id, symbol: r.topic, eventTime: r.createdAt, watermark, ingestTs: r.ingestTs });
-          else join.addTweet({ symbol: r.topic, id: r.id, key: idSortKey(r.id), offset: r.offset, ts: r.createdAt, score: r.sentimentScore, text: r.text });
+          else join.addTweet({ symbol: r.topic, id: r.id, offset: r.offset, ts: r.createdAt, score: r.sentimentScore, text: r.text });
         } else if (r.tradeTs < watermark) {
           if (partitionFor(r.symbol, ctx.parallelism) !== self.partition) continue;
           late.push({ kind: 'late', seq: seq.late++, stage: self.stage, recordKind: 'price', id: r.id, symbol: r.symbol, eventTime: r.tradeTs, watermark, ingestTs: r.ingestTs });

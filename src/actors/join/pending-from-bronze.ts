@@ -4,10 +4,11 @@
 // the bronze sink of the same input partition. The snapshot keeps the range of source offsets
 // [from, to) they came from and the watermark; the pending ones are exactly the rows of that
 // partition in that range that name a symbol and have event time at or after the watermark
-// (earlier ones were released, or were late and never held).
+// (earlier ones were released, or were late and never held). They are returned in source-offset
+// order, the order they first arrived in.
 
 import { UNTAGGED_TOPIC } from '../../domain/cashtags.js';
-import { idSortKey, type PendingTweet } from '../../domain/join.js';
+import type { PendingTweet } from '../../domain/join.js';
 import type { Lake } from '../../io/lake/lake.js';
 import { tweetsTable } from '../../io/parquet/bronze-schemas.js';
 import { isUtf8, readColumns, type Utf8Column } from '../../io/parquet/gold-parquet-read.js';
@@ -40,9 +41,11 @@ export async function pendingFromBronze(lake: Lake, r: PendingRange): Promise<Pe
     if (!isUtf8(ids) || !isUtf8(texts) || isUtf8(ts) || isUtf8(scores) || isUtf8(offsets)) throw new Error(`bronze file ${bucket}/${key}: unexpected column types`);
     for (let i = 0; i < rows; i++) {
       if (offsets[i] < r.from || offsets[i] >= r.to || ts[i] < r.watermark) continue;
-      const id = stringAt(ids, i);
-      out.push({ symbol, id, key: idSortKey(id), offset: offsets[i], ts: ts[i], score: scores[i], text: stringAt(texts, i) });
+      out.push({ symbol, id: stringAt(ids, i), offset: offsets[i], ts: ts[i], score: scores[i], text: stringAt(texts, i) });
     }
   }
-  return out;
+  // The join releases tweets of equal event time in arrival order, which was source-offset
+  // order (a tweet naming two symbols arrived as two rows of one offset, in the order of its
+  // cashtags; here they come in file order: only their seq numbers can differ from the first run).
+  return out.sort((a, b) => a.offset - b.offset);
 }
