@@ -22,10 +22,16 @@ test('rolling files: roll by rows, name by partition and offset range, recover b
   const lake = new LocalLake(root);
   const files = new RollingFiles<TweetRow>(lake, tweetsTable, 2, { maxRows: 3, maxAgeMs: 60_000 });
   const committed = [];
+  const needingIo = [];
+  // As the sinks do: tryAppend, and append what needs I/O (a file to open, a file to roll).
   for (let o = 10; o < 17; o++) {
-    const c = await files.append(o, tweet(o % 2 ? 'AAPL' : 'TSLA', o), 0);
+    const row = tweet(o % 2 ? 'AAPL' : 'TSLA', o);
+    if (files.tryAppend(o, row)) continue;
+    needingIo.push(o);
+    const c = await files.append(o, row, 0);
     if (c) committed.push(c.key);
   }
+  assert.deepEqual(needingIo, [10, 11, 14, 15, 16], 'opening a file, and the row that fills it');
   committed.push(...(await files.rollAll()).map((c) => c.key));
   assert.deepEqual(committed.sort(), [
     'tweets_v2/topic=AAPL/part-p002-o000000011-000000015.snappy.parquet',

@@ -60,16 +60,16 @@ const createBronzeSink: ActorFactory = (options, self) => {
       for (const r of records as BronzeSinkMessage[]) {
         switch (r.kind) {
           case 'tweet-row':
-            count('tweets_v2', [await tweets.append(r.offset, r, now)].filter((x) => x !== null));
+            if (!tweets.tryAppend(r.offset, r)) count('tweets_v2', [await tweets.append(r.offset, r, now)].filter((x) => x !== null));
             if (r.offset >= state.tweets) state.tweets = r.offset + 1;
             break;
           case 'price':
-            count('stock_prices', [await prices.append(r.offset, r, now)].filter((x) => x !== null));
+            if (!prices.tryAppend(r.offset, r)) count('stock_prices', [await prices.append(r.offset, r, now)].filter((x) => x !== null));
             if (r.offset >= state.prices) state.prices = r.offset + 1;
             break;
           case 'dead-letter': {
             const files = r.topic === 'tweets' ? deadTweets : deadPrices;
-            count('dead_letters', [await files.append(r.offset, r, now)].filter((x) => x !== null));
+            if (!files.tryAppend(r.offset, r)) count('dead_letters', [await files.append(r.offset, r, now)].filter((x) => x !== null));
             if (r.topic === 'tweets' && r.offset >= state.tweets) state.tweets = r.offset + 1;
             if (r.topic === 'stock-prices' && r.offset >= state.prices) state.prices = r.offset + 1;
             break;

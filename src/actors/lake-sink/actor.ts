@@ -42,7 +42,7 @@ const createLakeSink: ActorFactory = (options, self) => {
       await recover();
       const now = ctx.clock.now();
       for (const r of records as LakeSinkMessage[]) {
-        count([await files.append(r.seq, r, now)]);
+        if (!files.tryAppend(r.seq, r)) count([await files.append(r.seq, r, now)]);
         if (r.seq >= state.next) state.next = r.seq + 1;
       }
       count(await files.rollAged(now));

@@ -79,6 +79,18 @@ export class ParquetFileWriter {
   }
 
   async append(row: readonly Cell[]): Promise<void> {
+    this.add(row);
+    if (this.buffered === this.rowGroupSize) await this.flush();
+  }
+
+  /** Buffer `row` if that does not complete a row group (which must be written); false otherwise. */
+  tryAppend(row: readonly Cell[]): boolean {
+    if (this.buffered + 1 >= this.rowGroupSize) return false;
+    this.add(row);
+    return true;
+  }
+
+  private add(row: readonly Cell[]): void {
     const i = this.buffered++;
     for (let c = 0; c < this.schema.length; c++) {
       const v = row[c];
@@ -86,7 +98,6 @@ export class ParquetFileWriter {
       if (xs) xs[i] = v === null ? NaN : (v as number);
       else this.strings[c]!.set(i, v as string | null);
     }
-    if (this.buffered === this.rowGroupSize) await this.flush();
   }
 
   private async flush(): Promise<void> {

@@ -41,6 +41,12 @@ export function parseFileName(name: string): { tag: string; partition: number; f
   return m ? { tag: m[1] ?? '', partition: Number(m[2]), first: Number(m[3]), last: Number(m[4]) } : null;
 }
 
+function added(f: OpenFile, offset: number): void {
+  if (offset < f.firstOffset) f.firstOffset = offset;
+  if (offset > f.lastOffset) f.lastOffset = offset;
+  f.rows++;
+}
+
 export class RollingFiles<Row> {
   private readonly open = new Map<string, OpenFile>();
 
@@ -74,10 +80,20 @@ export class RollingFiles<Row> {
       this.open.set(value, f);
     }
     await f.writer.append(this.spec.row(row));
-    if (offset < f.firstOffset) f.firstOffset = offset;
-    if (offset > f.lastOffset) f.lastOffset = offset;
-    f.rows++;
+    added(f, offset);
     return f.rows >= this.policy.maxRows ? this.roll(value) : null;
+  }
+
+  /**
+   * Append `row` when that needs no I/O: its file is open and the row completes neither a row
+   * group nor the file. Otherwise returns false, having done nothing: then `append` it. (Sinks
+   * call this first: most rows need no I/O, and an await per row is a tenth of a sink's time.)
+   */
+  tryAppend(offset: number, row: Row): boolean {
+    const f = this.open.get(this.spec.partitionValue(row));
+    if (!f || f.rows + 1 >= this.policy.maxRows || !f.writer.tryAppend(this.spec.row(row))) return false;
+    added(f, offset);
+    return true;
   }
 
   /** Roll files older than the age limit. */
