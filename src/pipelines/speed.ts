@@ -312,7 +312,7 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
       nextId: checkpoints.nextId ? (p) => checkpoints.nextId!(p) : undefined,
     },
     checkpointIntervalMs: cfg.checkpointInterval * 1000,
-    settings: { idleTimeoutMs: cfg.idleTimeout * 1000, workerNice: cfg.workerNice },
+    settings: { idleTimeoutMs: cfg.idleTimeout * 1000, watermarkIntervalMs: cfg.watermarkInterval, workerNice: cfg.workerNice },
     youngGenerationMb: cfg.workerYoungGenerationMb,
     // Scratch files of a crashed run are never committed: start each launch without them.
     beforeLaunch: () => lake.cleanScratch(),

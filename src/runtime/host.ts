@@ -125,7 +125,7 @@ export class ActorHost implements InstanceHost {
         const inputs = new Map(this.links.filter((l) => instanceId(l.to) === id).map((l) => [l.id, l]));
         // Another replica runs the tasks this process was not given: a placeholder ends at once.
         const active = this.settings.tasks === null || this.settings.tasks.includes(p);
-        const runner = new InstanceRunner(ref, stage, active ? mod.default : () => ({}), inputs, this, this.settings.restart, this.settings.idleTimeoutMs, active ? snapshots[id] : undefined);
+        const runner = new InstanceRunner(ref, stage, active ? mod.default : () => ({}), inputs, this, this.settings.restart, this.settings, active ? snapshots[id] : undefined);
         this.runners.set(id, runner);
         await runner.start();
       }
@@ -191,7 +191,7 @@ export class ActorHost implements InstanceHost {
         for (const r of routes) this.route(ref, r, records, opts?.keys, memo, deliveries);
         await Promise.all(this.envelopes(deliveries).map(([out, env]) => out.push(env)));
       },
-      emitWatermark: (ts) => runner.emitWatermark(ts),
+      emitWatermark: (ts) => runner.generateWatermark(ts),
       offload: <T, R>(task: T) => {
         if (!this.offloader) throw new Error(`${runner.id}: offload needs the stage placed on the main thread with a pool`);
         return this.offloader.run<T, R>(task);

@@ -47,6 +47,11 @@ export class InstanceRunner {
   private failed = false;
   private idleTimer: (() => void) | null = null;
   private lastEmittedWatermark = Number.NEGATIVE_INFINITY;
+  private readonly watermarkIntervalMs: number;
+  /** The newest watermark the actor generated, and when the next one may be sent. */
+  private generatedWatermark = Number.NEGATIVE_INFINITY;
+  private nextWatermarkAt = Number.NEGATIVE_INFINITY;
+  private watermarkTimer: (() => void) | null = null;
   private readonly labels: ReturnType<typeof instanceLabels>;
 
   constructor(
@@ -56,9 +61,11 @@ export class InstanceRunner {
     private readonly inputs: Map<string, Link>,
     private readonly host: InstanceHost,
     restart: RestartPolicy,
-    idleTimeoutMs: number,
+    timing: { idleTimeoutMs: number; watermarkIntervalMs: number },
     initialSnapshot: Uint8Array | undefined,
   ) {
+    const { idleTimeoutMs } = timing;
+    this.watermarkIntervalMs = timing.watermarkIntervalMs;
     this.id = `${ref.stage}/${ref.partition}`;
     this.aligner = new BarrierAligner(new Set(inputs.keys()));
     this.watermarks = new WatermarkTracker([...inputs.keys()], idleTimeoutMs, host.clock.now());
@@ -99,6 +106,8 @@ export class InstanceRunner {
     this.stopRequested = true;
     this.idleTimer?.();
     this.idleTimer = null;
+    this.watermarkTimer?.();
+    this.watermarkTimer = null;
   }
 
   /** Sources: stop producing, close, and send end-of-stream downstream. */
@@ -117,6 +126,7 @@ export class InstanceRunner {
       }
     } finally {
       this.idleTimer?.();
+      this.watermarkTimer?.();
     }
   }
 
@@ -210,14 +220,41 @@ export class InstanceRunner {
 
   private async finish(): Promise<void> {
     await this.withRestart((a) => a.close?.());
+    // A watermark held back by the interval goes before the end of the stream.
+    this.watermarkTimer?.();
+    this.watermarkTimer = null;
+    await this.emitWatermark(this.generatedWatermark);
     await this.host.forwardControl(this.ref, { kind: 'end' });
     this.host.ended(this.id);
   }
 
   /**
    * A watermark the actor generates itself (sources, or the stage that reads event times from
-   * the data). Forwarded only when it moves past everything this instance has sent so far.
+   * the data): sent at once if the watermark interval is up, else the newest one generated is
+   * sent when it is. Data the actor emits meanwhile goes ahead of it, which is safe: a
+   * watermark only says what older records are late, and it was derived from records already
+   * sent. (How late records are classified thus depends on timing, as it does wherever a stage
+   * merges several inputs.)
    */
+  async generateWatermark(ts: number): Promise<void> {
+    if (ts <= this.generatedWatermark) return;
+    this.generatedWatermark = ts;
+    if (this.watermarkTimer) return;
+    const now = this.host.clock.now();
+    if (now >= this.nextWatermarkAt) {
+      this.nextWatermarkAt = now + this.watermarkIntervalMs;
+      await this.emitWatermark(ts);
+      return;
+    }
+    this.watermarkTimer = this.host.clock.setTimer(this.nextWatermarkAt - now, () => {
+      this.watermarkTimer = null;
+      if (this.failed) return;
+      this.nextWatermarkAt = this.host.clock.now() + this.watermarkIntervalMs;
+      this.emitWatermark(this.generatedWatermark).catch((e: unknown) => this.host.failed(this.id, e));
+    });
+  }
+
+  /** Forward a watermark, if it moves past everything this instance has sent so far. */
   async emitWatermark(ts: number): Promise<void> {
     if (ts <= this.lastEmittedWatermark) return;
     this.lastEmittedWatermark = ts;

@@ -60,6 +60,12 @@ export interface HostSettings {
   restart: { minMs: number; maxMs: number; jitter: number; maxRestarts: number; withinMs: number };
   /** Watermark inputs silent for this long stop holding the stage back (0 = never). */
   idleTimeoutMs: number;
+  /**
+   * An actor's own watermarks (ctx.emitWatermark) are sent at most this often, the newest one
+   * when the interval is up (0 = each at once). Flink's auto-watermark interval: a watermark
+   * after every batch costs a control envelope on every output link of every stage downstream.
+   */
+  watermarkIntervalMs: number;
   /** Nice value of the worker threads hosting actors (0 = normal priority). */
   workerNice: number;
   /**

@@ -82,7 +82,7 @@ export class Supervisor {
     validateTopology(o.topology);
     this.instances = allInstances(o.topology).map(instanceId);
     this.placement = [...placeInstances(o.topology, o.workers)];
-    this.settings = { pipeline: o.topology.name, restart: DEFAULT_RESTART, idleTimeoutMs: 0, workerNice: 0, tasks: null, ...o.settings };
+    this.settings = { pipeline: o.topology.name, restart: DEFAULT_RESTART, idleTimeoutMs: 0, watermarkIntervalMs: 0, workerNice: 0, tasks: null, ...o.settings };
     this.failovers = new RestartTracker(this.settings.restart);
     this.done = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
     this.done.catch(() => undefined); // observed by whoever awaits it; never an unhandled rejection

@@ -1,15 +1,20 @@
 // Pure runtime pieces, without threads: watermarks, barrier alignment, credit links, restart
-// limits, the manual clock, the codec and the placement plan.
+// limits, the manual clock, the codec, the placement plan, and the watermark interval of one
+// instance runner.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { backoffDelay, RestartTracker, retry } from '../../src/runtime/backoff.js';
+import client from 'prom-client';
+import type { ActorContext, ActorFactory } from '../../src/runtime/actor.js';
+import { backoffDelay, DEFAULT_RESTART, RestartTracker, retry } from '../../src/runtime/backoff.js';
 import { BarrierAligner } from '../../src/runtime/barriers.js';
 import { ManualClock } from '../../src/runtime/clock.js';
 import { decodeBatch, encodeBatch } from '../../src/runtime/codec.js';
+import { InstanceRunner, type InstanceHost } from '../../src/runtime/instance.js';
 import { OutLink } from '../../src/runtime/links.js';
 import { Mailbox } from '../../src/runtime/mailbox.js';
 import type { Envelope } from '../../src/runtime/protocol.js';
-import { placeInstances, planLinks, type TopologySpec } from '../../src/runtime/topology.js';
+import { createMetrics } from '../../src/runtime/metrics.js';
+import { placeInstances, planLinks, type Link, type TopologySpec } from '../../src/runtime/topology.js';
 import { WatermarkTracker } from '../../src/runtime/watermarks.js';
 
 test('watermark: minimum over inputs, advancing only forward', () => {
@@ -166,4 +171,51 @@ test('plan: forward, hash and broadcast links; placement keeps partitions togeth
   assert.equal(placed.get('s/0'), placed.get('a/0'));
   assert.notEqual(placed.get('s/0'), placed.get('s/1'));
   assert.equal(placed.get('c/0'), 0);
+});
+
+test('watermark interval: a generating actor sends its first watermark at once, then the newest one per interval, and the held one before the end', async () => {
+  const clock = new ManualClock(0);
+  const sent: Envelope[] = [];
+  const input: Link = { id: 'src/0->gen/0', from: { stage: 'src', partition: 0 }, output: 'out', to: { stage: 'gen', partition: 0 } };
+  const host: InstanceHost = {
+    pipeline: 'test',
+    clock,
+    metrics: createMetrics(new client.Registry()),
+    buildContext: (r) => ({ emitWatermark: (ts: number) => r.generateWatermark(ts) }) as unknown as ActorContext,
+    forwardControl: async (_from, env) => void sent.push(env),
+    returnCredit: () => undefined,
+    ack: () => undefined,
+    ended: () => undefined,
+    restarted: () => undefined,
+    failed: (_i, e) => assert.fail(String(e)),
+  };
+  // The actor generates a watermark from every batch: its records are event times.
+  const factory: ActorFactory = () => {
+    let ctx!: ActorContext;
+    return { init: (c) => void (ctx = c), handle: async (records) => ctx.emitWatermark(Math.max(...(records as number[]))) };
+  };
+  const stage = { name: 'gen', module: '', parallelism: 1 };
+  const runner = new InstanceRunner(input.to, stage, factory, new Map([[input.id, input]]), host, DEFAULT_RESTART, { idleTimeoutMs: 0, watermarkIntervalMs: 200 }, undefined);
+  await runner.start();
+  const running = runner.run();
+  const deliver = async (env: Envelope) => {
+    runner.mailbox.put({ link: input.id, env });
+    await new Promise((r) => setImmediate(r));
+  };
+  const watermarks = () => sent.filter((e) => e.kind === 'watermark').map((e) => (e as { ts: number }).ts);
+
+  await deliver({ kind: 'local-data', records: [10] });
+  assert.deepEqual(watermarks(), [10], 'the first one at once');
+  await deliver({ kind: 'local-data', records: [20] });
+  await deliver({ kind: 'local-data', records: [30] });
+  clock.advance(199);
+  assert.deepEqual(watermarks(), [10], 'held within the interval');
+  clock.advance(1);
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(watermarks(), [10, 30], 'the newest one when the interval is up');
+  await deliver({ kind: 'local-data', records: [40] });
+  await deliver({ kind: 'end' });
+  await running;
+  assert.deepEqual(watermarks(), [10, 30, 40], 'a held watermark goes before the end');
+  assert.equal(sent.at(-1)?.kind, 'end');
 });
