@@ -62,6 +62,9 @@ export class ActorHost implements InstanceHost {
   readonly pipeline: string;
   private disposed = false;
   private sharedIds = 0;
+  /** Credits to return to each other host, and the pending flush that returns them. */
+  private readonly creditsDue = new Map<number, string[]>();
+  private creditFlush: NodeJS.Immediate | null = null;
   /** Shared batches received here, decoded, until every one of their envelopes has arrived. */
   private readonly received = new Map<string, { records: unknown[]; left: number }>();
 
@@ -160,7 +163,7 @@ export class ActorHost implements InstanceHost {
         return;
       }
       case 'credit':
-        this.outLinks.get(m.link)?.out.grant(m.n);
+        for (const link of m.links) this.outLinks.get(link)?.out.grant(1);
         return;
       default: {
         const never: never = m;
@@ -305,7 +308,21 @@ export class ActorHost implements InstanceHost {
     if (this.disposed) return;
     const fromHost = this.placement.get(instanceId(link.from))!;
     if (fromHost === this.hostId) this.outLinks.get(link.id)?.out.grant(1);
-    else this.transport.toPeer(fromHost, { t: 'credit', link: link.id, n: 1 });
+    else {
+      // Credits for another thread go back together, once this turn of the event loop is done:
+      // a message per handled batch was the runtime's largest cost across threads.
+      let due = this.creditsDue.get(fromHost);
+      if (!due) this.creditsDue.set(fromHost, (due = []));
+      due.push(link.id);
+      if (!this.creditFlush) this.creditFlush = setImmediate(() => this.flushCredits());
+    }
+  }
+
+  private flushCredits(): void {
+    this.creditFlush = null;
+    if (this.disposed) return;
+    for (const [host, links] of this.creditsDue) this.transport.toPeer(host, { t: 'credit', links });
+    this.creditsDue.clear();
   }
 
   ack(checkpoint: number, instance: string, snapshot: Uint8Array | undefined): void {

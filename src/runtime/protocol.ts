@@ -32,7 +32,8 @@ export type Envelope =
 /** Between hosts (peer to peer). */
 export type PeerMessage =
   | { t: 'deliver'; link: string; to: string; env: Envelope }
-  | { t: 'credit'; link: string; n: number };
+  /** One credit per entry of `links` (a link may appear several times). */
+  | { t: 'credit'; links: string[] };
 
 /** Supervisor -> host. */
 export type HostCommand =
