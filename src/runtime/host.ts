@@ -309,8 +309,8 @@ export class ActorHost implements InstanceHost {
     const fromHost = this.placement.get(instanceId(link.from))!;
     if (fromHost === this.hostId) this.outLinks.get(link.id)?.out.grant(1);
     else {
-      // Credits for another thread go back together, once this turn of the event loop is done:
-      // a message per handled batch was the runtime's largest cost across threads.
+      // Credits for another thread go back together, once this turn of the event loop is done,
+      // instead of a message per handled batch (each one wakes the sending thread).
       let due = this.creditsDue.get(fromHost);
       if (!due) this.creditsDue.set(fromHost, (due = []));
       due.push(link.id);
