@@ -14,8 +14,15 @@ import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { runBatch } from '../src/pipelines/batch.js';
 import type { Logger } from '../src/runtime/actor.js';
+import { benchFlags } from './flags.js';
 import { median } from './stats.js';
 
+benchFlags('make bench-batch: the batch layer\'s three gold reports over >= 1,000,000 bronze rows, timed next to DuckDB computing them from the same files with plain SQL; medians of alternating rounds.', {}, {
+  BENCH_LAKE_DIR: 'where the bronze lake is generated once and reused (default data/bench-lake)',
+  BENCH_EVENTS: 'tweets in that lake (default 1000000)',
+  BENCH_ROUNDS: 'alternating rounds (default 3)',
+  BENCH_THREADS: "threads for both (default the machine's cores)",
+});
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 const dataDir = path.resolve(projectRoot, process.env.BENCH_LAKE_DIR ?? 'data/bench-lake');
 const lakeRoot = path.join(dataDir, 'lake');

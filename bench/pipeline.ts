@@ -7,24 +7,21 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
 import { startSpeedLayer } from '../src/pipelines/speed.js';
 import type { Logger } from '../src/runtime/actor.js';
+import { benchFlags } from './flags.js';
 import { histogramQuantile, median, metricSum } from './stats.js';
 
-const { values: a } = parseArgs({
-  options: {
-    full: { type: 'string', default: '300' },
-    fixed: { type: 'string', default: '60' },
-    rate: { type: 'string', default: '5000' },
-    warmup: { type: 'string', default: '60' },
-    engine: { type: 'string', default: 'vader' },
-    // Side by side: analytics off and on, alternating, --rounds times each for --round seconds.
-    'compare-analytics': { type: 'boolean', default: false },
-    rounds: { type: 'string', default: '3' },
-    round: { type: 'string', default: '60' },
-  },
+const a = benchFlags('make bench: the embedded speed layer at full rate (sustained tweets/s, memory), then at a fixed rate (ingest -> store latency); make bench-analytics: full rate with analytics off and on, alternating.', {
+  full: { type: 'string', default: '300', describe: 'seconds at full rate' },
+  fixed: { type: 'string', default: '60', describe: 'seconds at the fixed rate' },
+  rate: { type: 'string', default: '5000', describe: 'the fixed rate, tweets/s' },
+  warmup: { type: 'string', default: '60', describe: 'seconds left out of the full-rate figures' },
+  engine: { type: 'string', default: 'vader', describe: 'sentiment engine (SENTIMENT_ENGINE)' },
+  'compare-analytics': { type: 'boolean', default: false, describe: 'analytics off and on side by side instead: --rounds alternating runs of --round seconds each' },
+  rounds: { type: 'string', default: '3', describe: 'runs per mode with --compare-analytics' },
+  round: { type: 'string', default: '60', describe: 'seconds per run with --compare-analytics (the first 20 are left out)' },
 });
 const quiet: Logger = { info: () => undefined, warn: (m, f) => console.error('warn', m, f), error: (m, f) => console.error('error', m, f) };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

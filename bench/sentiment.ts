@@ -11,7 +11,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { createScorer, type CompoundScorer } from '../src/actors/sentiment/engines.js';
+import { benchFlags } from './flags.js';
 
+benchFlags("make bench-sentiment: cashtag's VADER against the vader-sentiment package on one thread, then the speed layer's Piscina task on pools of 1 and 2 threads, on the reference corpus.", {}, {
+  BENCH_ROUNDS: 'alternating rounds (default 5)',
+  CASHTAG_SHARED_DIR: 'where data/vader-icwsm2014/reference.jsonl is (default ../shared)',
+});
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const BATCH = 256;
 const POOL_SECONDS = 1.5;

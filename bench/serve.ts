@@ -16,36 +16,34 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
 import { startServer } from '../src/pipelines/serving.js';
 import { startServerThread } from '../src/pipelines/serving-thread.js';
 import { lakeSettings, startSpeedLayer, storeSettings } from '../src/pipelines/speed.js';
 import type { Logger } from '../src/runtime/actor.js';
+import { benchFlags } from './flags.js';
 import { histogramQuantile, metricSum } from './stats.js';
 
-const { values: a } = parseArgs({
-  options: {
-    rate: { type: 'string', default: '5000' },
-    'req-rate': { type: 'string', default: '500' },
-    connections: { type: 'string', default: '20' },
-    seconds: { type: 'string', default: '30' },
-    warmup: { type: 'string', default: '20' },
-    symbol: { type: 'string', default: 'AAPL' },
-    limit: { type: 'string', default: '50' },
-    server: { type: 'string', default: 'thread' },
-    'cache-ms': { type: 'string', default: '200' },
-    'child-server': { type: 'string' },
-    path: { type: 'string' },
-    // Load generators, one after the other on the same pipeline run (comma-separated):
-    //   autocannon      npm, a Node process; -R 500 sends each connection's share of a second's
-    //                   requests back to back at the start of the second, then waits, and its
-    //                   coordinated-omission correction assumes one request per ms per connection
-    //                   (a 50-ms answer is recorded with 49 synthetic ones);
-    //   autocannon-raw  the same without that correction (-C);
-    //   wrk             Debian's, C; each connection paced by a Lua delay (bench/wrk-paced.lua).
-    clients: { type: 'string', default: 'autocannon,autocannon-raw,wrk' },
-  },
+const a = benchFlags('make bench-serve: GET /api/tweets/{symbol} at --req-rate while the embedded pipeline runs at --rate, from each load generator in turn, with controls (a bare node:http server; the API with the pipeline stopped).', {
+  rate: { type: 'string', default: '5000', describe: "the pipeline's offered rate, tweets/s" },
+  'req-rate': { type: 'string', default: '500', describe: 'requests per second' },
+  connections: { type: 'string', default: '20', describe: 'connections per load generator' },
+  seconds: { type: 'string', default: '30', describe: 'seconds of load per generator (and of the idle baseline)' },
+  warmup: { type: 'string', default: '20', describe: 'seconds the pipeline runs before measuring' },
+  symbol: { type: 'string', default: 'AAPL', describe: 'symbol queried' },
+  limit: { type: 'string', default: '50', describe: 'rows per answer' },
+  server: { type: 'string', default: 'thread', describe: 'where the API server runs: thread (its own, as `cashtag run` starts it), main (the pipeline\'s main thread) or process (as `cashtag serve` beside `cashtag run`)' },
+  'cache-ms': { type: 'string', default: '200', describe: 'how long the API reuses an answer, ms' },
+  'child-server': { type: 'string', describe: '(internal) serve with these options in this process: how --server process starts its child' },
+  path: { type: 'string', describe: 'request path instead of /api/tweets/{symbol}?limit={limit}' },
+  // Load generators, one after the other on the same pipeline run (comma-separated):
+  //   autocannon      npm, a Node process; -R 500 sends each connection's share of a second's
+  //                   requests back to back at the start of the second, then waits, and its
+  //                   coordinated-omission correction assumes one request per ms per connection
+  //                   (a 50-ms answer is recorded with 49 synthetic ones);
+  //   autocannon-raw  the same without that correction (-C);
+  //   wrk             Debian's, C; each connection paced by a Lua delay (bench/wrk-paced.lua).
+  clients: { type: 'string', default: 'autocannon,autocannon-raw,wrk', describe: 'load generators, comma-separated: autocannon, autocannon-raw (no coordinated-omission correction), wrk' },
 });
 const quiet: Logger = { info: () => undefined, warn: (m, f) => console.error('warn', m, f), error: (m, f) => console.error('error', m, f) };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -5,16 +5,21 @@
 //   2. latency: producers offer a fixed rate (default 2,000 tweets/s) while the pipeline runs;
 //      p50/p99 from produce (the Kafka record's timestamp) to commit in Cassandra.
 import { cpus, loadavg } from 'node:os';
-import { parseArgs } from 'node:util';
 import { runProducer } from '../src/pipelines/producers.js';
 import { speedTopology, startSpeedLayer } from '../src/pipelines/speed.js';
 import type { GeneratorSourceOptions } from '../src/actors/generator-source/protocol.js';
 import type { Logger } from '../src/runtime/actor.js';
+import { benchFlags } from './flags.js';
 import { histogramQuantile, median, metricSum } from './stats.js';
 import { isolatedConfig } from '../test/helpers/stack-run.js';
 
-const { values: a } = parseArgs({ options: { backlog: { type: 'string', default: '1000000' }, rate: { type: 'string', default: '2000' }, seconds: { type: 'string', default: '60' }, shuffle: { type: 'string', default: 'local' }, verbose: { type: 'boolean', default: false } } });
-// --shuffle kafka: windows and join fed through the repartition topic (what several replicas need).
+const a = benchFlags('make bench-stack: against the local stack (make up): a backlog drained from Kafka to every sink (tweets/s), then producers at a fixed rate (produce -> Cassandra latency).', {
+  backlog: { type: 'string', default: '1000000', describe: 'tweets produced before the pipeline starts' },
+  rate: { type: 'string', default: '2000', describe: "the latency phase's offered rate, tweets/s" },
+  seconds: { type: 'string', default: '60', describe: 'seconds of the latency phase' },
+  shuffle: { type: 'string', default: 'local', describe: 'ANALYTICS_SHUFFLE: local, or kafka (windows and join fed through the repartition topic, as several replicas need)' },
+  verbose: { type: 'boolean', default: false, describe: "print the pipeline's log" },
+});
 const settings = { KAFKA_PARTITIONS: '6', CHECKPOINT_INTERVAL: '10', LOG_LEVEL: 'error', ANALYTICS_SHUFFLE: a.shuffle! };
 const log: Logger = a.verbose
   ? { info: (m, f) => console.error('info', m, f), warn: (m, f) => console.error('warn', m, f), error: (m, f) => console.error('error', m, f) }
