@@ -40,10 +40,10 @@ export interface Joined {
 
 /**
  * The first 32 bits of a record id (cashtag's ids are UUIDs in lowercase hex) as a number that
- * orders like the id's string; NaN for any other id. Event times have whole seconds (the seed's
- * payloads), so hundreds of records of a partition share one and are ordered by id: comparing
- * numbers instead of 36-character strings is what makes that cheap (equal keys fall back to
- * the strings).
+ * orders like the id's string; NaN for any other id. A tick arriving at the time of the last
+ * one held is compared with it by id (the greatest id of a time is the answer), which at whole
+ * seconds is most ticks: numbers instead of 36-character strings (equal keys fall back to the
+ * strings).
  */
 export function idSortKey(id: string): number {
   if (id.length < 9 || id.charCodeAt(8) !== 45 /* - */) return Number.NaN;
