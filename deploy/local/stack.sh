@@ -448,8 +448,12 @@ wait_ready() {
       if ! server_pid "$s" >/dev/null && launching "$s" "$took"; then
         # The launcher subshell has not exec'd the server yet (its command line lacks the marker).
         next+=("$s")
-      elif ! server_pid "$s" >/dev/null; then
+      elif ! server_pid "$s" >/dev/null && ! { sleep 0.3; server_pid "$s" >/dev/null || launching "$s" "$took"; }; then
+        # Looked at twice: a read of /proc while the launcher execs the server once failed a
+        # start whose server was running fine (Prometheus, in CI).
         fail_start "$s" "exited during start-up"; rc=1
+      elif ! server_pid "$s" >/dev/null; then
+        next+=("$s")
       elif "ready_$s"; then
         say "$s: ready at $(server_endpoint "$s") after ${took}s"
       elif ((took >= START_TIMEOUT)); then
@@ -465,10 +469,12 @@ wait_ready() {
   return $rc
 }
 
-# True while server $1's recorded pid is alive but still the launcher (for a few seconds at most).
+# True while server $1's recorded pid is alive but not (yet) our server: still the launcher, or
+# /proc read mid-exec. For as long as the start may take; a pid that never becomes the server
+# ends as "not ready".
 launching() {
   local pid
-  (($2 < 5)) || return 1
+  (($2 < START_TIMEOUT)) || return 1
   pid=$(<"$(pid_file "$1")") 2>/dev/null || return 1
   [[ $pid =~ ^[0-9]+$ ]] && proc_alive "$pid"
 }
