@@ -291,13 +291,4 @@ function afterTime(ticks: Tick[], ts: number): number {
 }
 
 /** Index of the last tick with ts <= t, or -1. */
-function lastAtOrBefore(ticks: Tick[], t: number): number {
-  let lo = 0;
-  let hi = ticks.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (ticks[mid].ts <= t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo - 1;
-}
+const lastAtOrBefore = (ticks: Tick[], t: number): number => partitionPoint(ticks.length, (i) => ticks[i].ts <= t) - 1;

@@ -38,14 +38,6 @@ interface OutputRoute {
   targets: OutTarget[];
 }
 
-/**
- * One emit's work shared between its edges: records bucketed by partition count (edges with the
- * same parallelism and key get the same buckets).
- */
-interface EmitMemo {
-  buckets: Map<number, unknown[][]>;
-}
-
 /** A batch on its way to one link. */
 interface Delivery {
   target: OutTarget;
@@ -93,7 +85,7 @@ export class ActorHost implements InstanceHost {
       const credits = stages.get(link.to.stage)?.credits ?? DEFAULT_CREDITS;
       const labels = instanceLabels(this.pipeline, link.from.stage, link.from.partition);
       const out = new OutLink(link.id, credits, {
-        send: (env) => this.send(link, env, local),
+        send: (env) => this.send(link, env, host),
         onWait: () => this.metrics.creditWaits.inc(labels),
         onWaited: (ms) => this.metrics.creditWaitSeconds.inc(labels, ms / 1000),
         monotonic: () => this.clock.monotonic(),
@@ -189,9 +181,10 @@ export class ActorHost implements InstanceHost {
         const routes = this.routes.get(runner.id)?.get(output);
         if (!routes) return; // an output nobody listens to
         this.metrics.recordsOut.inc({ ...labels, output }, records.length);
-        const memo: EmitMemo = { buckets: new Map() };
+        // Records bucketed by partition count, shared by the hash edges with that parallelism.
+        const buckets = new Map<number, unknown[][]>();
         const deliveries: Delivery[] = [];
-        for (const r of routes) this.route(ref, r, records, opts?.keys, memo, deliveries);
+        for (const r of routes) this.route(ref, r, records, opts?.keys, buckets, deliveries);
         await Promise.all(this.envelopes(deliveries).map(([out, env]) => out.push(env)));
       },
       emitWatermark: (ts) => runner.generateWatermark(ts),
@@ -203,7 +196,7 @@ export class ActorHost implements InstanceHost {
     };
   }
 
-  private route(from: InstanceRef, r: OutputRoute, records: unknown[], keys: string[] | undefined, memo: EmitMemo, out: Delivery[]): void {
+  private route(from: InstanceRef, r: OutputRoute, records: unknown[], keys: string[] | undefined, bucketsBy: Map<number, unknown[][]>, out: Delivery[]): void {
     const n = r.targets.length;
     switch (r.edgeRoute) {
       case 'forward':
@@ -218,11 +211,11 @@ export class ActorHost implements InstanceHost {
           out.push({ target: r.targets[0], records });
           return;
         }
-        let buckets = memo.buckets.get(n);
+        let buckets = bucketsBy.get(n);
         if (!buckets) {
           buckets = Array.from({ length: n }, () => []);
           for (let i = 0; i < records.length; i++) buckets[partitionFor(keys[i], n)].push(records[i]);
-          memo.buckets.set(n, buckets);
+          bucketsBy.set(n, buckets);
         }
         buckets.forEach((b, q) => b.length > 0 && out.push({ target: r.targets[q], records: b }));
         return;
@@ -284,13 +277,13 @@ export class ActorHost implements InstanceHost {
     for (const r of this.runners.values()) r.abandon();
   }
 
-  private send(link: Link, env: Envelope, local: boolean): void {
+  /** Hand an envelope of `link` to its receiver on `host`. */
+  private send(link: Link, env: Envelope, host: number): void {
     if (this.disposed) return;
-    const to = instanceId(link.to);
-    if (env.kind === 'shared') env = this.leaving(env.batch, this.outLinks.get(link.id)!.host);
-    const m: PeerMessage = { t: 'deliver', link: link.id, to, env };
-    if (local) queueMicrotask(() => this.onPeerMessage(m));
-    else this.transport.toPeer(this.placement.get(to)!, m);
+    if (env.kind === 'shared') env = this.leaving(env.batch, host);
+    const m: PeerMessage = { t: 'deliver', link: link.id, to: instanceId(link.to), env };
+    if (host === this.hostId) queueMicrotask(() => this.onPeerMessage(m));
+    else this.transport.toPeer(host, m);
   }
 
   /** A shared batch's envelope as it leaves for `host`: the first one there carries the bytes. */

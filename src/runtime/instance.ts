@@ -240,18 +240,17 @@ export class InstanceRunner {
     if (ts <= this.generatedWatermark) return;
     this.generatedWatermark = ts;
     if (this.watermarkTimer) return;
-    const now = this.host.clock.now();
-    if (now >= this.nextWatermarkAt) {
-      this.nextWatermarkAt = now + this.watermarkIntervalMs;
-      await this.emitWatermark(ts);
-      return;
-    }
-    this.watermarkTimer = this.host.clock.setTimer(this.nextWatermarkAt - now, () => {
+    const wait = this.nextWatermarkAt - this.host.clock.now();
+    if (wait <= 0) return this.sendGeneratedWatermark();
+    this.watermarkTimer = this.host.clock.setTimer(wait, () => {
       this.watermarkTimer = null;
-      if (this.failed) return;
-      this.nextWatermarkAt = this.host.clock.now() + this.watermarkIntervalMs;
-      this.emitWatermark(this.generatedWatermark).catch((e: unknown) => this.host.failed(this.id, e));
+      if (!this.failed) this.sendGeneratedWatermark().catch((e: unknown) => this.host.failed(this.id, e));
     });
+  }
+
+  private sendGeneratedWatermark(): Promise<void> {
+    this.nextWatermarkAt = this.host.clock.now() + this.watermarkIntervalMs;
+    return this.emitWatermark(this.generatedWatermark);
   }
 
   /** Forward a watermark, if it moves past everything this instance has sent so far. */

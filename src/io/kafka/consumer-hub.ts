@@ -265,11 +265,12 @@ export class ConsumerHub {
     const mine = topics.filter((t) => this.owns(t, partition));
     if (mine.length === 0) return;
     const committed = await this.committed(partition, mine);
-    const admin = await this.connectedAdmin();
+    let admin: Admin | undefined; // only needed where nothing is committed
     for (const topic of mine) {
       let offset = committed.get(topic) ?? -1;
       if (offset < 0) {
-        const offsets = await retryKafka(`offsets of topic ${this.physical(topic)}`, () => admin.fetchTopicOffsets(this.physical(topic)));
+        const a = (admin ??= await this.connectedAdmin());
+        const offsets = await retryKafka(`offsets of topic ${this.physical(topic)}`, () => a.fetchTopicOffsets(this.physical(topic)));
         const low = offsets.find((x) => x.partition === partition)?.low;
         offset = Number(low ?? 0);
       }
