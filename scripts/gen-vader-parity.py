@@ -55,7 +55,7 @@ add('issue', "$TSLA to the moon 🚀🚀🚀 😁", "No problems with $AAPL toda
     "The earnings were good. But the guidance is terrible.", "Not bad at all",
     "Without a doubt the best trade I made")
 
-# The three corpus texts where 3.3.2 and the corpus (upstream 44fc044) differ.
+# The three corpus texts that 3.3.2 and upstream 44fc044 (an earlier copy of the corpus) score differently.
 add('corpus-divergent',
     "Not too far below the gloss you can still feel director Denis Villeneuve's beating heart and the fondness he has for his characters.",
     "Roman Polanski directs The Pianist like a surgeon mends a broken heart; very meticulously but without any passion.",
