@@ -21,6 +21,20 @@ export interface RawRecord {
   ingestTs: number;
 }
 
+/**
+ * A source's word, in order with its records, that a topic partition has nothing to read for now
+ * (IDLE_TIMEOUT without a record, everything the broker had read). It stops holding the
+ * partition's watermark back until a record of it comes again.
+ */
+export interface IdleMarker {
+  kind: 'idle';
+  topic: InputTopic;
+  partition: number;
+}
+
+/** What a source emits. */
+export type SourceRecord = RawRecord | IdleMarker;
+
 /** A parsed tweet, before scoring. `symbols` is empty when it names none. */
 export interface ParsedTweet {
   kind: 'tweet';
@@ -32,6 +46,11 @@ export interface ParsedTweet {
   text: string;
   userId: string;
   symbols: string[];
+  /**
+   * Older than its input partition's watermark when it was read (parse decides it, from that
+   * topic partition's records alone): archived and served, left out of windows and joins.
+   */
+  late: boolean;
 }
 
 /** One bronze/serving row per (tweet, symbol); `topic` is the symbol or NONE. */
@@ -46,6 +65,11 @@ export interface TweetRow {
   text: string;
   userId: string;
   sentimentScore: number;
+  /**
+   * Older than its input partition's watermark when it was read (parse decides it, from that
+   * topic partition's records alone): archived and served, left out of windows and joins.
+   */
+  late: boolean;
 }
 
 /** The part of a scored tweet row the windows need (no text): what they are sent, to copy less. */
@@ -56,6 +80,7 @@ export interface TweetScore {
   createdAt: number;
   ingestTs: number;
   sentimentScore: number;
+  late: boolean;
 }
 
 export interface PriceRow {
@@ -69,6 +94,11 @@ export interface PriceRow {
   openPrice: number;
   closePrice: number;
   volume: number;
+  /**
+   * Older than its input partition's watermark when it was read (parse decides it, from that
+   * topic partition's records alone): archived and served, left out of windows and joins.
+   */
+  late: boolean;
 }
 
 export interface DeadLetter {
@@ -128,7 +158,11 @@ export interface JoinedRow {
 
 export type AlertRow = { kind: 'alert'; seq: number } & Alert;
 
-/** A record that arrived after its stage's watermark had passed its event time. */
+/**
+ * A late record: older than the watermark it missed. `stage` is where that was decided: `parse`
+ * for its input partition's watermark (the rule, deterministic), `windows` or `join` for a record
+ * of a partition that was idle and resumed behind the stage's watermark (docs/architecture.md).
+ */
 export interface LateRow {
   kind: 'late';
   seq: number;

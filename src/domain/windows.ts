@@ -2,7 +2,10 @@
 // from one-minute panes: a record updates exactly one pane, and a window is the merge of the
 // panes it covers. A window is emitted once, when the watermark passes its end, and panes no
 // future window needs are dropped right away, so state is bounded by
-// (symbols x (window length + allowed lateness) / slide) panes.
+// (symbols x (window length + allowed lateness) / slide) panes. Sums are exact
+// (domain/exact-sum.ts), so a window is a function of its records, whatever order they came in.
+
+import { addExact, emptySum, exactValue, mergeExact, type ExactSum } from './exact-sum.js';
 
 export interface WindowSpec {
   sizeMs: number;
@@ -17,7 +20,7 @@ export const NEGATIVE_AT = -0.05;
 
 interface Pane {
   tweets: number;
-  sum: number;
+  sum: ExactSum;
   min: number;
   max: number;
   pos: number;
@@ -32,7 +35,7 @@ interface Pane {
   high: number;
   low: number;
   volume: number;
-  notional: number;
+  notional: ExactSum;
 }
 
 export interface WindowResult {
@@ -54,7 +57,7 @@ export interface WindowResult {
   vwap: number | null;
 }
 
-const emptyPane = (): Pane => ({ tweets: 0, sum: 0, min: Infinity, max: -Infinity, pos: 0, neg: 0, ticks: 0, openTs: Infinity, openId: '', open: 0, closeTs: -Infinity, closeId: '', close: 0, high: -Infinity, low: Infinity, volume: 0, notional: 0 });
+const emptyPane = (): Pane => ({ tweets: 0, sum: emptySum(), min: Infinity, max: -Infinity, pos: 0, neg: 0, ticks: 0, openTs: Infinity, openId: '', open: 0, closeTs: -Infinity, closeId: '', close: 0, high: -Infinity, low: Infinity, volume: 0, notional: emptySum() });
 
 export class SlidingWindows {
   /** symbol -> pane start -> pane */
@@ -83,7 +86,7 @@ export class SlidingWindows {
   addTweet(symbol: string, eventTime: number, score: number): void {
     const p = this.pane(symbol, eventTime);
     p.tweets++;
-    p.sum += score;
+    addExact(p.sum, score);
     if (score < p.min) p.min = score;
     if (score > p.max) p.max = score;
     if (score >= POSITIVE_AT) p.pos++;
@@ -99,7 +102,7 @@ export class SlidingWindows {
     p.high = Math.max(p.high, open, close);
     p.low = Math.min(p.low, open, close);
     p.volume += volume;
-    p.notional += close * volume;
+    addExact(p.notional, close * volume);
   }
 
   /** Emit every window that ends at or before the watermark, in order of end; drop spent panes. */
@@ -132,7 +135,7 @@ export class SlidingWindows {
       if (!p) continue;
       any = true;
       m.tweets += p.tweets;
-      m.sum += p.sum;
+      mergeExact(m.sum, p.sum);
       m.min = Math.min(m.min, p.min);
       m.max = Math.max(m.max, p.max);
       m.pos += p.pos;
@@ -144,7 +147,7 @@ export class SlidingWindows {
         m.high = Math.max(m.high, p.high);
         m.low = Math.min(m.low, p.low);
         m.volume += p.volume;
-        m.notional += p.notional;
+        mergeExact(m.notional, p.notional);
       }
     }
     if (!any) return null;
@@ -154,7 +157,7 @@ export class SlidingWindows {
       windowStart: start,
       windowEnd: end,
       tweetCount: m.tweets,
-      meanSentiment: m.tweets > 0 ? m.sum / m.tweets : null,
+      meanSentiment: m.tweets > 0 ? exactValue(m.sum) / m.tweets : null,
       minSentiment: m.tweets > 0 ? m.min : null,
       maxSentiment: m.tweets > 0 ? m.max : null,
       positiveCount: m.pos,
@@ -165,7 +168,7 @@ export class SlidingWindows {
       high: hasTicks ? m.high : null,
       low: hasTicks ? m.low : null,
       volume: m.volume,
-      vwap: hasTicks && m.volume > 0 ? m.notional / m.volume : null,
+      vwap: hasTicks && m.volume > 0 ? exactValue(m.notional) / m.volume : null,
     };
   }
 
@@ -177,14 +180,17 @@ export class SlidingWindows {
   }
 
   snapshot(): { emittedUpTo: number | null; panes: [string, [number, Pane][]][] } {
-    return { emittedUpTo: Number.isFinite(this.emittedUpTo) ? this.emittedUpTo : null, panes: [...this.panes].map(([s, b]) => [s, [...b].map(([k, p]) => [k, { ...p }] as [number, Pane])]) };
+    return { emittedUpTo: Number.isFinite(this.emittedUpTo) ? this.emittedUpTo : null, panes: [...this.panes].map(([s, b]) => [s, [...b].map(([k, p]) => [k, copyPane(p)] as [number, Pane])]) };
   }
 
   restore(s: ReturnType<SlidingWindows['snapshot']>): void {
     this.emittedUpTo = s.emittedUpTo ?? Number.NEGATIVE_INFINITY;
-    this.panes = new Map(s.panes.map(([sym, b]) => [sym, new Map(b.map(([k, p]) => [k, fixInfinities(p)]))]));
+    this.panes = new Map(s.panes.map(([sym, b]) => [sym, new Map(b.map(([k, p]) => [k, fixInfinities(copyPane(p))]))]));
   }
 }
+
+const copySum = (x: ExactSum): ExactSum => ({ p: [...x.p], s: x.s });
+const copyPane = (p: Pane): Pane => ({ ...p, sum: copySum(p.sum), notional: copySum(p.notional) });
 
 /** JSON turns ±Infinity into null; empty-pane sentinels come back as Infinity. */
 function fixInfinities(p: Pane): Pane {

@@ -3,8 +3,9 @@
 //   source (per input partition) ─► parse ─tweets─► sentiment (Piscina) ─► bronze, store
 //                                        ─prices─────────────────────────► bronze, store
 //                                        ─dead───────────────────────────► bronze (dead_letters)
-//   scored tweets + prices, keyed by symbol ─► windows ─► gold windows, alerts, late events
-//                                           └► join    ─► silver tweet_prices, late events
+//   late records (decided by parse, per input partition) ──────────────► late events
+//   scored tweets + prices, keyed by symbol ─► windows ─► gold windows, alerts
+//                                           └► join    ─► silver tweet_prices
 //
 // Stateless stages are keyed by input partition (forward edges): partition p's records stay on
 // one path, in order, and reach the sinks that name their files after p. Stateful stages
@@ -129,7 +130,7 @@ export function speedTopology(cfg: Config, epochMs: number, input: Input = { kin
     retentionMs: cfg.cassandraContactPoints.length > 0 ? 0 : cfg.storeRetention * 60_000, maxRowsPerSymbol: cfg.storeMaxRows, retryBudgetMs: cfg.sinkRetryBudget * 1000 };
 
   const hub = hubSettings(cfg, kafkaShuffle);
-  const kafkaSource: KafkaSourceOptions = { pipeline: PIPELINE, hub, batchSize: cfg.batchSize };
+  const kafkaSource: KafkaSourceOptions = { pipeline: PIPELINE, hub, batchSize: cfg.batchSize, idleTimeoutMs: cfg.idleTimeout * 1000 };
   const dlq: DlqSinkOptions = { pipeline: PIPELINE, brokers: cfg.kafkaBrokers, topicPrefix: cfg.kafkaTopicPrefix };
   const sourceStage: StageSpec =
     input.kind === 'kafka'
@@ -150,7 +151,7 @@ export function speedTopology(cfg: Config, epochMs: number, input: Input = { kin
   // Through Kafka, the join's pending tweets are in its snapshot (they are not in partition q's bronze).
   const joinOpts: JoinOptions = { pipeline: PIPELINE, lookbackMs: cfg.joinLookback * 3_600_000, lake: kafkaShuffle ? undefined : lake };
   const shuffleSink: ShuffleSinkOptions = { pipeline: PIPELINE, brokers: cfg.kafkaBrokers, topicPrefix: cfg.kafkaTopicPrefix, partitions: P };
-  const shuffleSource: ShuffleSourceOptions = { pipeline: PIPELINE, hub, batchMessages: 64, partitions: P, idleTimeoutMs: cfg.idleTimeout * 1000 };
+  const shuffleSource: ShuffleSourceOptions = { pipeline: PIPELINE, hub, batchMessages: 64, partitions: P };
   const shuffleStages: StageSpec[] = kafkaShuffle
     ? [
         { name: 'shuffle-sink', module: actor('shuffle-sink'), parallelism: P, placement: 'main', options: shuffleSink },
@@ -181,6 +182,7 @@ export function speedTopology(cfg: Config, epochMs: number, input: Input = { kin
         { name: 'windows-sink', module: actor('lake-sink'), parallelism: P, options: lakeSink('windows', '') },
         { name: 'alerts-sink', module: actor('lake-sink'), parallelism: P, options: lakeSink('alerts', '') },
         { name: 'joined-sink', module: actor('lake-sink'), parallelism: P, options: lakeSink('joined', '') },
+        { name: 'late-parse-sink', module: actor('lake-sink'), parallelism: P, options: lakeSink('late', 'parse') },
         { name: 'late-windows-sink', module: actor('lake-sink'), parallelism: P, options: lakeSink('late', 'windows') },
         { name: 'late-join-sink', module: actor('lake-sink'), parallelism: P, options: lakeSink('late', 'join') },
       ]
@@ -192,6 +194,7 @@ export function speedTopology(cfg: Config, epochMs: number, input: Input = { kin
         { from: 'windows', to: 'store-sink', route: { kind: 'hash' } },
         { from: 'windows', output: 'alerts', to: 'store-sink', route: { kind: 'hash' } },
         { from: 'windows', output: 'alerts', to: 'alerts-sink', route: { kind: 'forward' } },
+        { from: 'parse', output: 'late', to: 'late-parse-sink', route: { kind: 'forward' } },
         { from: 'windows', output: 'late', to: 'late-windows-sink', route: { kind: 'forward' } },
         { from: 'join', to: 'joined-sink', route: { kind: 'forward' } },
         { from: 'join', output: 'late', to: 'late-join-sink', route: { kind: 'forward' } },
@@ -203,7 +206,9 @@ export function speedTopology(cfg: Config, epochMs: number, input: Input = { kin
     pool: { filename: new URL('../actors/sentiment/score-worker.js', import.meta.url).href, threads: cfg.scoreThreads, workerData: { engine: cfg.sentimentEngine, nice: cfg.workerNice } },
     stages: [
       sourceStage,
-      { name: 'parse', module: actor('parse'), parallelism: P, options: parse, restart: 'in-place' },
+      // Parse decides lateness and keeps what it needs for that: a failure restores it from the
+      // checkpoint with everything else (an in-place restart would forget what it decided since).
+      { name: 'parse', module: actor('parse'), parallelism: P, options: parse },
       { name: 'sentiment', module: actor('sentiment'), parallelism: P, placement: 'main', options: sentiment },
       { name: 'bronze-sink', module: actor('bronze-sink'), parallelism: P, options: bronze, credits: 8 },
       { name: 'store-sink', module: actor('store-sink'), parallelism: P, options: store, credits: 8 },
@@ -312,7 +317,7 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
       nextId: checkpoints.nextId ? (p) => checkpoints.nextId!(p) : undefined,
     },
     checkpointIntervalMs: cfg.checkpointInterval * 1000,
-    settings: { idleTimeoutMs: cfg.idleTimeout * 1000, watermarkIntervalMs: cfg.watermarkInterval, workerNice: cfg.workerNice },
+    settings: { watermarkIntervalMs: cfg.watermarkInterval, workerNice: cfg.workerNice },
     youngGenerationMb: cfg.workerYoungGenerationMb,
     // Scratch files of a crashed run are never committed: start each launch without them.
     beforeLaunch: () => lake.cleanScratch(),

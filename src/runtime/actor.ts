@@ -28,6 +28,11 @@ export interface ActorContext {
    * the stage that assigns event times). Other stages forward the minimum of their inputs.
    */
   emitWatermark(ts: number): Promise<void>;
+  /**
+   * Say that this instance has nothing to send for now (e.g. its source partitions have nothing
+   * to read): downstream stops waiting for its watermark until it emits data or a watermark.
+   */
+  emitIdle(): Promise<void>;
   /** Run CPU-heavy work on the shared Piscina pool (stages placed on the main thread). */
   offload<T, R>(task: T): Promise<R>;
   /** Run `fn` after `ms` on the injected clock; returns a cancel function. */
@@ -50,6 +55,8 @@ export interface Actor {
   produce?(): Promise<SourceStatus>;
   /** The stage's watermark advanced (minimum over its active inputs). */
   onWatermark?(ts: number): void | Promise<void>;
+  /** Every input of this instance is idle (e.g. a sink that forwards watermarks tells its readers). */
+  onIdle?(): void | Promise<void>;
   /**
    * A checkpoint barrier has arrived on every input. Sinks make everything before it durable
    * here; the runtime then takes `snapshot()` and forwards the barrier.

@@ -178,6 +178,7 @@ export class ActorHost implements InstanceHost {
       emit: async (records, opts) => {
         const output = opts?.output ?? DEFAULT_OUTPUT;
         if (records.length === 0) return;
+        runner.noteActive();
         const routes = this.routes.get(runner.id)?.get(output);
         if (!routes) return; // an output nobody listens to
         this.metrics.recordsOut.inc({ ...labels, output }, records.length);
@@ -188,6 +189,7 @@ export class ActorHost implements InstanceHost {
         await Promise.all(this.envelopes(deliveries).map(([out, env]) => out.push(env)));
       },
       emitWatermark: (ts) => runner.generateWatermark(ts),
+      emitIdle: () => runner.declareIdle(),
       offload: <T, R>(task: T) => {
         if (!this.offloader) throw new Error(`${runner.id}: offload needs the stage placed on the main thread with a pool`);
         return this.offloader.run<T, R>(task);
@@ -323,9 +325,9 @@ export class ActorHost implements InstanceHost {
     this.transport.toSupervisor({ t: 'ack', checkpoint, instance, snapshot });
   }
 
-  ended(instance: string): void {
+  ended(instance: string, snapshot: Uint8Array | undefined): void {
     if (this.disposed) return;
-    this.transport.toSupervisor({ t: 'ended', instance });
+    this.transport.toSupervisor({ t: 'ended', instance, snapshot });
   }
 
   restarted(instance: string, attempt: number, error: unknown): void {

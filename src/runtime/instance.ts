@@ -23,14 +23,12 @@ export interface InstanceHost {
   forwardControl(from: InstanceRef, env: Envelope): Promise<void>;
   returnCredit(link: Link): void;
   ack(checkpoint: number, instance: string, snapshot: Uint8Array | undefined): void;
-  ended(instance: string): void;
+  ended(instance: string, snapshot: Uint8Array | undefined): void;
   restarted(instance: string, attempt: number, error: unknown): void;
   failed(instance: string, error: unknown): void;
 }
 
 export class Escalated extends Error {}
-
-const IDLE_LINK = '(idle-check)';
 
 export class InstanceRunner {
   readonly mailbox = new Mailbox();
@@ -45,7 +43,14 @@ export class InstanceRunner {
   private pendingCheckpoints: number[] = [];
   private stopRequested = false;
   private failed = false;
-  private idleTimer: (() => void) | null = null;
+  /** Inputs whose stream was stopped rather than exhausted (a drain): this one is stopped too. */
+  private stoppedInputs = 0;
+  /** The source's stream is exhausted (produce() said 'done'), not stopped. */
+  private exhausted = false;
+  /** The actor said it has nothing to send (ctx.emitIdle), until it emits again. */
+  private actorIdle = false;
+  /** 'idle' was forwarded and nothing was sent since. */
+  private idleSent = false;
   private lastEmittedWatermark = Number.NEGATIVE_INFINITY;
   private readonly watermarkIntervalMs: number;
   /** The newest watermark the actor generated, and when the next one may be sent. */
@@ -61,21 +66,19 @@ export class InstanceRunner {
     private readonly inputs: Map<string, Link>,
     private readonly host: InstanceHost,
     restart: RestartPolicy,
-    timing: { idleTimeoutMs: number; watermarkIntervalMs: number },
+    timing: { watermarkIntervalMs: number },
     initialSnapshot: Uint8Array | undefined,
   ) {
-    const { idleTimeoutMs } = timing;
     this.watermarkIntervalMs = timing.watermarkIntervalMs;
     this.id = `${ref.stage}/${ref.partition}`;
     this.aligner = new BarrierAligner(new Set(inputs.keys()));
-    this.watermarks = new WatermarkTracker([...inputs.keys()], idleTimeoutMs, host.clock.now());
+    this.watermarks = new WatermarkTracker([...inputs.keys()]);
     this.restarts = new RestartTracker(restart);
     this.lastSnapshot = initialSnapshot;
     this.labels = instanceLabels(host.pipeline, ref.stage, ref.partition);
     // Series exist from the start (at 0), so dashboards and alerts see them before the first event.
     host.metrics.restarts.inc(this.labels, 0);
     host.metrics.recordsIn.inc(this.labels, 0);
-    if (idleTimeoutMs > 0 && inputs.size > 0) this.armIdleCheck(idleTimeoutMs);
   }
 
   get watermark(): number {
@@ -104,8 +107,6 @@ export class InstanceRunner {
   abandon(): void {
     this.failed = true;
     this.stopRequested = true;
-    this.idleTimer?.();
-    this.idleTimer = null;
     this.watermarkTimer?.();
     this.watermarkTimer = null;
   }
@@ -125,7 +126,6 @@ export class InstanceRunner {
         this.host.failed(this.id, e);
       }
     } finally {
-      this.idleTimer?.();
       this.watermarkTimer?.();
     }
   }
@@ -139,7 +139,10 @@ export class InstanceRunner {
         result.status = (await a.produce?.()) ?? 'done';
       });
       const status = result.status;
-      if (status === 'done') break;
+      if (status === 'done') {
+        this.exhausted = true;
+        break;
+      }
       if (status === 'idle') await new Promise<void>((r) => this.host.clock.setTimer(5, r));
     }
     for (const cp of this.pendingCheckpoints.splice(0)) await this.completeCheckpoint(cp);
@@ -156,18 +159,14 @@ export class InstanceRunner {
   }
 
   private async dispatch(mail: Mail): Promise<void> {
-    if (mail.link === IDLE_LINK) {
-      if (mail.env.kind === 'watermark') await this.advanceWatermark(mail.env.ts);
-      return;
-    }
     const link = this.inputs.get(mail.link);
     if (!link) throw new Error(`${this.id}: mail from unknown link ${mail.link}`);
     const env = mail.env;
-    const now = this.host.clock.now();
-    this.watermarks.touch(mail.link, now);
     switch (env.kind) {
       case 'data':
       case 'local-data': {
+        // An idle input speaks again: it holds the watermark from now on (what it held before).
+        await this.advanceWatermark(this.watermarks.activity(mail.link));
         const records = env.kind === 'data' ? decodeBatch<unknown>(env.bytes) : env.records;
         const info: BatchInfo = { link: mail.link, fromStage: link.from.stage, fromPartition: link.from.partition };
         this.host.metrics.recordsIn.inc(this.labels, records.length);
@@ -175,12 +174,17 @@ export class InstanceRunner {
         await this.withRestart((a) => a.handle?.(records, info));
         end();
         this.host.returnCredit(link);
+        if (this.idleSent) await this.updateIdle();
         return;
       }
       case 'shared':
         throw new Error(`${this.id}: a shared batch reached the mailbox without crossing a thread`);
       case 'watermark':
-        return this.advanceWatermark(this.watermarks.update(mail.link, env.ts, now));
+        await this.advanceWatermark(this.watermarks.update(mail.link, env.ts));
+        return this.updateIdle();
+      case 'idle':
+        await this.advanceWatermark(this.watermarks.markIdle(mail.link));
+        return this.updateIdle();
       case 'barrier': {
         const ev = this.aligner.onBarrier(mail.link, env.checkpoint, this.ended);
         if (ev.kind === 'aligned') await this.completeCheckpoint(ev.checkpoint);
@@ -188,7 +192,9 @@ export class InstanceRunner {
       }
       case 'end': {
         this.ended.add(mail.link);
-        await this.advanceWatermark(this.watermarks.end(mail.link, now));
+        if (!env.finished) this.stoppedInputs++;
+        await this.advanceWatermark(this.watermarks.end(mail.link, env.finished));
+        await this.updateIdle();
         const ev = this.aligner.onEnd(this.ended);
         if (ev?.kind === 'aligned') await this.completeCheckpoint(ev.checkpoint);
         return;
@@ -218,14 +224,53 @@ export class InstanceRunner {
     this.mailbox.nudge();
   }
 
+  /**
+   * End of this instance's stream: flush (close), send a held watermark and the end downstream,
+   * and report the final state, which the supervisor saves as the final checkpoint once every
+   * instance has ended, so a restart of a finished run resumes after its last record.
+   */
   private async finish(): Promise<void> {
     await this.withRestart((a) => a.close?.());
+    const snapshot = encodeSnapshot(this.actor.snapshot?.());
     // A watermark held back by the interval goes before the end of the stream.
+    await this.flushGeneratedWatermark();
+    const finished = this.stage.source ? this.exhausted : this.stoppedInputs === 0;
+    await this.host.forwardControl(this.ref, { kind: 'end', finished });
+    this.host.ended(this.id, snapshot);
+  }
+
+  private async flushGeneratedWatermark(): Promise<void> {
     this.watermarkTimer?.();
     this.watermarkTimer = null;
     await this.emitWatermark(this.generatedWatermark);
-    await this.host.forwardControl(this.ref, { kind: 'end' });
-    this.host.ended(this.id);
+  }
+
+  /**
+   * The actor has nothing to send for now (a source partition with nothing to read): downstream
+   * stops waiting for its watermark until it sends data or a watermark again.
+   */
+  async declareIdle(): Promise<void> {
+    await this.flushGeneratedWatermark();
+    this.actorIdle = true;
+    await this.updateIdle();
+  }
+
+  /** The actor sent data or a watermark: it is active (downstream learns it from what it gets). */
+  noteActive(): void {
+    this.actorIdle = false;
+    this.idleSent = false;
+  }
+
+  /** Forward 'idle' once when this instance becomes idle (the actor said so, or every input is). */
+  private async updateIdle(): Promise<void> {
+    if (!(this.actorIdle || this.watermarks.idle)) {
+      this.idleSent = false;
+      return;
+    }
+    if (this.idleSent) return;
+    this.idleSent = true;
+    await this.withRestart((a) => a.onIdle?.());
+    await this.host.forwardControl(this.ref, { kind: 'idle' });
   }
 
   /**
@@ -233,8 +278,8 @@ export class InstanceRunner {
    * the data): sent at once if the watermark interval is up, else the newest one generated is
    * sent when it is. Data the actor emits meanwhile goes ahead of it, which is safe: a
    * watermark only says what older records are late, and it was derived from records already
-   * sent. (How late records are classified thus depends on timing, as it does wherever a stage
-   * merges several inputs.)
+   * sent. Which records are late is not decided by when watermarks arrive (see parse and
+   * docs/architecture.md, "Event time"): only when results are emitted depends on it.
    */
   async generateWatermark(ts: number): Promise<void> {
     if (ts <= this.generatedWatermark) return;
@@ -257,6 +302,7 @@ export class InstanceRunner {
   async emitWatermark(ts: number): Promise<void> {
     if (ts <= this.lastEmittedWatermark) return;
     this.lastEmittedWatermark = ts;
+    this.noteActive();
     await this.host.forwardControl(this.ref, { kind: 'watermark', ts });
   }
 
@@ -294,17 +340,6 @@ export class InstanceRunner {
         await this.createActor();
       }
     }
-  }
-
-  private armIdleCheck(idleTimeoutMs: number): void {
-    const tick = () => {
-      if (this.failed) return;
-      const wm = this.watermarks.recompute(this.host.clock.now());
-      // Idle inputs released the watermark: advance it in mailbox order, like any other mail.
-      if (wm !== null) this.mailbox.put({ link: IDLE_LINK, env: { kind: 'watermark', ts: wm } });
-      this.idleTimer = this.host.clock.setTimer(Math.max(50, idleTimeoutMs / 4), tick);
-    };
-    this.idleTimer = this.host.clock.setTimer(Math.max(50, idleTimeoutMs / 4), tick);
   }
 
   get context(): ActorContext {

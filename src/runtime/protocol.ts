@@ -27,7 +27,10 @@ export type Envelope =
   | { kind: 'shared'; batch: SharedBatch }
   | { kind: 'watermark'; ts: number }
   | { kind: 'barrier'; checkpoint: number }
-  | { kind: 'end' };
+  /** The sender has nothing to send for now (its sources are idle): do not wait for its watermark. */
+  | { kind: 'idle' }
+  /** The sender's stream ended: exhausted (`finished`), or stopped by a drain (resumable). */
+  | { kind: 'end'; finished: boolean };
 
 /** Between hosts (peer to peer). */
 export type PeerMessage =
@@ -50,7 +53,8 @@ export type HostCommand =
 export type HostEvent =
   | { t: 'ready'; hostId: number }
   | { t: 'ack'; checkpoint: number; instance: string; snapshot: Uint8Array | undefined }
-  | { t: 'ended'; instance: string }
+  /** The instance ended; `snapshot` is its state after its last record (the final checkpoint's). */
+  | { t: 'ended'; instance: string; snapshot: Uint8Array | undefined }
   | { t: 'restarted'; instance: string; attempt: number; error: string }
   | { t: 'failed'; instance: string; error: string; stack?: string }
   | { t: 'metrics'; requestId: number; metrics: unknown[] }
@@ -59,8 +63,6 @@ export type HostEvent =
 export interface HostSettings {
   pipeline: string;
   restart: { minMs: number; maxMs: number; jitter: number; maxRestarts: number; withinMs: number };
-  /** Watermark inputs silent for this long stop holding the stage back (0 = never). */
-  idleTimeoutMs: number;
   /**
    * An actor's own watermarks (ctx.emitWatermark) are sent at most this often, the newest one
    * when the interval is up (0 = each at once). Flink's auto-watermark interval: a watermark

@@ -54,6 +54,8 @@ interface Generation {
   mainHost: ActorHost;
   tracker: CheckpointTracker;
   ended: Set<string>;
+  /** The state each ended instance reported after its last record. */
+  finalSnapshots: Record<string, Uint8Array>;
 }
 
 export class Supervisor {
@@ -82,7 +84,7 @@ export class Supervisor {
     validateTopology(o.topology);
     this.instances = allInstances(o.topology).map(instanceId);
     this.placement = [...placeInstances(o.topology, o.workers)];
-    this.settings = { pipeline: o.topology.name, restart: DEFAULT_RESTART, idleTimeoutMs: 0, watermarkIntervalMs: 0, workerNice: 0, tasks: null, ...o.settings };
+    this.settings = { pipeline: o.topology.name, restart: DEFAULT_RESTART, watermarkIntervalMs: 0, workerNice: 0, tasks: null, ...o.settings };
     this.failovers = new RestartTracker(this.settings.restart);
     this.done = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
     this.done.catch(() => undefined); // observed by whoever awaits it; never an unhandled rejection
@@ -139,7 +141,7 @@ export class Supervisor {
       toSupervisor: (ev) => this.onEvent(n, ev),
       toPeer: (hostId, m) => workers.get(hostId)?.postMessage(m, peerMessageTransfer(m)),
     }, this.offloader());
-    const gen: Generation = { n, workers, mainHost, tracker: new CheckpointTracker(this.instances), ended: new Set() };
+    const gen: Generation = { n, workers, mainHost, tracker: new CheckpointTracker(this.instances), ended: new Set(), finalSnapshots: {} };
     this.gen = gen;
 
     const ready: Promise<void>[] = [];
@@ -262,9 +264,15 @@ export class Supervisor {
       }
       case 'ended':
         gen.ended.add(ev.instance);
+        if (ev.snapshot !== undefined) gen.finalSnapshots[ev.instance] = ev.snapshot;
         for (const d of gen.tracker.forget(ev.instance)) this.completeCheckpoint(d.id, d.snapshots, d.startedAt);
-        // Resolve only once every completed checkpoint is saved.
-        if (gen.ended.size === this.instances.length) void this.saving.then(() => this.settle.resolve());
+        if (gen.ended.size === this.instances.length) {
+          // The final checkpoint: every instance's state after its last record, every sink closed
+          // (durable). A restart of a finished (or drained) run resumes here and rewrites nothing.
+          if (this.o.checkpoints) this.completeCheckpoint(this.nextCheckpoint++, gen.finalSnapshots, this.o.clock.monotonic());
+          // Resolve only once every completed checkpoint is saved.
+          void this.saving.then(() => this.settle.resolve());
+        }
         return;
       case 'restarted':
         this.o.log.warn('actor restarted', { actor: ev.instance, attempt: ev.attempt, error: ev.error });

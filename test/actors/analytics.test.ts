@@ -1,5 +1,7 @@
-// The window and join actors with a fake context: late records are left out, counted and sent
-// to the late output with the watermark they missed; on-time ones reach windows and joins.
+// The window and join actors with a fake context: records parse flagged late are left out (parse
+// wrote them to the late events); a record older than the stage's watermark that parse let
+// through (an idle partition resumed) is left out, counted and sent to the late output with the
+// watermark it missed; on-time ones reach windows and joins.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import createJoin from '../../src/actors/join/actor.js';
@@ -11,8 +13,8 @@ import { fakeContext } from '../helpers/fake-context.js';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2025, 11, 18, 14, 0, 0);
-const tweet = (id: string, topic: string, t: number, score: number): TweetRow => ({ kind: 'tweet-row', id, topic, partition: 0, offset: 0, createdAt: t, ingestTs: t, text: id, userId: 'u', sentimentScore: score });
-const tick = (id: string, symbol: string, t: number, open: number, close: number): PriceRow => ({ kind: 'price', id, symbol, partition: 0, offset: 0, tradeTs: t, ingestTs: t, openPrice: open, closePrice: close, volume: 100 });
+const tweet = (id: string, topic: string, t: number, score: number): TweetRow => ({ kind: 'tweet-row', id, topic, partition: 0, offset: 0, createdAt: t, ingestTs: t, text: id, userId: 'u', sentimentScore: score, late: false });
+const tick = (id: string, symbol: string, t: number, open: number, close: number): PriceRow => ({ kind: 'price', id, symbol, partition: 0, offset: 0, tradeTs: t, ingestTs: t, openPrice: open, closePrice: close, volume: 100, late: false });
 const info = { link: 'l', fromStage: 'x', fromPartition: 0 };
 
 test('windows actor: late records go to the late output with the watermark they missed; alerts fire', async () => {
@@ -44,4 +46,22 @@ test('join actor: late ticks and tweets are left out; tweets are released joined
   const joined = f.out<JoinedRow>();
   assert.deepEqual(joined.map((j) => [j.id, j.priceId, j.closePrice]), [['t1', 'p1', 200]]);
   assert.deepEqual(f.out<LateRow>('late').map((l) => l.id).sort(), ['late-tick', 'late-tweet']);
+});
+
+test('windows and join actors: records parse flagged late take no part and are not reported again', async () => {
+  const w = fakeContext('windows');
+  const windows = await createWindows({ pipeline: 't', window: DEFAULT_WINDOW, alerts: DEFAULT_ALERT_RULE }, w.ctx.self);
+  await windows.init!(w.ctx);
+  const j = fakeContext('join');
+  const join = await createJoin({ pipeline: 't', lookbackMs: 24 * 60 * MIN }, j.ctx.self);
+  await join.init!(j.ctx);
+  const records = [tweet('t1', 'AAPL', T0 + 30_000, 0.5), { ...tweet('t2', 'AAPL', T0 + 40_000, -0.9), late: true }, tick('p1', 'AAPL', T0, 100, 100), { ...tick('p2', 'AAPL', T0 + 35_000, 100, 50), late: true }];
+  for (const a of [windows, join]) {
+    await a.handle!(records, info);
+    await a.onWatermark!(T0 + 10 * MIN);
+  }
+  const rows = w.out<WindowRow>();
+  assert.ok(rows.length > 0 && rows.every((r) => r.tweetCount === 1 && r.tickCount === 1 && r.close === 100), 'the flagged tweet and tick are in no window');
+  assert.deepEqual(j.out<JoinedRow>().map((r) => [r.id, r.priceId]), [['t1', 'p1']], 'the flagged tweet is not joined, the flagged tick not used');
+  assert.deepEqual([...w.out('late'), ...j.out('late')], [], 'parse reported them already');
 });

@@ -9,6 +9,7 @@ import { quietLogger } from './runtime.js';
 export function fakeContext(stage = 'test', partition = 0) {
   const emitted = new Map<string, unknown[]>();
   const watermarks: number[] = [];
+  let idles = 0;
   const clock = new ManualClock(Date.UTC(2025, 11, 18, 14, 0, 0));
   const ctx: ActorContext = {
     self: { stage, partition },
@@ -23,8 +24,11 @@ export function fakeContext(stage = 'test', partition = 0) {
     emitWatermark: async (ts) => {
       watermarks.push(ts);
     },
+    emitIdle: async () => {
+      idles++;
+    },
     offload: () => Promise.reject(new Error('no pool in unit tests')),
     schedule: (ms, fn) => clock.setTimer(ms, fn),
   };
-  return { ctx, emitted, watermarks, clock, out: <T>(name = 'out') => (emitted.get(name) ?? []) as T[] };
+  return { ctx, emitted, watermarks, clock, idles: () => idles, out: <T>(name = 'out') => (emitted.get(name) ?? []) as T[] };
 }

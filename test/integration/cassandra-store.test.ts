@@ -22,11 +22,11 @@ let offset = 0;
 
 const tweet = (topic: string, createdAt: number, over: Partial<TweetRow> = {}): TweetRow => {
   const o = offset++;
-  return { kind: 'tweet-row', id: recordId('tweets', 0, o), topic, partition: 0, offset: o, createdAt, ingestTs: T0 + 60_000, text: `tweet ${o} about $${topic}`, userId: `user_${o}`, sentimentScore: 0.5, ...over };
+  return { kind: 'tweet-row', id: recordId('tweets', 0, o), topic, partition: 0, offset: o, createdAt, ingestTs: T0 + 60_000, text: `tweet ${o} about $${topic}`, userId: `user_${o}`, sentimentScore: 0.5, late: false, ...over };
 };
 const price = (symbol: string, tradeTs: number, volume = 1500): PriceRow => {
   const o = offset++;
-  return { kind: 'price', id: recordId('stock-prices', 0, o), symbol, partition: 0, offset: o, tradeTs, ingestTs: T0 + 60_000, openPrice: 250.5, closePrice: 251.25, volume };
+  return { kind: 'price', id: recordId('stock-prices', 0, o), symbol, partition: 0, offset: o, tradeTs, ingestTs: T0 + 60_000, openPrice: 250.5, closePrice: 251.25, volume, late: false };
 };
 
 let store: ServingStore;

@@ -48,7 +48,7 @@ const rawKeys = async (b: string, prefix = ''): Promise<string[]> => {
 };
 
 const tweet = (topic: string, partition: number, offset: number): TweetRow => ({
-  kind: 'tweet-row', id: `id-${partition}-${offset}`, topic, partition, offset, createdAt: 1_700_000_000_000 + offset * 1000, ingestTs: 1_700_000_000_500 + offset * 1000, text: `tweet ${offset} about $${topic}`, userId: `u${offset % 7}`, sentimentScore: offset / 100,
+  kind: 'tweet-row', id: `id-${partition}-${offset}`, topic, partition, offset, createdAt: 1_700_000_000_000 + offset * 1000, ingestTs: 1_700_000_000_500 + offset * 1000, text: `tweet ${offset} about $${topic}`, userId: `u${offset % 7}`, sentimentScore: offset / 100, late: false,
 });
 
 before(async () => {

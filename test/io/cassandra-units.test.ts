@@ -98,7 +98,7 @@ test('layout check: the expected table passes; the seed table clustered by inges
 });
 
 test('row mapping: record ids as uuid, times as timestamps, volume as bigint, and back', () => {
-  const t: TweetRow = { kind: 'tweet-row', id: recordId('tweets', 3, 42), topic: 'AAPL', partition: 3, offset: 42, createdAt: 1_766_068_200_000, ingestTs: 1_766_068_201_234, text: '$AAPL up', userId: 'user_1', sentimentScore: 0.25 };
+  const t: TweetRow = { kind: 'tweet-row', id: recordId('tweets', 3, 42), topic: 'AAPL', partition: 3, offset: 42, createdAt: 1_766_068_200_000, ingestTs: 1_766_068_201_234, text: '$AAPL up', userId: 'user_1', sentimentScore: 0.25, late: false };
   const tp = tweetParams(t);
   assert.equal(tp[0], 'AAPL');
   assert.deepEqual(tp[1], new Date(t.createdAt));
@@ -108,7 +108,7 @@ test('row mapping: record ids as uuid, times as timestamps, volume as bigint, an
   assert.deepEqual(toStoredTweet(tweetRow), { id: t.id, topic: 'AAPL', created_at: t.createdAt, ingest_timestamp: t.ingestTs, text: '$AAPL up', user_id: 'user_1', sentiment_score: 0.25 });
   assert.throws(() => tweetParams({ ...t, id: 'id-1' }), /Uuid/, 'ids must be UUID-formatted (recordId)');
 
-  const p: PriceRow = { kind: 'price', id: recordId('stock-prices', 0, 7), symbol: 'TSLA', partition: 0, offset: 7, tradeTs: 1_766_068_205_000, ingestTs: 1_766_068_205_100, openPrice: 250.5, closePrice: 251.2, volume: 2 ** 40 };
+  const p: PriceRow = { kind: 'price', id: recordId('stock-prices', 0, 7), symbol: 'TSLA', partition: 0, offset: 7, tradeTs: 1_766_068_205_000, ingestTs: 1_766_068_205_100, openPrice: 250.5, closePrice: 251.2, volume: 2 ** 40, late: false };
   const pp = priceParams(p);
   assert.ok(pp[6] instanceof types.Long);
   assert.equal(pp[6].toString(), String(2 ** 40));

@@ -14,7 +14,7 @@ import { LmdbServingStore } from '../../src/io/store/lmdb-store.js';
 import { duckdb } from '../helpers/duckdb.js';
 
 const tweet = (topic: string, offset: number, createdAt = 1_700_000_000_000 + offset * 1000): TweetRow => ({
-  kind: 'tweet-row', id: `id-${offset}`, topic, partition: 2, offset, createdAt, ingestTs: createdAt + 5, text: `t${offset} $${topic}`, userId: 'u', sentimentScore: offset / 100,
+  kind: 'tweet-row', id: `id-${offset}`, topic, partition: 2, offset, createdAt, ingestTs: createdAt + 5, text: `t${offset} $${topic}`, userId: 'u', sentimentScore: offset / 100, late: false,
 });
 
 test('rolling files: roll by rows, name by partition and offset range, recover by offset', async () => {
@@ -62,7 +62,7 @@ test('lmdb store: newest first per symbol, since filter, idempotent upserts, bou
     const since = await store.latestTweets('TSLA', { limit: 100, sinceMs: rows[14].createdAt });
     assert.deepEqual(since.map((t) => t.id), ['id-18', 'id-16', 'id-14']);
     assert.deepEqual(await store.latestTweets('MSFT'), []);
-    const price: PriceRow = { kind: 'price', id: 'p1', symbol: 'AAPL', partition: 0, offset: 1, tradeTs: 5, ingestTs: 6, openPrice: 1, closePrice: 2, volume: 3 };
+    const price: PriceRow = { kind: 'price', id: 'p1', symbol: 'AAPL', partition: 0, offset: 1, tradeTs: 5, ingestTs: 6, openPrice: 1, closePrice: 2, volume: 3, late: false };
     await store.upsertPrices([price, { ...price, id: 'p2', tradeTs: 9 }]);
     assert.deepEqual((await store.latestPrices('AAPL')).map((p) => p.id), ['p2', 'p1']);
     // Bounded: keep the newest 4 per symbol and nothing older than row 12's time.

@@ -39,7 +39,7 @@ async function speedRun(dataDir: string): Promise<void> {
   const gen = (topology.stages[0].options as GeneratorSourceOptions).generator;
   gen.tweetSpacingMs = 13_000; // 800 tweets per partition: ~2.9 hours
   gen.priceSpacingMs = 52_000;
-  const supervisor = new Supervisor({ topology, workers: cfg.actorThreads, clock: systemClock, metrics: createMetrics(new client.Registry()), log: quietLogger(), checkpoints: new MemoryCheckpoints(), checkpointIntervalMs: 1000, settings: { idleTimeoutMs: 0 } });
+  const supervisor = new Supervisor({ topology, workers: cfg.actorThreads, clock: systemClock, metrics: createMetrics(new client.Registry()), log: quietLogger(), checkpoints: new MemoryCheckpoints(), checkpointIntervalMs: 1000 });
   await supervisor.start();
   await supervisor.done;
   await supervisor.shutdown();

@@ -18,31 +18,58 @@ import { placeInstances, planLinks, type Link, type TopologySpec } from '../../s
 import { WatermarkTracker } from '../../src/runtime/watermarks.js';
 
 test('watermark: minimum over inputs, advancing only forward', () => {
-  const w = new WatermarkTracker(['a', 'b'], 0, 0);
-  assert.equal(w.update('a', 100, 0), null, 'b has said nothing yet');
-  assert.equal(w.update('b', 50, 0), 50);
-  assert.equal(w.update('b', 40, 0), null, 'an input never moves back');
-  assert.equal(w.update('b', 150, 0), 100);
+  const w = new WatermarkTracker(['a', 'b']);
+  assert.equal(w.update('a', 100), null, 'b has said nothing yet');
+  assert.equal(w.update('b', 50), 50);
+  assert.equal(w.update('b', 40), null, 'an input never moves back');
+  assert.equal(w.update('b', 150), 100);
   assert.equal(w.watermark, 100);
 });
 
-test('watermark: an idle input stops holding the stage back, and counts again when it speaks', () => {
-  const w = new WatermarkTracker(['a', 'b'], 1_000, 0);
-  w.update('a', 10, 0);
-  w.update('b', 5, 0);
-  assert.equal(w.watermark, 5);
-  w.update('a', 500, 900);
-  assert.equal(w.recompute(999), null, 'b not idle yet');
-  assert.equal(w.recompute(1_000), 500, 'b idle: a alone decides');
-  w.update('b', 600, 1_100);
-  assert.equal(w.update('a', 700, 1_100), 600);
+test('watermark: an input its upstream declared idle stops holding the stage back, and counts again when it speaks', () => {
+  const w = new WatermarkTracker(['a', 'b']);
+  w.update('a', 10);
+  w.update('b', 5);
+  w.update('a', 500);
+  assert.equal(w.watermark, 5, 'silence alone never makes an input idle (backpressure is silence too)');
+  assert.equal(w.markIdle('b'), 500, 'b idle: a alone decides');
+  assert.equal(w.idle, false, 'one input still active');
+  assert.equal(w.activity('b'), null, 'b speaks: it counts again, holding at what it had');
+  assert.equal(w.update('a', 700), null);
+  assert.equal(w.update('b', 600), 600);
 });
 
-test('watermark: ended inputs are excluded', () => {
-  const w = new WatermarkTracker(['a', 'b'], 0, 0);
-  w.update('a', 10, 0);
-  w.update('b', 1, 0);
-  assert.equal(w.end('b', 0), 10);
+test('watermark: when every input is idle it holds, and the instance is idle', () => {
+  const w = new WatermarkTracker(['a', 'b']);
+  w.update('a', 100);
+  w.update('b', 50);
+  assert.equal(w.markIdle('a'), null);
+  assert.equal(w.markIdle('b'), null, 'no active input: hold, never jump to the furthest one');
+  assert.equal(w.watermark, 50);
+  assert.equal(w.idle, true);
+  assert.equal(w.activity('a'), 100, 'a active again: it alone decides');
+  assert.equal(w.idle, false);
+});
+
+test('watermark: a finished input is excluded; a stopped one holds at its last watermark', () => {
+  const w = new WatermarkTracker(['a', 'b', 'c']);
+  w.update('a', 10);
+  w.update('b', 1);
+  w.update('c', 5);
+  assert.equal(w.end('b', true), 5, 'b exhausted: it no longer holds the others back');
+  assert.equal(w.end('c', false), null, 'c stopped (a drain): it still holds at 5');
+  assert.equal(w.update('a', 20), null);
+  assert.equal(w.markIdle('a'), null, 'the stopped input still holds when the rest is idle');
+  assert.equal(w.idle, false, 'a stopped input is not idle');
+});
+
+test('watermark: when every input has finished, the furthest watermark seen (the end of a bounded run)', () => {
+  const w = new WatermarkTracker(['a', 'b']);
+  w.update('a', 10);
+  w.update('b', 30);
+  assert.equal(w.watermark, 10);
+  assert.equal(w.end('b', true), null, 'a still holds at 10');
+  assert.equal(w.end('a', true), 30);
 });
 
 test('barrier alignment blocks aligned inputs until every input has the barrier', () => {
@@ -195,7 +222,7 @@ test('watermark interval: a generating actor sends its first watermark at once, 
     return { init: (c) => void (ctx = c), handle: async (records) => ctx.emitWatermark(Math.max(...(records as number[]))) };
   };
   const stage = { name: 'gen', module: '', parallelism: 1 };
-  const runner = new InstanceRunner(input.to, stage, factory, new Map([[input.id, input]]), host, DEFAULT_RESTART, { idleTimeoutMs: 0, watermarkIntervalMs: 200 }, undefined);
+  const runner = new InstanceRunner(input.to, stage, factory, new Map([[input.id, input]]), host, DEFAULT_RESTART, { watermarkIntervalMs: 200 }, undefined);
   await runner.start();
   const running = runner.run();
   const deliver = async (env: Envelope) => {
@@ -214,7 +241,7 @@ test('watermark interval: a generating actor sends its first watermark at once, 
   await new Promise((r) => setImmediate(r));
   assert.deepEqual(watermarks(), [10, 30], 'the newest one when the interval is up');
   await deliver({ kind: 'local-data', records: [40] });
-  await deliver({ kind: 'end' });
+  await deliver({ kind: 'end', finished: true });
   await running;
   assert.deepEqual(watermarks(), [10, 30, 40], 'a held watermark goes before the end');
   assert.equal(sent.at(-1)?.kind, 'end');

@@ -1,9 +1,11 @@
 // Source actor over the deterministic generator: partition p of both input topics. It emits at
 // the configured rate in batches, waits for credit (backpressure) before each batch, and its
-// snapshot is its next offsets, so a restored source continues exactly where it left off.
+// snapshot is its next offsets, so a restored source continues exactly where it left off. A
+// partition that owns no symbol has no ticks: its first batch says its prices are idle, so they
+// do not hold the partition's watermark back (parse).
 
 import { Generator } from '../../domain/generator.js';
-import { PRICES_TOPIC, TWEETS_TOPIC, type RawRecord } from '../../domain/records.js';
+import { PRICES_TOPIC, TWEETS_TOPIC, type SourceRecord } from '../../domain/records.js';
 import type { Actor, ActorContext, ActorFactory, SourceStatus } from '../../runtime/actor.js';
 import { instanceLabels } from '../../runtime/metrics.js';
 import type { GeneratorSourceOptions, GeneratorSourceState } from './protocol.js';
@@ -19,6 +21,7 @@ const createGeneratorSource: ActorFactory = (options, self) => {
   let startOffset = 0;
   let lastEmitAt = 0;
   let labels!: ReturnType<typeof instanceLabels>;
+  let pricesIdleSaid = false;
 
   const due = (now: number): number => {
     if (o.tweetRate <= 0) return o.batchSize;
@@ -39,7 +42,11 @@ const createGeneratorSource: ActorFactory = (options, self) => {
       if (o.limit >= 0) n = Math.min(n, o.limit - next.tweets);
       if (n <= 0 || (n < o.batchSize && now - lastEmitAt < o.lingerMs)) return 'idle';
       lastEmitAt = now;
-      const records: RawRecord[] = [];
+      const records: SourceRecord[] = [];
+      if (!ownsSymbols && !pricesIdleSaid) {
+        records.push({ kind: 'idle', topic: PRICES_TOPIC, partition: p });
+        pricesIdleSaid = true;
+      }
       for (let i = 0; i < n; i++) {
         const g = gen.generate(TWEETS_TOPIC, p, next.tweets);
         records.push({ topic: TWEETS_TOPIC, partition: p, offset: next.tweets++, key: g.key, value: g.value, ingestTs: now });

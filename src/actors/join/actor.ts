@@ -1,9 +1,13 @@
 // Join actor (the design's Silver sink): each tweet with its symbol's latest tick at or before
-// it (domain/join.ts), released when the watermark passes the tweet, so a late-arriving earlier
-// tick cannot change an answer already given. Late tweets and ticks go to the late output.
-// Every instance sees every tick (they are broadcast), so a late tick is reported by one
+// it (domain/join.ts), released when the watermark passes the tweet. Late records were decided by
+// parse (their partition's watermark) and are left out; as no record parse lets through is older
+// than this stage's watermark, every tick a tweet can use has arrived when it is released, and
+// the answer is a function of the input. Only a record of a partition that was idle and resumed
+// behind the others can still be older than the watermark: it is left out and goes to the late
+// output. Every instance sees every tick (they are broadcast), so such a tick is reported by one
 // instance only: the one its symbol hashes to. With a lake, pending tweets are not snapshot:
-// after a restore they are read back from bronze (pending-from-bronze.ts).
+// after a restore they are read back from bronze (pending-from-bronze.ts), skipping the late
+// ones, whose offsets the snapshot keeps.
 
 import { UNTAGGED_TOPIC } from '../../domain/cashtags.js';
 import { idSortKey, TweetPriceJoin } from '../../domain/join.js';
@@ -20,7 +24,7 @@ interface State {
   join?: ReturnType<TweetPriceJoin['snapshot']>;
   /** With a lake: the ticks, and where in bronze the pending tweets are (pending-from-bronze.ts). */
   ticks?: ReturnType<TweetPriceJoin['tickState']>;
-  pending?: { from: number; to: number } | null;
+  pending?: { from: number; to: number; late: number[] } | null;
   seq: { out: number; late: number };
   watermark: number | null;
 }
@@ -35,6 +39,8 @@ const createJoin: ActorFactory = (options, self) => {
   const lake = o.lake ? openLake(o.lake) : null;
   /** One past the highest source offset of the tweets received. */
   let nextOffset = 0;
+  /** Source offsets of late tweets received, ascending (what a read-back from bronze skips). */
+  let lateOffsets: number[] = [];
   /** Set by restore: pending tweets to read back from bronze before anything else happens. */
   let recovery: PendingRange | null = null;
 
@@ -65,8 +71,12 @@ const createJoin: ActorFactory = (options, self) => {
         if (r.kind === 'tweet-row') {
           if (r.offset >= nextOffset) nextOffset = r.offset + 1;
           if (r.topic === UNTAGGED_TOPIC) continue;
-          if (r.createdAt < watermark) late.push({ kind: 'late', seq: seq.late++, stage: self.stage, recordKind: 'tweet', id: r.id, symbol: r.topic, eventTime: r.createdAt, watermark, ingestTs: r.ingestTs });
+          if (r.late) {
+            if (lateOffsets.at(-1) !== r.offset) lateOffsets.push(r.offset);
+          } else if (r.createdAt < watermark) late.push({ kind: 'late', seq: seq.late++, stage: self.stage, recordKind: 'tweet', id: r.id, symbol: r.topic, eventTime: r.createdAt, watermark, ingestTs: r.ingestTs });
           else join.addTweet({ symbol: r.topic, id: r.id, offset: r.offset, ts: r.createdAt, score: r.sentimentScore, text: r.text });
+        } else if (r.late) {
+          continue;
         } else if (r.tradeTs < watermark) {
           if (partitionFor(r.symbol, ctx.parallelism) !== self.partition) continue;
           late.push({ kind: 'late', seq: seq.late++, stage: self.stage, recordKind: 'price', id: r.id, symbol: r.symbol, eventTime: r.tradeTs, watermark, ingestTs: r.ingestTs });
@@ -83,6 +93,8 @@ const createJoin: ActorFactory = (options, self) => {
 
     async onWatermark(wm) {
       await recover();
+      // After a restore the stage's inputs start again from nothing: never move back.
+      if (wm <= watermark) return;
       watermark = wm;
       const rows: JoinedRow[] = join.release(wm, (topic, tweet, tick) => ({
         kind: 'joined',
@@ -111,7 +123,8 @@ const createJoin: ActorFactory = (options, self) => {
       const common = { seq: { ...seq }, watermark: Number.isFinite(watermark) ? watermark : null };
       if (!lake) return { join: join.snapshot(), ...common };
       const from = join.pendingFrom();
-      return { ticks: join.tickState(), pending: from === null ? null : { from, to: nextOffset }, ...common };
+      lateOffsets = from === null ? [] : lateOffsets.filter((o) => o >= from);
+      return { ticks: join.tickState(), pending: from === null ? null : { from, to: nextOffset, late: lateOffsets }, ...common };
     },
     restore(s) {
       const st = s as State;
@@ -122,8 +135,9 @@ const createJoin: ActorFactory = (options, self) => {
       else join.restoreTicks(st.ticks ?? []);
       if (st.pending) {
         if (!lake) throw new Error('join: this snapshot keeps its pending tweets in bronze, but the actor has no lake');
-        recovery = { partition: self.partition, from: st.pending.from, to: st.pending.to, watermark };
+        recovery = { partition: self.partition, from: st.pending.from, to: st.pending.to, watermark, late: new Set(st.pending.late) };
         nextOffset = st.pending.to;
+        lateOffsets = [...st.pending.late];
       }
     },
   };

@@ -2,10 +2,10 @@
 // snapshot (at 5,000 tweets/s two minutes of them are ~85 MB, which took a second to encode at
 // every checkpoint): every one of them is already in bronze, committed at the same barrier by
 // the bronze sink of the same input partition. The snapshot keeps the range of source offsets
-// [from, to) they came from and the watermark; the pending ones are exactly the rows of that
-// partition in that range that name a symbol and have event time at or after the watermark
-// (earlier ones were released, or were late and never held). They are returned in source-offset
-// order, the order they first arrived in.
+// [from, to) they came from, the watermark and the offsets of the late tweets in the range; the
+// pending ones are exactly the rows of that partition in that range that name a symbol, have
+// event time at or after the watermark (earlier ones were released, or were late and never held)
+// and were not late. They are returned in source-offset order, the order they first arrived in.
 
 import { UNTAGGED_TOPIC } from '../../domain/cashtags.js';
 import type { PendingTweet } from '../../domain/join.js';
@@ -19,6 +19,8 @@ export interface PendingRange {
   from: number;
   to: number;
   watermark: number;
+  /** Offsets of tweets in the range that parse flagged late: never held. */
+  late: ReadonlySet<number>;
 }
 
 const utf8 = new TextDecoder();
@@ -40,7 +42,7 @@ export async function pendingFromBronze(lake: Lake, r: PendingRange): Promise<Pe
     const [ids, ts, scores, texts, offsets] = [c.record_id, c.created_at, c.sentiment_score, c.text, c.source_offset];
     if (!isUtf8(ids) || !isUtf8(texts) || isUtf8(ts) || isUtf8(scores) || isUtf8(offsets)) throw new Error(`bronze file ${bucket}/${key}: unexpected column types`);
     for (let i = 0; i < rows; i++) {
-      if (offsets[i] < r.from || offsets[i] >= r.to || ts[i] < r.watermark) continue;
+      if (offsets[i] < r.from || offsets[i] >= r.to || ts[i] < r.watermark || r.late.has(offsets[i])) continue;
       out.push({ symbol, id: stringAt(ids, i), offset: offsets[i], ts: ts[i], score: scores[i], text: stringAt(texts, i) });
     }
   }

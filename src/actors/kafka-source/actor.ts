@@ -2,9 +2,11 @@
 // `stock-prices` p. It starts at the group's committed offsets, or at its snapshot's when it
 // is restored. Offsets are committed to the consumer group only when a checkpoint holding them
 // completes, i.e. once every sink has made the records before it durable. While this process
-// does not own partition p (another replica does), it stays idle.
+// does not own partition p (another replica does), it stays idle. A topic partition that has had
+// nothing to read for IDLE_TIMEOUT, with everything the broker had taken, is declared idle in
+// order with the records (an IdleMarker), so it stops holding the watermark back (parse).
 
-import { TWEETS_TOPIC, PRICES_TOPIC, type InputTopic, type RawRecord } from '../../domain/records.js';
+import { TWEETS_TOPIC, PRICES_TOPIC, type IdleMarker, type InputTopic, type SourceRecord } from '../../domain/records.js';
 import type { Actor, ActorContext, ActorFactory, SourceStatus } from '../../runtime/actor.js';
 import { instanceLabels } from '../../runtime/metrics.js';
 import { PendingCommits, sharedHub, type ConsumerHub } from '../../io/kafka/consumer-hub.js';
@@ -18,11 +20,31 @@ const createKafkaSource: ActorFactory = (options, self) => {
   let state: KafkaSourceState = { tweets: null, prices: null };
   const pending = new PendingCommits<KafkaSourceState>();
   let labels!: ReturnType<typeof instanceLabels>;
+  /** Per topic: when a record of it was last taken, and whether it has been declared idle since. */
+  const lastRead = new Map<InputTopic, number>();
+  const idleSaid = new Set<InputTopic>();
+
+  const idleMarkers = (now: number, got: ReadonlyMap<InputTopic, number>): IdleMarker[] => {
+    const out: IdleMarker[] = [];
+    for (const topic of [TWEETS_TOPIC, PRICES_TOPIC] as const) {
+      if ((got.get(topic) ?? 0) > 0) {
+        lastRead.set(topic, now);
+        idleSaid.delete(topic);
+        continue;
+      }
+      if (o.idleTimeoutMs <= 0 || idleSaid.has(topic)) continue;
+      if (now - (lastRead.get(topic) ?? now) < o.idleTimeoutMs || !hub.caughtUp(topic, p)) continue;
+      idleSaid.add(topic);
+      out.push({ kind: 'idle', topic, partition: p });
+    }
+    return out;
+  };
 
   const actor: Actor = {
     async init(c) {
       ctx = c;
       labels = instanceLabels(o.pipeline, self.stage, p);
+      for (const topic of [TWEETS_TOPIC, PRICES_TOPIC] as const) lastRead.set(topic, c.clock.now());
       hub = sharedHub(o.hub, c.log, c.clock, c.metrics);
       await hub.start();
       // What an earlier generation of this process took from the queue but never committed is
@@ -39,8 +61,9 @@ const createKafkaSource: ActorFactory = (options, self) => {
     async produce(): Promise<SourceStatus> {
       const tweets = hub.take(TWEETS_TOPIC, p, o.batchSize);
       const prices = hub.take(PRICES_TOPIC, p, Math.max(1, o.batchSize - tweets.length));
-      if (tweets.length === 0 && prices.length === 0) return 'idle';
-      const records = tweets.concat(prices) as RawRecord[];
+      const markers = idleMarkers(ctx.clock.now(), new Map([[TWEETS_TOPIC, tweets.length], [PRICES_TOPIC, prices.length]]));
+      if (tweets.length === 0 && prices.length === 0 && markers.length === 0) return 'idle';
+      const records = (markers as SourceRecord[]).concat(tweets as SourceRecord[], prices as SourceRecord[]);
       if (tweets.length) {
         state.tweets = tweets[tweets.length - 1].offset + 1;
         ctx.metrics.sourceRecords.inc({ ...labels, topic: TWEETS_TOPIC }, tweets.length);

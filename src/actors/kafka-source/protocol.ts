@@ -8,6 +8,8 @@ export interface KafkaSourceOptions {
   /** The consumer group member this process shares (the pipeline starts it first). */
   hub: HubSettings;
   batchSize: number;
+  /** A topic partition with nothing to read for this long (and caught up) is declared idle; 0 = never. */
+  idleTimeoutMs: number;
 }
 
 /** Snapshot: the next offset to read of each topic in this partition (null: nothing read yet). */

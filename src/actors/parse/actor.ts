@@ -1,36 +1,57 @@
 // Parse actor: validates each raw record against the seed's payloads, extracts cashtags, and
 // routes bad records to dead letters with a reason (never an exception). It is the stage that
-// reads event time, so it emits the partition's watermark: max event time - allowed lateness.
+// reads event time, so it decides which records are late — from their own topic partition's
+// records alone (domain/partition-watermark.ts), so every run and every replay decides alike —
+// flags them for the stages below, writes them to the late events, and emits the partition's
+// watermark (or says it is idle). Its state is in every checkpoint; a failure restores it from
+// there with the rest of the pipeline (an in-place restart would forget what it decided since).
 
-import { extractCashtags } from '../../domain/cashtags.js';
+import { extractCashtags, UNTAGGED_TOPIC } from '../../domain/cashtags.js';
+import { PartitionWatermark } from '../../domain/partition-watermark.js';
 import { DEAD_LETTER_REASONS, validatePrice, validateTweet } from '../../domain/payloads.js';
-import { recordId, type DeadLetter, type ParsedTweet, type PriceRow } from '../../domain/records.js';
+import { PRICES_TOPIC, recordId, TWEETS_TOPIC, type DeadLetter, type InputTopic, type LateRow, type ParsedTweet, type PriceRow } from '../../domain/records.js';
 import type { Actor, ActorContext, ActorFactory } from '../../runtime/actor.js';
 import { instanceLabels } from '../../runtime/metrics.js';
 import type { ParseMessage, ParseOptions } from './protocol.js';
+
+interface State {
+  time: ReturnType<PartitionWatermark<InputTopic>['snapshot']>;
+  lateSeq: number;
+}
 
 const createParse: ActorFactory = (options, self) => {
   const o = options as ParseOptions;
   const labels = instanceLabels(o.pipeline, self.stage, self.partition);
   let ctx!: ActorContext;
-  let maxEventTime = Number.NEGATIVE_INFINITY;
+  const time = new PartitionWatermark<InputTopic>([TWEETS_TOPIC, PRICES_TOPIC], o.allowedLatenessMs);
+  let lateSeq = 0;
+
+  const lateRow = (recordKind: LateRow['recordKind'], id: string, symbol: string, eventTime: number, watermark: number, ingestTs: number): LateRow => ({
+    kind: 'late', seq: lateSeq++, stage: self.stage, recordKind, id, symbol, eventTime, watermark, ingestTs,
+  });
 
   const actor: Actor = {
     init(c) {
       ctx = c;
-      for (const topic of ['tweets', 'stock-prices']) for (const reason of DEAD_LETTER_REASONS) ctx.metrics.deadLetters.inc({ ...labels, topic, reason }, 0);
+      for (const topic of [TWEETS_TOPIC, PRICES_TOPIC]) for (const reason of DEAD_LETTER_REASONS) ctx.metrics.deadLetters.inc({ ...labels, topic, reason }, 0);
       ctx.metrics.untagged.inc(labels, 0);
+      for (const kind of ['tweet', 'price']) ctx.metrics.lateRecords.inc({ ...labels, kind }, 0);
     },
 
     async handle(records) {
       const tweets: ParsedTweet[] = [];
       const prices: PriceRow[] = [];
       const dead: DeadLetter[] = [];
+      const late: LateRow[] = [];
       let untagged = 0;
       for (const r of records as ParseMessage[]) {
+        if ('kind' in r) {
+          time.markIdle(r.topic);
+          continue;
+        }
         const id = recordId(r.topic, r.partition, r.offset);
         switch (r.topic) {
-          case 'tweets': {
+          case TWEETS_TOPIC: {
             const v = validateTweet(r.value);
             if (!v.ok) {
               dead.push({ kind: 'dead-letter', topic: r.topic, partition: r.partition, offset: r.offset, ingestTs: r.ingestTs, reason: v.reason, detail: v.detail, raw: r.value });
@@ -38,19 +59,21 @@ const createParse: ActorFactory = (options, self) => {
             }
             const symbols = extractCashtags(v.value.text);
             if (symbols.length === 0) untagged++;
-            tweets.push({ kind: 'tweet', id, partition: r.partition, offset: r.offset, createdAt: v.eventTime, ingestTs: r.ingestTs, text: v.value.text, userId: v.value.user_id, symbols });
-            if (v.eventTime > maxEventTime) maxEventTime = v.eventTime;
+            const missed = time.observe(r.topic, v.eventTime);
+            if (missed !== null) for (const s of symbols) late.push(lateRow('tweet', id, s, v.eventTime, missed, r.ingestTs));
+            tweets.push({ kind: 'tweet', id, partition: r.partition, offset: r.offset, createdAt: v.eventTime, ingestTs: r.ingestTs, text: v.value.text, userId: v.value.user_id, symbols, late: missed !== null });
             break;
           }
-          case 'stock-prices': {
+          case PRICES_TOPIC: {
             const v = validatePrice(r.value);
             if (!v.ok) {
               dead.push({ kind: 'dead-letter', topic: r.topic, partition: r.partition, offset: r.offset, ingestTs: r.ingestTs, reason: v.reason, detail: v.detail, raw: r.value });
               continue;
             }
             const p = v.value;
-            prices.push({ kind: 'price', id, symbol: p.symbol, partition: r.partition, offset: r.offset, tradeTs: v.eventTime, ingestTs: r.ingestTs, openPrice: p.open_price, closePrice: p.close_price, volume: p.volume });
-            if (v.eventTime > maxEventTime) maxEventTime = v.eventTime;
+            const missed = time.observe(r.topic, v.eventTime);
+            if (missed !== null && p.symbol !== UNTAGGED_TOPIC) late.push(lateRow('price', id, p.symbol, v.eventTime, missed, r.ingestTs));
+            prices.push({ kind: 'price', id, symbol: p.symbol, partition: r.partition, offset: r.offset, tradeTs: v.eventTime, ingestTs: r.ingestTs, openPrice: p.open_price, closePrice: p.close_price, volume: p.volume, late: missed !== null });
             break;
           }
           default: {
@@ -60,18 +83,27 @@ const createParse: ActorFactory = (options, self) => {
         }
       }
       for (const d of dead) ctx.metrics.deadLetters.inc({ ...labels, topic: d.topic, reason: d.reason });
+      for (const l of late) ctx.metrics.lateRecords.inc({ ...labels, kind: l.recordKind });
       if (untagged > 0) ctx.metrics.untagged.inc(labels, untagged);
       await Promise.all([
         ctx.emit(tweets, { output: 'tweets' }),
         ctx.emit(prices, { output: 'prices', keys: prices.map((p) => p.symbol) }),
         ctx.emit(dead, { output: 'dead' }),
+        ctx.emit(late, { output: 'late' }),
       ]);
-      if (Number.isFinite(maxEventTime)) await ctx.emitWatermark(maxEventTime - o.allowedLatenessMs);
+      const wm = time.current();
+      if (wm === 'idle') await ctx.emitIdle();
+      else if (Number.isFinite(wm)) {
+        time.announce(wm);
+        await ctx.emitWatermark(wm);
+      }
     },
 
-    snapshot: () => ({ maxEventTime: Number.isFinite(maxEventTime) ? maxEventTime : null }),
+    snapshot: (): State => ({ time: time.snapshot(), lateSeq }),
     restore(s) {
-      maxEventTime = (s as { maxEventTime: number | null }).maxEventTime ?? Number.NEGATIVE_INFINITY;
+      const st = s as State;
+      time.restore(st.time);
+      lateSeq = st.lateSeq;
     },
   };
   return actor;

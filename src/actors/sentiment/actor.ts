@@ -16,7 +16,7 @@ export function explode(tweets: readonly SentimentMessage[], scores: Float64Arra
     const t = tweets[i];
     const topics = t.symbols.length > 0 ? t.symbols : [UNTAGGED_TOPIC];
     for (const topic of topics) {
-      rows.push({ kind: 'tweet-row', id: t.id, topic, partition: t.partition, offset: t.offset, createdAt: t.createdAt, ingestTs: t.ingestTs, text: t.text, userId: t.userId, sentimentScore: scores[i] });
+      rows.push({ kind: 'tweet-row', id: t.id, topic, partition: t.partition, offset: t.offset, createdAt: t.createdAt, ingestTs: t.ingestTs, text: t.text, userId: t.userId, sentimentScore: scores[i], late: t.late });
     }
   }
   return rows;
@@ -54,7 +54,7 @@ const createSentiment: ActorFactory = (options) => {
         const emits = [ctx.emit(rows, { keys: rows.map((r) => r.topic) })];
         if (o.analytics) {
           const slim: TweetScore[] = [];
-          for (const r of rows) if (r.topic !== UNTAGGED_TOPIC) slim.push({ kind: 'tweet-score', id: r.id, topic: r.topic, createdAt: r.createdAt, ingestTs: r.ingestTs, sentimentScore: r.sentimentScore });
+          for (const r of rows) if (r.topic !== UNTAGGED_TOPIC) slim.push({ kind: 'tweet-score', id: r.id, topic: r.topic, createdAt: r.createdAt, ingestTs: r.ingestTs, sentimentScore: r.sentimentScore, late: r.late });
           emits.push(ctx.emit(slim, { output: 'scores', keys: slim.map((r) => r.topic) }));
         }
         await Promise.all(emits);

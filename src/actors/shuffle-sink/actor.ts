@@ -2,7 +2,8 @@
 // Kafka, as Kafka Streams does it. Input partition p's rows are written to the repartition topic's
 // partition of their symbol (runtime/partitioner.ts), one message per target partition and
 // batch; the watermark of partition p follows as a marker to every partition (at most every
-// 100 ms, and at each barrier). Writes are acknowledged by all in-sync replicas before the batch's
+// 100 ms, and at each barrier), and so does the word that p is idle (its sources have nothing to
+// read), so readers stop waiting for p's watermark. Writes are acknowledged by all in-sync replicas before the batch's
 // credit returns, so a checkpoint barrier passing this sink means its rows are in Kafka.
 // A replay after a failover writes rows again; the reading side drops what it has seen by
 // origin offset (shuffle-source).
@@ -85,6 +86,14 @@ const createShuffleSink: ActorFactory = (options, self) => {
       if (rows === 0) return;
       await send([...byTarget].map(([partition, b]) => ({ partition, value: Buffer.from(encodeOwned({ o: self.partition, ...(b.t.length ? { t: b.t } : {}), ...(b.p.length ? { p: b.p } : {}) } satisfies ShuffleMessage)) })));
       ctx.metrics.sinkWrites.inc({ ...labels, sink: 'shuffle', table: topic }, rows);
+    },
+
+    async onIdle() {
+      throwIfMarkerFailed();
+      await sendMarker();
+      const value = Buffer.from(encodeOwned({ o: self.partition, idle: true } satisfies ShuffleMessage));
+      markers = markers.then(() => send(Array.from({ length: o.partitions }, (_, partition) => ({ partition, value }))));
+      await markers;
     },
 
     onWatermark(wm) {

@@ -15,6 +15,10 @@ export interface ShuffleSinkOptions {
 
 /**
  * A message on the repartition topic (msgpack): rows of origin partition `o` in offset order,
- * or a watermark marker: no row of origin `o` with event time < `w` follows.
+ * a watermark marker (no row of origin `o` with event time < `w` follows), or an idle marker
+ * (origin `o` has nothing to send for now: its inputs are idle).
  */
-export type ShuffleMessage = { o: number; t?: TweetRow[]; p?: PriceRow[]; w?: undefined } | { o: number; w: number };
+export type ShuffleMessage =
+  | { o: number; t?: TweetRow[]; p?: PriceRow[]; w?: undefined; idle?: undefined }
+  | { o: number; w: number; idle?: undefined }
+  | { o: number; idle: true; w?: undefined };

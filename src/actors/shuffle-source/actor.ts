@@ -6,8 +6,9 @@
 //   again; a row whose origin offset is not past the highest seen from its origin partition is
 //   dropped (each origin writes its rows in offset order, and the rows of one record to one
 //   partition in one message);
-// - event time: the watermark is the minimum of the origins' markers, an origin silent for
-//   idleTimeoutMs not holding it back (runtime/watermarks.ts), emitted after the rows before it;
+// - event time: the watermark is the minimum of the origins' markers, an origin that said it is
+//   idle not holding it back until it sends again (runtime/watermarks.ts), emitted after the rows
+//   before it; when every origin is idle, so is this source;
 // - offsets are committed to the group only when a checkpoint holding them completes.
 
 import type { PriceRow, TweetRow } from '../../domain/records.js';
@@ -40,8 +41,8 @@ const createShuffleSource: ActorFactory = (options, self) => {
   const pending = new PendingCommits<number | null>();
 
   const newTracker = () => {
-    tracker = new WatermarkTracker(origins, o.idleTimeoutMs, ctx.clock.now());
-    state.watermarks.forEach((w, i) => w !== null && tracker.update(String(i), w, ctx.clock.now()));
+    tracker = new WatermarkTracker(origins);
+    state.watermarks.forEach((w, i) => w !== null && tracker.update(String(i), w));
   };
 
   const actor: Actor = {
@@ -61,28 +62,33 @@ const createShuffleSource: ActorFactory = (options, self) => {
 
     async produce(): Promise<SourceStatus> {
       const messages = hub.take(SHUFFLE_TOPIC, q, o.batchMessages);
-      const now = ctx.clock.now();
-      if (messages.length === 0) {
-        const wm = tracker.recompute(now);
-        if (wm !== null) await ctx.emitWatermark(wm);
-        return 'idle';
-      }
+      if (messages.length === 0) return 'idle';
       let rows: (TweetRow | PriceRow)[] = [];
+      // Rows before a marker go first: nothing overtakes the watermark that follows it.
+      const advance = async (wm: number | null) => {
+        if (wm === null) return;
+        if (rows.length) await ctx.emit(rows);
+        rows = [];
+        await ctx.emitWatermark(wm);
+      };
       for (const m of messages) {
         state.next = m.offset + 1;
         const v = decodeOwned<ShuffleMessage>(m.bytes!);
-        if (v.w !== undefined) {
-          state.watermarks[v.o] = Math.max(state.watermarks[v.o] ?? Number.NEGATIVE_INFINITY, v.w);
-          const wm = tracker.update(String(v.o), v.w, now);
-          if (wm !== null) {
-            // Rows before the marker go first: nothing overtakes the watermark that follows it.
+        if (v.idle) {
+          await advance(tracker.markIdle(String(v.o)));
+          if (tracker.idle) {
             if (rows.length) await ctx.emit(rows);
             rows = [];
-            await ctx.emitWatermark(wm);
+            await ctx.emitIdle();
           }
           continue;
         }
-        tracker.touch(String(v.o), now);
+        if (v.w !== undefined) {
+          state.watermarks[v.o] = Math.max(state.watermarks[v.o] ?? Number.NEGATIVE_INFINITY, v.w);
+          await advance(tracker.update(String(v.o), v.w));
+          continue;
+        }
+        await advance(tracker.activity(String(v.o)));
         for (const r of unseen(v.t, state.seenTweets, v.o)) rows.push(r);
         for (const r of unseen(v.p, state.seenPrices, v.o)) rows.push(r);
       }

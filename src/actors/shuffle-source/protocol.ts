@@ -10,8 +10,6 @@ export interface ShuffleSourceOptions {
   batchMessages: number;
   /** Partitions of the inputs (the origins of the rows). */
   partitions: number;
-  /** An origin silent this long stops holding the watermark back (0: never). */
-  idleTimeoutMs: number;
 }
 
 export interface ShuffleSourceState {

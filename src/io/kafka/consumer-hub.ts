@@ -60,6 +60,8 @@ export class ConsumerHub {
   private starting: Promise<void> | null = null;
   private readonly queues = new Map<string, HubRecord[]>();
   private readonly next = new Map<string, number>();
+  /** The partition's end (high watermark) as the last fetch of it saw it. */
+  private readonly ends = new Map<string, number>();
   private readonly paused = new Set<string>();
   private assigned = new Set<string>();
   private tasks: number[] | null = null;
@@ -167,6 +169,7 @@ export class ConsumerHub {
       else q.push({ topic, partition: batch.partition, offset, key: m.key?.toString() ?? null, value: m.value?.toString() ?? '', ingestTs });
       resolveOffset(m.offset);
     }
+    this.ends.set(key, Number(batch.highWatermark));
     const labels = { pipeline: this.s.pipeline, topic, partition: String(batch.partition) };
     this.metrics.consumerLag.set(labels, Number(batch.offsetLag()));
     if (q.length >= this.s.highWater && !this.paused.has(key)) {
@@ -209,6 +212,18 @@ export class ConsumerHub {
     const mine = offsets.filter((o) => this.assigned.has(tp(o.topic, o.partition)));
     if (mine.length === 0 || !this.consumer) return;
     await this.consumer.commitOffsets(mine.map((o) => ({ topic: this.physical(o.topic), partition: o.partition, offset: String(o.offset) })));
+  }
+
+  /**
+   * Everything the broker had for this partition when it was last fetched is taken (or it was
+   * never fetched with data): what a source needs before it calls the partition idle. A paused
+   * partition, or one behind its end (a backlog, a broker that went away mid-backlog), is not.
+   */
+  caughtUp(topic: HubTopic, partition: number): boolean {
+    const key = tp(topic, partition);
+    if ((this.queues.get(key)?.length ?? 0) > 0 || this.paused.has(key)) return false;
+    const end = this.ends.get(key);
+    return end === undefined || (this.next.get(key) ?? 0) >= end;
   }
 
   owns(topic: HubTopic, partition: number): boolean {
