@@ -44,18 +44,21 @@ const createBronzeSink: ActorFactory = (options, self) => {
     end();
   };
 
+  /** Once the restore (if any) has set the resume offsets: drop the files the replay rewrites. */
+  const recover = async () => {
+    if (restored) return;
+    restored = true;
+    const removed = (await tweets.recover(state.tweets)) + (await prices.recover(state.prices)) + (await deadTweets.recover(state.tweets, 'tweets')) + (await deadPrices.recover(state.prices, 'stock-prices'));
+    if (removed > 0) ctx.log.info('removed lake files that the replay rewrites', { files: removed, resume: state });
+  };
+
   const actor: Actor = {
     async init(c) {
       ctx = c;
-      // Recovery runs once the restore (if any) has set the resume offsets: see handle().
     },
 
     async handle(records) {
-      if (!restored) {
-        restored = true;
-        const removed = (await tweets.recover(state.tweets)) + (await prices.recover(state.prices)) + (await deadTweets.recover(state.tweets, 'tweets')) + (await deadPrices.recover(state.prices, 'stock-prices'));
-        if (removed > 0) ctx.log.info('removed lake files that the replay rewrites', { files: removed, resume: state });
-      }
+      await recover();
       const now = ctx.clock.now();
       for (const r of records as BronzeSinkMessage[]) {
         switch (r.kind) {
@@ -85,8 +88,14 @@ const createBronzeSink: ActorFactory = (options, self) => {
       count('dead_letters', [...(await deadTweets.rollAged(now)), ...(await deadPrices.rollAged(now))]);
     },
 
-    onBarrier: rollAll,
-    close: rollAll,
+    async onBarrier() {
+      await recover();
+      await rollAll();
+    },
+    async close() {
+      await recover();
+      await rollAll();
+    },
     snapshot: (): BronzeSinkState => ({ ...state }),
     restore(s) {
       state = { ...(s as BronzeSinkState) };
