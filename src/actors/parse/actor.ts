@@ -3,6 +3,7 @@
 // reads event time, so it emits the partition's watermark: max event time - allowed lateness.
 
 import { extractCashtags } from '../../domain/cashtags.js';
+import { rawRecordProblem, withStorableIngest } from '../../domain/admission.js';
 import { DEAD_LETTER_REASONS, validatePrice, validateTweet } from '../../domain/payloads.js';
 import { recordId, type DeadLetter, type ParsedTweet, type PriceRow } from '../../domain/records.js';
 import type { Actor, ActorContext, ActorFactory } from '../../runtime/actor.js';
@@ -27,11 +28,13 @@ const createParse: ActorFactory = (options, self) => {
       const prices: PriceRow[] = [];
       const dead: DeadLetter[] = [];
       let untagged = 0;
-      for (const r of records as ParseMessage[]) {
+      const now = () => ctx.clock.now();
+      for (const m of records as ParseMessage[]) {
+        const r = withStorableIngest(m, now);
         const id = recordId(r.topic, r.partition, r.offset);
         switch (r.topic) {
           case 'tweets': {
-            const v = validateTweet(r.value);
+            const v = rawRecordProblem(r) ?? validateTweet(r.value);
             if (!v.ok) {
               dead.push({ kind: 'dead-letter', topic: r.topic, partition: r.partition, offset: r.offset, ingestTs: r.ingestTs, reason: v.reason, detail: v.detail, raw: r.value });
               continue;
@@ -43,7 +46,7 @@ const createParse: ActorFactory = (options, self) => {
             break;
           }
           case 'stock-prices': {
-            const v = validatePrice(r.value);
+            const v = rawRecordProblem(r) ?? validatePrice(r.value);
             if (!v.ok) {
               dead.push({ kind: 'dead-letter', topic: r.topic, partition: r.partition, offset: r.offset, ingestTs: r.ingestTs, reason: v.reason, detail: v.detail, raw: r.value });
               continue;

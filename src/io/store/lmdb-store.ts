@@ -1,11 +1,27 @@
 // Embedded serving store on LMDB (a real on-disk, memory-mapped B+tree with ACID transactions).
 // Writers on several threads share one environment; LMDB serialises their commits.
 
-import { open, type Database, type RootDatabase } from 'lmdb';
+import { open, type Database, type Key as LmdbKey, type RootDatabase } from 'lmdb';
 import type { AlertRow, PriceRow, TweetRow, WindowRow } from '../../domain/records.js';
+import { errorMessage } from '../../runtime/errors.js';
+import { rowRejected } from './row-rejection.js';
 import { alertToStored, windowToStored, type AnalyticsViews, type ServingStore, type StoredAlert, type StoredPrice, type StoredTweet, type StoredWindow } from './serving-store.js';
 
 type Key = [string, number, string];
+
+/**
+ * A put LMDB refuses for the row itself (a key over the 1,978-byte limit, a value it cannot
+ * encode) is a row rejection, so the store sink dead-letters that row instead of retrying the
+ * batch forever. Thrown inside a transaction, it aborts the batch: the sink then writes the rows
+ * one by one to find it.
+ */
+function putRow<K extends LmdbKey, V>(db: Database<V, K>, key: K, value: V, table: string): void {
+  try {
+    void db.put(key, value);
+  } catch (e) {
+    throw rowRejected(`LMDB refused a ${table} row: ${errorMessage(e)}`, e);
+  }
+}
 
 const compareKeys = (a: Key, b: Key): number => a[1] - b[1] || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0);
 
@@ -32,7 +48,7 @@ export class LmdbServingStore implements ServingStore, AnalyticsViews {
     await this.root.transaction(() => {
       this.noteSymbols(rows.map((r) => r.topic));
       for (const r of rows) {
-        void this.tweets.put([r.topic, -r.createdAt, r.id], { id: r.id, topic: r.topic, created_at: r.createdAt, ingest_timestamp: r.ingestTs, text: r.text, user_id: r.userId, sentiment_score: r.sentimentScore });
+        putRow(this.tweets, [r.topic, -r.createdAt, r.id], { id: r.id, topic: r.topic, created_at: r.createdAt, ingest_timestamp: r.ingestTs, text: r.text, user_id: r.userId, sentiment_score: r.sentimentScore }, 'tweets');
       }
     });
   }
@@ -42,7 +58,7 @@ export class LmdbServingStore implements ServingStore, AnalyticsViews {
     await this.root.transaction(() => {
       this.noteSymbols(rows.map((r) => r.symbol));
       for (const r of rows) {
-        void this.prices.put([r.symbol, -r.tradeTs, r.id], { id: r.id, symbol: r.symbol, trade_timestamp: r.tradeTs, ingest_timestamp: r.ingestTs, open_price: r.openPrice, close_price: r.closePrice, volume: r.volume });
+        putRow(this.prices, [r.symbol, -r.tradeTs, r.id], { id: r.id, symbol: r.symbol, trade_timestamp: r.tradeTs, ingest_timestamp: r.ingestTs, open_price: r.openPrice, close_price: r.closePrice, volume: r.volume }, 'market_data');
       }
     });
   }
@@ -106,14 +122,14 @@ export class LmdbServingStore implements ServingStore, AnalyticsViews {
     if (rows.length === 0) return;
     await this.root.transaction(() => {
       this.noteSymbols(rows.map((r) => r.symbol));
-      for (const r of rows) void this.windowsDb.put([r.symbol, r.windowEnd], windowToStored(r));
+      for (const r of rows) putRow(this.windowsDb, [r.symbol, r.windowEnd], windowToStored(r), 'sentiment_windows');
     });
   }
 
   async upsertAlerts(rows: readonly AlertRow[]): Promise<void> {
     if (rows.length === 0) return;
     await this.root.transaction(() => {
-      for (const r of rows) void this.alertsDb.put([r.windowEnd, r.symbol], alertToStored(r));
+      for (const r of rows) putRow(this.alertsDb, [r.windowEnd, r.symbol], alertToStored(r), 'alerts');
     });
   }
 
