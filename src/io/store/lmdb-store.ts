@@ -1,7 +1,7 @@
 // Embedded serving store on LMDB (a real on-disk, memory-mapped B+tree with ACID transactions).
 // Writers on several threads share one environment; LMDB serialises their commits.
 
-import { open, type Database, type Key as LmdbKey, type RootDatabase } from 'lmdb';
+import { open, type Database, type RootDatabase } from 'lmdb';
 import type { AlertRow, PriceRow, TweetRow, WindowRow } from '../../domain/records.js';
 import { errorMessage } from '../../runtime/errors.js';
 import { rowRejected } from './row-rejection.js';
@@ -9,19 +9,28 @@ import { alertToStored, windowToStored, type AnalyticsViews, type ServingStore, 
 
 type Key = [string, number, string];
 
+/** LMDB's messages for a key it will not store (lmdb-js write.js): over the size limit, empty. */
+const KEY_REFUSED = /maximum key size|Invalid key|zero length key/;
+
 /**
- * A put LMDB refuses for the row itself (a key over the 1,978-byte limit, a value it cannot
- * encode) is a row rejection, so the store sink dead-letters that row instead of retrying the
- * batch forever. Thrown inside a transaction, it aborts the batch: the sink then writes the rows
- * one by one to find it.
+ * A write transaction whose failure is classified: a key LMDB refuses (over its 1,978-byte
+ * limit) is a row rejection, so the store sink dead-letters that row instead of retrying the
+ * batch forever (the whole transaction is aborted: the sink then writes the rows one by one).
  */
-function putRow<K extends LmdbKey, V>(db: Database<V, K>, key: K, value: V, table: string): void {
+async function writeRows(root: RootDatabase, table: string, write: () => void): Promise<void> {
   try {
-    void db.put(key, value);
+    await root.transaction(write);
   } catch (e) {
-    throw rowRejected(`LMDB refused a ${table} row: ${errorMessage(e)}`, e);
+    if (KEY_REFUSED.test(errorMessage(e))) throw rowRejected(`LMDB refused a ${table} row: ${errorMessage(e)}`, e);
+    throw e;
   }
 }
+
+/**
+ * A time as a key part that sorts newest first. Not `-t`: for t = 0 (1970-01-01T00:00:00Z) that
+ * is -0, which the key encoding stores outside every range (the row could never be read).
+ */
+const desc = (t: number): number => 0 - t;
 
 const compareKeys = (a: Key, b: Key): number => a[1] - b[1] || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0);
 
@@ -45,20 +54,20 @@ export class LmdbServingStore implements ServingStore, AnalyticsViews {
 
   async upsertTweets(rows: readonly TweetRow[]): Promise<void> {
     if (rows.length === 0) return;
-    await this.root.transaction(() => {
+    await writeRows(this.root, 'tweets', () => {
       this.noteSymbols(rows.map((r) => r.topic));
       for (const r of rows) {
-        putRow(this.tweets, [r.topic, -r.createdAt, r.id], { id: r.id, topic: r.topic, created_at: r.createdAt, ingest_timestamp: r.ingestTs, text: r.text, user_id: r.userId, sentiment_score: r.sentimentScore }, 'tweets');
+        void this.tweets.put([r.topic, desc(r.createdAt), r.id], { id: r.id, topic: r.topic, created_at: r.createdAt, ingest_timestamp: r.ingestTs, text: r.text, user_id: r.userId, sentiment_score: r.sentimentScore });
       }
     });
   }
 
   async upsertPrices(rows: readonly PriceRow[]): Promise<void> {
     if (rows.length === 0) return;
-    await this.root.transaction(() => {
+    await writeRows(this.root, 'market_data', () => {
       this.noteSymbols(rows.map((r) => r.symbol));
       for (const r of rows) {
-        putRow(this.prices, [r.symbol, -r.tradeTs, r.id], { id: r.id, symbol: r.symbol, trade_timestamp: r.tradeTs, ingest_timestamp: r.ingestTs, open_price: r.openPrice, close_price: r.closePrice, volume: r.volume }, 'market_data');
+        void this.prices.put([r.symbol, desc(r.tradeTs), r.id], { id: r.id, symbol: r.symbol, trade_timestamp: r.tradeTs, ingest_timestamp: r.ingestTs, open_price: r.openPrice, close_price: r.closePrice, volume: r.volume });
       }
     });
   }
@@ -72,7 +81,7 @@ export class LmdbServingStore implements ServingStore, AnalyticsViews {
   }
 
   private range<V>(db: Database<V, Key>, symbol: string, opts: { limit?: number; sinceMs?: number }): V[] {
-    const end: Key = opts.sinceMs === undefined ? [symbol, Number.MAX_VALUE, ''] : [symbol, -opts.sinceMs, '\uffff'];
+    const end: Key = opts.sinceMs === undefined ? [symbol, Number.MAX_VALUE, ''] : [symbol, desc(opts.sinceMs), '\uffff'];
     const out: V[] = [];
     for (const { value } of db.getRange({ start: [symbol, -Number.MAX_VALUE, ''], end, limit: opts.limit ?? 50 })) out.push(value);
     return out;
@@ -85,7 +94,7 @@ export class LmdbServingStore implements ServingStore, AnalyticsViews {
         for (const db of [this.tweets, this.prices] as Database<unknown, Key>[]) {
           // Keys run newest first, so "older than the cutoff" and "beyond the newest N" are both
           // suffixes of the symbol's range: delete from whichever starts first to the end.
-          let from: Key = [symbol, -cutoffMs, '\uffff']; // rows at exactly the cutoff stay
+          let from: Key = [symbol, desc(cutoffMs), '\uffff']; // rows at exactly the cutoff stay
           if (maxPerSymbol > 0) {
             for (const key of db.getKeys({ start: [symbol, -Number.MAX_VALUE, ''], end: [symbol, Number.MAX_VALUE, ''], offset: maxPerSymbol, limit: 1 })) {
               if (compareKeys(key, from) < 0) from = key;
@@ -120,16 +129,16 @@ export class LmdbServingStore implements ServingStore, AnalyticsViews {
 
   async upsertWindows(rows: readonly WindowRow[]): Promise<void> {
     if (rows.length === 0) return;
-    await this.root.transaction(() => {
+    await writeRows(this.root, 'sentiment_windows', () => {
       this.noteSymbols(rows.map((r) => r.symbol));
-      for (const r of rows) putRow(this.windowsDb, [r.symbol, r.windowEnd], windowToStored(r), 'sentiment_windows');
+      for (const r of rows) void this.windowsDb.put([r.symbol, r.windowEnd], windowToStored(r));
     });
   }
 
   async upsertAlerts(rows: readonly AlertRow[]): Promise<void> {
     if (rows.length === 0) return;
-    await this.root.transaction(() => {
-      for (const r of rows) putRow(this.alertsDb, [r.windowEnd, r.symbol], alertToStored(r), 'alerts');
+    await writeRows(this.root, 'alerts', () => {
+      for (const r of rows) void this.alertsDb.put([r.windowEnd, r.symbol], alertToStored(r));
     });
   }
 
