@@ -110,10 +110,14 @@ export class SlidingWindows {
     for (const [symbol, bySym] of this.panes) {
       if (bySym.size === 0) continue;
       const starts = [...bySym.keys()];
-      // Windows holding data end between the earliest pane + slide and the latest pane + size.
-      const stop = Math.min(lastEnd, Math.max(...starts) + sizeMs);
-      let end = Math.max(this.emittedUpTo + slideMs, Math.min(...starts) + slideMs);
-      for (; end <= stop; end += slideMs) {
+      // The windows holding data are those ending in (s, s + size] for a pane start s: at most
+      // size/slide of them per pane. Stepping instead through every slide between the earliest
+      // and the latest pane never ends when event times lie years apart (a valid record may say
+      // year 0000, the next 9999).
+      const from = this.emittedUpTo + slideMs;
+      const ends = new Set<number>();
+      for (const s of starts) for (let end = s + slideMs; end <= s + sizeMs; end += slideMs) if (end >= from && end <= lastEnd) ends.add(end);
+      for (const end of [...ends].sort((x, y) => x - y)) {
         const w = this.merge(symbol, bySym, end - sizeMs, end);
         if (w) out.push(w);
       }

@@ -223,3 +223,17 @@ test('alert when mean sentiment < -0.5 and close is more than 2 % below open, no
   const a = checkAlert({ ...base, meanSentiment: -0.7, open: 50, close: 45 }, { sentimentBelow: -0.5, priceDrop: 0.05 })!;
   assert.ok(Math.abs(a.change + 0.1) < 1e-12);
 });
+
+test('panes ten thousand years apart: each emits its own 5 windows, without stepping through the years between', () => {
+  const w = new SlidingWindows();
+  const year0 = Date.UTC(2000, 0, 1) - 2000 * 365.2425 * 86_400_000; // 0000-01-01, as validation allows
+  const start0 = Math.floor(year0 / MIN) * MIN;
+  const year9999 = Date.UTC(9999, 11, 31, 23, 50);
+  w.addTweet('AAPL', start0 + 1_000, 0.5);
+  w.addTweet('AAPL', year9999, -0.5);
+  // 5.3 billion one-minute steps lie between the two: this finishes only if they are skipped.
+  const out = w.advance(year9999 + 10 * MIN);
+  assert.deepEqual(out.map((x) => x.windowEnd), [1, 2, 3, 4, 5].map((k) => start0 + k * MIN).concat([1, 2, 3, 4, 5].map((k) => year9999 + k * MIN)));
+  assert.deepEqual(out.map((x) => x.meanSentiment), [0.5, 0.5, 0.5, 0.5, 0.5, -0.5, -0.5, -0.5, -0.5, -0.5]);
+  assert.equal(w.size, 0);
+});

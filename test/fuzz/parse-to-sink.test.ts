@@ -140,7 +140,7 @@ void test('defence in depth: rows the sinks refuse become dead letters with the 
   const reasons = r.sinkDead.map((d) => `${d.topic}#${d.offset}:${d.reason}`).sort();
   assert.deepEqual(reasons, ['stock-prices#7:rejected_by_lake', 'tweets#3:rejected_by_lake', 'tweets#3:rejected_by_store']);
   assert.deepEqual(r.lake.dead.map((d) => `${d.topic}#${d.source_offset}:${d.reason}`).sort(), reasons, 'each in the bronze dead_letters table');
-  assert.match(r.lake.dead.find((d) => d.source_offset === 7)!.detail, /volume: 1e\+308 is not a safe integer/);
+  assert.match(r.lake.dead.find((d) => d.source_offset === 7)!.detail, /volume: 1e\+308 is not a 64-bit integer/);
   assert.match(r.lake.dead.find((d) => d.reason === 'rejected_by_store')!.detail, /LMDB refused a tweets row: Key size is larger than the maximum key size/);
   assert.deepEqual(r.lake.prices.map((p) => p.source_offset), [8], 'the good tick of the batch is written');
   assert.equal(r.store.prices.get('TSLA')?.length, 2, 'LMDB holds any double, so the store took both ticks');

@@ -7,14 +7,16 @@
 // error (the checks below are the encoder's, column type by column type).
 
 import type { Cell } from './parquet-file-writer.js';
-import type { ColumnSpec } from './parquet-write.js';
+import { isInt64, type ColumnSpec } from './parquet-write.js';
 
 const INT32_MIN = -2_147_483_648;
 const INT32_MAX = 2_147_483_647;
 
 /** Why `spec` cannot hold `v`, or null. */
 export function cellRefusal(spec: ColumnSpec, v: Cell): string | null {
-  const isNull = v === null || (typeof v === 'number' && Number.isNaN(v));
+  const strings = spec.type === 'utf8' || spec.type === 'binary';
+  // NaN is a number column's null (the writer buffers numbers in a Float64Array); in a string column it is a number.
+  const isNull = v === null || (!strings && typeof v === 'number' && Number.isNaN(v));
   if (isNull) return spec.optional ? null : `required column ${spec.name} is null`;
   switch (spec.type) {
     case 'utf8':
@@ -26,7 +28,7 @@ export function cellRefusal(spec: ColumnSpec, v: Cell): string | null {
       return typeof v === 'number' && Number.isInteger(v) && v >= INT32_MIN && v <= INT32_MAX ? null : `column ${spec.name}: ${String(v)} is not a 32-bit integer`;
     case 'int64':
     case 'timestamp_millis':
-      return typeof v === 'number' && Number.isSafeInteger(v) ? null : `column ${spec.name}: ${String(v)} is not a safe integer`;
+      return typeof v === 'number' && isInt64(v) ? null : `column ${spec.name}: ${String(v)} is not a 64-bit integer`;
     default: {
       const never: never = spec.type;
       return `column ${spec.name} has an unknown type ${String(never)}`;
