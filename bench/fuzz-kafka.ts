@@ -8,7 +8,10 @@
 // violation. Not a benchmark: the times are for orientation.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdtempSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { Client as Cql } from 'cassandra-driver';
+import kafkajs from 'kafkajs';
+import { topicNames } from '../src/io/kafka/client.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { metricSum } from '../src/runtime/metrics.js';
@@ -25,6 +28,7 @@ const a = benchFlags(
     seed: { type: 'string', default: '13', describe: "the corpus generator's seed (same seed, same corpus)" },
     partitions: { type: 'string', default: '3', describe: 'partitions of the run\'s topics' },
     store: { type: 'string', default: 'cassandra', describe: 'serving store: cassandra (the stack\'s) or lmdb' },
+    keep: { type: 'boolean', default: false, describe: "keep the run's topics, keyspace and data directory (kept anyway when a check fails)" },
   },
   { STACK_DIR: "the local stack's directory (its stack.env names the servers)", METRICS_PORT: "cashtag run's /metrics port, polled until it has read every record (default 9464)" },
 );
@@ -99,5 +103,22 @@ console.log(
 );
 for (const e of f.examples) console.log(`  ! ${e}`);
 const failed = VIOLATIONS.some((v) => f[v] !== 0) || restarts !== 0 || code !== 0;
+if (!failed && !a.keep) await cleanUp();
 console.log(failed ? `FAILED (pipeline log: ${logFile})` : 'OK: every record once where it belongs; the pipeline kept running');
 process.exit(failed ? 1 : 0);
+
+/** Remove what the run created on the stack (topics, keyspace) and its data directory. */
+async function cleanUp(): Promise<void> {
+  const names = topicNames(env.KAFKA_TOPIC_PREFIX);
+  const admin = new kafkajs.Kafka({ clientId: 'cashtag-fuzz-cleanup', brokers: stack.KAFKA_BROKERS.split(','), logLevel: kafkajs.logLevel.NOTHING }).admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics: Object.values(names) }).catch((e: unknown) => console.error(`could not delete the run's topics: ${String(e)}`));
+  await admin.disconnect();
+  if (env.CASSANDRA_KEYSPACE) {
+    const cql = new Cql({ contactPoints: env.CASSANDRA_CONTACT_POINTS.split(','), localDataCenter: env.CASSANDRA_LOCAL_DC });
+    await cql.connect();
+    await cql.execute(`DROP KEYSPACE IF EXISTS ${env.CASSANDRA_KEYSPACE}`).catch((e: unknown) => console.error(`could not drop keyspace ${env.CASSANDRA_KEYSPACE}: ${String(e)}`));
+    await cql.shutdown();
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+}
