@@ -53,9 +53,10 @@ const createStoreSink: ActorFactory = (options, self) => {
   const once = new OncePerRecord();
   /**
    * The batch held a row the store refuses: write its rows one by one (each through outages),
-   * dead-letter refused tweets and ticks, count refused windows and alerts. Returns how many.
+   * dead-letter refused tweets and ticks, count refused windows and alerts. Returns how many of
+   * each were refused.
    */
-  const writeRowByRow = async (tweets: TweetRow[], prices: PriceRow[], windows: WindowRow[], alerts: AlertRow[]): Promise<number> => {
+  const writeRowByRow = async (tweets: TweetRow[], prices: PriceRow[], windows: WindowRow[], alerts: AlertRow[]): Promise<[number, number, number, number]> => {
     const alone = <R>(upsert: (rows: R[]) => Promise<void>) => (row: R) => writeUntil(() => upsert([row]), o.retryBudgetMs, ctx, labels);
     const t = await writeFindingRefused(tweets, alone((rs: TweetRow[]) => store.upsertTweets(rs)));
     const p = await writeFindingRefused(prices, alone((rs: PriceRow[]) => store.upsertPrices(rs)));
@@ -78,7 +79,7 @@ const createStoreSink: ActorFactory = (options, self) => {
       }
     }
     if (dead.length > 0) await ctx.emit(dead, { output: 'dead' });
-    return t.length + p.length + w.length + a.length;
+    return [t.length, p.length, w.length, a.length];
   };
 
   const actor: Actor = {
@@ -125,7 +126,7 @@ const createStoreSink: ActorFactory = (options, self) => {
         await Promise.all(writes);
       };
       const end = ctx.metrics.sinkLatency.startTimer({ ...labels, sink: 'store' });
-      let refused = 0;
+      let refused = [0, 0, 0, 0];
       try {
         await writeUntil(write, o.retryBudgetMs, ctx, labels);
       } catch (e) {
@@ -136,12 +137,10 @@ const createStoreSink: ActorFactory = (options, self) => {
       const now = ctx.clock.now();
       const e2e = { pipeline: o.pipeline, sink: 'store' };
       for (const r of tweets) ctx.metrics.endToEnd.observe(e2e, (now - r.ingestTs) / 1000);
-      if (refused === 0) {
-        ctx.metrics.sinkWrites.inc({ ...labels, sink: 'store', table: 'tweets' }, tweets.length);
-        ctx.metrics.sinkWrites.inc({ ...labels, sink: 'store', table: 'market_data' }, prices.length);
-        if (windows.length) ctx.metrics.sinkWrites.inc({ ...labels, sink: 'store', table: 'sentiment_windows' }, windows.length);
-        if (alerts.length) ctx.metrics.sinkWrites.inc({ ...labels, sink: 'store', table: 'alerts' }, alerts.length);
-      }
+      ctx.metrics.sinkWrites.inc({ ...labels, sink: 'store', table: 'tweets' }, tweets.length - refused[0]);
+      ctx.metrics.sinkWrites.inc({ ...labels, sink: 'store', table: 'market_data' }, prices.length - refused[1]);
+      if (windows.length) ctx.metrics.sinkWrites.inc({ ...labels, sink: 'store', table: 'sentiment_windows' }, windows.length - refused[2]);
+      if (alerts.length) ctx.metrics.sinkWrites.inc({ ...labels, sink: 'store', table: 'alerts' }, alerts.length - refused[3]);
     },
 
     async onBarrier() {
