@@ -19,6 +19,8 @@ export interface RawRecord {
   value: string;
   /** Processing time when the source read it. */
   ingestTs: number;
+  /** Set when the value's bytes were not valid UTF-8 (`value` then has U+FFFD in their place). */
+  notUtf8?: boolean;
 }
 
 /**

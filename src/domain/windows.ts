@@ -3,7 +3,8 @@
 // panes it covers. A window is emitted once, when the watermark passes its end, and panes no
 // future window needs are dropped right away, so state is bounded by
 // (symbols x (window length + allowed lateness) / slide) panes. Sums are exact
-// (domain/exact-sum.ts), so a window is a function of its records, whatever order they came in.
+// (domain/exact-sum.ts), so a window is a function of its records, whatever order they came in
+// (volumes too: each is at most 2^53 - 1, so their sum can pass the exact integers).
 
 import { addExact, emptySum, exactValue, mergeExact, type ExactSum } from './exact-sum.js';
 
@@ -34,7 +35,7 @@ interface Pane {
   close: number;
   high: number;
   low: number;
-  volume: number;
+  volume: ExactSum;
   notional: ExactSum;
 }
 
@@ -57,7 +58,7 @@ export interface WindowResult {
   vwap: number | null;
 }
 
-const emptyPane = (): Pane => ({ tweets: 0, sum: emptySum(), min: Infinity, max: -Infinity, pos: 0, neg: 0, ticks: 0, openTs: Infinity, openId: '', open: 0, closeTs: -Infinity, closeId: '', close: 0, high: -Infinity, low: Infinity, volume: 0, notional: emptySum() });
+const emptyPane = (): Pane => ({ tweets: 0, sum: emptySum(), min: Infinity, max: -Infinity, pos: 0, neg: 0, ticks: 0, openTs: Infinity, openId: '', open: 0, closeTs: -Infinity, closeId: '', close: 0, high: -Infinity, low: Infinity, volume: emptySum(), notional: emptySum() });
 
 export class SlidingWindows {
   /** symbol -> pane start -> pane */
@@ -101,7 +102,7 @@ export class SlidingWindows {
     if (eventTime > p.closeTs || (eventTime === p.closeTs && id > p.closeId)) [p.closeTs, p.closeId, p.close] = [eventTime, id, close];
     p.high = Math.max(p.high, open, close);
     p.low = Math.min(p.low, open, close);
-    p.volume += volume;
+    addExact(p.volume, volume);
     addExact(p.notional, close * volume);
   }
 
@@ -113,10 +114,14 @@ export class SlidingWindows {
     for (const [symbol, bySym] of this.panes) {
       if (bySym.size === 0) continue;
       const starts = [...bySym.keys()];
-      // Windows holding data end between the earliest pane + slide and the latest pane + size.
-      const stop = Math.min(lastEnd, Math.max(...starts) + sizeMs);
-      let end = Math.max(this.emittedUpTo + slideMs, Math.min(...starts) + slideMs);
-      for (; end <= stop; end += slideMs) {
+      // The windows holding data are those ending in (s, s + size] for a pane start s: at most
+      // size/slide of them per pane. Stepping instead through every slide between the earliest
+      // and the latest pane never ends when event times lie years apart (a valid record may say
+      // year 0000, the next 9999).
+      const from = this.emittedUpTo + slideMs;
+      const ends = new Set<number>();
+      for (const s of starts) for (let end = s + slideMs; end <= s + sizeMs; end += slideMs) if (end >= from && end <= lastEnd) ends.add(end);
+      for (const end of [...ends].sort((x, y) => x - y)) {
         const w = this.merge(symbol, bySym, end - sizeMs, end);
         if (w) out.push(w);
       }
@@ -146,7 +151,7 @@ export class SlidingWindows {
         if (p.closeTs > m.closeTs || (p.closeTs === m.closeTs && p.closeId > m.closeId)) [m.closeTs, m.closeId, m.close] = [p.closeTs, p.closeId, p.close];
         m.high = Math.max(m.high, p.high);
         m.low = Math.min(m.low, p.low);
-        m.volume += p.volume;
+        mergeExact(m.volume, p.volume);
         mergeExact(m.notional, p.notional);
       }
     }
@@ -167,8 +172,8 @@ export class SlidingWindows {
       close: hasTicks ? m.close : null,
       high: hasTicks ? m.high : null,
       low: hasTicks ? m.low : null,
-      volume: m.volume,
-      vwap: hasTicks && m.volume > 0 ? exactValue(m.notional) / m.volume : null,
+      volume: exactValue(m.volume),
+      vwap: hasTicks && exactValue(m.volume) > 0 ? exactValue(m.notional) / exactValue(m.volume) : null,
     };
   }
 
@@ -185,12 +190,18 @@ export class SlidingWindows {
 
   restore(s: ReturnType<SlidingWindows['snapshot']>): void {
     this.emittedUpTo = s.emittedUpTo ?? Number.NEGATIVE_INFINITY;
-    this.panes = new Map(s.panes.map(([sym, b]) => [sym, new Map(b.map(([k, p]) => [k, fixInfinities(copyPane(p))]))]));
+    this.panes = new Map(s.panes.map(([sym, b]) => [sym, new Map(b.map(([k, p]) => [k, fixInfinities(copyPane(upgradePane(p)))]))]));
   }
 }
 
 const copySum = (x: ExactSum): ExactSum => ({ p: [...x.p], s: x.s });
-const copyPane = (p: Pane): Pane => ({ ...p, sum: copySum(p.sum), notional: copySum(p.notional) });
+const copyPane = (p: Pane): Pane => ({ ...p, sum: copySum(p.sum), volume: copySum(p.volume), notional: copySum(p.notional) });
+
+/** A pane of a checkpoint written before sums were exact (plain numbers) reads as exact sums. */
+function upgradePane(p: Pane): Pane {
+  const exact = (v: ExactSum | number): ExactSum => (typeof v === 'number' ? { p: [v], s: 0 } : v);
+  return { ...p, sum: exact(p.sum), volume: exact(p.volume), notional: exact(p.notional) };
+}
 
 /** JSON turns ±Infinity into null; empty-pane sentinels come back as Infinity. */
 function fixInfinities(p: Pane): Pane {

@@ -3,6 +3,7 @@
 //   source (per input partition) ─► parse ─tweets─► sentiment (Piscina) ─► bronze, store
 //                                        ─prices─────────────────────────► bronze, store
 //                                        ─dead───────────────────────────► bronze (dead_letters)
+//   a row a sink refuses anyway: store ─dead─► bronze; bronze, store ─dead─► DLQ topics (Kafka)
 //   late records (decided by parse, per input partition) ──────────────► late events
 //   scored tweets + prices, keyed by symbol ─► windows ─► gold windows, alerts
 //                                           └► join    ─► silver tweet_prices
@@ -138,7 +139,14 @@ export function speedTopology(cfg: Config, epochMs: number, input: Input = { kin
       : { name: 'source', module: actor('generator-source'), parallelism: P, source: true, options: source };
   // Stack profile: dead letters also go to the `<topic>.dlq` topics.
   const dlqStages: StageSpec[] = input.kind === 'kafka' ? [{ name: 'dlq-sink', module: actor('dlq-sink'), parallelism: P, placement: 'main', options: dlq }] : [];
-  const dlqEdges: EdgeSpec[] = input.kind === 'kafka' ? [{ from: 'parse', output: 'dead', to: 'dlq-sink', route: { kind: 'forward' } }] : [];
+  const dlqEdges: EdgeSpec[] =
+    input.kind === 'kafka'
+      ? [
+          { from: 'parse', output: 'dead', to: 'dlq-sink', route: { kind: 'forward' } },
+          { from: 'bronze-sink', output: 'dead', to: 'dlq-sink', route: { kind: 'forward' } },
+          { from: 'store-sink', output: 'dead', to: 'dlq-sink', route: { kind: 'forward' } },
+        ]
+      : [];
   // ... and alerts to the `alerts` topic.
   const alertsToKafka = input.kind === 'kafka' && cfg.analytics;
   const alertStages: StageSpec[] = alertsToKafka ? [{ name: 'alert-sink', module: actor('alert-sink'), parallelism: P, placement: 'main', options: { pipeline: PIPELINE, brokers: cfg.kafkaBrokers, topicPrefix: cfg.kafkaTopicPrefix } }] : [];
@@ -222,6 +230,8 @@ export function speedTopology(cfg: Config, epochMs: number, input: Input = { kin
       { from: 'parse', output: 'prices', to: 'bronze-sink', route: { kind: 'forward' } },
       { from: 'parse', output: 'prices', to: 'store-sink', route: { kind: 'forward' } },
       { from: 'parse', output: 'dead', to: 'bronze-sink', route: { kind: 'forward' } },
+      // A row the serving store refuses (validation let it through) is a dead letter too.
+      { from: 'store-sink', output: 'dead', to: 'bronze-sink', route: { kind: 'forward' } },
       { from: 'sentiment', to: 'bronze-sink', route: { kind: 'forward' } },
       { from: 'sentiment', to: 'store-sink', route: { kind: 'forward' } },
       ...dlqEdges,

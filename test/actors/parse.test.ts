@@ -79,3 +79,9 @@ test('parse: decisions after a restore equal those of an uninterrupted run', asy
   assert.deepEqual([...first.latePrices, ...resumed.latePrices].sort(), whole.latePrices);
   assert.deepEqual([...first.lateRows, ...resumed.lateRows].map((l) => l.seq), whole.lateRows.map((l) => l.seq), 'late rows keep numbering on');
 });
+
+test('parse: a checkpoint of the version with one maximum over both topics restores it for each', async () => {
+  const r = await parse([[tweet(0, T0 - 200 * S), price(0, T0 - 130 * S), price(1, T0)]], { maxEventTime: T0 });
+  assert.equal(r.lateTweets.length, 1);
+  assert.equal(r.latePrices.length, 1);
+});

@@ -2,7 +2,8 @@
 // one becomes a dead-letter reason whose detail names the offending field. Nothing throws.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEAD_LETTER_REASONS, MAX_TEXT_LENGTH, validatePrice, validateTweet, type DeadLetterReason, type Validated } from '../../src/domain/payloads.js';
+import { rawRecordProblem } from '../../src/domain/admission.js';
+import { DEAD_LETTER_REASONS, MAX_TEXT_LENGTH, MAX_USER_ID_LENGTH, MAX_VOLUME, validatePrice, validateTweet, type DeadLetterReason, type Validated } from '../../src/domain/payloads.js';
 
 const TWEET = { created_at: '2025-12-18 14:30:00', text: 'Huge breakout for $TSLA today! #bullish', user_id: 'user_123' };
 const PRICE = { symbol: 'TSLA', trade_timestamp: '2025-12-18 14:30:05', open_price: 250.5, close_price: 251.2, volume: 1500 };
@@ -185,9 +186,64 @@ void test('every reason code is reachable', () => {
     validatePrice(price({ symbol: 'tsla' })),
     validatePrice(price({ volume: -1 })),
     validatePrice('{"symbol":"A","trade_timestamp":"2025-12-18 14:30:05","open_price":1e999,"close_price":1,"volume":1}'),
+    validatePrice(price({ volume: 1e308 })),
+    validateTweet(tweet({ user_id: 'u'.repeat(MAX_USER_ID_LENGTH + 1) })),
+    validateTweet(tweet({ text: 'a\ud800b' })),
+    rawRecordProblem({ topic: 'tweets', partition: 0, offset: 1, key: null, value: '{}', ingestTs: 0, notUtf8: true })!,
+    rawRecordProblem({ topic: 'tweets', partition: 0, offset: -1, key: null, value: '{}', ingestTs: 0 })!,
   ];
   for (const v of raws) if (!v.ok) seen.add(v.reason);
-  assert.deepEqual([...seen].sort(), [...DEAD_LETTER_REASONS].sort());
+  // The sinks' own reasons are reached by the sinks (test/fuzz/parse-to-sink.test.ts).
+  const sinks: DeadLetterReason[] = ['rejected_by_lake', 'rejected_by_store'];
+  assert.deepEqual([...seen].sort(), DEAD_LETTER_REASONS.filter((r) => !sinks.includes(r)).sort());
+});
+
+void test('the poison tick (volume 1e308) and volumes past 2^53 - 1 are out of range; 2^53 - 1 is kept exactly', () => {
+  rejects(validatePrice(price({ volume: 1e308 })), 'out_of_range', '"volume"', '2^53 - 1');
+  rejects(validatePrice(price({ volume: 2 ** 53 })), 'out_of_range', '"volume"');
+  const v = validatePrice(price({ volume: MAX_VOLUME }));
+  assert.ok(v.ok);
+  assert.equal(v.value.volume, Number.MAX_SAFE_INTEGER);
+});
+
+void test('-0 prices and volume are stored as 0; huge finite prices are kept', () => {
+  const v = validatePrice('{"symbol":"TSLA","trade_timestamp":"2025-12-18 14:30:05","open_price":-0,"close_price":1e308,"volume":-0}');
+  assert.ok(v.ok);
+  assert.ok(Object.is(v.value.open_price, 0) && Object.is(v.value.volume, 0));
+  assert.equal(v.value.close_price, 1e308);
+});
+
+void test('event times are years 0000 to 9999 in UTC, zone offsets included', () => {
+  assert.equal(validateTweet(tweet({ created_at: '0000-01-01 00:00:00' })).ok, true);
+  assert.equal(validateTweet(tweet({ created_at: '9999-12-31 23:59:59' })).ok, true);
+  rejects(validateTweet(tweet({ created_at: '10000-01-01 00:00:00' })), 'bad_timestamp', '"created_at"');
+  rejects(validateTweet(tweet({ created_at: '9999-12-31T23:59:59-01:00' })), 'bad_timestamp', 'outside');
+  rejects(validatePrice(price({ trade_timestamp: '0000-01-01T00:30:00+01:00' })), 'bad_timestamp', '"trade_timestamp"', 'outside');
+});
+
+void test('user ids: well-formed strings up to the limit, or whole numbers JSON keeps exactly', () => {
+  const ok = validateTweet(tweet({ user_id: 'ü'.repeat(MAX_USER_ID_LENGTH) }));
+  assert.ok(ok.ok);
+  const n = validateTweet(tweet({ user_id: 9007199254740991 }));
+  assert.ok(n.ok);
+  assert.equal(n.value.user_id, '9007199254740991');
+  rejects(validateTweet('{"created_at":"2025-12-18 14:30:00","text":"x","user_id":12345678901234567890}'), 'out_of_range', '"user_id"', 'as strings');
+  rejects(validateTweet(tweet({ user_id: 1.5 })), 'out_of_range', '"user_id"');
+  rejects(validateTweet(tweet({ user_id: 'x'.repeat(MAX_USER_ID_LENGTH + 1) })), 'field_too_long', '"user_id"', String(MAX_USER_ID_LENGTH));
+  rejects(validateTweet(tweet({ user_id: '\udc00' })), 'invalid_unicode', '"user_id"');
+  rejects(validateTweet(tweet({ user_id: { id: 1 } })), 'wrong_type', '"user_id"');
+});
+
+void test('lone surrogates are rejected, emoji (surrogate pairs) are kept', () => {
+  rejects(validateTweet(tweet({ text: '$AAPL \ud83d to the moon' })), 'invalid_unicode', '"text"');
+  const v = validateTweet(tweet({ text: '$AAPL 🚀🚀 to the moon' }));
+  assert.ok(v.ok);
+  assert.equal(v.value.text, '$AAPL 🚀🚀 to the moon');
+});
+
+void test('a repeated key is read as JSON.parse reads it: the last one wins', () => {
+  rejects(validatePrice('{"symbol":"TSLA","trade_timestamp":"2025-12-18 14:30:05","open_price":1,"close_price":1,"volume":5,"volume":1e308}'), 'out_of_range', '"volume"');
+  assert.equal(validatePrice('{"symbol":"TSLA","trade_timestamp":"2025-12-18 14:30:05","open_price":1,"close_price":1,"volume":1e308,"volume":5}').ok, true);
 });
 
 void test('validation never throws on odd input', () => {

@@ -73,6 +73,17 @@ test('snapshot and restore continue exactly where they were', () => {
   assert.deepEqual(restored.advance(at(20)), a.advance(at(20)));
 });
 
+test('a snapshot of the version with plain sums restores as exact sums', () => {
+  const a = new SlidingWindows();
+  a.addTweet('X', at(0, 1), 0.1);
+  a.addTick('X', at(0, 2), 'p', 1, 2, 3);
+  const snap = JSON.parse(JSON.stringify(a.snapshot())) as { panes: [string, [number, Record<string, unknown>][]][] };
+  for (const [, panes] of snap.panes) for (const [, p] of panes) Object.assign(p, { sum: 0.1, volume: 3, notional: 6 });
+  const restored = new SlidingWindows();
+  restored.restore(snap as never);
+  assert.deepEqual(restored.advance(at(20)), a.advance(at(20)));
+});
+
 test('join: the latest tick at or before the tweet, within the look-back; none when there is none', () => {
   const j = new TweetPriceJoin(24 * 60 * MIN);
   j.addTick('AAPL', { id: 'p1', ts: at(0), open: 1, close: 10, volume: 5 });
@@ -222,4 +233,18 @@ test('alert when mean sentiment < -0.5 and close is more than 2 % below open, no
   assert.equal(checkAlert({ ...base, meanSentiment: -0.9, open: null, close: null }, DEFAULT_ALERT_RULE), null);
   const a = checkAlert({ ...base, meanSentiment: -0.7, open: 50, close: 45 }, { sentimentBelow: -0.5, priceDrop: 0.05 })!;
   assert.ok(Math.abs(a.change + 0.1) < 1e-12);
+});
+
+test('panes ten thousand years apart: each emits its own 5 windows, without stepping through the years between', () => {
+  const w = new SlidingWindows();
+  const year0 = Date.UTC(2000, 0, 1) - 2000 * 365.2425 * 86_400_000; // 0000-01-01, as validation allows
+  const start0 = Math.floor(year0 / MIN) * MIN;
+  const year9999 = Date.UTC(9999, 11, 31, 23, 50);
+  w.addTweet('AAPL', start0 + 1_000, 0.5);
+  w.addTweet('AAPL', year9999, -0.5);
+  // 5.3 billion one-minute steps lie between the two: this finishes only if they are skipped.
+  const out = w.advance(year9999 + 10 * MIN);
+  assert.deepEqual(out.map((x) => x.windowEnd), [1, 2, 3, 4, 5].map((k) => start0 + k * MIN).concat([1, 2, 3, 4, 5].map((k) => year9999 + k * MIN)));
+  assert.deepEqual(out.map((x) => x.meanSentiment), [0.5, 0.5, 0.5, 0.5, 0.5, -0.5, -0.5, -0.5, -0.5, -0.5]);
+  assert.equal(w.size, 0);
 });

@@ -5,6 +5,12 @@
 // Guarantees: rows are durable (committed files) when a checkpoint barrier passes this sink;
 // files are named by source partition and offset range, and on start the files a replay will
 // rewrite are removed first, so a replay rewrites and never duplicates.
+//
+// No row can fail this sink: each is checked against its table before it is buffered
+// (RollingFiles.refusal). A refused tweet or tick becomes a dead letter (`rejected_by_lake`,
+// with the encoder's reason), archived here and emitted on `dead` for the DLQ topics; a dead
+// letter that cannot be stored either (no usable position) is counted
+// (cashtag_sink_rows_refused_total) and logged as an error.
 
 import type { Actor, ActorContext, ActorFactory } from '../../runtime/actor.js';
 import { instanceLabels } from '../../runtime/metrics.js';
@@ -12,6 +18,7 @@ import { openLake } from '../../io/lake/open.js';
 import { deadLettersTable, pricesTable, tweetsTable } from '../../io/parquet/bronze-schemas.js';
 import { RollingFiles, type Committed } from '../../io/parquet/rolling-files.js';
 import type { DeadLetter, PriceRow, TweetRow } from '../../domain/records.js';
+import { OncePerRecord, sinkDeadLetter } from '../../domain/sink-dead-letters.js';
 import type { BronzeSinkMessage, BronzeSinkOptions, BronzeSinkState } from './protocol.js';
 
 const createBronzeSink: ActorFactory = (options, self) => {
@@ -34,6 +41,27 @@ const createBronzeSink: ActorFactory = (options, self) => {
       ctx.metrics.sinkWrites.inc({ ...labels, sink: 'bronze', table }, c.rows);
       ctx.metrics.sinkFiles.inc({ ...labels, sink: 'bronze', table });
     }
+  };
+
+  const putDeadLetter = async (d: DeadLetter, now: number) => {
+    const files = d.topic === 'tweets' ? deadTweets : deadPrices;
+    const why = files.refusal(d.offset, d);
+    if (why === null) {
+      if (!files.tryAppend(d.offset, d)) count('dead_letters', [await files.append(d.offset, d, now)].filter((x) => x !== null));
+      return;
+    }
+    ctx.metrics.sinkRefused.inc({ ...labels, sink: 'bronze', table: 'dead_letters' });
+    ctx.log.error('bronze lake cannot store a dead letter; it is dropped', { topic: d.topic, partition: d.partition, offset: d.offset, reason: d.reason, refusal: why });
+  };
+
+  const once = new OncePerRecord();
+  /** A tweet or tick the lake refused: a dead letter (once per record), kept here and sent on. */
+  const refuse = async (d: DeadLetter, out: DeadLetter[], now: number) => {
+    if (!once.first(d)) return;
+    ctx.metrics.deadLetters.inc({ ...labels, topic: d.topic, reason: d.reason });
+    ctx.log.warn('bronze lake refused a row that passed validation; it is a dead letter', { topic: d.topic, partition: d.partition, offset: d.offset, detail: d.detail });
+    out.push(d);
+    await putDeadLetter(d, now);
   };
 
   const rollAll = async () => {
@@ -60,19 +88,25 @@ const createBronzeSink: ActorFactory = (options, self) => {
     async handle(records) {
       await recover();
       const now = ctx.clock.now();
+      const refusedRows: DeadLetter[] = [];
       for (const r of records as BronzeSinkMessage[]) {
         switch (r.kind) {
-          case 'tweet-row':
-            if (!tweets.tryAppend(r.offset, r)) count('tweets_v2', [await tweets.append(r.offset, r, now)].filter((x) => x !== null));
+          case 'tweet-row': {
+            const why = tweets.refusal(r.offset, r);
+            if (why !== null) await refuse(sinkDeadLetter(r, 'rejected_by_lake', why, now), refusedRows, now);
+            else if (!tweets.tryAppend(r.offset, r)) count('tweets_v2', [await tweets.append(r.offset, r, now)].filter((x) => x !== null));
             if (r.offset >= state.tweets) state.tweets = r.offset + 1;
             break;
-          case 'price':
-            if (!prices.tryAppend(r.offset, r)) count('stock_prices', [await prices.append(r.offset, r, now)].filter((x) => x !== null));
+          }
+          case 'price': {
+            const why = prices.refusal(r.offset, r);
+            if (why !== null) await refuse(sinkDeadLetter(r, 'rejected_by_lake', why, now), refusedRows, now);
+            else if (!prices.tryAppend(r.offset, r)) count('stock_prices', [await prices.append(r.offset, r, now)].filter((x) => x !== null));
             if (r.offset >= state.prices) state.prices = r.offset + 1;
             break;
+          }
           case 'dead-letter': {
-            const files = r.topic === 'tweets' ? deadTweets : deadPrices;
-            if (!files.tryAppend(r.offset, r)) count('dead_letters', [await files.append(r.offset, r, now)].filter((x) => x !== null));
+            await putDeadLetter(r, now);
             if (r.topic === 'tweets' && r.offset >= state.tweets) state.tweets = r.offset + 1;
             if (r.topic === 'stock-prices' && r.offset >= state.prices) state.prices = r.offset + 1;
             break;
@@ -83,6 +117,7 @@ const createBronzeSink: ActorFactory = (options, self) => {
           }
         }
       }
+      if (refusedRows.length > 0) await ctx.emit(refusedRows, { output: 'dead' });
       count('tweets_v2', await tweets.rollAged(now));
       count('stock_prices', await prices.rollAged(now));
       count('dead_letters', [...(await deadTweets.rollAged(now)), ...(await deadPrices.rollAged(now))]);

@@ -1,4 +1,5 @@
-// bronze-sink: accepts scored tweet rows, price rows and dead letters of one source partition.
+// bronze-sink: accepts scored tweet rows, price rows and dead letters of one source partition;
+// emits on `dead` the dead letters of rows the lake refused (for the DLQ topics).
 import type { DeadLetter, PriceRow, TweetRow } from '../../domain/records.js';
 
 export type BronzeSinkMessage = TweetRow | PriceRow | DeadLetter;

@@ -24,7 +24,7 @@ interface State {
   join?: ReturnType<TweetPriceJoin['snapshot']>;
   /** With a lake: the ticks, and where in bronze the pending tweets are (pending-from-bronze.ts). */
   ticks?: ReturnType<TweetPriceJoin['tickState']>;
-  pending?: { from: number; to: number; late: number[] } | null;
+  pending?: { from: number; to: number; late?: number[] } | null;
   seq: { out: number; late: number };
   watermark: number | null;
 }
@@ -135,9 +135,10 @@ const createJoin: ActorFactory = (options, self) => {
       else join.restoreTicks(st.ticks ?? []);
       if (st.pending) {
         if (!lake) throw new Error('join: this snapshot keeps its pending tweets in bronze, but the actor has no lake');
-        recovery = { partition: self.partition, from: st.pending.from, to: st.pending.to, watermark, late: new Set(st.pending.late) };
+        const late = st.pending.late ?? []; // absent in checkpoints of versions before late flags
+        recovery = { partition: self.partition, from: st.pending.from, to: st.pending.to, watermark, late: new Set(late) };
         nextOffset = st.pending.to;
-        lateOffsets = [...st.pending.late];
+        lateOffsets = [...late];
       }
     },
   };

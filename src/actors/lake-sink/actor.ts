@@ -42,7 +42,14 @@ const createLakeSink: ActorFactory = (options, self) => {
       await recover();
       const now = ctx.clock.now();
       for (const r of records as LakeSinkMessage[]) {
-        if (!files.tryAppend(r.seq, r)) count([await files.append(r.seq, r, now)]);
+        // A row the encoder would refuse (e.g. a window whose summed volume left the safe
+        // integers) would fail its whole row group at every replay: it is left out, counted and
+        // logged instead. Derived rows are recomputed from bronze, which keeps their inputs.
+        const why = files.refusal(r.seq, r);
+        if (why !== null) {
+          ctx.metrics.sinkRefused.inc({ ...labels, sink: 'lake', table: table.table });
+          ctx.log.error('lake refused a derived row; it is left out', { table: table.table, seq: r.seq, refusal: why });
+        } else if (!files.tryAppend(r.seq, r)) count([await files.append(r.seq, r, now)]);
         if (r.seq >= state.next) state.next = r.seq + 1;
       }
       count(await files.rollAged(now));

@@ -7,6 +7,7 @@
 // there with the rest of the pipeline (an in-place restart would forget what it decided since).
 
 import { extractCashtags, UNTAGGED_TOPIC } from '../../domain/cashtags.js';
+import { rawRecordProblem, withStorableIngest } from '../../domain/admission.js';
 import { PartitionWatermark } from '../../domain/partition-watermark.js';
 import { DEAD_LETTER_REASONS, validatePrice, validateTweet } from '../../domain/payloads.js';
 import { PRICES_TOPIC, recordId, TWEETS_TOPIC, type DeadLetter, type InputTopic, type LateRow, type ParsedTweet, type PriceRow } from '../../domain/records.js';
@@ -44,15 +45,17 @@ const createParse: ActorFactory = (options, self) => {
       const dead: DeadLetter[] = [];
       const late: LateRow[] = [];
       let untagged = 0;
-      for (const r of records as ParseMessage[]) {
-        if ('kind' in r) {
-          time.markIdle(r.topic);
+      const now = () => ctx.clock.now();
+      for (const m of records as ParseMessage[]) {
+        if ('kind' in m) {
+          time.markIdle(m.topic);
           continue;
         }
+        const r = withStorableIngest(m, now);
         const id = recordId(r.topic, r.partition, r.offset);
         switch (r.topic) {
           case TWEETS_TOPIC: {
-            const v = validateTweet(r.value);
+            const v = rawRecordProblem(r) ?? validateTweet(r.value);
             if (!v.ok) {
               dead.push({ kind: 'dead-letter', topic: r.topic, partition: r.partition, offset: r.offset, ingestTs: r.ingestTs, reason: v.reason, detail: v.detail, raw: r.value });
               continue;
@@ -65,7 +68,7 @@ const createParse: ActorFactory = (options, self) => {
             break;
           }
           case PRICES_TOPIC: {
-            const v = validatePrice(r.value);
+            const v = rawRecordProblem(r) ?? validatePrice(r.value);
             if (!v.ok) {
               dead.push({ kind: 'dead-letter', topic: r.topic, partition: r.partition, offset: r.offset, ingestTs: r.ingestTs, reason: v.reason, detail: v.detail, raw: r.value });
               continue;
@@ -101,9 +104,14 @@ const createParse: ActorFactory = (options, self) => {
 
     snapshot: (): State => ({ time: time.snapshot(), lateSeq }),
     restore(s) {
-      const st = s as State;
-      time.restore(st.time);
-      lateSeq = st.lateSeq;
+      const st = s as State | { maxEventTime: number | null };
+      if ('time' in st) {
+        time.restore(st.time);
+        lateSeq = st.lateSeq;
+      } else if (st.maxEventTime !== null) {
+        // A checkpoint of the version that kept one maximum over both topics: both start there.
+        time.restore({ max: [[TWEETS_TOPIC, st.maxEventTime], [PRICES_TOPIC, st.maxEventTime]], announced: null });
+      }
     },
   };
   return actor;

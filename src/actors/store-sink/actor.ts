@@ -1,9 +1,17 @@
 // Serving-store sink: upserts tweets (per symbol; topic NONE is archived in bronze only) and
 // price ticks. Guarantee: a batch is committed before its credit returns upstream, so a barrier
 // that passes this sink finds everything before it durable. Upserts are idempotent by key.
+//
+// A row the store refuses for its content (not an outage: that is retried) cannot fail the
+// pipeline: a tweet or tick becomes a dead letter (`rejected_by_store`) on output `dead`, which
+// goes to bronze's dead_letters and the DLQ topics; a refused window or alert is counted
+// (cashtag_sink_rows_refused_total) and logged as an error.
 
 import { UNTAGGED_TOPIC } from '../../domain/cashtags.js';
-import type { AlertRow, PriceRow, TweetRow, WindowRow } from '../../domain/records.js';
+import type { AlertRow, DeadLetter, PriceRow, TweetRow, WindowRow } from '../../domain/records.js';
+import { OncePerRecord, sinkDeadLetter } from '../../domain/sink-dead-letters.js';
+import { isRowRejection } from '../../io/store/row-rejection.js';
+import { writeFindingRefused, type Refused } from './refused-rows.js';
 import type { Actor, ActorContext, ActorFactory } from '../../runtime/actor.js';
 import { instanceLabels } from '../../runtime/metrics.js';
 import { backoffDelay } from '../../runtime/backoff.js';
@@ -41,6 +49,38 @@ const createStoreSink: ActorFactory = (options, self) => {
   let store!: ServingStore;
   const symbols = new Set<string>();
   let newest = 0;
+
+  const once = new OncePerRecord();
+  /**
+   * The batch held a row the store refuses: write its rows one by one (each through outages),
+   * dead-letter refused tweets and ticks, count refused windows and alerts. Returns how many of
+   * each were refused.
+   */
+  const writeRowByRow = async (tweets: TweetRow[], prices: PriceRow[], windows: WindowRow[], alerts: AlertRow[]): Promise<[number, number, number, number]> => {
+    const alone = <R>(upsert: (rows: R[]) => Promise<void>) => (row: R) => writeUntil(() => upsert([row]), o.retryBudgetMs, ctx, labels);
+    const t = await writeFindingRefused(tweets, alone((rs: TweetRow[]) => store.upsertTweets(rs)));
+    const p = await writeFindingRefused(prices, alone((rs: PriceRow[]) => store.upsertPrices(rs)));
+    const views = hasAnalyticsViews(store) ? store : null;
+    const w = views ? await writeFindingRefused(windows, alone((rs: WindowRow[]) => views.upsertWindows(rs))) : [];
+    const a = views ? await writeFindingRefused(alerts, alone((rs: AlertRow[]) => views.upsertAlerts(rs))) : [];
+    const now = ctx.clock.now();
+    const dead: DeadLetter[] = [];
+    for (const { row, why } of [...t, ...p] as Refused<TweetRow | PriceRow>[]) {
+      const d = sinkDeadLetter(row, 'rejected_by_store', why, now);
+      if (!once.first(d)) continue;
+      dead.push(d);
+      ctx.metrics.deadLetters.inc({ ...labels, topic: d.topic, reason: d.reason });
+      ctx.log.warn('serving store refused a row that passed validation; it is a dead letter', { topic: d.topic, partition: d.partition, offset: d.offset, detail: d.detail });
+    }
+    for (const [table, rs] of [['sentiment_windows', w], ['alerts', a]] as const) {
+      for (const { row, why } of rs as Refused<WindowRow | AlertRow>[]) {
+        ctx.metrics.sinkRefused.inc({ ...labels, sink: 'store', table });
+        ctx.log.error('serving store refused a derived row; it is dropped from the store (the lake keeps it)', { table, symbol: row.symbol, windowEnd: row.windowEnd, refusal: why });
+      }
+    }
+    if (dead.length > 0) await ctx.emit(dead, { output: 'dead' });
+    return [t.length, p.length, w.length, a.length];
+  };
 
   const actor: Actor = {
     async init(c) {
@@ -86,15 +126,21 @@ const createStoreSink: ActorFactory = (options, self) => {
         await Promise.all(writes);
       };
       const end = ctx.metrics.sinkLatency.startTimer({ ...labels, sink: 'store' });
-      await writeUntil(write, o.retryBudgetMs, ctx, labels);
+      let refused = [0, 0, 0, 0];
+      try {
+        await writeUntil(write, o.retryBudgetMs, ctx, labels);
+      } catch (e) {
+        if (!isRowRejection(e)) throw e;
+        refused = await writeRowByRow(tweets, prices, windows, alerts);
+      }
       end();
       const now = ctx.clock.now();
       const e2e = { pipeline: o.pipeline, sink: 'store' };
       for (const r of tweets) ctx.metrics.endToEnd.observe(e2e, (now - r.ingestTs) / 1000);
-      ctx.metrics.sinkWrites.inc({ ...labels, sink: 'store', table: 'tweets' }, tweets.length);
-      ctx.metrics.sinkWrites.inc({ ...labels, sink: 'store', table: 'market_data' }, prices.length);
-      if (windows.length) ctx.metrics.sinkWrites.inc({ ...labels, sink: 'store', table: 'sentiment_windows' }, windows.length);
-      if (alerts.length) ctx.metrics.sinkWrites.inc({ ...labels, sink: 'store', table: 'alerts' }, alerts.length);
+      ctx.metrics.sinkWrites.inc({ ...labels, sink: 'store', table: 'tweets' }, tweets.length - refused[0]);
+      ctx.metrics.sinkWrites.inc({ ...labels, sink: 'store', table: 'market_data' }, prices.length - refused[1]);
+      if (windows.length) ctx.metrics.sinkWrites.inc({ ...labels, sink: 'store', table: 'sentiment_windows' }, windows.length - refused[2]);
+      if (alerts.length) ctx.metrics.sinkWrites.inc({ ...labels, sink: 'store', table: 'alerts' }, alerts.length - refused[3]);
     },
 
     async onBarrier() {

@@ -1,4 +1,5 @@
-// store-sink: accepts scored tweet rows, price rows, windows and alerts; upserts the serving store.
+// store-sink: accepts scored tweet rows, price rows, windows and alerts; upserts the serving store;
+// emits on `dead` the dead letters of tweets and ticks the store refused.
 import type { AlertRow, PriceRow, TweetRow, WindowRow } from '../../domain/records.js';
 
 export type StoreSinkMessage = TweetRow | PriceRow | WindowRow | AlertRow;

@@ -11,6 +11,7 @@
 // - partitions are assigned by task (co-partitioned-assigner.ts): this member owns partition p
 //   of every subscribed topic or of none; listeners hear of every change of the owned tasks.
 
+import { isUtf8 } from 'node:buffer';
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { InputTopic } from '../../domain/records.js';
 import type { Logger } from '../../runtime/actor.js';
@@ -32,6 +33,8 @@ export interface HubRecord {
   bytes?: Buffer;
   /** The producer's timestamp (when the record entered the system). */
   ingestTs: number;
+  /** The value's bytes were not valid UTF-8 (parse dead-letters the record as `not_utf8`). */
+  notUtf8?: boolean;
 }
 
 export interface HubSettings {
@@ -166,6 +169,7 @@ export class ConsumerHub {
       }
       this.next.set(key, offset + 1);
       if (topic === SHUFFLE_TOPIC) q.push({ topic, partition: batch.partition, offset, key: null, value: '', bytes: m.value ?? Buffer.alloc(0), ingestTs });
+      else if (m.value && !isUtf8(m.value)) q.push({ topic, partition: batch.partition, offset, key: m.key?.toString() ?? null, value: m.value.toString(), ingestTs, notUtf8: true });
       else q.push({ topic, partition: batch.partition, offset, key: m.key?.toString() ?? null, value: m.value?.toString() ?? '', ingestTs });
       resolveOffset(m.offset);
     }

@@ -41,6 +41,11 @@ class PlainStringBuffer {
     this.present[row] = 1;
   }
 
+  /** UTF-8 bytes buffered (with their length prefixes). */
+  get used(): number {
+    return this.size;
+  }
+
   /** The first `rows` rows; valid until the next `clear`. */
   view(rows: number): PlainStrings {
     return { plain: this.bytes.subarray(0, this.size), present: this.present.subarray(0, rows), rows };
@@ -50,6 +55,13 @@ class PlainStringBuffer {
     this.size = 0;
   }
 }
+
+/**
+ * A row group is also written once its strings reach this many bytes, whatever its row count:
+ * 8,192 rows of 10,000-character texts or 1 MB dead-letter values would otherwise buffer 0.25
+ * to 8 GB per open file (past Node's largest Buffer and the page header's 32-bit sizes).
+ */
+export const ROW_GROUP_MAX_BYTES = 64 * 1024 * 1024;
 
 export class ParquetFileWriter {
   private readonly numbers: (Float64Array | null)[];
@@ -80,14 +92,21 @@ export class ParquetFileWriter {
 
   async append(row: readonly Cell[]): Promise<void> {
     this.add(row);
-    if (this.buffered === this.rowGroupSize) await this.flush();
+    if (this.buffered === this.rowGroupSize || this.stringBytes() >= ROW_GROUP_MAX_BYTES) await this.flush();
   }
 
   /** Buffer `row` if that does not complete a row group (which must be written); false otherwise. */
   tryAppend(row: readonly Cell[]): boolean {
-    if (this.buffered + 1 >= this.rowGroupSize) return false;
+    if (this.buffered + 1 >= this.rowGroupSize || this.stringBytes() >= ROW_GROUP_MAX_BYTES) return false;
     this.add(row);
+    // A large string can take the group past its byte budget: then the next row writes it.
     return true;
+  }
+
+  private stringBytes(): number {
+    let n = 0;
+    for (const s of this.strings) if (s) n += s.used;
+    return n;
   }
 
   private add(row: readonly Cell[]): void {

@@ -64,6 +64,9 @@ const PHYSICAL = { double: T.Type.DOUBLE, int32: T.Type.INT32, int64: T.Type.INT
 const CONVERTED = { double: undefined, int32: undefined, int64: undefined, timestamp_millis: T.ConvertedType.TIMESTAMP_MILLIS, utf8: T.ConvertedType.UTF8, binary: undefined } as const;
 const isStringType = (t: ColumnType) => t === 'utf8' || t === 'binary';
 
+/** An integer-valued double in INT64's range [-2^63, 2^63). */
+export const isInt64 = (v: number): boolean => Number.isInteger(v) && v >= -9_223_372_036_854_775_808 && v < 9_223_372_036_854_775_808;
+
 const isNull = (v: number | string | null): boolean => v === null || (typeof v === 'number' && Number.isNaN(v));
 
 const SAMPLE = 32_768;
@@ -165,13 +168,15 @@ function plainValues(c: Column, from: number, to: number): Buffer {
     let o = 0;
     for (let i = from; i < to; i++) if (!Number.isNaN(xs[i])) out.writeDoubleLE(xs[i], (o++) * 8);
   } else {
-    // Two's complement halves of an exact integer, without BigInt.
+    // Two's complement halves of an integer, without BigInt. Any integer-valued double below
+    // 2^63 in magnitude is written exactly (both halves are exact: v / 2^32 is, and the low half
+    // is representable): past 2^53 that is the double's value, e.g. a window's summed volume.
     const words = new Int32Array(out.buffer, out.byteOffset, n * 2);
     let o = 0;
     for (let i = from; i < to; i++) {
       const v = xs[i];
       if (Number.isNaN(v)) continue;
-      if (!Number.isSafeInteger(v)) throw new RangeError(`column ${c.name}: ${v} is not a safe integer`);
+      if (!isInt64(v)) throw new RangeError(`column ${c.name}: ${v} is not a 64-bit integer`);
       const hi = Math.floor(v / 4_294_967_296);
       words[o++] = v - hi * 4_294_967_296;
       words[o++] = hi;

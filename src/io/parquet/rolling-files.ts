@@ -9,7 +9,8 @@
 
 import type { Lake } from '../lake/lake.js';
 import type { LakeTable } from './lake-table.js';
-import { ParquetFileWriter } from './parquet-file-writer.js';
+import { ParquetFileWriter, type Cell } from './parquet-file-writer.js';
+import { rowRefusal } from './row-refusal.js';
 
 export interface RollPolicy {
   maxRows: number;
@@ -34,6 +35,8 @@ const pad = (n: number, w: number) => String(n).padStart(w, '0');
 /** `part-[<tag>-]p<partition>-o<first>-<last>`: the tag tells apart writers sharing a table. */
 export const fileName = (partition: number, first: number, last: number, tag = '') =>
   `part-${tag ? `${tag}-` : ''}p${pad(partition, 3)}-o${pad(first, 9)}-${pad(last, 9)}.snappy.parquet`;
+/** A Hive partition value safe in a path on every lake (no separators, not `.` or `..`). */
+const PATH_SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$/;
 const FILE_RE = /^part-(?:([a-z][a-z0-9]*)-)?p(\d+)-o(\d+)-(\d+)\.snappy\.parquet$/;
 
 export function parseFileName(name: string): { tag: string; partition: number; first: number; last: number } | null {
@@ -49,6 +52,8 @@ function added(f: OpenFile, offset: number): void {
 
 export class RollingFiles<Row> {
   private readonly open = new Map<string, OpenFile>();
+  private checkedRow: Row | null = null;
+  private checkedCells: Cell[] | null = null;
 
   private readonly bucket: string;
   private readonly table: string;
@@ -69,6 +74,27 @@ export class RollingFiles<Row> {
     return this.spec.column ? `${this.table}/${this.spec.column}=${value}` : this.table;
   }
 
+  /**
+   * Why these files cannot take `row` at `offset`, or null: a cell the encoder would refuse, an
+   * offset that cannot name a file, or a partition value that is not a plain path segment. A
+   * sink asks before appending: a refused row appended would fail the whole row group later.
+   */
+  refusal(offset: number, row: Row): string | null {
+    if (!Number.isSafeInteger(offset) || offset < 0) return `${this.table}: offset ${offset} cannot name a file (expected 0 .. 2^53 - 1)`;
+    if (this.spec.column && !PATH_SEGMENT.test(this.spec.partitionValue(row))) return `${this.table}: ${this.spec.column}=${JSON.stringify(this.spec.partitionValue(row).slice(0, 40))} is not a plain path segment`;
+    const cells = this.spec.row(row);
+    const why = rowRefusal(this.spec.columns, cells);
+    if (why !== null) return `${this.table}: ${why}`;
+    // The append that follows uses these cells instead of mapping the row again.
+    this.checkedRow = row;
+    this.checkedCells = cells;
+    return null;
+  }
+
+  private cellsOf(row: Row): Cell[] {
+    return row === this.checkedRow ? this.checkedCells! : this.spec.row(row);
+  }
+
   /** Append `row` (at source `offset`) to the file of its partition value. */
   async append(offset: number, row: Row, now: number): Promise<Committed | null> {
     const value = this.spec.partitionValue(row);
@@ -79,7 +105,7 @@ export class RollingFiles<Row> {
       f = { writer, scratch, firstOffset: offset, lastOffset: offset, rows: 0, openedAt: now };
       this.open.set(value, f);
     }
-    await f.writer.append(this.spec.row(row));
+    await f.writer.append(this.cellsOf(row));
     added(f, offset);
     return f.rows >= this.policy.maxRows ? this.roll(value) : null;
   }
@@ -92,7 +118,7 @@ export class RollingFiles<Row> {
    */
   tryAppend(offset: number, row: Row): boolean {
     const f = this.open.get(this.spec.partitionValue(row));
-    if (!f || f.rows + 1 >= this.policy.maxRows || !f.writer.tryAppend(this.spec.row(row))) return false;
+    if (!f || f.rows + 1 >= this.policy.maxRows || !f.writer.tryAppend(this.cellsOf(row))) return false;
     added(f, offset);
     return true;
   }

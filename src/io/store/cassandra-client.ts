@@ -9,6 +9,7 @@
 import { Client, errors, policies, types, type ClientOptions } from 'cassandra-driver';
 import { retry, type BackoffOptions } from '../../runtime/backoff.js';
 import { ActorError, errorMessage } from '../../runtime/errors.js';
+import { isCassandraRowRejection, rowRejected } from './row-rejection.js';
 
 /** Plain data (it crosses threads inside actor options). */
 export interface CassandraSettings {
@@ -159,6 +160,8 @@ export async function cassandraCall<T>(s: Pick<CassandraSettings, 'contactPoints
   try {
     return await retry(`${what} at ${describeTarget(s)}`, fn, { attempts: s.attempts ?? DEFAULT_ATTEMPTS, backoff: s.backoff, isRetriable: isRetriableCassandraError });
   } catch (e) {
+    // The statement's values, not the server: a user error the store sink dead-letters.
+    if (e instanceof Error && isCassandraRowRejection(e.cause)) throw rowRejected(`Cassandra refused the statement's values: ${errorMessage(e)}`, e.cause);
     throw cassandraFailure(e);
   }
 }

@@ -3,9 +3,34 @@
 
 import { open, type Database, type RootDatabase } from 'lmdb';
 import type { AlertRow, PriceRow, TweetRow, WindowRow } from '../../domain/records.js';
+import { errorMessage } from '../../runtime/errors.js';
+import { rowRejected } from './row-rejection.js';
 import { alertToStored, windowToStored, type AnalyticsViews, type ServingStore, type StoredAlert, type StoredPrice, type StoredTweet, type StoredWindow } from './serving-store.js';
 
 type Key = [string, number, string];
+
+/** LMDB's messages for a key it will not store (lmdb-js write.js): over the size limit, empty. */
+const KEY_REFUSED = /maximum key size|Invalid key|zero length key/;
+
+/**
+ * A write transaction whose failure is classified: a key LMDB refuses (over its 1,978-byte
+ * limit) is a row rejection, so the store sink dead-letters that row instead of retrying the
+ * batch forever (the whole transaction is aborted: the sink then writes the rows one by one).
+ */
+async function writeRows(root: RootDatabase, table: string, write: () => void): Promise<void> {
+  try {
+    await root.transaction(write);
+  } catch (e) {
+    if (KEY_REFUSED.test(errorMessage(e))) throw rowRejected(`LMDB refused a ${table} row: ${errorMessage(e)}`, e);
+    throw e;
+  }
+}
+
+/**
+ * A time as a key part that sorts newest first. Not `-t`: for t = 0 (1970-01-01T00:00:00Z) that
+ * is -0, which the key encoding stores outside every range (the row could never be read).
+ */
+const desc = (t: number): number => 0 - t;
 
 const compareKeys = (a: Key, b: Key): number => a[1] - b[1] || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0);
 
@@ -29,20 +54,20 @@ export class LmdbServingStore implements ServingStore, AnalyticsViews {
 
   async upsertTweets(rows: readonly TweetRow[]): Promise<void> {
     if (rows.length === 0) return;
-    await this.root.transaction(() => {
+    await writeRows(this.root, 'tweets', () => {
       this.noteSymbols(rows.map((r) => r.topic));
       for (const r of rows) {
-        void this.tweets.put([r.topic, -r.createdAt, r.id], { id: r.id, topic: r.topic, created_at: r.createdAt, ingest_timestamp: r.ingestTs, text: r.text, user_id: r.userId, sentiment_score: r.sentimentScore });
+        void this.tweets.put([r.topic, desc(r.createdAt), r.id], { id: r.id, topic: r.topic, created_at: r.createdAt, ingest_timestamp: r.ingestTs, text: r.text, user_id: r.userId, sentiment_score: r.sentimentScore });
       }
     });
   }
 
   async upsertPrices(rows: readonly PriceRow[]): Promise<void> {
     if (rows.length === 0) return;
-    await this.root.transaction(() => {
+    await writeRows(this.root, 'market_data', () => {
       this.noteSymbols(rows.map((r) => r.symbol));
       for (const r of rows) {
-        void this.prices.put([r.symbol, -r.tradeTs, r.id], { id: r.id, symbol: r.symbol, trade_timestamp: r.tradeTs, ingest_timestamp: r.ingestTs, open_price: r.openPrice, close_price: r.closePrice, volume: r.volume });
+        void this.prices.put([r.symbol, desc(r.tradeTs), r.id], { id: r.id, symbol: r.symbol, trade_timestamp: r.tradeTs, ingest_timestamp: r.ingestTs, open_price: r.openPrice, close_price: r.closePrice, volume: r.volume });
       }
     });
   }
@@ -56,7 +81,7 @@ export class LmdbServingStore implements ServingStore, AnalyticsViews {
   }
 
   private range<V>(db: Database<V, Key>, symbol: string, opts: { limit?: number; sinceMs?: number }): V[] {
-    const end: Key = opts.sinceMs === undefined ? [symbol, Number.MAX_VALUE, ''] : [symbol, -opts.sinceMs, '\uffff'];
+    const end: Key = opts.sinceMs === undefined ? [symbol, Number.MAX_VALUE, ''] : [symbol, desc(opts.sinceMs), '\uffff'];
     const out: V[] = [];
     for (const { value } of db.getRange({ start: [symbol, -Number.MAX_VALUE, ''], end, limit: opts.limit ?? 50 })) out.push(value);
     return out;
@@ -69,7 +94,7 @@ export class LmdbServingStore implements ServingStore, AnalyticsViews {
         for (const db of [this.tweets, this.prices] as Database<unknown, Key>[]) {
           // Keys run newest first, so "older than the cutoff" and "beyond the newest N" are both
           // suffixes of the symbol's range: delete from whichever starts first to the end.
-          let from: Key = [symbol, -cutoffMs, '\uffff']; // rows at exactly the cutoff stay
+          let from: Key = [symbol, desc(cutoffMs), '\uffff']; // rows at exactly the cutoff stay
           if (maxPerSymbol > 0) {
             for (const key of db.getKeys({ start: [symbol, -Number.MAX_VALUE, ''], end: [symbol, Number.MAX_VALUE, ''], offset: maxPerSymbol, limit: 1 })) {
               if (compareKeys(key, from) < 0) from = key;
@@ -104,7 +129,7 @@ export class LmdbServingStore implements ServingStore, AnalyticsViews {
 
   async upsertWindows(rows: readonly WindowRow[]): Promise<void> {
     if (rows.length === 0) return;
-    await this.root.transaction(() => {
+    await writeRows(this.root, 'sentiment_windows', () => {
       this.noteSymbols(rows.map((r) => r.symbol));
       for (const r of rows) void this.windowsDb.put([r.symbol, r.windowEnd], windowToStored(r));
     });
@@ -112,7 +137,7 @@ export class LmdbServingStore implements ServingStore, AnalyticsViews {
 
   async upsertAlerts(rows: readonly AlertRow[]): Promise<void> {
     if (rows.length === 0) return;
-    await this.root.transaction(() => {
+    await writeRows(this.root, 'alerts', () => {
       for (const r of rows) void this.alertsDb.put([r.windowEnd, r.symbol], alertToStored(r));
     });
   }
