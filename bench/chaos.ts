@@ -31,6 +31,8 @@ const flags = benchFlags(
     seed: f(`generator seed (${FULL.seed})`),
     'seed-b': f('seed of the second uninterrupted run (default: --seed); another seed is a self-check that differences are found'),
     'checkpoint-interval': f(`seconds between checkpoints (full ${FULL.checkpointInterval}, short ${SHORT.checkpointInterval})`),
+    'alert-sentiment-below': f(`alert threshold of the embedded runs (${FULL.alertSentimentBelow}; milder than cashtag's default so alerts occur and are compared)`),
+    'alert-price-drop': f(`alert price drop of the embedded runs (${FULL.alertPriceDrop})`),
     kills: f(`SIGKILLs of the killed embedded run (full ${FULL.kills}, short ${SHORT.kills})`),
     'kill-seed': f(`seed of the kill moments (${FULL.killSeed})`),
     'kill-min': f(`earliest kill, seconds after a (re)start (full ${FULL.killMin}, short ${SHORT.killMin})`),
@@ -66,7 +68,7 @@ const preset = flags.short ? SHORT : FULL;
 const sizes: ChaosSizes = { ...preset, epoch: flags.epoch ?? preset.epoch, scenarios: flags.scenarios ?? preset.scenarios };
 for (const [name, flag] of [
   ['events', 'events'], ['rate', 'rate'], ['eventRate', 'event-rate'], ['partitions', 'partitions'], ['outOfOrder', 'out-of-order'], ['late', 'late'],
-  ['malformed', 'malformed'], ['seed', 'seed'], ['checkpointInterval', 'checkpoint-interval'], ['kills', 'kills'], ['killSeed', 'kill-seed'], ['killMin', 'kill-min'],
+  ['malformed', 'malformed'], ['seed', 'seed'], ['checkpointInterval', 'checkpoint-interval'], ['alertPriceDrop', 'alert-price-drop'], ['kills', 'kills'], ['killSeed', 'kill-seed'], ['killMin', 'kill-min'],
   ['stackTweets', 'stack-tweets'], ['stackRate', 'stack-rate'], ['faultAt', 'fault-at'], ['outage', 'outage'], ['kafkaDown', 'kafka-down'],
 ] as const) (sizes as unknown as Record<string, number>)[name] = numberFlag(name, flag, preset);
 const scenarios = sizes.scenarios.split(',').map((s) => s.trim()).filter(Boolean) as Fault[];
@@ -75,7 +77,25 @@ if (!['embedded', 'stack', 'all'].includes(flags.profile) || unknown.length) {
   console.error(unknown.length ? `--scenarios: unknown ${unknown.join(', ')}; expected some of ${FAULTS.join(',')}` : `--profile = ${flags.profile}: expected embedded, stack or all`);
   process.exit(2);
 }
-const killMax = flags['kill-max'] === undefined ? defaultKillMax(sizes) : Number(flags['kill-max']);
+const positive = (flag: 'kill-max' | 'drain-timeout' | 'seed-b', fallback: number): number => {
+  const raw = flags[flag];
+  const n = raw === undefined ? fallback : Number(raw);
+  if (!Number.isFinite(n) || n < 0 || raw?.trim() === '') {
+    console.error(`--${flag} = ${JSON.stringify(raw)}: expected a number >= 0`);
+    process.exit(2);
+  }
+  return n;
+};
+const killMax = positive('kill-max', defaultKillMax(sizes));
+// A threshold on mean sentiment is negative (numberFlag takes only numbers >= 0).
+const below = flags['alert-sentiment-below'] === undefined ? sizes.alertSentimentBelow : Number(flags['alert-sentiment-below']);
+if (!(below >= -1 && below <= 1)) {
+  console.error(`--alert-sentiment-below = ${JSON.stringify(flags['alert-sentiment-below'])}: expected a number -1..1`);
+  process.exit(2);
+}
+sizes.alertSentimentBelow = below;
+const drainTimeoutS = positive('drain-timeout', 300);
+const seedB = positive('seed-b', sizes.seed);
 const workDir = flags['work-dir'] ? path.resolve(flags['work-dir']) : mkdtempSync(path.join(os.tmpdir(), 'cashtag-chaos-'));
 const log = (line: string) => console.log(line);
 
@@ -85,7 +105,7 @@ async function main(): Promise<number> {
   const sections: string[][] = [];
   let passed = true;
   if (flags.profile !== 'stack') {
-    const r = await runEmbedded({ ...sizes, seedB: flags['seed-b'] === undefined ? sizes.seed : Number(flags['seed-b']), killMax, workDir: path.join(workDir, 'embedded'), log });
+    const r = await runEmbedded({ ...sizes, seedB, killMax, workDir: path.join(workDir, 'embedded'), log });
     sections.push(['', 'EMBEDDED PROFILE: two uninterrupted runs (A, B) and a run SIGKILLed and restarted until it finished', ...embeddedReport(r)]);
     passed &&= embeddedPassed(r);
   }
@@ -93,9 +113,16 @@ async function main(): Promise<number> {
     log('stack: deploy/local/stack.sh up (nothing to do when it runs)');
     await stackSh('up');
     const results: ScenarioResult[] = [];
-    for (const fault of scenarios) results.push(await runScenario(fault, { sizes, workDir, keep: flags.keep, drainTimeoutS: Number(flags['drain-timeout']), log }));
-    sections.push(['', `STACK PROFILE: Kafka, Cassandra, S3Proxy on this machine; one fault per scenario, injected ${sizes.faultAt} s after the producers start`, ...stackReport(results)]);
-    passed &&= results.every(scenarioPassed);
+    const errors: string[] = [];
+    for (const fault of scenarios) {
+      // A scenario that could not be run or counted (say cashtag never started) is a failure, and the next one still runs.
+      await runScenario(fault, { sizes, workDir, keep: flags.keep, drainTimeoutS, log }).then(
+        (r) => results.push(r),
+        (e: unknown) => errors.push(`  ${fault}: ERROR ${e instanceof Error ? e.message : String(e)}`),
+      );
+    }
+    sections.push(['', `STACK PROFILE: Kafka, Cassandra, S3Proxy on this machine; one fault per scenario, injected ${sizes.faultAt} s after the producers start`, ...stackReport(results), ...errors]);
+    passed &&= errors.length === 0 && results.every(scenarioPassed);
   }
   for (const s of sections) for (const line of s) log(line);
   log('');

@@ -20,6 +20,8 @@ export interface EmbeddedOptions {
   /** Seed of the second uninterrupted run: another seed proves the comparison catches differences. */
   seedB: number;
   checkpointInterval: number;
+  alertSentimentBelow: number;
+  alertPriceDrop: number;
   kills: number;
   killSeed: number;
   /** Each kill comes this many seconds after the (re)start, uniformly in [killMin, killMax]. */
@@ -43,6 +45,7 @@ export function runArgs(o: EmbeddedOptions, seed = o.seed): string[] {
   return [
     'run', '--events', String(o.events), '--rate', String(o.rate), '--event-rate', String(o.eventRate), '--partitions', String(o.partitions),
     '--out-of-order', String(o.outOfOrder), '--late', String(o.late), '--malformed', String(o.malformed), '--epoch', o.epoch, '--seed', String(seed),
+    '--alert-sentiment-below', String(o.alertSentimentBelow), '--alert-price-drop', String(o.alertPriceDrop),
     '--serve', 'off', '--metrics-port', '0', '--checkpoint-interval', String(o.checkpointInterval), '--log-level', 'warn',
   ];
 }

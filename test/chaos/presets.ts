@@ -12,6 +12,12 @@ export interface ChaosSizes {
   epoch: string;
   seed: number;
   checkpointInterval: number;
+  /**
+   * Alert thresholds of the embedded runs: milder than cashtag's defaults (-0.5, 2 %), which the
+   * generator's windows never meet, so the alerts table is compared on real rows.
+   */
+  alertSentimentBelow: number;
+  alertPriceDrop: number;
   kills: number;
   killSeed: number;
   killMin: number;
@@ -38,6 +44,8 @@ export const FULL: ChaosSizes = {
   epoch: '2026-01-05T14:00:00Z',
   seed: 42,
   checkpointInterval: 5,
+  alertSentimentBelow: -0.05,
+  alertPriceDrop: 0.01,
   kills: 6,
   killSeed: 1,
   killMin: 3,

@@ -19,7 +19,7 @@ const diffCell = (d: { onlyFirst: number; onlyOther: number }, other: string) =>
 export function embeddedReport(r: EmbeddedResult): string[] {
   const rows = r.tables.map((t) => {
     const same = t.rows[0] === t.rows[1] && t.rows[0] === t.rows[2] && t.diffs.every((d) => d.onlyFirst + d.onlyOther === 0);
-    return [t.table.path, fmt(t.rows[0]), fmt(t.rows[1]), fmt(t.rows[2]), diffCell(t.diffs[0], 'B'), diffCell(t.diffs[1], 'killed'), same ? (t.rows[0] === 0 ? 'identical (empty)' : 'identical') : 'DIFFERENT'];
+    return [t.table.path, fmt(t.rows[0]), fmt(t.rows[1]), fmt(t.rows[2]), diffCell(t.diffs[0], 'B'), diffCell(t.diffs[1], 'killed'), same ? (t.rows[0] === 0 ? 'identical, but EMPTY (compares nothing)' : 'identical') : 'DIFFERENT'];
   });
   const d = r.restartOfFinished;
   const out = [

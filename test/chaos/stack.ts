@@ -15,7 +15,7 @@ import type { Logger } from '../../src/runtime/actor.js';
 import { stackEnv } from '../helpers/stack.js';
 import { endOffsets, readTopic, uncommitted, type KafkaRecord } from './kafka-read.js';
 import type { ChaosSizes } from './presets.js';
-import { poll, sleep, startCli, tail, type Exit } from './processes.js';
+import { kill9, poll, sleep, startCli, tail, type Child, type Exit } from './processes.js';
 import { bronzeKeys, cassandraClient, cassandraKeys, dlqKeys, expectedKeys, tally, type Tally } from './stack-counts.js';
 import { cleanUp } from './stack-cleanup.js';
 import { HANG_GRACE_MS, stackSh, SupervisedPipeline } from './supervised.js';
@@ -153,57 +153,61 @@ export async function runScenario(f: Fault, o: StackOptions): Promise<ScenarioRe
   o.log(`  ${faultLabel(f, s)}: topics ${env.KAFKA_TOPIC_PREFIX}*, keyspace ${env.CASSANDRA_KEYSPACE}, buckets ${env.LAKE_BUCKET_PREFIX}*, logs in ${dir}`);
   const pipeline = new SupervisedPipeline(env, join(dir, 'cashtag.log'), o.log);
   const producerFailures: string[] = [];
+  const producers: Child[] = [];
+  const kafka = createKafka({ brokers: cfg.kafkaBrokers, clientId: 'cashtag-chaos-count' }, quiet);
   let drained = false;
   try {
-    pipeline.start();
-    if (!(await pipeline.waitRunning(180_000))) throw new Error(`cashtag did not start within 180 s; ${pipeline.logFile}:\n${tail(pipeline.logFile)}`);
-    const producers = (['tweets', 'prices'] as const).map((t) => {
-      const logFile = join(dir, `produce-${t}.log`);
-      const c = startCli(['produce', t, '--events', String(t === 'tweets' ? requested.tweets : requested.prices), '--rate', String(s.stackRate)], logFile, env);
-      return c.exited.then((exit) => {
-        const said = readFileSync(logFile, 'utf8').split('\n').filter((l) => l.startsWith('cashtag produce: ')).at(-1) ?? tail(logFile, 1);
-        if (exit.code !== 0) producerFailures.push(`produce ${t} exited with ${exit.code ?? exit.signal}: ${said}`);
-      });
-    });
-    o.log(`    producers started: ${requested.tweets} tweets and ${requested.prices} prices at ${s.stackRate} tweets/s; fault in ${s.faultAt} s`);
-    await sleep(s.faultAt * 1000);
-    await injectFault(f, s, pipeline, o.log);
-    await Promise.all(producers);
-    o.log('    producers done; waiting for the pipeline to drain');
-    drained = await drain(cfg, pipeline.logFile, o.drainTimeoutS, o.log);
+    try {
+      pipeline.start();
+      if (!(await pipeline.waitRunning(180_000))) throw new Error(`cashtag did not start within 180 s; ${pipeline.logFile}:\n${tail(pipeline.logFile)}`);
+      for (const t of ['tweets', 'prices'] as const) {
+        const logFile = join(dir, `produce-${t}.log`);
+        const c = startCli(['produce', t, '--events', String(t === 'tweets' ? requested.tweets : requested.prices), '--rate', String(s.stackRate)], logFile, env);
+        producers.push(c);
+        void c.exited.then((exit) => {
+          const said = readFileSync(logFile, 'utf8').split('\n').filter((l) => l.startsWith('cashtag produce: ')).at(-1) ?? tail(logFile, 1);
+          if (exit.code !== 0) producerFailures.push(`produce ${t} exited with ${exit.code ?? exit.signal}: ${said}`);
+        });
+      }
+      o.log(`    producers started: ${requested.tweets} tweets and ${requested.prices} prices at ${s.stackRate} tweets/s; fault in ${s.faultAt} s`);
+      await sleep(s.faultAt * 1000);
+      await injectFault(f, s, pipeline, o.log);
+      await Promise.all(producers.map((c) => c.exited));
+      o.log('    producers done; waiting for the pipeline to drain');
+      drained = await drain(cfg, pipeline.logFile, o.drainTimeoutS, o.log);
+    } finally {
+      await Promise.all(producers.map((c) => kill9(c)));
+      const exit = await pipeline.stop();
+      if (exit && exit.code !== 0) o.log(`    cashtag's clean stop exited with ${exit.code ?? exit.signal}`);
+    }
+    const names = topicNames(cfg.kafkaTopicPrefix);
+    const tweets = await readTopic(kafka, names.tweets);
+    const prices = await readTopic(kafka, names.prices);
+    const want = expectedKeys(tweets, prices);
+    const cql = cassandraClient(cfg);
+    let cassandra: string[];
+    try {
+      cassandra = await cassandraKeys(cql, cfg.cassandraKeyspace);
+    } finally {
+      await cql.shutdown();
+    }
+    return {
+      fault: f,
+      label: faultLabel(f, s),
+      requested,
+      produced: { tweets: tweets.length, prices: prices.length, malformed: want.malformed, ...producedVsGenerator(cfg, tweets, prices, requested) },
+      bronze: tally(want.bronze, await bronzeKeys(cfg)),
+      cassandra: tally(want.cassandra, cassandra),
+      dlq: tally(want.dlq, await dlqKeys(kafka, cfg.kafkaTopicPrefix)),
+      drained,
+      unexpectedExits: pipeline.unexpectedExits,
+      hangs: pipeline.hangs,
+      producerFailures,
+      logs: dir,
+    };
   } finally {
-    const exit = await pipeline.stop();
-    if (exit && exit.code !== 0) o.log(`    cashtag's clean stop exited with ${exit.code ?? exit.signal}`);
+    if (!o.keep) await cleanUp(cfg, kafka).catch((e: unknown) => o.log(`    clean-up failed (left behind): ${String(e)}`));
   }
-
-  const kafka = createKafka({ brokers: cfg.kafkaBrokers, clientId: 'cashtag-chaos-count' }, quiet);
-  const names = topicNames(cfg.kafkaTopicPrefix);
-  const tweets = await readTopic(kafka, names.tweets);
-  const prices = await readTopic(kafka, names.prices);
-  const want = expectedKeys(tweets, prices);
-  const cql = cassandraClient(cfg);
-  let cassandra: string[];
-  try {
-    cassandra = await cassandraKeys(cql, cfg.cassandraKeyspace);
-  } finally {
-    await cql.shutdown();
-  }
-  const result: ScenarioResult = {
-    fault: f,
-    label: faultLabel(f, s),
-    requested,
-    produced: { tweets: tweets.length, prices: prices.length, malformed: want.malformed, ...producedVsGenerator(cfg, tweets, prices, requested) },
-    bronze: tally(want.bronze, await bronzeKeys(cfg)),
-    cassandra: tally(want.cassandra, cassandra),
-    dlq: tally(want.dlq, await dlqKeys(kafka, cfg.kafkaTopicPrefix)),
-    drained,
-    unexpectedExits: pipeline.unexpectedExits,
-    hangs: pipeline.hangs,
-    producerFailures,
-    logs: dir,
-  };
-  if (!o.keep) await cleanUp(cfg, kafka).catch((e: unknown) => o.log(`    clean-up failed (left behind): ${String(e)}`));
-  return result;
 }
 
 export function scenarioPassed(r: ScenarioResult): boolean {

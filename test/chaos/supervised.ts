@@ -24,7 +24,7 @@ export class SupervisedPipeline {
   starts = 0;
   private failuresSeen = 0;
   private failedSince: number | null = null;
-  private readonly watchdog = setInterval(() => this.checkHung(), 2_000);
+  private readonly watchdog = setInterval(() => this.checkHung(), 2_000).unref();
 
   constructor(
     private readonly env: Record<string, string>,
