@@ -21,7 +21,7 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { HTTP_DEFAULTS, nodeServerOptions, reachableHost } from '../io/http/hardening.js';
 import { badParameter, echo, errorToProblem, PARAMETER_FORMS, problemTypes, sendProblem } from '../io/http/problem.js';
-import { clientErrorHandler } from '../io/http/security-headers.js';
+import { clientErrorHandler, SECURITY_HEADERS } from '../io/http/security-headers.js';
 import type { Lake } from '../io/lake/lake.js';
 import { openLake, type LakeSettings } from '../io/lake/open.js';
 import { openStore, type StoreSettings } from '../io/store/open.js';
@@ -120,8 +120,9 @@ function createApp(log: Logger, http: HttpSettings): FastifyInstance {
     requestTimeout: http.requestTimeoutMs,
     keepAliveTimeout: http.keepAliveTimeoutMs,
     clientErrorHandler,
+    // A URL fastify cannot route (bad percent-encoding) never reaches the hooks: headers by hand.
     frameworkErrors: (error, request, reply) => {
-      void sendProblem(reply, errorToProblem(error as FastifyError, request).problem);
+      void sendProblem(reply.headers(SECURITY_HEADERS), errorToProblem(error as FastifyError, request).problem);
     },
   });
   app.setErrorHandler((error: FastifyError, request, reply) => {

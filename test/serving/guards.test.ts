@@ -13,7 +13,7 @@ type Doc = { openapi: string; paths: Record<string, Record<string, { operationId
 test('every answer carries the security headers: JSON, problems, 404, 405, OPTIONS, HEAD, the page, the document', async () => {
   const app = await fakeApp();
   try {
-    for (const [method, url, status] of [['GET', '/api/symbols', 200], ['GET', '/api/tweets/aapl', 400], ['GET', '/api/tweets/ZZZZ', 404], ['GET', '/nope', 404], ['POST', '/api/alerts', 405], ['OPTIONS', '/api/alerts', 204], ['HEAD', '/api/symbols', 200], ['GET', '/', 200], ['GET', '/static/app.js', 200], ['GET', '/openapi.json', 200], ['GET', '/healthz', 200]] as const) {
+    for (const [method, url, status] of [['GET', '/api/symbols', 200], ['GET', '/api/tweets/aapl', 400], ['GET', '/api/tweets/ZZZZ', 404], ['GET', '/api/tweets/%E0%A4%A', 400], ['GET', '/nope', 404], ['POST', '/api/alerts', 405], ['OPTIONS', '/api/alerts', 204], ['HEAD', '/api/symbols', 200], ['GET', '/', 200], ['GET', '/static/app.js', 200], ['GET', '/openapi.json', 200], ['GET', '/healthz', 200]] as const) {
       const r = await app.inject({ method, url });
       assert.equal(r.statusCode, status, `${method} ${url}: ${r.body.slice(0, 200)}`);
       for (const [name, value] of Object.entries(SECURITY_HEADERS)) assert.equal(r.headers[name], value, `${method} ${url}: ${name}`);
