@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'deploy/local/.cache/**', '.stack/**', 'demo-data/**', 'data/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'deploy/local/.cache/**', '.stack/**', '.tools/**', 'demo-data/**', 'data/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

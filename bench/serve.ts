@@ -118,7 +118,9 @@ const run = await startSpeedLayer(cfg, quiet);
 // Where the server runs: `thread` (its own worker thread, as `cashtag run` starts it), `main`
 // (the pipeline's main thread) or `process` (a separate process over the same data directory,
 // as `cashtag serve` beside `cashtag run`).
-const serverOpts = { store: storeSettings(cfg), lake: lakeSettings(cfg), port: 0, host: '127.0.0.1', cacheMs: Number(a['cache-ms']) };
+// The per-client rate limit is off: every load generator is one address sending 500 req/s, and
+// this measures the API, not the limiter.
+const serverOpts = { store: storeSettings(cfg), lake: lakeSettings(cfg), port: 0, host: '127.0.0.1', cacheMs: Number(a['cache-ms']), http: { rateLimitPerMinute: 0 } };
 async function serverIn(where: string): Promise<{ url: string; close(): Promise<void> }> {
   if (where === 'main') return startServer({ ...serverOpts, log: quiet });
   if (where === 'thread') return startServerThread(serverOpts, quiet);

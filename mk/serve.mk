@@ -1,6 +1,6 @@
 # Serving layer (issue 6): the browser the dashboard test drives, the serving tests and the API
 # benchmark. `make test` should depend on `browser`.
-.PHONY: browser wrk test-serve bench-serve
+.PHONY: browser wrk test-serve bench-serve api-tools test-api bench-slow-clients
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 browser: ## Debian's chromium for the dashboard's browser test (apt-get, only when /usr/bin/chromium is missing)
@@ -19,3 +19,21 @@ wrk: ## Debian's wrk, one of bench-serve's load generators (apt-get, only when i
 
 bench-serve: build wrk ## GET /api/tweets at 500 req/s (autocannon and wrk) while the pipeline runs at 5,000 tweets/s: p99 and throughput
 	$(NODE) dist/bench/serve.js $(ARGS)
+
+# The API's contract from outside (issue 14): Python tools from PyPI, pinned in
+# test/api/requirements.txt, in a venv under the repository (.tools/py), installed on first use.
+PY_TOOLS ?= $(CURDIR)/.tools/py
+export PY_TOOLS
+
+$(PY_TOOLS)/.installed: test/api/requirements.txt
+	python3 -m venv $(PY_TOOLS)
+	$(PY_TOOLS)/bin/pip install --quiet --disable-pip-version-check -r test/api/requirements.txt
+	@touch $@
+
+api-tools: $(PY_TOOLS)/.installed ## openapi-spec-validator and schemathesis (PyPI, pinned) in .tools/py
+
+test-api: build api-tools ## validate /openapi.json and fuzz a running `cashtag serve` with schemathesis, all checks (part of `make test`)
+	NODE=$(NODE) scripts/test-api.sh
+
+bench-slow-clients: build ## slow-header clients and a live-stream flood against `cashtag serve` with the defaults: when they are dropped, RSS
+	$(NODE) dist/bench/slow-clients.js $(ARGS)

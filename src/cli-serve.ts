@@ -9,15 +9,30 @@ import { createLogger } from './io/log.js';
 import type { Logger } from './runtime/actor.js';
 import { startServer, type ServerOptions } from './pipelines/serving.js';
 import { startServerThread, type ThreadServer, type ThreadServerOptions } from './pipelines/serving-thread.js';
-import type { ServeSettings } from './pipelines/serving-settings.js';
+import { HTTP_SETTING_NAMES, httpSettings, type ServeSettings } from './pipelines/serving-settings.js';
+import { isLoopback } from './io/http/hardening.js';
 import { lakeSettings, storeSettings } from './pipelines/speed.js';
 
 /** The settings `cashtag serve` reads: where the data is, and how to serve it. */
-const SERVE_SETTINGS: SettingName[] = ['dataDir', 'cassandraContactPoints', 'cassandraLocalDc', 'cassandraKeyspace', 's3Endpoint', 's3AccessKey', 's3SecretKey', 's3Region', 'lakeBucketPrefix', 'httpPort', 'httpHost', 'dashboardMinutes', 'logLevel'];
+const SERVE_SETTINGS: SettingName[] = ['dataDir', 'cassandraContactPoints', 'cassandraLocalDc', 'cassandraKeyspace', 's3Endpoint', 's3AccessKey', 's3SecretKey', 's3Region', 'lakeBucketPrefix', 'httpPort', 'httpHost', ...HTTP_SETTING_NAMES, 'dashboardMinutes', 'logLevel'];
 
 /** The server of a configuration, as plain data: the profile's store and lake (as the speed layer picks them). */
 export function serverSettings(cfg: Config, serve: ServeSettings): ThreadServerOptions {
-  return { store: storeSettings(cfg), lake: lakeSettings(cfg), port: serve.httpPort, host: serve.httpHost, dashboardMinutes: serve.dashboardMinutes };
+  return { store: storeSettings(cfg), lake: lakeSettings(cfg), port: serve.httpPort, host: serve.httpHost, dashboardMinutes: serve.dashboardMinutes, http: httpSettings(serve) };
+}
+
+/**
+ * The start-up line saying who can connect and how to change it: loopback-only servers name
+ * the setting that exposes them; an exposed API without a token says so.
+ */
+export function accessNote(s: { httpHost?: string; metricsHost?: string; apiToken: string }): string {
+  const local = [
+    s.httpHost !== undefined && isLoopback(s.httpHost) ? 'HTTP_HOST=0.0.0.0 (API and dashboard; set API_TOKEN too)' : null,
+    s.metricsHost !== undefined && isLoopback(s.metricsHost) ? 'METRICS_HOST=0.0.0.0 (/metrics)' : null,
+  ].filter((x) => x !== null);
+  const notes = local.length > 0 ? [`this machine only; to expose: ${local.join(', ')}`] : [];
+  if (s.httpHost !== undefined && !isLoopback(s.httpHost)) notes.push(s.apiToken === '' ? `API open to the network on ${s.httpHost} without a token: set API_TOKEN` : `API on ${s.httpHost}, bearer token required`);
+  return notes.join('; ') || 'as HTTP_HOST and METRICS_HOST say';
 }
 
 /** The same, to start the server on the calling thread (`cashtag serve`). */
@@ -52,7 +67,8 @@ export function registerServeCommand(program: Command): Command {
       process.exitCode = 1;
       return;
     }
-    process.stderr.write(`cashtag serving (Ctrl-C stops)\n  dashboard: ${server.url}/\n  API:       ${server.url}/openapi.json\n`);
+    const tokenHint = cfg.apiToken === '' ? '' : '#token=<API_TOKEN>';
+    process.stderr.write(`cashtag serving (Ctrl-C stops)\n  dashboard: ${server.url}/${tokenHint}\n  API:       ${server.url}/openapi.json\n  access:    ${accessNote({ httpHost: cfg.httpHost, apiToken: cfg.apiToken })}\n`);
     log.info('serving', { url: server.url, store: storeSettings(cfg).kind, lake: lakeSettings(cfg).kind });
     const stop = (why: string) => {
       log.info('stopping the server', { why });

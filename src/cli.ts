@@ -10,7 +10,7 @@ import { runScore } from './pipelines/score.js';
 import { speedTopology, startSpeedLayer } from './pipelines/speed.js';
 import { runProducer } from './pipelines/producers.js';
 import { registerBatchCommand } from './cli-batch.js';
-import { registerServeCommand, startRunServer } from './cli-serve.js';
+import { accessNote, registerServeCommand, startRunServer } from './cli-serve.js';
 import { PRICES_TOPIC, TWEETS_TOPIC } from './domain/records.js';
 import type { GeneratorSourceOptions } from './actors/generator-source/protocol.js';
 import { PipelineFailedError } from './runtime/errors.js';
@@ -45,7 +45,7 @@ run.action(async (flags: Partial<Record<SettingName, string>>) => {
   const where = cfg.s3Endpoint ? `${cfg.s3Endpoint} (buckets ${cfg.lakeBucketPrefix}twitter-bronze, ...)` : `${cfg.dataDir}/lake/twitter-bronze`;
   const store = cfg.cassandraContactPoints.length ? `Cassandra ${cfg.cassandraContactPoints.join(',')} keyspace ${cfg.cassandraKeyspace}` : `${cfg.dataDir}/serving-store`;
   process.stderr.write(
-    `cashtag speed layer running (Ctrl-C stops cleanly)\n  dashboard: ${server ? `${server.url}/` : 'off (SERVE=off)'}\n  metrics:   ${speed.metricsUrl ?? 'disabled'}\n  lake:      ${where}\n  store:     ${store}\n`,
+    `cashtag speed layer running (Ctrl-C stops cleanly)\n  dashboard: ${server ? `${server.url}/${cfg.apiToken === '' ? '' : '#token=<API_TOKEN>'}` : 'off (SERVE=off)'}\n  metrics:   ${speed.metricsUrl ?? 'disabled'}\n  lake:      ${where}\n  store:     ${store}\n  access:    ${accessNote({ httpHost: server ? cfg.httpHost : undefined, metricsHost: speed.metricsUrl ? cfg.metricsHost : undefined, apiToken: cfg.apiToken })}\n`,
   );
   const stop = (why: string) => {
     log.info('stopping: draining in-flight batches and committing sinks', { why });
@@ -111,6 +111,7 @@ produce.action(async (topicArg: string, flags: Partial<Record<SettingName, strin
       batchSize: cfg.batchSize,
       topics: { partitions: cfg.kafkaPartitions, replicationFactor: cfg.kafkaReplicationFactor, retentionMs: cfg.kafkaRetentionHours * 3_600_000 },
       metricsPort: cfg.producerMetricsPort,
+      metricsHost: cfg.metricsHost,
       log,
       signal: abort.signal,
     });

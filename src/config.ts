@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { SENTIMENT_ENGINES } from './actors/sentiment/engines.js';
 import { SYMBOL_PATTERN } from './domain/cashtags.js';
+import { HTTP_DEFAULTS } from './io/http/hardening.js';
 
 const cores = availableParallelism();
 
@@ -17,6 +18,12 @@ const symbols = z
   .string()
   .transform((s) => s.split(',').map((x) => x.trim().replace(/^\$/, '').toUpperCase()).filter(Boolean))
   .refine((xs) => xs.length > 0 && xs.every((x) => SYMBOL_PATTERN.test(x)), 'a comma-separated list of symbols like AAPL,TSLA,BRK.B');
+
+const host = z.string().regex(/^[A-Za-z0-9.:-]{1,253}$/);
+const origins = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+  .refine((xs) => xs.every((x) => /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(x)), 'scheme://host[:port] entries');
 
 const hostList = z
   .string()
@@ -31,6 +38,8 @@ interface Setting {
   schema: z.ZodType;
   /** The form shown in errors and --help. */
   form: string;
+  /** Never echoed in an error message (a typo would print the secret). */
+  secret?: boolean;
 }
 
 export const SETTINGS = {
@@ -69,6 +78,7 @@ export const SETTINGS = {
   storeMaxRows: { env: 'STORE_MAX_ROWS', flag: '--store-max-rows <n>', description: 'newest rows kept per symbol and table in the serving store; 0 = no cap', default: '50000', schema: int(0), form: 'a whole number >= 0' },
   sinkRetryBudget: { env: 'SINK_RETRY_BUDGET', flag: '--sink-retry-budget <seconds>', description: 'how long a sink retries a failing store (holding the sources back) before the pipeline fails over', default: '300', schema: num(0, 86_400), form: 'seconds 0..86400' },
   metricsPort: { env: 'METRICS_PORT', flag: '--metrics-port <port>', description: 'Prometheus /metrics port; 0 disables', default: '9464', schema: int(0, 65_535), form: 'a TCP port 0..65535' },
+  metricsHost: { env: 'METRICS_HOST', flag: '--metrics-host <address>', description: 'address /metrics listens on (cashtag run and cashtag produce): loopback only by default; 0.0.0.0 lets a Prometheus on another host scrape it', default: '127.0.0.1', schema: host, form: 'an IP address or host name' },
   kafkaBrokers: { env: 'KAFKA_BROKERS', flag: '--kafka-brokers <list>', description: 'Kafka bootstrap servers (host:port,...); set = read topics tweets and stock-prices instead of the generator', default: '', schema: hostList, form: 'host:port[,host:port...], or empty' },
   kafkaGroupId: { env: 'KAFKA_GROUP_ID', flag: '--kafka-group-id <id>', description: 'consumer group of the speed layer (replicas share it)', default: 'cashtag-speed', schema: z.string().regex(/^[A-Za-z0-9._-]{1,200}$/), form: 'letters, digits, . _ -' },
   kafkaTopicPrefix: { env: 'KAFKA_TOPIC_PREFIX', flag: '--kafka-topic-prefix <prefix>', description: 'prefix of every Kafka topic name (tweets, stock-prices, *.dlq, alerts), to share a cluster', default: '', schema: z.string().regex(/^[A-Za-z0-9._-]{0,100}$/), form: 'letters, digits, . _ - (or empty)' },
@@ -84,12 +94,20 @@ export const SETTINGS = {
   s3Endpoint: { env: 'S3_ENDPOINT', flag: '--s3-endpoint <url>', description: 'S3-compatible object store (http://host:port); set = lake and checkpoints in S3', default: '', schema: z.string().refine((s) => s === '' || /^https?:\/\/[^/\s]+\/?$/.test(s), 'a URL'), form: 'http(s)://host:port, or empty' },
   lakeBucketPrefix: { env: 'LAKE_BUCKET_PREFIX', flag: '--lake-bucket-prefix <prefix>', description: 'prefix of the lake bucket names (twitter-bronze, ..., checkpoints), to share an object store', default: '', schema: z.string().regex(/^[a-z0-9.-]{0,30}$/), form: 'lower-case letters, digits, . - (or empty)' },
   s3AccessKey: { env: 'S3_ACCESS_KEY', flag: '--s3-access-key <key>', description: 'S3 access key', default: '', schema: z.string(), form: 'a string' },
-  s3SecretKey: { env: 'S3_SECRET_KEY', flag: '--s3-secret-key <secret>', description: 'S3 secret key', default: '', schema: z.string(), form: 'a string' },
+  s3SecretKey: { env: 'S3_SECRET_KEY', flag: '--s3-secret-key <secret>', description: 'S3 secret key', default: '', schema: z.string(), form: 'a string', secret: true },
   s3Region: { env: 'S3_REGION', flag: '--s3-region <region>', description: 'S3 signing region (S3Proxy and MinIO accept us-east-1)', default: 'us-east-1', schema: z.string().min(1), form: 'a region name' },
   producerMetricsPort: { env: 'PRODUCER_METRICS_PORT', flag: '--producer-metrics-port <port>', description: '`cashtag produce`: Prometheus /metrics port; 0 disables', default: '9465', schema: int(0, 65_535), form: 'a TCP port 0..65535' },
   file: { env: 'PRODUCE_FILE', flag: '--file <path>', description: '`cashtag produce`: replay this JSONL or CSV file instead of the generator', default: '', schema: z.string(), form: 'a file path, or empty' },
   httpPort: { env: 'HTTP_PORT', flag: '--http-port <port>', description: 'port of the query API and live dashboard (cashtag serve, and cashtag run unless SERVE=off); 0 picks a free port', default: '8080', schema: int(0, 65_535), form: 'a TCP port 0..65535' },
-  httpHost: { env: 'HTTP_HOST', flag: '--http-host <address>', description: 'address the query API listens on', default: '0.0.0.0', schema: z.string().regex(/^[A-Za-z0-9.:-]{1,253}$/), form: 'an IP address or host name' },
+  httpHost: { env: 'HTTP_HOST', flag: '--http-host <address>', description: 'address the query API and dashboard listen on: loopback only by default; 0.0.0.0 (with API_TOKEN) exposes them', default: '127.0.0.1', schema: host, form: 'an IP address or host name' },
+  apiToken: { env: 'API_TOKEN', flag: '--api-token <token>', description: 'bearer token every /api/ request must carry (Authorization: Bearer <token>); /healthz, /readyz, /openapi.json and the dashboard page stay open; empty = no authentication', default: '', schema: z.string().regex(/^$|^[\x21-\x7e]{16,256}$/), form: 'empty, or 16..256 printable ASCII characters without spaces', secret: true },
+  corsOrigins: { env: 'CORS_ORIGINS', flag: '--cors-origins <list>', description: 'origins whose pages may call the API from a browser (CORS); empty = same origin only', default: '', schema: origins, form: 'scheme://host[:port][,scheme://host[:port]...], or empty' },
+  httpRateLimit: { env: 'HTTP_RATE_LIMIT', flag: '--http-rate-limit <n>', description: 'requests per minute a client address may make (429 with Retry-After beyond); /healthz and /readyz are exempt; 0 = no limit', default: String(HTTP_DEFAULTS.rateLimitPerMinute), schema: int(0, 1_000_000), form: 'a whole number 0..1000000' },
+  httpHeadersTimeout: { env: 'HTTP_HEADERS_TIMEOUT', flag: '--http-headers-timeout <seconds>', description: "a client that has not sent a request's headers within this long is answered 408 and disconnected (slow-header attacks)", default: String(HTTP_DEFAULTS.headersTimeoutMs / 1000), schema: num(0.1, 600), form: 'seconds 0.1..600' },
+  httpRequestTimeout: { env: 'HTTP_REQUEST_TIMEOUT', flag: '--http-request-timeout <seconds>', description: 'a client that has not sent a whole request within this long is answered 408 and disconnected (not the answer: live streams stay open)', default: String(HTTP_DEFAULTS.requestTimeoutMs / 1000), schema: num(0.1, 3_600), form: 'seconds 0.1..3600, at least HTTP_HEADERS_TIMEOUT' },
+  httpKeepaliveTimeout: { env: 'HTTP_KEEPALIVE_TIMEOUT', flag: '--http-keepalive-timeout <seconds>', description: 'an idle keep-alive connection is closed after this long', default: String(HTTP_DEFAULTS.keepAliveTimeoutMs / 1000), schema: num(0.1, 600), form: 'seconds 0.1..600' },
+  sseMaxClients: { env: 'SSE_MAX_CLIENTS', flag: '--sse-max-clients <n>', description: 'live streams (/api/stream) open at once; one more is answered 503 with Retry-After', default: String(HTTP_DEFAULTS.sseMaxClients), schema: int(1, 100_000), form: 'a whole number 1..100000' },
+  sseMaxPerClient: { env: 'SSE_MAX_PER_CLIENT', flag: '--sse-max-per-client <n>', description: 'live streams one client address may hold open at once (503 beyond)', default: String(HTTP_DEFAULTS.sseMaxPerClient), schema: int(1, 100_000), form: 'a whole number 1..100000' },
   serve: { env: 'SERVE', flag: '--serve <on|off>', description: '`cashtag run`: also serve the query API and dashboard on HTTP_PORT', default: 'on', schema: z.enum(['on', 'off']).transform((v) => v === 'on'), form: 'on or off' },
   dashboardMinutes: { env: 'DASHBOARD_MINUTES', flag: '--dashboard-minutes <n>', description: 'minutes of event time the dashboard charts show', default: '30', schema: int(1, 1440), form: 'a whole number 1..1440' },
   logLevel: { env: 'LOG_LEVEL', flag: '--log-level <level>', description: 'trace | debug | info | warn | error', default: 'info', schema: z.enum(['trace', 'debug', 'info', 'warn', 'error']), form: 'one of trace, debug, info, warn, error' },
@@ -118,10 +136,13 @@ export function loadConfig(flags: Partial<Record<SettingName, string>>, env: Nod
     const where = fromFlag !== undefined ? s.flag.split(' ')[0] : env[s.env] !== undefined ? s.env : `default of ${s.env}`;
     const r = s.schema.safeParse(raw);
     if (r.success) out[name] = r.data;
-    else problems.push(`${s.env} (${s.flag.split(' ')[0]}) = ${JSON.stringify(raw)} from ${where}: expected ${s.form}`);
+    else problems.push(`${s.env} (${s.flag.split(' ')[0]}) = ${s.secret ? `(hidden, ${raw.length} characters)` : JSON.stringify(raw)} from ${where}: expected ${s.form}`);
   }
   if (problems.length === 0 && out.s3Endpoint !== '' && (out.s3AccessKey === '' || out.s3SecretKey === '')) {
     problems.push('S3_ACCESS_KEY and S3_SECRET_KEY (--s3-access-key, --s3-secret-key): expected both to be set when S3_ENDPOINT is');
+  }
+  if (problems.length === 0 && (out.httpHeadersTimeout as number) > (out.httpRequestTimeout as number)) {
+    problems.push(`HTTP_HEADERS_TIMEOUT (--http-headers-timeout) = ${String(out.httpHeadersTimeout)} is longer than HTTP_REQUEST_TIMEOUT (--http-request-timeout) = ${String(out.httpRequestTimeout)}: expected headers timeout <= request timeout`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return out as Config;

@@ -54,3 +54,23 @@ test('the README documents every setting', async () => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
   for (const s of Object.values(SETTINGS)) assert.ok(readme.includes(`| \`${s.env}\` |`), `README.md has no row for ${s.env}`);
 });
+
+test('the servers listen on loopback by default; API_TOKEN, CORS_ORIGINS and the HTTP limits are checked, and a token is never echoed', () => {
+  const cfg = loadConfig({}, {});
+  assert.deepEqual([cfg.httpHost, cfg.metricsHost, cfg.apiToken, cfg.corsOrigins], ['127.0.0.1', '127.0.0.1', '', []]);
+  assert.deepEqual(loadConfig({}, { CORS_ORIGINS: 'https://a.example, http://b.example:8080' }).corsOrigins, ['https://a.example', 'http://b.example:8080']);
+  const secret = 'short secret';
+  try {
+    loadConfig({ apiToken: secret }, { CORS_ORIGINS: 'a.example/path', HTTP_RATE_LIMIT: '-1', SSE_MAX_CLIENTS: '0', METRICS_HOST: 'a host' });
+    assert.fail('expected a ConfigError');
+  } catch (e) {
+    assert.ok(e instanceof ConfigError);
+    assert.match(e.message, /API_TOKEN \(--api-token\) = \(hidden, 12 characters\) from --api-token: expected empty, or 16\.\.256 printable ASCII characters without spaces/);
+    assert.ok(!e.message.includes(secret), 'the token is not in the message');
+    assert.match(e.message, /CORS_ORIGINS .* expected scheme:\/\/host\[:port\]/);
+    assert.match(e.message, /HTTP_RATE_LIMIT .* expected a whole number 0\.\.1000000/);
+    assert.match(e.message, /SSE_MAX_CLIENTS .* expected a whole number 1\.\.100000/);
+    assert.match(e.message, /METRICS_HOST .* expected an IP address or host name/);
+  }
+  assert.throws(() => loadConfig({}, { HTTP_HEADERS_TIMEOUT: '20', HTTP_REQUEST_TIMEOUT: '10' }), /HTTP_HEADERS_TIMEOUT \(--http-headers-timeout\) = 20 is longer than HTTP_REQUEST_TIMEOUT/);
+});

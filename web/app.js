@@ -1,7 +1,7 @@
 // cashtag live dashboard: plain JavaScript, no build step. Initial state from the JSON API,
 // then increments from the server-sent events of /api/stream. Tweet text is untrusted and is
 // only ever set as textContent.
-/* global uPlot, document, fetch, CSS, ResizeObserver, EventSource, history, location, setTimeout */
+/* global uPlot, document, CSS, ResizeObserver, AbortController, cashtag, history, location, setTimeout */
 'use strict';
 
 const MINUTES = Number(document.querySelector('meta[name="cashtag-minutes"]').content) || 30;
@@ -34,11 +34,8 @@ const hhmmss = (t) => new Date(t).toISOString().slice(11, 19);
 const label = (s) => (s >= 0.05 ? 'positive' : s <= -0.05 ? 'negative' : 'neutral');
 const fmt = (x, d = 2) => (x === null || x === undefined ? '–' : Number(x).toFixed(d));
 
-async function api(path) {
-  const res = await fetch(path, { headers: { accept: 'application/json' } });
-  if (!res.ok) throw new Error(`${path}: ${res.status}`);
-  return res.json();
-}
+const { api } = cashtag; // live.js: the API token and the stream reader
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function noteEventTime(t) {
   if (t > state.newestEvent) {
@@ -171,18 +168,8 @@ function renderAlerts() {
 
 // ---- live updates --------------------------------------------------------------------------
 
-function connect() {
-  state.stream?.close();
-  const stream = new EventSource(`/api/stream?symbol=${encodeURIComponent(state.selected)}`);
-  state.stream = stream;
-  const status = (s, text) => {
-    document.body.dataset.live = s;
-    $('#live-text').textContent = text;
-  };
-  stream.onopen = () => status('live', `live · ${state.selected}`);
-  stream.onerror = () => status('error', 'reconnecting…');
-  stream.addEventListener('windows', (e) => {
-    const { items } = JSON.parse(e.data);
+const handlers = {
+  windows({ items }) {
     const bySymbol = new Map();
     for (const w of items) bySymbol.set(w.symbol, [...(bySymbol.get(w.symbol) ?? []), toWindow(w)]);
     let added = false;
@@ -196,30 +183,52 @@ function connect() {
     if (added) renderPicker();
     renderCards();
     renderDetail();
-  });
-  stream.addEventListener('tweets', (e) => {
-    const { symbol, items } = JSON.parse(e.data);
+  },
+  tweets({ symbol, items }) {
     if (symbol !== state.selected) return;
     const known = new Set(state.tweets.map((t) => t.id));
     const fresh = items.filter((t) => !known.has(t.id));
     state.tweets = [...fresh, ...state.tweets].sort((a, b) => ms(b.created_at) - ms(a.created_at)).slice(0, MAX_TWEETS);
     for (const t of fresh) noteEventTime(ms(t.created_at));
     renderTweets(new Set(fresh.map((t) => t.id)));
-  });
-  stream.addEventListener('prices', (e) => {
-    const { symbol, items } = JSON.parse(e.data);
+  },
+  prices({ symbol, items }) {
     if (symbol !== state.selected) return;
     for (const p of items) state.ticks.push([ms(p.trade_timestamp), p.close_price]);
     state.ticks.sort((a, b) => a[0] - b[0]);
     if (items.length) state.latestPrice.set(symbol, items[0].close_price);
     renderDetail();
     renderCards();
-  });
-  stream.addEventListener('alerts', (e) => {
-    const { items } = JSON.parse(e.data);
+  },
+  alerts({ items }) {
     state.alerts = [...items, ...state.alerts].slice(0, MAX_ALERTS);
     renderAlerts();
-  });
+  },
+};
+
+/** Follows the selected symbol's stream, reconnecting 2 s after it drops, until another is selected. */
+function connect() {
+  state.stream?.abort();
+  const stream = new AbortController();
+  state.stream = stream;
+  const symbol = state.selected;
+  const status = (s, text) => {
+    document.body.dataset.live = s;
+    $('#live-text').textContent = text;
+  };
+  const follow = async () => {
+    while (!stream.signal.aborted) {
+      try {
+        await cashtag.readEvents(`/api/stream?symbol=${encodeURIComponent(symbol)}`, stream.signal, () => status('live', `live · ${symbol}`), (name, data) => Object.hasOwn(handlers, name) && handlers[name](JSON.parse(data)));
+      } catch (e) {
+        if (stream.signal.aborted) return;
+        if (e.status === 401) return status('error', e.message);
+      }
+      status('error', 'reconnecting…');
+      await sleep(2000);
+    }
+  };
+  void follow();
 }
 
 // ---- symbol selection ----------------------------------------------------------------------
@@ -274,10 +283,10 @@ async function start() {
       await loadSymbols();
       if (state.symbols.length) break;
       $('#live-text').textContent = 'waiting for data…';
-    } catch {
-      $('#live-text').textContent = 'server unreachable, retrying…';
+    } catch (e) {
+      $('#live-text').textContent = e.status === 401 ? e.message : 'server unreachable, retrying…';
     }
-    await new Promise((r) => setTimeout(r, 2000));
+    await sleep(2000);
   }
   renderPicker();
   renderAlerts();

@@ -164,7 +164,8 @@ render() {
   done
   sed_args+=(-e "s|@S3_ACCESS_KEY@|$STACK_S3_ACCESS_KEY|g" -e "s|@S3_SECRET_KEY@|$STACK_S3_SECRET_KEY|g")
   sed_args+=(-e "s|@DATA_DIR@|$data_dir|g")
-  sed "${sed_args[@]}" "$src" >"$dst.tmp"
+  # Rendered files may hold the S3 secret: 0600 from the first byte (umask in a subshell).
+  (umask 077 && sed "${sed_args[@]}" "$src" >"$dst.tmp")
   if grep -q '@[A-Z_]*@' "$dst.tmp"; then die "unrendered placeholder in $dst: $(grep -o '@[A-Z_]*@' "$dst.tmp" | head -1)"; fi
   mv "$dst.tmp" "$dst"
 }
@@ -586,9 +587,10 @@ PROMETHEUS_URL=http://$HOST:$PROMETHEUS_PORT
 EOF
 }
 
+# stack.env holds the S3 secret: created 0600 (umask in a subshell), so no other user reads it.
 write_env() {
   mkdir -p "$STACK_DIR"
-  env_lines >"$STACK_DIR/stack.env.$$" && mv -f "$STACK_DIR/stack.env.$$" "$STACK_DIR/stack.env"
+  (umask 077 && env_lines >"$STACK_DIR/stack.env.$$") && mv -f "$STACK_DIR/stack.env.$$" "$STACK_DIR/stack.env"
 }
 
 cmd_status() {

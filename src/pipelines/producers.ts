@@ -29,6 +29,8 @@ export interface ProduceOptions {
   /** Topics are created (idempotently) with these settings if missing. */
   topics: TopicSettings;
   metricsPort: number;
+  /** Address /metrics listens on (default 127.0.0.1). */
+  metricsHost?: string;
   log: Logger;
   signal?: AbortSignal;
 }
@@ -109,7 +111,7 @@ export async function runProducer(o: ProduceOptions): Promise<{ sent: number }> 
   client.collectDefaultMetrics({ register: registry });
   for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
   const metrics = createProducerMetrics(registry);
-  const server = o.metricsPort > 0 ? await startMetricsServer(o.metricsPort, () => registry.metrics(), registry.contentType) : null;
+  const server = o.metricsPort > 0 ? await startMetricsServer(o.metricsPort, () => registry.metrics(), registry.contentType, o.metricsHost) : null;
   const kafka = createKafka({ brokers: o.brokers, clientId: `cashtag-producer-${o.topic}` }, o.log);
   const physical = o.topicPrefix + o.topic;
   await provisionTopics(kafka, o.brokers, o.topics, o.log, topicNames(o.topicPrefix));

@@ -14,6 +14,8 @@ import { apiAlert, apiPrice, apiTweet, apiWindow, iso } from './serving-rows.js'
 export const WINDOWS_MAX_RANGE_MS = 7 * 86_400_000;
 export const HISTORY_MAX_RANGE_MS = 90 * 86_400_000;
 const HOUR = 3_600_000;
+const FIRST_TIME = Date.parse('0000-01-01T00:00:00Z');
+const LAST_TIME = Date.parse('9999-12-31T23:59:59.999Z');
 
 export interface RouteDeps {
   store: ServingStore;
@@ -45,36 +47,77 @@ export async function reading<T>(what: string, p: Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * An RFC 3339 time as the schema's `date-time` accepts it, in ms: any case of T and Z, a space
+ * for T, an offset of hours only (+01), and a leap second (:60, counted as the next second, as
+ * POSIX time does). NaN for anything else.
+ */
+export function parseTime(value: string): number {
+  const m = /^(\d{4}-\d\d-\d\d)[Tt ](\d\d:\d\d):(\d\d)(\.\d+)?([Zz]|[+-]\d\d(?::?\d\d)?)$/.exec(value);
+  if (m === null) return Date.parse(value);
+  const [, date, hhmm, ss, frac = '', zone] = m;
+  const offset = zone.toUpperCase() === 'Z' ? 'Z' : zone.length === 3 ? `${zone}:00` : `${zone.slice(0, 3)}:${zone.slice(-2)}`;
+  const leap = ss === '60';
+  const ms = Date.parse(`${date}T${hhmm}:${leap ? '59' : ss}${frac}${offset}`);
+  return leap ? ms + 1_000 : ms;
+}
+
 const time = (name: string, value: string | undefined): number | undefined => {
   if (value === undefined) return undefined;
-  const ms = Date.parse(value);
+  const ms = parseTime(value);
   if (Number.isNaN(ms)) throw badParameter('query', name, `= ${JSON.stringify(value)} is not a time JavaScript can represent: expected an ISO-8601 time such as 2025-12-18T14:30:00Z`);
   return ms;
 };
 
-/** [from, to) with defaults, checked: from before to, and no longer than the cap. */
-function range(q: { from?: string; to?: string }, defaults: { to: number; span: number }, cap: number, capText: string): { fromMs: number; toMs: number } {
-  const toMs = time('to', q.to) ?? defaults.to;
-  const fromMs = time('from', q.from) ?? toMs - defaults.span;
-  if (fromMs >= toMs) throw badParameter('query', 'from', `= ${iso(fromMs)} is not before to = ${iso(toMs)}${q.to === undefined ? ' (its default)' : ''}: expected from < to`);
-  if (toMs - fromMs > cap) throw badParameter('query', 'from', `.. to spans ${((toMs - fromMs) / 86_400_000).toFixed(1)} days: expected a range of at most ${capText}${q.from === undefined || q.to === undefined ? ' (a missing end takes its default)' : ''}`);
-  return { fromMs, toMs };
+/**
+ * [from, to) with defaults. Every pair the schema accepts is answered: a range longer than the
+ * cap is cut to the `cap` before `to` (`clamped`; the answer's `from` says where it starts), and
+ * a `from` at or after `to` is the empty range at `to`.
+ */
+export function range(q: { from?: string; to?: string }, defaults: { to: number; span: number }, cap: number): { fromMs: number; toMs: number; clamped: boolean } {
+  // Kept within years 0000..9999, so the answer's from and to are RFC 3339 times too.
+  const toMs = Math.max(FIRST_TIME, Math.min(time('to', q.to) ?? defaults.to, LAST_TIME));
+  const asked = Math.min(time('from', q.from) ?? toMs - defaults.span, toMs);
+  const fromMs = Math.max(asked, toMs - cap, FIRST_TIME);
+  return { fromMs, toMs, clamped: fromMs > asked && asked >= FIRST_TIME };
 }
+
+/** What every route handler shares: the store, the answer cache, the 404 check. */
+interface RouteContext extends RouteDeps {
+  cache: MicroCache;
+  /** The store's windows and alerts views, or a 503. */
+  analytics(): ServingStore & AnalyticsViews;
+  /** A 404 unless the store has seen `symbol`. */
+  mustKnow(symbol: string): Promise<void>;
+}
+
+const RANGE_CUT = (cap: string) => `A range longer than ${cap} is cut to the ${cap} before \`to\` (the answer's \`from\` says where it starts, and \`truncated\` is true); \`from\` at or after \`to\` is an empty range.`;
 
 export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const { store } = deps;
-  const cache = new MicroCache(deps.cacheMs);
-  const analytics = (): ServingStore & AnalyticsViews => {
-    if (!hasAnalyticsViews(store)) throw new UnavailableError('the windows and alerts views', 'this serving store does not keep them yet');
-    return store;
+  const ctx: RouteContext = {
+    ...deps,
+    cache: new MicroCache(deps.cacheMs),
+    analytics: () => {
+      if (!hasAnalyticsViews(store)) throw new UnavailableError('the windows and alerts views', 'this serving store does not keep them yet');
+      return store;
+    },
+    mustKnow: async (symbol) => {
+      const known = await reading('the serving store', deps.knownSymbols(symbol));
+      if (known !== null && !known.has(symbol)) throw new ProblemError('notFound', `no data for symbol ${symbol}: the serving store has never seen it (GET /api/symbols lists the known ones)`);
+    },
   };
-  const mustKnow = async (symbol: string) => {
-    const known = await reading('the serving store', deps.knownSymbols(symbol));
-    if (known !== null && !known.has(symbol)) throw new ProblemError('notFound', `no data for symbol ${symbol}: the serving store has never seen it (GET /api/symbols lists the known ones)`);
-  };
+  registerSymbols(app, ctx);
+  registerLatest(app, ctx);
+  registerWindows(app, ctx);
+  registerHistory(app, ctx);
+  registerAlerts(app, ctx);
+}
 
+function registerSymbols(app: FastifyInstance, ctx: RouteContext): void {
+  const { store } = ctx;
   app.get('/api/symbols', { schema: { summary: 'known symbols with their latest 5-minute window and price tick', response: { 200: S.responses.symbols, 503: S.problem } } }, async () => {
-    const known = await reading('the serving store', deps.knownSymbols());
+    const known = await reading('the serving store', ctx.knownSymbols());
     const symbols = [...(known ?? [])].sort();
     const views = hasAnalyticsViews(store) ? store : null;
     const out = await reading(
@@ -88,86 +131,96 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
     );
     return { symbols: out };
   });
+}
 
+/** /api/tweets/:symbol and /api/prices/:symbol: the newest rows, each answer reused for `cacheMs`. */
+function registerLatest(app: FastifyInstance, ctx: RouteContext): void {
+  const { store } = ctx;
   app.get<{ Params: { symbol: string }; Querystring: { since?: string; limit: number } }>(
     '/api/tweets/:symbol',
     { schema: { summary: 'latest tweets of a symbol, newest first, with their sentiment scores', description: 'Unknown symbol (never seen by the store): 404. Known symbol with nothing since `since`: an empty list.', params: S.symbolParams, querystring: S.sinceLimitQuery, response: { 200: S.responses.tweets, ...problems } } },
     async (req) => {
       const { symbol } = req.params;
       const sinceMs = time('since', req.query.since);
-      await mustKnow(symbol);
+      await ctx.mustKnow(symbol);
       const { limit } = req.query;
-      return cache.get(`tweets ${symbol} ${limit} ${sinceMs}`, async () => {
+      return ctx.cache.get(`tweets ${symbol} ${limit} ${sinceMs}`, async () => {
         const rows = await reading('the serving store', store.latestTweets(symbol, { limit, sinceMs }));
         return { symbol, count: rows.length, truncated: rows.length === limit, items: rows.map(apiTweet) };
       });
     },
   );
-
   app.get<{ Params: { symbol: string }; Querystring: { since?: string; limit: number } }>(
     '/api/prices/:symbol',
     { schema: { summary: 'latest price ticks of a symbol, newest first', params: S.symbolParams, querystring: S.sinceLimitQuery, response: { 200: S.responses.prices, ...problems } } },
     async (req) => {
       const { symbol } = req.params;
       const sinceMs = time('since', req.query.since);
-      await mustKnow(symbol);
+      await ctx.mustKnow(symbol);
       const { limit } = req.query;
-      return cache.get(`prices ${symbol} ${limit} ${sinceMs}`, async () => {
+      return ctx.cache.get(`prices ${symbol} ${limit} ${sinceMs}`, async () => {
         const rows = await reading('the serving store', store.latestPrices(symbol, { limit, sinceMs }));
         return { symbol, count: rows.length, truncated: rows.length === limit, items: rows.map(apiPrice) };
       });
     },
   );
+}
 
-  app.get<{ Params: { symbol: string }; Querystring: { from?: string; to?: string; limit: number } }>(
-    '/api/windows/:symbol',
-    { schema: { summary: '5-minute sentiment and price windows of a symbol (window_end in [from, to)), oldest first', description: 'Ranges of at most 7 days. Default: the hour before now, or before the newest window when event time runs ahead of the wall clock.', params: S.symbolParams, querystring: S.windowsQuery, response: { 200: S.responses.windows, ...problems } } },
-    async (req) => {
-      const { symbol } = req.params;
-      const views = analytics();
-      let to = deps.now();
-      if (req.query.to === undefined) {
-        const latest = await reading('the serving store', views.latestWindow(symbol));
-        if (latest && latest.window_end >= to) to = latest.window_end + 1;
-      }
-      const r = range(req.query, { to, span: HOUR }, WINDOWS_MAX_RANGE_MS, '7 days');
-      await mustKnow(symbol);
-      const rows = await reading('the serving store', views.windows(symbol, { ...r, limit: req.query.limit }));
-      return { symbol, from: iso(r.fromMs), to: iso(r.toMs), count: rows.length, truncated: rows.length === req.query.limit, items: rows.map(apiWindow) };
-    },
-  );
+function registerWindows(app: FastifyInstance, ctx: RouteContext): void {
+  const schema = {
+    summary: '5-minute sentiment and price windows of a symbol (window_end in [from, to)), oldest first',
+    description: `Default: the hour before now, or before the newest window when event time runs ahead of the wall clock. ${RANGE_CUT('7 days')}`,
+    extensions: { 'x-max-range': 'P7D' },
+    params: S.symbolParams,
+    querystring: S.windowsQuery,
+    response: { 200: S.responses.windows, ...problems },
+  };
+  app.get<{ Params: { symbol: string }; Querystring: { from?: string; to?: string; limit: number } }>('/api/windows/:symbol', { schema }, async (req) => {
+    const { symbol } = req.params;
+    const views = ctx.analytics();
+    let to = ctx.now();
+    if (req.query.to === undefined) {
+      const latest = await reading('the serving store', views.latestWindow(symbol));
+      if (latest && latest.window_end >= to) to = latest.window_end + 1;
+    }
+    const r = range(req.query, { to, span: HOUR }, WINDOWS_MAX_RANGE_MS);
+    await ctx.mustKnow(symbol);
+    const { limit } = req.query;
+    const rows = await reading('the serving store', views.windows(symbol, { fromMs: r.fromMs, toMs: r.toMs, limit }));
+    return { symbol, from: iso(r.fromMs), to: iso(r.toMs), count: rows.length, truncated: rows.length === limit || r.clamped, items: rows.map(apiWindow) };
+  });
+}
 
-  app.get<{ Params: { symbol: string }; Querystring: { from?: string; to?: string; report: HistoryReport; limit: number } }>(
-    '/api/history/:symbol',
-    {
-      schema: {
-        summary: "a symbol's rows of a gold report from the batch layer, oldest first",
-        description: 'report=stats: hourly statistics (hour in [from, to)); report=trend: every tweet with its 10-tweet moving average (created_at in [from, to)). Ranges of at most 90 days; default the 7 days before now. 404 when no batch run has published the report, or it has no partition for the symbol.',
-        params: S.symbolParams,
-        querystring: S.historyQuery,
-        response: { 200: S.responses.history, ...problems },
-      },
-    },
-    async (req) => {
-      const { symbol } = req.params;
-      const r = range(req.query, { to: deps.now(), span: 7 * 86_400_000 }, HISTORY_MAX_RANGE_MS, '90 days');
-      const result = await reading('the lake', deps.history.query(symbol, req.query.report, { ...r, limit: req.query.limit }));
-      if (!result.found) {
-        throw new ProblemError('notFound', result.why === 'no-report' ? `no ${req.query.report} report has been published yet: run \`cashtag batch\`` : `the published ${req.query.report} report (version ${result.version}) has no data for symbol ${symbol}`);
-      }
-      const items = result.rows.map((row) => ('hour' in row ? { ...(row as StatsRow), hour: iso(row.hour) } : { ...(row as TrendRow), created_at: iso(row.created_at), ingest_timestamp: iso(row.ingest_timestamp) }));
-      return { symbol, report: req.query.report, version: result.version, from: iso(r.fromMs), to: iso(r.toMs), count: items.length, truncated: result.truncated, items };
-    },
-  );
+function registerHistory(app: FastifyInstance, ctx: RouteContext): void {
+  const schema = {
+    summary: "a symbol's rows of a gold report from the batch layer, oldest first",
+    description: `report=stats: hourly statistics (hour in [from, to)); report=trend: every tweet with its 10-tweet moving average (created_at in [from, to)). Default: the 7 days before now. ${RANGE_CUT('90 days')} 404 when no batch run has published the report, or it has no partition for the symbol.`,
+    extensions: { 'x-max-range': 'P90D' },
+    params: S.symbolParams,
+    querystring: S.historyQuery,
+    response: { 200: S.responses.history, ...problems },
+  };
+  app.get<{ Params: { symbol: string }; Querystring: { from?: string; to?: string; report: HistoryReport; limit: number } }>('/api/history/:symbol', { schema }, async (req) => {
+    const { symbol } = req.params;
+    const { report, limit } = req.query;
+    const r = range(req.query, { to: ctx.now(), span: 7 * 86_400_000 }, HISTORY_MAX_RANGE_MS);
+    const result = await reading('the lake', ctx.history.query(symbol, report, { fromMs: r.fromMs, toMs: r.toMs, limit }));
+    if (!result.found) {
+      throw new ProblemError('notFound', result.why === 'no-report' ? `no ${report} report has been published yet: run \`cashtag batch\`` : `the published ${report} report (version ${result.version}) has no data for symbol ${symbol}`);
+    }
+    const items = result.rows.map((row) => ('hour' in row ? { ...(row as StatsRow), hour: iso(row.hour) } : { ...(row as TrendRow), created_at: iso(row.created_at), ingest_timestamp: iso(row.ingest_timestamp) }));
+    return { symbol, report, version: result.version, from: iso(r.fromMs), to: iso(r.toMs), count: items.length, truncated: result.truncated || r.clamped, items };
+  });
+}
 
+function registerAlerts(app: FastifyInstance, ctx: RouteContext): void {
   app.get<{ Querystring: { since?: string; limit: number } }>(
     '/api/alerts',
     { schema: { summary: 'alerts (windows with low sentiment and a falling price) of every symbol, newest first', querystring: S.alertsQuery, response: { 200: S.responses.alerts, 400: S.problem, 503: S.problem } } },
     async (req) => {
       const sinceMs = time('since', req.query.since) ?? -Number.MAX_VALUE;
-      const rows = await reading('the serving store', analytics().alerts({ sinceMs, limit: req.query.limit }));
+      const rows = await reading('the serving store', ctx.analytics().alerts({ sinceMs, limit: req.query.limit }));
       return { count: rows.length, truncated: rows.length === req.query.limit, items: rows.map(apiAlert) };
     },
   );
 }
-

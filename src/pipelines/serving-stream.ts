@@ -4,16 +4,56 @@
 //   tweets   {symbol, items}     new tweets of the followed symbol (newest first)
 //   prices   {symbol, items}     new price ticks of the followed symbol (newest first)
 // plus a comment line every 15 s so proxies keep the connection open. A client that cannot
-// keep up (more than 1 MiB unsent) is disconnected; EventSource reconnects by itself.
+// keep up (more than 1 MiB unsent), or has not read what was sent for 30 s (a vanished or stuck
+// peer), is disconnected; EventSource reconnects by itself. At most `maxClients` streams are
+// open at once and `maxPerClient` per client address: one more is a 503 with Retry-After, sent
+// with `connection: close` so a flood of refused attempts holds no sockets. HEAD answers the
+// stream's headers and ends.
 import type { FastifyInstance } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import * as S from '../io/http/api-schemas.js';
 import { ProblemError } from '../io/http/problem.js';
+import { SECURITY_HEADERS } from '../io/http/security-headers.js';
 import type { LiveEvent, LiveFeed } from './serving-live.js';
 import { reading } from './serving-routes.js';
 import { apiAlert, apiPrice, apiTweet, apiWindow } from './serving-rows.js';
 
 const MAX_BUFFERED = 1 << 20;
+const HEARTBEAT_MS = 15_000;
+/** A client with bytes unsent for this long is not reading. */
+const STALL_MS = 30_000;
+const RETRY_AFTER_S = 10;
+const STREAM_HEADERS = { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' };
+
+/** Open streams, in all and per client address. */
+export class StreamSlots {
+  private readonly perClient = new Map<string, number>();
+  private total = 0;
+
+  constructor(private readonly limits: { maxClients: number; maxPerClient: number }) {}
+
+  /** A release function, or why there is no slot. */
+  take(client: string): (() => void) | string {
+    const held = this.perClient.get(client) ?? 0;
+    if (this.total >= this.limits.maxClients) return `${this.total} live streams are open, the most this server keeps (SSE_MAX_CLIENTS)`;
+    if (held >= this.limits.maxPerClient) return `this address holds ${held} live streams, the most one client may (SSE_MAX_PER_CLIENT)`;
+    this.total++;
+    this.perClient.set(client, held + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.total--;
+      const left = (this.perClient.get(client) ?? 1) - 1;
+      if (left > 0) this.perClient.set(client, left);
+      else this.perClient.delete(client);
+    };
+  }
+
+  get open(): number {
+    return this.total;
+  }
+}
 
 function encode(e: LiveEvent): string {
   switch (e.kind) {
@@ -32,8 +72,40 @@ function encode(e: LiveEvent): string {
   }
 }
 
-export function registerStreamRoute(app: FastifyInstance, deps: { live: LiveFeed; knownSymbols: (symbol?: string) => Promise<Set<string> | null> }): void {
+export interface StreamDeps {
+  live: LiveFeed;
+  knownSymbols: (symbol?: string) => Promise<Set<string> | null>;
+  maxClients: number;
+  maxPerClient: number;
+}
+
+/** Writes the events to an open stream until it closes; returns the clean-up. */
+function pump(res: ServerResponse, deps: StreamDeps, symbol: string | null, now: () => number = Date.now): () => void {
+  let unsentSince = 0;
+  const write = (chunk: string) => {
+    if (!res.write(chunk) && unsentSince === 0) unsentSince = now();
+  };
+  res.on('drain', () => (unsentSince = 0));
+  const unsubscribe = deps.live.subscribe({
+    symbol,
+    send(e) {
+      if (res.writableLength > MAX_BUFFERED) return void res.destroy();
+      write(encode(e));
+    },
+  });
+  const heartbeat = setInterval(() => {
+    if (unsentSince !== 0 && now() - unsentSince > STALL_MS) return void res.destroy();
+    write(': keep-alive\n\n');
+  }, HEARTBEAT_MS);
+  return () => {
+    clearInterval(heartbeat);
+    unsubscribe();
+  };
+}
+
+export function registerStreamRoute(app: FastifyInstance, deps: StreamDeps): StreamSlots {
   const open = new Set<ServerResponse>();
+  const slots = new StreamSlots(deps);
   // Streams never end by themselves: close them before the server waits for its connections.
   app.addHook('preClose', (done) => {
     for (const res of open) res.end();
@@ -45,9 +117,10 @@ export function registerStreamRoute(app: FastifyInstance, deps: { live: LiveFeed
     {
       schema: {
         summary: 'live updates as server-sent events: windows and alerts of every symbol, tweets and price ticks of `symbol`',
-        produces: 'text/event-stream',
+        description: `At most SSE_MAX_CLIENTS streams at once (${deps.maxClients} here), SSE_MAX_PER_CLIENT per client address (${deps.maxPerClient}): beyond, 503 with Retry-After. A comment line every 15 s keeps the connection open.`,
+        events: S.streamEvent,
         querystring: S.streamQuery,
-        response: { 200: { type: 'string', description: 'events windows, alerts, tweets, prices; data is JSON' }, 400: S.problem, 404: S.problem },
+        response: { 400: S.problem, 404: S.problem, 503: S.problem },
       },
     },
     async (req, reply) => {
@@ -56,24 +129,24 @@ export function registerStreamRoute(app: FastifyInstance, deps: { live: LiveFeed
         const known = await reading('the serving store', deps.knownSymbols(symbol));
         if (known !== null && !known.has(symbol)) throw new ProblemError('notFound', `no data for symbol ${symbol}: the serving store has never seen it (GET /api/symbols lists the known ones)`);
       }
+      if (req.method === 'HEAD') return reply.headers(STREAM_HEADERS).send();
+      const release = slots.take(req.ip);
+      if (typeof release === 'string') {
+        void reply.header('retry-after', String(RETRY_AFTER_S)).header('connection', 'close');
+        throw new ProblemError('unavailable', `${release}: try again in ${RETRY_AFTER_S} s`);
+      }
       reply.hijack();
       const res = reply.raw;
-      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      res.writeHead(200, { ...STREAM_HEADERS, connection: 'keep-alive' });
       res.write(`retry: 2000\n: following ${symbol ?? 'windows and alerts'}\n\n`);
       open.add(res);
-      const unsubscribe = deps.live.subscribe({
-        symbol,
-        send(e) {
-          if (res.writableLength > MAX_BUFFERED) return void res.destroy();
-          res.write(encode(e));
-        },
-      });
-      const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+      const stop = pump(res, deps, symbol);
       res.on('close', () => {
-        clearInterval(heartbeat);
-        unsubscribe();
+        stop();
+        release();
         open.delete(res);
       });
     },
   );
+  return slots;
 }

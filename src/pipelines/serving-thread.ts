@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { LakeSettings } from '../io/lake/open.js';
 import type { StoreSettings } from '../io/store/open.js';
 import type { Logger } from '../runtime/actor.js';
+import type { HttpSettings } from './serving-guards.js';
 
 export interface ThreadServerOptions {
   store: StoreSettings;
@@ -18,6 +19,7 @@ export interface ThreadServerOptions {
   dashboardMinutes?: number;
   liveIntervalMs?: number;
   cacheMs?: number;
+  http?: Partial<HttpSettings>;
 }
 
 export type ToServer = { kind: 'close' };

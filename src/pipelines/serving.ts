@@ -13,24 +13,32 @@
 // it; an unknown symbol is a 404; a failing store or lake is a 503; nothing a caller sends can
 // make a 500. The store and lake may be shared with a speed layer in the same process (LMDB
 // shares its environment per process) or written by another process.
+//
+// Safe by default (serving-guards.ts, io/http/hardening.ts): it listens on 127.0.0.1 unless told
+// otherwise; every answer carries the security headers; slow clients are cut off by the headers
+// and request timeouts; each client address is rate limited; live streams are capped; with
+// API_TOKEN set, /api/ needs the bearer token.
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { documentedRoute, openApiDocument, type DocumentedRoute } from '../io/http/openapi.js';
-import * as S from '../io/http/api-schemas.js';
-import { badParameter, echo, errorToProblem, PARAMETER_FORMS, PROBLEM_TYPE, problemTypes, sendProblem } from '../io/http/problem.js';
-import { loadStaticFiles } from '../io/http/static-files.js';
+import { HTTP_DEFAULTS, nodeServerOptions, reachableHost } from '../io/http/hardening.js';
+import { badParameter, echo, errorToProblem, PARAMETER_FORMS, problemTypes, sendProblem } from '../io/http/problem.js';
+import { clientErrorHandler, SECURITY_HEADERS } from '../io/http/security-headers.js';
 import type { Lake } from '../io/lake/lake.js';
 import { openLake, type LakeSettings } from '../io/lake/open.js';
-import { GOLD_BUCKET } from '../io/parquet/gold-schemas.js';
 import { openStore, type StoreSettings } from '../io/store/open.js';
 import type { ServingStore } from '../io/store/serving-store.js';
 import { hasAnalyticsViews } from '../io/store/serving-store.js';
 import type { Logger } from '../runtime/actor.js';
+import { registerGuards, type HttpSettings } from './serving-guards.js';
 import { goldHistory, type GoldHistory } from './serving-history.js';
 import { LiveFeed } from './serving-live.js';
+import { registerHealthRoutes, registerOpenApiRoute, registerPageRoutes } from './serving-pages.js';
 import { registerApiRoutes } from './serving-routes.js';
 import { registerStreamRoute } from './serving-stream.js';
 
-export const WEB_DIR = new URL('../../../web/', import.meta.url);
+export { WEB_DIR } from './serving-pages.js';
+
+/** Secure defaults for a server started without settings: loopback-only is the caller's `host`. */
+export const DEFAULT_HTTP_SETTINGS: HttpSettings = { ...HTTP_DEFAULTS, apiToken: '', corsOrigins: [] };
 
 export interface ServerOptions {
   /** The serving store: settings to open it (closed by close()), or an open one (left open). */
@@ -38,6 +46,7 @@ export interface ServerOptions {
   /** The lake holding the gold reports: settings, or an open Lake. */
   lake: LakeSettings | Lake;
   port: number;
+  /** Default 127.0.0.1: reachable from this machine only. */
   host?: string;
   log: Logger;
   /** Minutes of event time the dashboard charts show. */
@@ -46,12 +55,14 @@ export interface ServerOptions {
   liveIntervalMs?: number;
   /** How long an answer of /api/tweets or /api/prices is reused for the same query (default 200 ms; 0 never). */
   cacheMs?: number;
+  /** Token, CORS, rate limit, timeouts, stream caps (each defaults to DEFAULT_HTTP_SETTINGS). */
+  http?: Partial<HttpSettings>;
   now?: () => number;
 }
 
 export interface ServingServer {
   app: FastifyInstance;
-  /** http://127.0.0.1:<port> */
+  /** http://<host>:<port>, reachable from this machine */
   url: string;
   port: number;
   live: LiveFeed;
@@ -60,16 +71,6 @@ export interface ServingServer {
 
 const isStore = (s: ServerOptions['store']): s is ServingStore => typeof (s as ServingStore).latestTweets === 'function';
 const isLake = (l: ServerOptions['lake']): l is Lake => typeof (l as Lake).list === 'function';
-
-/** Settle within `ms` or fail (a hung server is not ready). */
-const within = <T>(ms: number, p: Promise<T>): Promise<T> =>
-  new Promise<T>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    p.then(
-      (v) => (clearTimeout(t), resolve(v)),
-      (e: unknown) => (clearTimeout(t), reject(e instanceof Error ? e : new Error(String(e)))),
-    );
-  });
 
 /**
  * The symbols the store has seen, re-read at most every `ttlMs` (the 404 check is on the hot
@@ -96,21 +97,33 @@ function symbolCache(store: ServingStore, ttlMs: number, missMs = 250): (symbol?
   };
 }
 
-export function buildApp(deps: { store: ServingStore; lake: Lake; history: GoldHistory; live: LiveFeed; log: Logger; dashboardMinutes: number; now: () => number; cacheMs?: number }): FastifyInstance {
-  const { store, lake, log } = deps;
+export interface AppDeps {
+  store: ServingStore;
+  lake: Lake;
+  history: GoldHistory;
+  live: LiveFeed;
+  log: Logger;
+  dashboardMinutes: number;
+  now: () => number;
+  cacheMs?: number;
+  http?: Partial<HttpSettings>;
+}
+
+/** The fastify instance with its limits, error answers and the check on `limit` (no routes yet). */
+function createApp(log: Logger, http: HttpSettings): FastifyInstance {
   const app = Fastify({
     logger: false,
     // Long path parameters reach the schema (and get a 400 naming them) instead of a 404.
     routerOptions: { maxParamLength: 10_000 },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } },
+    http: nodeServerOptions(http),
+    requestTimeout: http.requestTimeoutMs,
+    keepAliveTimeout: http.keepAliveTimeoutMs,
+    clientErrorHandler,
+    // A URL fastify cannot route (bad percent-encoding) never reaches the hooks: headers by hand.
     frameworkErrors: (error, request, reply) => {
-      void sendProblem(reply, errorToProblem(error as FastifyError, request).problem);
+      void sendProblem(reply.headers(SECURITY_HEADERS), errorToProblem(error as FastifyError, request).problem);
     },
-  });
-  const routes: DocumentedRoute[] = [];
-  app.addHook('onRoute', (route) => {
-    const doc = documentedRoute(route);
-    if (doc) routes.push(doc);
   });
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { problem, internal } = errorToProblem(error, request);
@@ -118,7 +131,6 @@ export function buildApp(deps: { store: ServingStore; lake: Lake; history: GoldH
     return sendProblem(reply, problem);
   });
   app.setNotFoundHandler((request, reply) => sendProblem(reply, { ...problemTypes.notFound, detail: `no route ${request.method} ${request.url.split('?')[0].slice(0, 200)}: GET /openapi.json lists the API`, instance: request.url.slice(0, 200) }));
-
   // ajv coerces with Number(): "Infinity", "0x10" or " 5" would pass as limits. Only digits do.
   app.addHook('preHandler', (request, _reply, done) => {
     const q = request.url.indexOf('?');
@@ -126,35 +138,20 @@ export function buildApp(deps: { store: ServingStore; lake: Lake; history: GoldH
     const bad = raw.find((v) => !/^[0-9]{1,4}$/.test(v));
     done(bad !== undefined ? badParameter('query', 'limit', `= ${echo(bad)} is not a whole number: expected ${PARAMETER_FORMS.limit}`) : undefined);
   });
+  return app;
+}
 
-  const knownSymbols = symbolCache(store, 2_000);
-  registerApiRoutes(app, { store, history: deps.history, now: deps.now, knownSymbols, cacheMs: deps.cacheMs ?? 200 });
-  registerStreamRoute(app, { live: deps.live, knownSymbols });
-
-  app.get('/healthz', { schema: { summary: 'liveness: the process answers', response: { 200: S.responses.health } } }, () => ({ status: 'ok' }));
-  app.get('/readyz', { schema: { summary: 'readiness: the serving store and the lake answer within 2 s', response: { 200: S.responses.health, 503: S.responses.health } } }, async (_req, reply) => {
-    const checks: Record<string, string> = {};
-    await Promise.all([
-      within(2_000, store.latestTweets('READYZ', { limit: 1 })).then(() => (checks.store = 'ok'), (e: Error) => (checks.store = e.message)),
-      within(2_000, lake.list(GOLD_BUCKET, '_readyz/')).then(() => (checks.lake = 'ok'), (e: Error) => (checks.lake = e.message)),
-    ]);
-    const ok = Object.values(checks).every((c) => c === 'ok');
-    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready', checks });
-  });
-
-  const files = loadStaticFiles(WEB_DIR);
-  const page = files.get('index.html')!.body.toString('utf8').replace('{{DASHBOARD_MINUTES}}', String(deps.dashboardMinutes));
-  const security = { 'x-content-type-options': 'nosniff', 'content-security-policy': "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'", 'referrer-policy': 'no-referrer' };
-  app.get('/', { schema: { summary: 'the live dashboard', produces: 'text/html' } }, (_req, reply) => reply.headers({ ...security, 'cache-control': 'no-cache' }).type('text/html; charset=utf-8').send(page));
-  app.get<{ Params: { name: string } }>('/static/:name', { schema: { hide: true, params: { type: 'object', properties: { name: { type: 'string', maxLength: 64 } } } } }, (req, reply) => {
-    const f = files.get(req.params.name);
-    if (!f || req.params.name === 'index.html') return sendProblem(reply, { ...problemTypes.notFound, detail: `no static file ${JSON.stringify(req.params.name.slice(0, 64))}`, instance: req.url.slice(0, 200) });
-    return reply.headers({ ...security, 'cache-control': 'public, max-age=300' }).type(f.type).send(f.body);
-  });
-
-  app.get('/openapi.json', { schema: { summary: 'this document' } }, (_req, reply) =>
-    reply.type('application/json').send(openApiDocument({ title: 'cashtag query API', version: '1', description: `Real-time (serving store) and historical (gold reports) stock-sentiment queries. Errors are ${PROBLEM_TYPE} (RFC 9457).` }, routes)),
-  );
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const http: HttpSettings = { ...DEFAULT_HTTP_SETTINGS, ...deps.http };
+  const app = createApp(deps.log, http);
+  // Guards first: their onRoute hook adds the 401 and 429 answers the document then lists.
+  await registerGuards(app, http);
+  registerOpenApiRoute(app, { tokenRequired: http.apiToken !== '' });
+  const knownSymbols = symbolCache(deps.store, 2_000);
+  registerApiRoutes(app, { store: deps.store, history: deps.history, now: deps.now, knownSymbols, cacheMs: deps.cacheMs ?? 200 });
+  registerStreamRoute(app, { live: deps.live, knownSymbols, maxClients: http.sseMaxClients, maxPerClient: http.sseMaxPerClient });
+  registerHealthRoutes(app, deps);
+  registerPageRoutes(app, deps);
   return app;
 }
 
@@ -162,10 +159,13 @@ export async function startServer(opts: ServerOptions): Promise<ServingServer> {
   const store = isStore(opts.store) ? opts.store : await openStore(opts.store);
   const lake = isLake(opts.lake) ? opts.lake : openLake(opts.lake);
   const live = new LiveFeed(store, { intervalMs: opts.liveIntervalMs ?? 1_000, log: opts.log });
-  const app = buildApp({ store, lake, history: goldHistory(lake), live, log: opts.log, dashboardMinutes: opts.dashboardMinutes ?? 30, now: opts.now ?? Date.now, cacheMs: opts.cacheMs });
+  const host = opts.host ?? '127.0.0.1';
+  let app: FastifyInstance | undefined;
   try {
-    await app.listen({ port: opts.port, host: opts.host ?? '0.0.0.0' });
+    app = await buildApp({ store, lake, history: goldHistory(lake), live, log: opts.log, dashboardMinutes: opts.dashboardMinutes ?? 30, now: opts.now ?? Date.now, cacheMs: opts.cacheMs, http: opts.http });
+    await app.listen({ port: opts.port, host });
   } catch (e) {
+    await app?.close();
     if (!isStore(opts.store)) await store.close();
     const code = (e as NodeJS.ErrnoException).code;
     throw code === 'EADDRINUSE' ? new Error(`HTTP_PORT ${opts.port} is already in use: choose another with --http-port or HTTP_PORT (0 picks a free one)`) : e;
@@ -173,15 +173,16 @@ export async function startServer(opts: ServerOptions): Promise<ServingServer> {
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.port;
   let closing: Promise<void> | null = null;
+  const server = app;
   return {
     app,
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${reachableHost(host)}:${port}`,
     port,
     live,
     close: () =>
       (closing ??= (async () => {
         live.stop();
-        await app.close();
+        await server.close();
         if (!isStore(opts.store)) await store.close();
       })()),
   };

@@ -367,7 +367,7 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
     await closeSharedProducers().catch(() => undefined);
     throw e;
   }
-  const server = cfg.metricsPort > 0 ? await startMetricsServer(cfg.metricsPort, () => supervisor.metricsText(), registry.contentType) : null;
+  const server = cfg.metricsPort > 0 ? await startMetricsServer(cfg.metricsPort, () => supervisor.metricsText(), registry.contentType, cfg.metricsHost) : null;
   let stopping: Promise<void> | null = null;
   // Kafka clients outlive the sources: the final checkpoint's offsets are committed after the
   // sources closed, so they disconnect only once the supervisor is done.

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { posix } from 'node:path';
 import { test } from 'node:test';
 import { loadConfig } from '../../src/config.js';
+import { isLoopback } from '../../src/io/http/hardening.js';
 import { RESERVED_FOR_SERVING_LAYER, imageTag, isKnownVariable, listDir, packageJson, portOf, readText, readYaml, readYamlAll, repoPath, scrapeTargets, type Node } from './files.js';
 
 const COMPOSE_DIR = 'deploy/compose';
@@ -103,6 +104,19 @@ test('compose: metrics ports agree from the setting to the healthcheck, the publ
   });
   assert.deepEqual(scrapeTargets(prom, 'cashtag-producers').sort(), expected.sort());
   assert.deepEqual(new Set(producers.map(([, s]) => envMap(s.environment).PRODUCER_METRICS_PORT)).size, 2, 'the producers use two ports');
+});
+
+test('compose: cashtag listens beyond its container only where something outside connects; every published port is on the host loopback', () => {
+  const c = compose();
+  for (const [name, s] of cashtagServices(c)) {
+    const cfg = loadConfig({}, envMap(s.environment));
+    // Prometheus scrapes every cashtag service from its own container.
+    assert.ok(!isLoopback(cfg.metricsHost), `compose service ${name}: METRICS_HOST ${cfg.metricsHost} is loopback, Prometheus cannot scrape it`);
+    if (name === 'pipeline') assert.ok(!isLoopback(cfg.httpHost), `the pipeline's HTTP_HOST ${cfg.httpHost} is loopback: the published port 8080 would answer nothing`);
+  }
+  for (const [name, s] of Object.entries(c.services as Record<string, Node>)) {
+    for (const p of (s.ports ?? []) as string[]) assert.match(String(p), /^127\.0\.0\.1:\d+:\d+$/, `compose service ${name}: port ${p} is published on every interface of the host`);
+  }
 });
 
 test('compose: every dependency waited for has a healthcheck; every service has one', () => {
@@ -233,7 +247,8 @@ function containerEnv(docs: Node[], c: Node): Record<string, string> {
   const env: Record<string, string> = {};
   for (const from of (c.envFrom ?? []) as Node[]) {
     if (from.configMapRef) Object.assign(env, named(docs, 'ConfigMap', from.configMapRef.name).data);
-    if (from.secretRef) {
+    // An optional Secret the manifests leave to the user (cashtag-api: API_TOKEN) adds nothing here.
+    if (from.secretRef && !(from.secretRef.optional === true && !docs.some((d) => d.kind === 'Secret' && d.metadata.name === from.secretRef.name))) {
       const s = named(docs, 'Secret', from.secretRef.name);
       Object.assign(env, s.stringData, Object.fromEntries(Object.entries((s.data ?? {}) as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()])));
     }
@@ -271,6 +286,17 @@ test('k8s: every variable in the ConfigMap, the Secret and the containers is a c
     for (const c of containers(w)) {
       for (const e of (c.env ?? []) as Node[]) assert.ok(isKnownVariable(e.name), `${w.metadata.name}: ${e.name} is not a cashtag setting`);
       assertValidConfig(containerEnv(docs, c), `${w.kind} ${w.metadata.name}`);
+    }
+  }
+});
+
+test('k8s: the API and /metrics listen beyond the pod, where probes, Services and Prometheus connect', () => {
+  const docs = k8s();
+  for (const w of workloads(docs)) {
+    for (const c of containers(w)) {
+      const cfg = loadConfig({}, containerEnv(docs, c));
+      assert.ok(!isLoopback(cfg.metricsHost), `${w.metadata.name}: METRICS_HOST ${cfg.metricsHost} is loopback: Prometheus cannot scrape it`);
+      if ((c.ports as Node[]).some((p) => p.name === 'http')) assert.ok(!isLoopback(cfg.httpHost), `${w.metadata.name}: HTTP_HOST ${cfg.httpHost} is loopback: the probes would fail`);
     }
   }
 });

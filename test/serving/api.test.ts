@@ -159,7 +159,7 @@ describe('query API over a finished embedded run', { timeout: 240_000 }, () => {
     assert.equal(ready.status, 200);
     assert.deepEqual(ready.body, { status: 'ready', checks: { store: 'ok', lake: 'ok' } });
     const doc = (await getJson(server.url, '/openapi.json')).body as { openapi: string; paths: Record<string, Record<string, { parameters: { name: string }[] }>> };
-    assert.equal(doc.openapi, '3.1.0');
+    assert.equal(doc.openapi, '3.2.0');
     for (const p of ['/api/symbols', '/api/tweets/{symbol}', '/api/prices/{symbol}', '/api/windows/{symbol}', '/api/history/{symbol}', '/api/alerts', '/api/stream', '/healthz', '/readyz']) assert.ok(doc.paths[p]?.get, `${p} documented`);
     assert.deepEqual(doc.paths['/api/windows/{symbol}'].get.parameters.map((x) => x.name), ['symbol', 'from', 'to', 'limit']);
   });

@@ -1,7 +1,9 @@
 // The dashboard in a real browser (Debian's chromium, driven by playwright-core, kept off the
-// network) while the speed layer runs live: the page loads, its charts get data, the tweet list
-// updates, a symbol can be picked from the picker and from its card, nothing is fetched from
-// anywhere but cashtag, and the page logs no errors. Saves test-output/dashboard.png.
+// network) while the speed layer runs live, behind API_TOKEN: the page is opened once as
+// /#token=..., takes the token out of its address, and everything it reads (the live stream
+// included) carries it; its charts get data, the tweet list updates, a symbol can be picked from
+// the picker and from its card, nothing is fetched from anywhere but cashtag, and the page logs
+// no errors. Saves test-output/dashboard.png.
 //
 // Chromium is installed by `make browser` (mk/serve.mk); without it this test fails, it never skips.
 import assert from 'node:assert/strict';
@@ -44,7 +46,8 @@ test('the live dashboard shows live data, updates and lets a symbol be picked', 
     SYMBOLS: 'AAPL,TSLA,MSFT,NVDA', ALERT_SENTIMENT_BELOW: '-0.02', ALERT_PRICE_DROP: '0.0005', STORE_RETENTION: '120', ACTOR_THREADS: '1', SCORE_THREADS: '1', LATE_FRACTION: '0',
   });
   const run = await startSpeedLayer(cfg, quietLogger());
-  const server = await startServer({ store: storeSettings(cfg), lake: lakeSettings(cfg), port: 0, host: '127.0.0.1', log: quietLogger(), liveIntervalMs: 500, dashboardMinutes: 30 });
+  const token = 'browser-test-token-0123456789';
+  const server = await startServer({ store: storeSettings(cfg), lake: lakeSettings(cfg), port: 0, host: '127.0.0.1', log: quietLogger(), liveIntervalMs: 500, dashboardMinutes: 30, http: { apiToken: token } });
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: OFFLINE_ARGS });
   const problems: string[] = [];
   const foreign: string[] = [];
@@ -54,11 +57,14 @@ test('the live dashboard shows live data, updates and lets a symbol be picked', 
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     page.on('request', (r) => !r.url().startsWith(server.url) && foreign.push(r.url()));
     page.on('response', (r) => r.status() >= 400 && problems.push(`${r.status()} from ${r.url()}`));
-    await page.goto(server.url + '/');
+    const unauthenticated: string[] = [];
+    page.on('request', (r) => r.url().includes('/api/') && r.headers().authorization !== `Bearer ${token}` && unauthenticated.push(r.url()));
+    await page.goto(`${server.url}/#token=${token}`);
 
     // Cards for every symbol, then windows arriving on the charts (live, over the stream).
     await until('a card per symbol', async () => (await count(page, '#cards .card')) >= 4, 60_000);
     await until('the stream is connected', async () => (await page.locator('body').getAttribute('data-live')) === 'live', 30_000);
+    assert.ok(!page.url().includes(token), `the token is out of the address: ${page.url()}`);
     await until('windows on the sentiment chart', async () => (await points(page, '#sentiment-chart')) >= 4, 60_000);
     await until('ticks on the price chart', async () => (await points(page, '#price-chart')) >= 20, 30_000);
     const selected = await page.locator('#symbol-picker').inputValue();
@@ -93,6 +99,7 @@ test('the live dashboard shows live data, updates and lets a symbol be picked', 
     await page.screenshot({ path: join(OUTPUT, 'dashboard.png'), fullPage: true });
     assert.deepEqual(problems, [], 'the page logged no errors');
     assert.deepEqual(foreign, [], 'the page fetched nothing but cashtag');
+    assert.deepEqual(unauthenticated, [], 'every API request carried the token');
   } finally {
     await browser.close();
     await server.close();

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
 import { runBatch } from '../../src/pipelines/batch.js';
 import { startServer, type ServingServer } from '../../src/pipelines/serving.js';
+import type { HttpSettings } from '../../src/pipelines/serving-guards.js';
 import { lakeSettings, startSpeedLayer, storeSettings } from '../../src/pipelines/speed.js';
 import { quietLogger } from '../helpers/runtime.js';
 
@@ -26,8 +27,12 @@ export async function finishedRun(opts: { events: number; batch: boolean }): Pro
   return { cfg, dataDir };
 }
 
-export function serve(cfg: Config, extra: { liveIntervalMs?: number } = {}): Promise<ServingServer> {
-  return startServer({ store: storeSettings(cfg), lake: lakeSettings(cfg), port: 0, host: '127.0.0.1', log: quietLogger(), liveIntervalMs: extra.liveIntervalMs ?? 200 });
+/**
+ * The server over a finished run. These tests send thousands of requests a minute from one
+ * address, so the per-client rate limit is off unless `http` sets it (guards.test.ts tests it).
+ */
+export function serve(cfg: Config, extra: { liveIntervalMs?: number; http?: Partial<HttpSettings> } = {}): Promise<ServingServer> {
+  return startServer({ store: storeSettings(cfg), lake: lakeSettings(cfg), port: 0, host: '127.0.0.1', log: quietLogger(), liveIntervalMs: extra.liveIntervalMs ?? 200, http: { rateLimitPerMinute: 0, ...extra.http } });
 }
 
 export async function getJson(base: string, path: string): Promise<{ status: number; type: string; body: Record<string, unknown> }> {

@@ -24,7 +24,7 @@ export const windowsQuery = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    from: time('windows ending at or after this; default: `to` minus one hour'),
+    from: time('windows ending at or after this; default: `to` minus one hour; at most 7 days before `to` (an earlier one is cut to that)'),
     to: time("windows ending before this; default: just after the symbol's newest window"),
     limit: limit(MAX_LIMIT),
   },
@@ -34,7 +34,7 @@ export const historyQuery = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    from: time('rows at or after this; default: `to` minus 7 days'),
+    from: time('rows at or after this; default: `to` minus 7 days; at most 90 days before `to` (an earlier one is cut to that)'),
     to: time('rows before this; default: now'),
     report: { type: 'string', enum: ['stats', 'trend'], default: 'stats', maxLength: 5, description: 'stats: hourly statistics (batch_topic_statistics); trend: every tweet with its moving average (batch_trend_analysis)' },
     limit: limit(MAX_LIMIT),
@@ -111,7 +111,7 @@ const list = (item: object, extra: Record<string, object> = {}) =>
   ({
     type: 'object',
     required: ['count', 'items'],
-    properties: { ...extra, count: { type: 'integer' }, truncated: { type: 'boolean', description: 'true when the limit cut the result short' }, items: { type: 'array', items: item } },
+    properties: { ...extra, count: { type: 'integer' }, truncated: { type: 'boolean', description: 'true when the limit cut the result short, or a range was cut to its longest' }, items: { type: 'array', items: item } },
   }) as const;
 
 export const problem = {
@@ -144,4 +144,18 @@ export const responses = {
   history: list({ anyOf: [statsRow, trendRow] }, { symbol: { type: 'string' }, report: { type: 'string' }, version: { type: 'string' }, from: ts, to: ts }),
   alerts: list(alert),
   health: { type: 'object', required: ['status'], properties: { status: { type: 'string' }, checks: { type: 'object', additionalProperties: { type: 'string' } } } },
+} as const;
+
+/** One server-sent event of /api/stream (OpenAPI 3.2 `itemSchema`): `event` names it, `data` is its JSON. */
+const sse = (event: string, data: object) =>
+  ({
+    type: 'object',
+    required: ['event', 'data'],
+    properties: { event: { const: event }, data: { type: 'string', contentMediaType: 'application/json', contentSchema: data }, retry: { type: 'integer' } },
+  }) as const;
+const items = (item: object, extra: Record<string, object> = {}) => ({ type: 'object', required: ['items', ...Object.keys(extra)], properties: { ...extra, items: { type: 'array', items: item } } }) as const;
+
+export const streamEvent = {
+  description: 'windows: new 5-minute windows of every symbol (oldest first); alerts: new alerts (newest first); tweets and prices: new rows of the followed symbol (newest first)',
+  oneOf: [sse('windows', items(window)), sse('alerts', items(alert)), sse('tweets', items(tweet, { symbol: { type: 'string' } })), sse('prices', items(price, { symbol: { type: 'string' } }))],
 } as const;

@@ -1,22 +1,28 @@
-// The Prometheus scrape endpoint: GET /metrics answers with every thread's metrics merged.
-import { createServer, type Server } from 'node:http';
+// The Prometheus scrape endpoint: GET (or HEAD) /metrics answers with every thread's metrics
+// merged. It listens on `host`, 127.0.0.1 unless METRICS_HOST says otherwise, with the same
+// slow-client timeouts and security headers as the query API; another method is a 405.
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import { HTTP_DEFAULTS, nodeServerOptions, reachableHost } from './hardening.js';
+import { SECURITY_HEADERS } from './security-headers.js';
 
-export async function startMetricsServer(port: number, render: () => Promise<string>, contentType: string): Promise<Server & { url: string }> {
-  const server = createServer((req, res) => {
-    if (req.method !== 'GET' || (req.url !== '/metrics' && !req.url?.startsWith('/metrics?'))) {
-      res.writeHead(req.url === '/' ? 302 : 404, req.url === '/' ? { location: '/metrics' } : { 'content-type': 'text/plain' }).end(req.url === '/' ? '' : 'not found: try /metrics\n');
-      return;
-    }
+const text = (res: ServerResponse, status: number, body: string, extra: Record<string, string> = {}) => res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8', ...extra }).end(body);
+
+export async function startMetricsServer(port: number, render: () => Promise<string>, contentType: string, host = '127.0.0.1'): Promise<Server & { url: string }> {
+  const server = createServer(nodeServerOptions(HTTP_DEFAULTS), (req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/') return void res.writeHead(302, { ...SECURITY_HEADERS, location: '/metrics' }).end();
+    if (path !== '/metrics') return void text(res, 404, 'not found: try /metrics\n');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return void text(res, 405, `${String(req.method).slice(0, 20)} is not allowed: GET or HEAD /metrics\n`, { allow: 'GET, HEAD' });
     render().then(
-      (text) => res.writeHead(200, { 'content-type': contentType }).end(text),
-      (e: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics unavailable: ${e instanceof Error ? e.message : String(e)}\n`),
+      (body) => res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': contentType }).end(req.method === 'HEAD' ? undefined : body),
+      (e: unknown) => text(res, 500, `metrics unavailable: ${e instanceof Error ? e.message : String(e)}\n`),
     );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE' ? new Error(`METRICS_PORT ${port} is already in use: choose another with --metrics-port or METRICS_PORT (0 disables)`) : e));
-    server.listen(port, '0.0.0.0', resolve);
+    server.listen(port, host, resolve);
   });
   const addr = server.address();
   const actual = typeof addr === 'object' && addr ? addr.port : port;
-  return Object.assign(server, { url: `http://127.0.0.1:${actual}/metrics` });
+  return Object.assign(server, { url: `http://${reachableHost(host)}:${actual}/metrics` });
 }

@@ -18,7 +18,10 @@ export interface Problem {
 
 export const problemTypes = {
   invalidParameter: { type: 'urn:cashtag:problem:invalid-parameter', title: 'Invalid parameter', status: 400 },
+  unauthorized: { type: 'urn:cashtag:problem:unauthorized', title: 'Unauthorized', status: 401 },
   notFound: { type: 'urn:cashtag:problem:not-found', title: 'Not found', status: 404 },
+  methodNotAllowed: { type: 'urn:cashtag:problem:method-not-allowed', title: 'Method not allowed', status: 405 },
+  tooManyRequests: { type: 'urn:cashtag:problem:too-many-requests', title: 'Too many requests', status: 429 },
   unavailable: { type: 'urn:cashtag:problem:unavailable', title: 'Service unavailable', status: 503 },
   internal: { type: 'urn:cashtag:problem:internal', title: 'Internal error', status: 500 },
 } as const;

@@ -20,6 +20,7 @@ export function loadStaticFiles(webDir: URL): Map<string, StaticFile> {
   const uplotDir = dirname(createRequire(import.meta.url).resolve('uplot'));
   const sources: Record<string, string> = {
     'index.html': fileURLToPath(new URL('index.html', webDir)),
+    'live.js': fileURLToPath(new URL('live.js', webDir)),
     'app.js': fileURLToPath(new URL('app.js', webDir)),
     'style.css': fileURLToPath(new URL('style.css', webDir)),
     'uplot.js': join(uplotDir, 'uPlot.iife.min.js'),
