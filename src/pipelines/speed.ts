@@ -67,7 +67,9 @@ const actor = (name: string) => new URL(`../actors/${name}/actor.js`, import.met
 export function lakeSettings(cfg: Config): LakeSettings {
   const bucketPrefix = cfg.lakeBucketPrefix || undefined;
   return cfg.s3Endpoint
-    ? { kind: 's3', endpoint: cfg.s3Endpoint, accessKey: cfg.s3AccessKey, secretKey: cfg.s3SecretKey, region: cfg.s3Region, scratchDir: join(cfg.dataDir, 'scratch'), bucketPrefix }
+    ? // An outage of the object store is ridden out like one of the serving store: the sinks retry
+      // within SINK_RETRY_BUDGET, holding their sources back, before the pipeline fails over.
+      { kind: 's3', endpoint: cfg.s3Endpoint, accessKey: cfg.s3AccessKey, secretKey: cfg.s3SecretKey, region: cfg.s3Region, scratchDir: join(cfg.dataDir, 'scratch'), bucketPrefix, retryBudgetMs: cfg.sinkRetryBudget * 1000 }
     : { kind: 'local', root: join(cfg.dataDir, 'lake'), bucketPrefix };
 }
 

@@ -44,23 +44,38 @@ export class RestartTracker {
 }
 
 /**
- * Retry `fn` on errors that `isRetriable` accepts, with jittered backoff, until `attempts` run out.
- * The final error names `what` (the server or resource) so the operator knows where to look.
+ * Retry `fn` on errors that `isRetriable` accepts, with jittered backoff, until `attempts` run out
+ * and, when `budgetMs` is given, that long has passed since the first attempt (an outage a
+ * caller should ride out, e.g. a sink holding its sources back). The final error names `what`
+ * (the server or resource) so the operator knows where to look.
  */
 export async function retry<T>(
   what: string,
   fn: (attempt: number) => Promise<T>,
-  opts: { attempts: number; backoff?: BackoffOptions; isRetriable?: (e: unknown) => boolean; onRetry?: (e: unknown, attempt: number, delayMs: number) => void; sleep?: (ms: number) => Promise<void> },
+  opts: {
+    attempts: number;
+    budgetMs?: number;
+    backoff?: BackoffOptions;
+    isRetriable?: (e: unknown) => boolean;
+    onRetry?: (e: unknown, attempt: number, delayMs: number) => void;
+    sleep?: (ms: number) => Promise<void>;
+    /** Monotonic milliseconds, for the budget. */
+    now?: () => number;
+  },
 ): Promise<T> {
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const now = opts.now ?? (() => performance.now());
+  const started = now();
   for (let attempt = 0; ; attempt++) {
     try {
       return await fn(attempt);
     } catch (e) {
       const retriable = opts.isRetriable?.(e) ?? true;
-      if (!retriable || attempt + 1 >= opts.attempts) {
+      const spent = attempt + 1 >= opts.attempts && now() - started >= (opts.budgetMs ?? 0);
+      if (!retriable || spent) {
         const msg = e instanceof Error ? e.message : String(e);
-        throw new Error(`${what}: failed after ${attempt + 1} attempt(s): ${msg}`, { cause: e });
+        const took = opts.budgetMs ? ` in ${((now() - started) / 1000).toFixed(1)} s` : '';
+        throw new Error(`${what}: failed after ${attempt + 1} attempt(s)${took}: ${msg}`, { cause: e });
       }
       const delay = backoffDelay(attempt, opts.backoff);
       opts.onRetry?.(e, attempt, delay);

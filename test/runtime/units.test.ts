@@ -152,6 +152,23 @@ test('retry names what failed and stops on non-retriable errors', async () => {
   assert.equal(calls, 1);
 });
 
+test('retry with a budget keeps retrying an outage until the budget has passed, on an injected clock', async () => {
+  const clock = new ManualClock(0);
+  const sleep = async (ms: number) => void clock.advance(ms);
+  let calls = 0;
+  const up = await retry('s3', async () => {
+    if (++calls < 20) throw new Error('ECONNREFUSED');
+    return 'ok';
+  }, { attempts: 3, budgetMs: 60_000, backoff: { minMs: 100, maxMs: 1_000, jitter: 0 }, sleep, now: () => clock.monotonic() });
+  assert.equal(up, 'ok', 'the server came back within the budget (19 failures, ~15 s of backoff)');
+  calls = 0;
+  await assert.rejects(retry('s3 at x (S3_ENDPOINT)', async () => {
+    calls++;
+    throw new Error('ECONNREFUSED');
+  }, { attempts: 3, budgetMs: 10_000, backoff: { minMs: 100, maxMs: 1_000, jitter: 0 }, sleep, now: () => clock.monotonic() }), /s3 at x \(S3_ENDPOINT\): failed after \d+ attempt\(s\) in 1\d\.\d s: ECONNREFUSED/);
+  assert.ok(calls > 3 && calls < 20, `retried past the attempts until the budget was spent (${calls} calls)`);
+});
+
 test('manual clock fires timers in due order only when advanced', () => {
   const c = new ManualClock(1_000);
   const fired: string[] = [];

@@ -3,26 +3,32 @@
 import type { Lake } from './lake.js';
 import { LocalLake } from './local-lake.js';
 import { PrefixedLake } from './prefixed-lake.js';
-import { S3Lake, type S3LakeSettings } from './s3-lake.js';
+import { S3Lake, type S3LakeSettings, type S3RetryListener } from './s3-lake.js';
 
 export type LakeSettings = (
   | { kind: 'local'; root: string }
-  /** endpoint, accessKey, secretKey, region; optionally scratchDir, partSize, attempts, backoff, requestTimeoutMs. */
+  /** endpoint, accessKey, secretKey, region; optionally scratchDir, partSize, attempts, retryBudgetMs, backoff, requestTimeoutMs. */
   | ({ kind: 's3'; region: string } & S3LakeSettings)
 ) & { bucketPrefix?: string };
 
-export function openLake(s: LakeSettings): Lake {
-  const lake = openBare(s);
+/** Hooks of the opening thread (they do not travel in settings). */
+export interface LakeHooks {
+  /** Each retry of a call to the object store: log that it is unreachable while it lasts. */
+  onRetry?: S3RetryListener;
+}
+
+export function openLake(s: LakeSettings, hooks: LakeHooks = {}): Lake {
+  const lake = openBare(s, hooks);
   return s.bucketPrefix ? new PrefixedLake(lake, s.bucketPrefix) : lake;
 }
 
-function openBare(s: LakeSettings): Lake {
+function openBare(s: LakeSettings, hooks: LakeHooks): Lake {
   switch (s.kind) {
     case 'local':
       return new LocalLake(s.root);
     case 's3': {
       const { kind: _kind, bucketPrefix: _prefix, ...settings } = s;
-      return new S3Lake(settings);
+      return new S3Lake(settings, hooks.onRetry);
     }
     default: {
       const never: never = s;

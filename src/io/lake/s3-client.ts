@@ -26,6 +26,12 @@ export interface S3Settings {
   partSize?: number;
   /** Attempts per call (1 = no retry). Default 5. */
   attempts?: number;
+  /**
+   * Keep retrying a transient failure (the server down, a timeout) for this long before a call
+   * fails; 0: `attempts` alone. The speed layer's sinks ride out an outage this way, holding
+   * their sources back (SINK_RETRY_BUDGET), as the serving store does.
+   */
+  retryBudgetMs?: number;
   backoff?: BackoffOptions;
   /** A request with no network activity for this long is aborted (and retried). Default 30 s. */
   requestTimeoutMs?: number;
@@ -81,16 +87,21 @@ function timedTransport(useSSL: boolean, ms: number): NonNullable<ClientOptions[
   return { request: request as typeof http.request };
 }
 
+/** Told of each retry of an S3 call (e.g. to log that the store is unreachable while it lasts). */
+export type S3RetryListener = (what: string, error: unknown, attempt: number, delayMs: number) => void;
+
 export interface S3Connection {
   client: Client;
   endpoint: string;
   region: string;
   attempts: number;
+  retryBudgetMs: number;
   backoff: BackoffOptions | undefined;
+  onRetry?: S3RetryListener;
 }
 
-export function connectS3(s: S3Settings): S3Connection {
-  return { client: new Client(s3ClientOptions(s)), endpoint: s.endpoint, region: s.region ?? DEFAULT_REGION, attempts: s.attempts ?? 5, backoff: s.backoff };
+export function connectS3(s: S3Settings, onRetry?: S3RetryListener): S3Connection {
+  return { client: new Client(s3ClientOptions(s)), endpoint: s.endpoint, region: s.region ?? DEFAULT_REGION, attempts: s.attempts ?? 5, retryBudgetMs: s.retryBudgetMs ?? 0, backoff: s.backoff, onRetry };
 }
 
 const AUTH_CODES = new Set(['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'InvalidToken', 'ExpiredToken']);
@@ -125,10 +136,15 @@ export function s3Failure(e: unknown): ActorError {
   return new ActorError(`${errorMessage(e)}${hint}`, 'external', isRetriableS3Error(cause), { cause });
 }
 
+/** Backoff of S3 calls: up to 5 s between attempts, so an outage is noticed soon after it ends. */
+const OUTAGE_BACKOFF: BackoffOptions = { minMs: 100, maxMs: 5_000, jitter: 0.2 };
+
 /** Run one S3 call with retries; a final failure names the call, the endpoint and the setting. */
 export async function s3Call<T>(s3: S3Connection, what: string, fn: () => Promise<T>): Promise<T> {
   try {
-    return await retry(`S3 ${what} at ${s3.endpoint} (S3_ENDPOINT)`, fn, { attempts: s3.attempts, backoff: s3.backoff, isRetriable: isRetriableS3Error });
+    const where = `S3 ${what} at ${s3.endpoint} (S3_ENDPOINT)`;
+    const onRetry = s3.onRetry && ((e: unknown, attempt: number, delayMs: number) => s3.onRetry!(where, e, attempt, delayMs));
+    return await retry(where, fn, { attempts: s3.attempts, budgetMs: s3.retryBudgetMs, backoff: s3.backoff ?? OUTAGE_BACKOFF, isRetriable: isRetriableS3Error, onRetry });
   } catch (e) {
     throw s3Failure(e);
   }

@@ -13,9 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Lake, LakeObject } from './lake.js';
-import { connectS3, isMissingKey, s3Call, STACK_BUCKETS, type S3Connection, type S3Settings } from './s3-client.js';
+import { connectS3, isMissingKey, s3Call, STACK_BUCKETS, type S3Connection, type S3RetryListener, type S3Settings } from './s3-client.js';
 
-export { provisionBuckets, STACK_BUCKETS, connectS3, type S3Settings, type S3Connection } from './s3-client.js';
+export { provisionBuckets, STACK_BUCKETS, connectS3, type S3Settings, type S3Connection, type S3RetryListener } from './s3-client.js';
 
 export interface S3LakeSettings extends S3Settings {
   /** Local directory for files being built; shared by a run's lakes and emptied by `cleanScratch`. Default os.tmpdir()/cashtag-scratch. */
@@ -31,8 +31,8 @@ export class S3Lake implements Lake {
   private readonly scratchDir: string;
   private readonly deleteBatch: number;
 
-  constructor(settings: S3LakeSettings) {
-    this.s3 = connectS3(settings);
+  constructor(settings: S3LakeSettings, onRetry?: S3RetryListener) {
+    this.s3 = connectS3(settings, onRetry);
     this.scratchDir = settings.scratchDir ?? defaultScratchDir();
     this.deleteBatch = Math.min(1000, Math.max(1, settings.deleteBatch ?? 1000));
   }
