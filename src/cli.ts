@@ -21,7 +21,7 @@ const program = new Command()
   .description('Real-time stock-sentiment pipeline: speed layer on an actor runtime over worker threads')
   .showHelpAfterError();
 
-const PRODUCE_ONLY = new Set(['producerMetricsPort', 'file', 'batchThreads']);
+const PRODUCE_ONLY = new Set(['producerMetricsPort', 'produceRetryBudget', 'file', 'batchThreads']);
 
 const run = program
   .command('run')
@@ -70,6 +70,12 @@ run.action(async (flags: Partial<Record<SettingName, string>>) => {
     process.stderr.write(`cashtag: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exitCode = e instanceof PipelineFailedError ? 3 : 1;
   }
+  // Everything is closed or closing; a client still retrying a server that is gone (a Kafka
+  // consumer reconnecting, a socket) must not keep the process alive: a supervisor restarts it.
+  setTimeout(() => {
+    log.warn('exiting: open connections did not close within 10 s', { exitCode: process.exitCode });
+    process.exit();
+  }, 10_000).unref();
 });
 
 const produce = program
@@ -95,8 +101,13 @@ produce.action(async (topicArg: string, flags: Partial<Record<SettingName, strin
   const topic = topicArg === 'tweets' ? TWEETS_TOPIC : PRICES_TOPIC;
   const log = createLogger(cfg.logLevel, `cashtag-producer-${topicArg}`);
   const abort = new AbortController();
-  process.once('SIGINT', () => abort.abort());
-  process.once('SIGTERM', () => abort.abort());
+  // A send waiting on a broker that went away sees the abort only when it returns: give it 10 s.
+  const stop = () => {
+    abort.abort();
+    setTimeout(() => process.exit(process.exitCode ?? 0), 10_000).unref();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   if (cfg.duration > 0) setTimeout(() => abort.abort(), cfg.duration * 1000).unref();
   const epochMs = cfg.epoch ?? Math.floor(Date.now() / 1000) * 1000;
   const generator = (speedTopology(cfg, epochMs).stages[0].options as GeneratorSourceOptions).generator;
@@ -112,6 +123,7 @@ produce.action(async (topicArg: string, flags: Partial<Record<SettingName, strin
       topics: { partitions: cfg.kafkaPartitions, replicationFactor: cfg.kafkaReplicationFactor, retentionMs: cfg.kafkaRetentionHours * 3_600_000 },
       metricsPort: cfg.producerMetricsPort,
       metricsHost: cfg.metricsHost,
+      retryBudgetMs: cfg.produceRetryBudget * 1000,
       log,
       signal: abort.signal,
     });
@@ -120,6 +132,8 @@ produce.action(async (topicArg: string, flags: Partial<Record<SettingName, strin
     process.stderr.write(`cashtag produce: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exitCode = 1;
   }
+  // A client still retrying a broker that is gone must not keep the process alive.
+  setTimeout(() => process.exit(), 5_000).unref();
 });
 
 program

@@ -31,6 +31,8 @@ export interface ProduceOptions {
   metricsPort: number;
   /** Address /metrics listens on (default 127.0.0.1). */
   metricsHost?: string;
+  /** How long a send keeps retrying a broker that went away before the producer fails. */
+  retryBudgetMs?: number;
   log: Logger;
   signal?: AbortSignal;
 }
@@ -115,7 +117,7 @@ export async function runProducer(o: ProduceOptions): Promise<{ sent: number }> 
   const kafka = createKafka({ brokers: o.brokers, clientId: `cashtag-producer-${o.topic}` }, o.log);
   const physical = o.topicPrefix + o.topic;
   await provisionTopics(kafka, o.brokers, o.topics, o.log, topicNames(o.topicPrefix));
-  const producer = await connectProducer(kafka, o.brokers);
+  const producer = await connectProducer(kafka, o.brokers, { retryBudgetMs: o.retryBudgetMs });
   const source: Iterator<Message> | AsyncIterator<Message> = o.source.kind === 'generator' ? generated(o.topic, o.source.settings) : fromFile(o.source.path, o.topic);
   const labels = { topic: o.topic };
   const started = performance.now();
