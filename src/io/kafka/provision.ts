@@ -37,7 +37,19 @@ export async function provisionTopics(kafka: Kafka, brokers: string[], s: TopicS
       await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: topic === TOPICS.shuffle ? (inputs ?? s.partitions) : s.partitions, replicationFactor: s.replicationFactor, configEntries: config })) });
       log.info('created Kafka topics', { topics: missing, partitions: s.partitions });
     }
-    const counts = await metadata(admin, wanted);
+    let counts = await metadata(admin, wanted);
+    // The dead-letter and alert sinks of task p write to partition p of their topics
+    // (ordered-partition-writer.ts), so these need at least the inputs' partition count.
+    const inputs = counts.get(TOPICS.tweets) ?? s.partitions;
+    const short = [TOPICS.tweetsDlq, TOPICS.pricesDlq, TOPICS.alerts].filter((t) => (counts.get(t) ?? 0) < inputs);
+    if (short.length > 0) {
+      // Another process starting at the same moment may add them first: then the counts suffice.
+      const added = await admin.createPartitions({ topicPartitions: short.map((topic) => ({ topic, count: inputs })) }).then(() => null, (e: unknown) => e);
+      counts = await metadata(admin, wanted);
+      const still = short.filter((t) => (counts.get(t) ?? 0) < inputs);
+      if (still.length > 0) throw new Error(`Kafka topics ${still.join(', ')} have fewer partitions than ${TOPICS.tweets} (${inputs}) and adding them failed: ${added instanceof Error ? added.message : String(added)}`);
+      log.info('added partitions to topics that had fewer than the input topics', { topics: short, partitions: inputs });
+    }
     for (const t of [TOPICS.prices, TOPICS.shuffle]) {
       if (counts.get(t) !== counts.get(TOPICS.tweets)) {
         throw new Error(`topics ${TOPICS.tweets} (${counts.get(TOPICS.tweets)} partitions) and ${t} (${counts.get(t)}) must have the same partition count to be co-partitioned by symbol`);
