@@ -4,7 +4,7 @@
 import type { Admin, Kafka } from 'kafkajs';
 import { retry } from '../../runtime/backoff.js';
 import type { Logger } from '../../runtime/actor.js';
-import { kafkaUnreachable, topicNames, type TopicNames } from './client.js';
+import { kafkaUnreachable, retryKafka, topicNames, type TopicNames } from './client.js';
 
 export interface TopicSettings {
   partitions: number;
@@ -34,7 +34,12 @@ export async function provisionTopics(kafka: Kafka, brokers: string[], s: TopicS
     if (missing.length > 0) {
       const inputs = existing.has(TOPICS.tweets) ? (await metadata(admin, [TOPICS.tweets])).get(TOPICS.tweets) : undefined;
       // Another process (a producer, a replica) may create the same topics at the same moment.
-      await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: topic === TOPICS.shuffle ? (inputs ?? s.partitions) : s.partitions, replicationFactor: s.replicationFactor, configEntries: config })) });
+      // While kafkajs waits for the new topics' leaders, the broker may answer "This server does
+      // not host this topic-partition" (its metadata is not updated yet), on which kafkajs gives
+      // up: tried again, the topics exist and the wait goes on.
+      await retryKafka(`creating topics ${missing.join(', ')}`, () =>
+        admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: topic === TOPICS.shuffle ? (inputs ?? s.partitions) : s.partitions, replicationFactor: s.replicationFactor, configEntries: config })) }),
+      );
       log.info('created Kafka topics', { topics: missing, partitions: s.partitions });
     }
     let counts = await metadata(admin, wanted);
