@@ -80,7 +80,7 @@ export const SETTINGS = {
   metricsPort: { env: 'METRICS_PORT', flag: '--metrics-port <port>', description: 'Prometheus /metrics port; 0 disables', default: '9464', schema: int(0, 65_535), form: 'a TCP port 0..65535' },
   metricsHost: { env: 'METRICS_HOST', flag: '--metrics-host <address>', description: 'address /metrics listens on (cashtag run and cashtag produce): loopback only by default; 0.0.0.0 lets a Prometheus on another host scrape it', default: '127.0.0.1', schema: host, form: 'an IP address or host name' },
   kafkaBrokers: { env: 'KAFKA_BROKERS', flag: '--kafka-brokers <list>', description: 'Kafka bootstrap servers (host:port,...); set = read topics tweets and stock-prices instead of the generator', default: '', schema: hostList, form: 'host:port[,host:port...], or empty' },
-  kafkaGroupId: { env: 'KAFKA_GROUP_ID', flag: '--kafka-group-id <id>', description: 'consumer group of the speed layer (replicas share it)', default: 'cashtag-speed', schema: z.string().regex(/^[A-Za-z0-9._-]{1,200}$/), form: 'letters, digits, . _ -' },
+  kafkaGroupId: { env: 'KAFKA_GROUP_ID', flag: '--kafka-group-id <id>', description: 'consumer group of the speed layer (replicas share it); unset, KAFKA_TOPIC_PREFIX + cashtag-speed', default: 'cashtag-speed', schema: z.string().regex(/^[A-Za-z0-9._-]{1,200}$/), form: 'letters, digits, . _ -' },
   kafkaTopicPrefix: { env: 'KAFKA_TOPIC_PREFIX', flag: '--kafka-topic-prefix <prefix>', description: 'prefix of every Kafka topic name (tweets, stock-prices, *.dlq, alerts), to share a cluster', default: '', schema: z.string().regex(/^[A-Za-z0-9._-]{0,100}$/), form: 'letters, digits, . _ - (or empty)' },
   kafkaPartitions: { env: 'KAFKA_PARTITIONS', flag: '--kafka-partitions <n>', description: 'partitions of the topics cashtag creates', default: '6', schema: int(1, 1024), form: 'a whole number 1..1024' },
   analyticsShuffle: { env: 'ANALYTICS_SHUFFLE', flag: '--analytics-shuffle <local|kafka>', description: "how windows and the join get each symbol's records (Kafka input): local = between this process's threads (one replica only); kafka = through the speed-analytics-repartition topic, keyed by symbol, so several replicas can share the consumer group", default: 'local', schema: z.enum(['local', 'kafka']), form: 'local or kafka' },
@@ -146,6 +146,9 @@ export function loadConfig(flags: Partial<Record<SettingName, string>>, env: Nod
     problems.push(`HTTP_HEADERS_TIMEOUT (--http-headers-timeout) = ${String(out.httpHeadersTimeout)} is longer than HTTP_REQUEST_TIMEOUT (--http-request-timeout) = ${String(out.httpRequestTimeout)}: expected headers timeout <= request timeout`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
+  // Pipelines sharing a cluster under different topic prefixes must not share a consumer group
+  // by accident: the default group id takes the prefix too (an explicit KAFKA_GROUP_ID is kept).
+  if (flags.kafkaGroupId === undefined && env.KAFKA_GROUP_ID === undefined) out.kafkaGroupId = `${String(out.kafkaTopicPrefix)}${String(out.kafkaGroupId)}`;
   return out as Config;
 }
 

@@ -17,6 +17,14 @@ test('a flag wins over its environment variable, which wins over the default', (
   assert.equal(loadConfig({}, { RATE: '9' }).rate, 9);
 });
 
+test('KAFKA_TOPIC_PREFIX also prefixes the default consumer group; an explicit KAFKA_GROUP_ID is kept', () => {
+  assert.equal(loadConfig({}, {}).kafkaGroupId, 'cashtag-speed');
+  assert.equal(loadConfig({}, { KAFKA_TOPIC_PREFIX: 'team-a.' }).kafkaGroupId, 'team-a.cashtag-speed');
+  assert.equal(loadConfig({ kafkaTopicPrefix: 'b-' }, {}).kafkaGroupId, 'b-cashtag-speed');
+  assert.equal(loadConfig({}, { KAFKA_TOPIC_PREFIX: 'team-a.', KAFKA_GROUP_ID: 'shared' }).kafkaGroupId, 'shared');
+  assert.equal(loadConfig({ kafkaGroupId: 'cashtag-speed' }, { KAFKA_TOPIC_PREFIX: 'x-' }).kafkaGroupId, 'cashtag-speed');
+});
+
 test('symbols are normalised: $ and case', () => {
   assert.deepEqual(loadConfig({ symbols: '$aapl, brk.b ,TSLA' }, {}).symbols, ['AAPL', 'BRK.B', 'TSLA']);
 });

@@ -52,6 +52,7 @@ import { closeSharedHubs } from '../io/kafka/consumer-hub.js';
 import { closeSharedProducers } from '../io/kafka/producer.js';
 import { provisionTopics } from '../io/kafka/provision.js';
 import { sharedHub, type ConsumerHub, type HubSettings } from '../io/kafka/consumer-hub.js';
+import { awaitAllTasks, awaitFirstAssignment, partitionWaitMs, type GroupWaitOptions } from '../io/kafka/group-wait.js';
 import { SHUFFLE_TOPIC } from '../io/kafka/client.js';
 import { PRICES_TOPIC, TWEETS_TOPIC } from '../domain/records.js';
 import type { ShuffleSinkOptions } from '../actors/shuffle-sink/protocol.js';
@@ -287,6 +288,7 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
   let input: Input = { kind: 'generator' };
   let hub: ConsumerHub | null = null;
   let tasksMode = false;
+  let groupWait: GroupWaitOptions | null = null;
   if (cfg.kafkaBrokers.length > 0) {
     const names = topicNames(cfg.kafkaTopicPrefix);
     const counts = await provisionTopics(createKafka({ brokers: cfg.kafkaBrokers, clientId: 'cashtag-admin' }, log), cfg.kafkaBrokers, { partitions: cfg.kafkaPartitions, replicationFactor: cfg.kafkaReplicationFactor, retentionMs: cfg.kafkaRetentionHours * 3_600_000 }, log, names);
@@ -294,15 +296,19 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
     // Join the consumer group before the first launch, so it restores the tasks it was given.
     const settings = hubSettings(cfg, shufflesThroughKafka(cfg, input));
     hub = sharedHub(settings, log, clock, metrics);
+    // Tasks share no state unless windows and join are fed between this process's threads.
+    tasksMode = !cfg.analytics || shufflesThroughKafka(cfg, input);
+    groupWait = { groupId: cfg.kafkaGroupId, partitions: input.partitions, sessionTimeoutMs: cfg.kafkaSessionTimeout * 1000, log, setTimer: (ms, fn) => clock.setTimer(ms, fn) };
     try {
-      await hub.start();
-      await hub.assignedOnce;
+      const h = hub;
+      await awaitFirstAssignment(h, () => h.start(), groupWait);
+      // Without tasks this process needs every partition: after a kill -9 the dead member holds
+      // some until its session times out; wait for them (bounded) instead of exiting.
+      if (!tasksMode) await awaitAllTasks(hub, { ...groupWait, waitMs: partitionWaitMs(groupWait.sessionTimeoutMs) });
     } catch (e) {
       await closeSharedHubs().catch(() => undefined);
       throw e;
     }
-    // Tasks share no state unless windows and join are fed between this process's threads.
-    tasksMode = !cfg.analytics || shufflesThroughKafka(cfg, input);
     if (tasksMode) {
       const h = hub;
       checkpoints = new TaskCheckpointStore(store, input.partitions, { owned: () => h.ownedTasks() ?? [], committed: (t) => h.committed(t) }, taskOffsets, log);
@@ -338,25 +344,29 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
     tasks: tasksMode && hub ? () => launched : undefined,
   });
   // A rebalance that moves tasks to or from this process: relaunch and restore the tasks now
-  // owned (tasks mode), or stop with the reason (windows fed between threads need every task).
+  // owned (tasks mode). Without tasks (windows fed between threads need every one), partitions a
+  // newcomer took are waited for, longer than the newcomer waits, so it gives up first; when they
+  // are back the pipeline restarts from its last checkpoint, else it stops with the reason.
   let started = false;
-  const sharedGroupError = (tasks: readonly number[], partitions: number) =>
-    `this process owns ${tasks.length} of the ${partitions} partitions: another member shares the consumer group ${cfg.kafkaGroupId} (KAFKA_GROUP_ID), but with ANALYTICS_SHUFFLE=local the windows and the join need every partition in one process. Run one replica, or set ANALYTICS_SHUFFLE=kafka on every replica`;
+  let regaining = false;
+  const regainTasks = () => {
+    if (regaining || !hub || !groupWait) return;
+    regaining = true;
+    awaitAllTasks(hub, { ...groupWait, waitMs: 2 * partitionWaitMs(groupWait.sessionTimeoutMs) })
+      .then(
+        () => supervisor.relaunch('the consumer group gave this process every partition again'),
+        (e: unknown) => supervisor.abort('consumer-group', e instanceof Error ? e.message : String(e)),
+      )
+      .finally(() => (regaining = false));
+  };
   const onTasks = (tasks: readonly number[]) => {
     metrics.ownedTasks.set({ pipeline: PIPELINE }, tasks.length);
     if (input.kind !== 'kafka' || !started) return;
-    if (!tasksMode && tasks.length < input.partitions) supervisor.abort('consumer-group', sharedGroupError(tasks, input.partitions));
+    if (!tasksMode && tasks.length < input.partitions) regainTasks();
     else if (tasksMode && tasks.join() !== launched.join()) supervisor.relaunch(`owned tasks changed from [${launched.join()}] to [${tasks.join()}]`);
   };
   hub?.onTasksChanged(onTasks);
-  if (hub && input.kind === 'kafka') {
-    const tasks = hub.ownedTasks() ?? [];
-    metrics.ownedTasks.set({ pipeline: PIPELINE }, tasks.length);
-    if (!tasksMode && tasks.length < input.partitions) {
-      await closeSharedHubs().catch(() => undefined);
-      throw new Error(sharedGroupError(tasks, input.partitions));
-    }
-  }
+  if (hub) metrics.ownedTasks.set({ pipeline: PIPELINE }, (hub.ownedTasks() ?? []).length);
   try {
     await supervisor.start();
     started = true;

@@ -42,6 +42,7 @@ export function createMetrics(registry: client.Registry) {
     deadLetters: new client.Counter({ name: `${PREFIX}dead_letters_total`, help: 'Records sent to dead letters, by reason', labelNames: [...L, 'topic', 'reason'], registers: reg }),
     untagged: new client.Counter({ name: `${PREFIX}tweets_without_cashtag_total`, help: 'Tweets that name no symbol (archived under topic NONE)', labelNames: L, registers: reg }),
     sinkWrites: new client.Counter({ name: `${PREFIX}sink_rows_written_total`, help: 'Rows made durable by a sink', labelNames: [...L, 'sink', 'table'], registers: reg }),
+    sinkSkipped: new client.Counter({ name: `${PREFIX}sink_rows_skipped_total`, help: 'Rows a sink found already written (a replay after a crash) and did not write again', labelNames: [...L, 'sink', 'table'], registers: reg }),
     sinkFiles: new client.Counter({ name: `${PREFIX}sink_files_written_total`, help: 'Files committed by a lake sink', labelNames: [...L, 'sink', 'table'], registers: reg }),
     sinkRefused: new client.Counter({ name: `${PREFIX}sink_rows_refused_total`, help: 'Rows a sink could store in no form, not even as a dead letter (each logged as an error)', labelNames: [...L, 'sink', 'table'], registers: reg }),
     sinkErrors: new client.Counter({ name: `${PREFIX}sink_errors_total`, help: 'Failed sink writes (each retried or escalated)', labelNames: [...L, 'sink'], registers: reg }),

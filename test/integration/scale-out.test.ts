@@ -6,89 +6,19 @@
 // every sliding window emitted once with exactly the tweets bronze holds for it, no joined
 // tweet twice, and offsets committed at the end of every topic.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { ParquetReader } from '@dsnp/parquetjs';
-import { Client as Cql } from 'cassandra-driver';
 import kafkajs from 'kafkajs';
-import * as Minio from 'minio';
 import type { GeneratorSourceOptions } from '../../src/actors/generator-source/protocol.js';
-import type { Config } from '../../src/config.js';
 import { UNTAGGED_TOPIC } from '../../src/domain/cashtags.js';
-import { parseS3Endpoint } from '../../src/io/lake/s3-client.js';
 import { runProducer } from '../../src/pipelines/producers.js';
 import { speedTopology } from '../../src/pipelines/speed.js';
-import { metricSum } from '../helpers/duckdb.js';
 import { quietLogger } from '../helpers/runtime.js';
-import { expectedFrom, isolatedConfig, until } from '../helpers/stack-run.js';
+import { cassandraCounts as countsIn, parquetRows } from '../helpers/stack-read.js';
+import { expectedFrom, isolatedConfig, pipelineMetric, sleep, startPipeline as startReplica, until, type PipelineProcess as Replica } from '../helpers/stack-run.js';
 
-const cli = new URL('../../src/cli.js', import.meta.url).pathname;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-
-interface Replica {
-  name: string;
-  proc: ChildProcess;
-  metricsUrl: string;
-  exited: Promise<number | null>;
-}
-
-async function startReplica(name: string, env: Record<string, string>): Promise<Replica> {
-  const port = await freePort();
-  const dataDir = join(env.DATA_DIR, name);
-  const proc = spawn(process.execPath, [cli, 'run'], { env: { ...process.env, ...env, DATA_DIR: dataDir, METRICS_PORT: String(port), SERVE: 'off', LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const log = createWriteStream(`${env.DATA_DIR}/${name}.log`);
-  proc.stdout!.pipe(log);
-  proc.stderr!.pipe(log);
-  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
-  return { name, proc, metricsUrl: `http://127.0.0.1:${port}/metrics`, exited };
-}
-
-async function ownedTasks(r: Replica): Promise<number> {
-  const text = await (await fetch(r.metricsUrl)).text();
-  return metricSum(text, 'cashtag_owned_tasks');
-}
-
-async function parquetRows(s3: Minio.Client, bucket: string, prefix: string): Promise<{ key: string; partition: string; row: Record<string, unknown> }[]> {
-  const out: { key: string; partition: string; row: Record<string, unknown> }[] = [];
-  const keys: string[] = [];
-  for await (const o of s3.listObjectsV2(bucket, prefix, true) as AsyncIterable<{ name: string }>) if (o.name.endsWith('.parquet')) keys.push(o.name);
-  for (const key of keys) {
-    const reader = await ParquetReader.openBuffer(Buffer.concat(await (await s3.getObject(bucket, key)).toArray()));
-    const cursor = reader.getCursor();
-    const partition = /=([^/]+)\//.exec(key)?.[1] ?? '';
-    for (let row = (await cursor.next()) as Record<string, unknown> | null; row; row = (await cursor.next()) as Record<string, unknown> | null) out.push({ key, partition, row });
-    await reader.close();
-  }
-  return out;
-}
+const ownedTasks = (r: Replica) => pipelineMetric(r, 'cashtag_owned_tasks');
 
 const ms = (v: unknown) => (v instanceof Date ? v.getTime() : Number(v));
-
-async function countsIn(cfg: Config, table: 'tweets' | 'market_data', symbols: Iterable<string>): Promise<Record<string, number>> {
-  const cql = new Cql({ contactPoints: cfg.cassandraContactPoints, localDataCenter: cfg.cassandraLocalDc });
-  await cql.connect();
-  try {
-    const out: Record<string, number> = {};
-    for (const s of symbols) {
-      const r = await cql.execute(`SELECT count(*) AS c FROM ${cfg.cassandraKeyspace}.${table} WHERE ${table === 'tweets' ? 'topic' : 'symbol'} = ?`, [s], { prepare: true });
-      out[s] = Number(r.first().get('c'));
-    }
-    return out;
-  } finally {
-    await cql.shutdown();
-  }
-}
 
 test('two replicas share the consumer group: a replica joining and one killed lose and repeat nothing', { timeout: 600_000 }, async () => {
   const TWEETS = 4_000;
@@ -139,20 +69,18 @@ test('two replicas share the consumer group: a replica joining and one killed lo
     assert.equal(await b.exited, 0, 'replica b stops cleanly');
 
     // The lake, read with the minio client and parquetjs.
-    const ep = parseS3Endpoint(cfg.s3Endpoint);
-    const s3 = new Minio.Client({ endPoint: ep.endPoint, port: ep.port, useSSL: ep.useSSL, accessKey: cfg.s3AccessKey, secretKey: cfg.s3SecretKey, pathStyle: true, region: cfg.s3Region });
-    const bronze = await parquetRows(s3, `${cfg.lakeBucketPrefix}twitter-bronze`, 'tweets_v2/');
+    const bronze = await parquetRows(cfg, 'twitter-bronze', 'tweets_v2/');
     const bronzeKeys = bronze.map((r) => `${r.partition}/${String(r.row.record_id)}`);
     assert.equal(new Set(bronzeKeys).size, bronzeKeys.length, 'no tweet twice in bronze');
     assert.equal(new Set(bronze.map((r) => r.row.record_id)).size, tweets.validTweets, 'every valid tweet in bronze');
 
-    const late = await parquetRows(s3, `${cfg.lakeBucketPrefix}twitter-silver`, 'late_events/');
+    const late = await parquetRows(cfg, 'twitter-silver', 'late_events/');
     // Late for the windows: decided by parse (its partition's watermark), or by the windows (a
     // partition that was idle resumed behind the others).
     const lateInWindows = new Set(late.filter((r) => (r.row.stage === 'parse' || r.row.stage === 'windows') && r.row.record_kind === 'tweet').map((r) => `${String(r.row.topic)}/${String(r.row.record_id)}`));
     assert.ok(lateInWindows.size < tweets.validTweets * 0.05, `few tweets late for the windows (${lateInWindows.size})`);
 
-    const windows = await parquetRows(s3, `${cfg.lakeBucketPrefix}twitter-gold`, 'sentiment_windows_5m/');
+    const windows = await parquetRows(cfg, 'twitter-gold', 'sentiment_windows_5m/');
     const windowKeys = windows.map((w) => `${w.partition}@${ms(w.row.window_start)}`);
     assert.equal(new Set(windowKeys).size, windowKeys.length, 'no window emitted twice');
     assert.ok(windows.length >= 8, `windows were emitted (${windows.length})`);
@@ -184,7 +112,7 @@ test('two replicas share the consumer group: a replica joining and one killed lo
     }
     assert.ok(due > 100, `windows due checked (${due})`);
 
-    const joined = await parquetRows(s3, `${cfg.lakeBucketPrefix}twitter-silver`, 'tweet_prices/');
+    const joined = await parquetRows(cfg, 'twitter-silver', 'tweet_prices/');
     const joinedKeys = joined.map((j) => `${j.partition}/${String(j.row.record_id)}`);
     assert.ok(joined.length > 0, 'tweets were joined');
     assert.equal(new Set(joinedKeys).size, joinedKeys.length, 'no tweet joined twice');

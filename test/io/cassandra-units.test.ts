@@ -9,6 +9,7 @@ import { ActorError } from '../../src/runtime/errors.js';
 import { cassandraCall, cassandraClientOptions, cassandraFailure, isRetriableCassandraError, parseContactPoint } from '../../src/io/store/cassandra-client.js';
 import { createKeyspaceCql, createTableCql, keyspaceName, tableMismatches, TWEETS_TABLE } from '../../src/io/store/cassandra-schema.js';
 import { forEachLimited, priceParams, toStoredPrice, toStoredTweet, tweetParams } from '../../src/io/store/cassandra-store.js';
+import { durabilityRisk, localReplicationFactor } from '../../src/io/store/cassandra-durability.js';
 
 const codes = types.responseErrorCodes;
 
@@ -140,4 +141,14 @@ test('forEachLimited: never more than the limit in flight; stops starting work a
   );
   assert.ok(started.length <= 5, `started ${started.length}`);
   await forEachLimited([], 8, () => Promise.reject(new Error('never called')));
+});
+
+test('durability: a periodic commit log on a one-replica keyspace is reported, naming the node, the setting and the fix', () => {
+  assert.equal(localReplicationFactor({ class: 'org.apache.cassandra.locator.SimpleStrategy', replication_factor: '1' }, 'datacenter1'), 1);
+  assert.equal(localReplicationFactor({ class: 'org.apache.cassandra.locator.NetworkTopologyStrategy', dc1: '3', dc2: '1' }, 'dc1'), 3);
+  assert.equal(localReplicationFactor({ class: 'org.apache.cassandra.locator.NetworkTopologyStrategy', dc2: '1' }, 'dc1'), null);
+  const risk = durabilityRisk('Cassandra at 127.0.0.1:9042 (CASSANDRA_CONTACT_POINTS)', 'twitter', 'periodic', 1);
+  assert.match(risk ?? '', /^Cassandra at 127\.0\.0\.1:9042 \(CASSANDRA_CONTACT_POINTS\) acknowledges writes before they are on disk \(commitlog_sync: periodic\) and keyspace twitter has one replica/);
+  assert.match(risk ?? '', /Set commitlog_sync: group \(or batch\)/);
+  for (const [sync, rf] of [['group', 1], ['batch', 1], ['periodic', 3], [null, 1], ['periodic', null]] as const) assert.equal(durabilityRisk('x', 'twitter', sync, rf), null, `${sync} rf ${rf}`);
 });

@@ -1,17 +1,22 @@
-// The consumer hub's backpressure with a stand-in for the kafkajs consumer (unit test: what
+// The consumer hub and topic provisioning with stand-ins for the kafkajs clients (unit test: what
 // Kafka does is covered by the integration tests; this is the hub's own bookkeeping).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import kafkajs, { type EachBatchPayload, type Kafka } from 'kafkajs';
 import client from 'prom-client';
+import { topicNames } from '../../src/io/kafka/client.js';
 import { ConsumerHub } from '../../src/io/kafka/consumer-hub.js';
+import { provisionTopics } from '../../src/io/kafka/provision.js';
 import { ManualClock } from '../../src/runtime/clock.js';
 import { createMetrics } from '../../src/runtime/metrics.js';
 import { quietLogger } from '../helpers/runtime.js';
 
 const { KafkaJSProtocolError } = kafkajs;
 
-function fakeKafka(admin: object = {}) {
+/** What a broker answers for a topic created a moment ago that its metadata does not list yet. */
+const unknownPartition = () => new KafkaJSProtocolError({ type: 'UNKNOWN_TOPIC_OR_PARTITION', code: 3, retriable: true, message: 'This server does not host this topic-partition' } as unknown as Error);
+
+function fakeKafka(admin: object = {}, subscribeFailures = 0) {
   const calls: string[] = [];
   let eachBatch!: (b: EachBatchPayload) => Promise<void>;
   let joined: (e: { payload: { memberId: string; memberAssignment: Record<string, number[]> } }) => void = () => undefined;
@@ -19,7 +24,10 @@ function fakeKafka(admin: object = {}) {
     events: { GROUP_JOIN: 'consumer.group_join' },
     on: (_event: string, listener: typeof joined) => void (joined = listener),
     connect: async () => undefined,
-    subscribe: async () => undefined,
+    subscribe: async () => {
+      calls.push('subscribe');
+      if (subscribeFailures-- > 0) throw unknownPartition();
+    },
     run: async (o: { eachBatch: typeof eachBatch }) => void (eachBatch = o.eachBatch),
     resume: (ts: { topic: string; partitions: number[] }[]) => void calls.push(`resume ${ts[0].topic}/${ts[0].partitions[0]}`),
     seek: (s: { topic: string; partition: number; offset: string }) => void calls.push(`seek ${s.topic}/${s.partition}@${s.offset}`),
@@ -43,6 +51,7 @@ test('consumer hub: a partition paused at the high-water mark resumes when drain
   const { kafka, calls, deliver } = fakeKafka();
   const hub = new ConsumerHub(kafka, { pipeline: 'speed', brokers: ['k:9092'], groupId: 'g', topicPrefix: 'x-', highWater: 10, lowWater: 4, topics: ['tweets'], sessionTimeoutMs: 30_000 }, new ManualClock(0), createMetrics(new client.Registry()), quietLogger());
   await hub.start();
+  calls.length = 0;
   await deliver('x-tweets', 0, 0, 12);
   assert.deepEqual(calls, ['pause x-tweets/0']);
   assert.equal(hub.take('tweets', 0, 5).length, 5);
@@ -83,4 +92,48 @@ test('consumer hub: rewinding a task of a topic created a moment ago retries the
     throw new KafkaJSProtocolError({ type: 'TOPIC_AUTHORIZATION_FAILED', code: 29, retriable: false, message: 'Not authorized to access topics' } as unknown as Error);
   };
   await assert.rejects(hub.rewind(['tweets'], 1), /Kafka offsets of topic x-tweets: failed after 1 attempt\(s\): Not authorized/);
+});
+
+test('consumer hub: subscribing to topics created a moment ago retries "This server does not host this topic-partition"', async () => {
+  const { kafka, calls } = fakeKafka({}, 2);
+  const hub = new ConsumerHub(kafka, { pipeline: 'speed', brokers: ['k:9092'], groupId: 'g', topicPrefix: 'x-', highWater: 10, lowWater: 4, topics: ['tweets'], sessionTimeoutMs: 30_000 }, new ManualClock(0), createMetrics(new client.Registry()), quietLogger());
+  await hub.start();
+  assert.deepEqual(calls, ['subscribe', 'subscribe', 'subscribe']);
+});
+
+test('provisioning: waiting for the leaders of new topics retries "This server does not host this topic-partition"', async () => {
+  let creates = 0;
+  const admin = {
+    connect: async () => undefined,
+    disconnect: async () => undefined,
+    listTopics: async () => [],
+    createTopics: async () => {
+      if (++creates === 1) throw unknownPartition(); // created, but kafkajs gave up waiting for the leaders
+      return false; // they exist now
+    },
+    fetchTopicMetadata: async ({ topics }: { topics: string[] }) => ({ topics: topics.map((name) => ({ name, partitions: [{}, {}, {}] })) }),
+    createPartitions: async () => assert.fail('every topic has the inputs\' partition count'),
+  };
+  const counts = await provisionTopics({ admin: () => admin } as unknown as Kafka, ['k:9092'], { partitions: 3, replicationFactor: 1, retentionMs: 1 }, quietLogger(), topicNames('x-'));
+  assert.equal(creates, 2);
+  assert.equal(counts.get('x-tweets.dlq'), 3);
+});
+
+test('provisioning: dead-letter and alert topics with fewer partitions than the inputs get more', async () => {
+  const partitions = new Map([['x-tweets', 4], ['x-stock-prices', 4], ['x-tweets.dlq', 1], ['x-stock-prices.dlq', 4], ['x-alerts', 2], ['x-speed-analytics-repartition', 4]]);
+  const added: unknown[] = [];
+  const admin = {
+    connect: async () => undefined,
+    disconnect: async () => undefined,
+    listTopics: async () => [...partitions.keys()],
+    fetchTopicMetadata: async ({ topics }: { topics: string[] }) => ({ topics: topics.map((name) => ({ name, partitions: Array.from({ length: partitions.get(name)! }, () => ({})) })) }),
+    createPartitions: async ({ topicPartitions }: { topicPartitions: { topic: string; count: number }[] }) => {
+      added.push(...topicPartitions);
+      for (const t of topicPartitions) partitions.set(t.topic, t.count);
+    },
+  };
+  const log = quietLogger();
+  await provisionTopics({ admin: () => admin } as unknown as Kafka, ['k:9092'], { partitions: 4, replicationFactor: 1, retentionMs: 1 }, log, topicNames('x-'));
+  assert.deepEqual(added, [{ topic: 'x-tweets.dlq', count: 4 }, { topic: 'x-alerts', count: 4 }]);
+  assert.ok(log.lines.some((l) => l.msg.startsWith('added partitions')));
 });

@@ -1,11 +1,21 @@
-// Alert sink (stack profile): each alert as JSON on the `alerts` topic, keyed by symbol, with an
-// idempotent producer and acks from all replicas; acknowledged before the batch's credit returns.
-// The key `symbol@window_end` names the alert, so consumers can drop a replay's repeats.
+// Alert sink (stack profile): each alert as JSON on the `alerts` topic, keyed `symbol@window_end`,
+// with an idempotent producer and acks from all replicas; acknowledged before the batch's credit
+// returns.
+//
+// Guarantee: each alert is in the topic exactly once, through crashes and restarts. alert-sink/p
+// gets the alerts of windows/p, which emits windows in (window end, symbol) order (each
+// watermark advance emits only windows ending after the last one emitted, sorted), and writes
+// them to partition p of the topic in that order through an OrderedPartitionWriter: on (re)start
+// it reads the partition's last alert and skips those at or before it, which the replay from the
+// last checkpoint brings again (conditions in io/kafka/ordered-partition-writer.ts). All alerts of
+// a symbol come from one windows instance, so they stay in order in one partition.
 
 import type { Producer } from 'kafkajs';
 import type { Actor, ActorContext, ActorFactory } from '../../runtime/actor.js';
 import { instanceLabels } from '../../runtime/metrics.js';
 import { createKafka, topicNames } from '../../io/kafka/client.js';
+import { sharedPartitionWriter, type OrderedPartitionWriter } from '../../io/kafka/ordered-partition-writer.js';
+import { sharedTailReader } from '../../io/kafka/partition-tail.js';
 import { sharedProducer } from '../../io/kafka/producer.js';
 import type { AlertSinkMessage, AlertSinkOptions } from './protocol.js';
 
@@ -17,24 +27,32 @@ const createAlertSink: ActorFactory = (options, self) => {
   const labels = instanceLabels(o.pipeline, self.stage, self.partition);
   let ctx!: ActorContext;
   let producer!: Producer;
+  let writer!: OrderedPartitionWriter;
   const TOPICS = topicNames(o.topicPrefix);
 
   const actor: Actor = {
     async init(c) {
       ctx = c;
-      producer = await sharedProducer(`alerts/${o.brokers.join(',')}`, createKafka({ brokers: o.brokers, clientId: `cashtag-${o.pipeline}-alerts` }, c.log), o.brokers);
+      const cluster = o.brokers.join(',');
+      const kafka = () => createKafka({ brokers: o.brokers, clientId: `cashtag-${o.pipeline}-alerts` }, c.log);
+      producer = await sharedProducer(`alerts/${cluster}`, kafka(), o.brokers);
+      const tail = sharedTailReader(`${cluster}|${o.topicPrefix}`, kafka, o.topicPrefix);
+      writer = sharedPartitionWriter(cluster, TOPICS.alerts, self.partition, (t, p) => tail.last(t, p));
+      writer.resync();
     },
     async handle(records) {
       const alerts = records as AlertSinkMessage[];
       const end = ctx.metrics.sinkLatency.startTimer({ ...labels, sink: 'alerts' });
       try {
-        await producer.send({ topic: TOPICS.alerts, acks: -1, messages: alerts.map((a) => ({ key: `${a.symbol}@${a.windowEnd}`, value: alertJson(a) })) });
+        const r = await writer.write(producer, alerts.map((a) => ({ position: { major: a.windowEnd, minor: a.symbol }, key: `${a.symbol}@${a.windowEnd}`, value: alertJson(a) })));
+        if (r.resumed) ctx.log.info('alerts resume after the last one in their topic', { topic: TOPICS.alerts, partition: self.partition, lastOffset: r.resumed.offset, lastAlert: r.resumed.position ? `${r.resumed.position.minor}@${r.resumed.position.major}` : null });
+        ctx.metrics.sinkWrites.inc({ ...labels, sink: 'alerts', table: TOPICS.alerts }, r.written);
+        if (r.skipped) ctx.metrics.sinkSkipped.inc({ ...labels, sink: 'alerts', table: TOPICS.alerts }, r.skipped);
       } catch (e) {
         ctx.metrics.sinkErrors.inc({ ...labels, sink: 'alerts' });
         throw e;
       }
       end();
-      ctx.metrics.sinkWrites.inc({ ...labels, sink: 'alerts', table: TOPICS.alerts }, alerts.length);
     },
   };
   return actor;

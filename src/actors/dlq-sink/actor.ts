@@ -1,15 +1,23 @@
 // Dead-letter sink (stack profile): every malformed record goes to `tweets.dlq` or
 // `stock-prices.dlq` with its raw value, keyed by its source position, with headers naming the
-// reason. Guarantee: a batch is acknowledged by Kafka (acks from all replicas, idempotent
-// producer) before its credit returns, so a passing barrier finds it durable.
+// reason.
+//
+// Guarantee: each dead letter is in its DLQ topic exactly once, through crashes and restarts.
+// dlq-sink/p gets input partition p's dead letters in source-offset order and writes them to
+// partition p of each DLQ topic, in that order, through an OrderedPartitionWriter: on (re)start
+// it reads the partition's last message and skips the dead letters at or before its source
+// offset, which the replay from the last checkpoint brings again (the conditions are in
+// io/kafka/ordered-partition-writer.ts). A batch is acknowledged by Kafka (all in-sync replicas,
+// idempotent producer) before its credit returns, so a barrier passing finds it durable.
 
+import type { Producer } from 'kafkajs';
 import type { Actor, ActorContext, ActorFactory } from '../../runtime/actor.js';
 import { instanceLabels } from '../../runtime/metrics.js';
 import { createKafka, topicNames } from '../../io/kafka/client.js';
+import { sharedPartitionWriter, type OrderedPartitionWriter } from '../../io/kafka/ordered-partition-writer.js';
+import { sharedTailReader } from '../../io/kafka/partition-tail.js';
 import { sharedProducer } from '../../io/kafka/producer.js';
-import type { Producer } from 'kafkajs';
 import type { DlqSinkMessage, DlqSinkOptions } from './protocol.js';
-
 
 const createDlqSink: ActorFactory = (options, self) => {
   const o = options as DlqSinkOptions;
@@ -18,34 +26,52 @@ const createDlqSink: ActorFactory = (options, self) => {
   let producer!: Producer;
   const names = topicNames(o.topicPrefix);
   const dlqTopic = (topic: string) => (topic === 'tweets' ? names.tweetsDlq : names.pricesDlq);
+  const writers = new Map<string, OrderedPartitionWriter>();
 
   const actor: Actor = {
     async init(c) {
       ctx = c;
-      producer = await sharedProducer(`dlq/${o.brokers.join(',')}`, createKafka({ brokers: o.brokers, clientId: `cashtag-${o.pipeline}-dlq` }, c.log), o.brokers);
+      const cluster = o.brokers.join(',');
+      const kafka = () => createKafka({ brokers: o.brokers, clientId: `cashtag-${o.pipeline}-dlq` }, c.log);
+      producer = await sharedProducer(`dlq/${cluster}`, kafka(), o.brokers);
+      const tail = sharedTailReader(`${cluster}|${o.topicPrefix}`, kafka, o.topicPrefix);
+      for (const topic of [names.tweetsDlq, names.pricesDlq]) {
+        const w = sharedPartitionWriter(cluster, topic, self.partition, (t, p) => tail.last(t, p));
+        w.resync();
+        writers.set(topic, w);
+      }
     },
     async handle(records) {
       const byTopic = new Map<string, DlqSinkMessage[]>();
-      for (const d of records as DlqSinkMessage[]) byTopic.set(dlqTopic(d.topic), [...(byTopic.get(dlqTopic(d.topic)) ?? []), d]);
+      for (const d of records as DlqSinkMessage[]) {
+        const t = dlqTopic(d.topic);
+        const list = byTopic.get(t);
+        if (list) list.push(d);
+        else byTopic.set(t, [d]);
+      }
       const end = ctx.metrics.sinkLatency.startTimer({ ...labels, sink: 'dlq' });
       try {
-        await producer.sendBatch({
-          acks: -1,
-          topicMessages: [...byTopic].map(([topic, ds]) => ({
-            topic,
-            messages: ds.map((d) => ({
-              key: `${d.partition}:${d.offset}`,
-              value: d.raw,
-              headers: { reason: d.reason, detail: d.detail, 'source-topic': d.topic, 'source-partition': String(d.partition), 'source-offset': String(d.offset) },
-            })),
-          })),
-        });
+        await Promise.all(
+          [...byTopic].map(async ([topic, ds]) => {
+            const r = await writers.get(topic)!.write(
+              producer,
+              ds.map((d) => ({
+                position: { major: d.offset, minor: '' },
+                key: `${d.partition}:${d.offset}`,
+                value: d.raw,
+                headers: { reason: d.reason, detail: d.detail, 'source-topic': d.topic, 'source-partition': String(d.partition), 'source-offset': String(d.offset) },
+              })),
+            );
+            if (r.resumed) ctx.log.info('dead letters resume after the last one in their topic', { topic, partition: self.partition, lastOffset: r.resumed.offset, lastSourceOffset: r.resumed.position?.major ?? null });
+            ctx.metrics.sinkWrites.inc({ ...labels, sink: 'dlq', table: topic }, r.written);
+            if (r.skipped) ctx.metrics.sinkSkipped.inc({ ...labels, sink: 'dlq', table: topic }, r.skipped);
+          }),
+        );
       } catch (e) {
         ctx.metrics.sinkErrors.inc({ ...labels, sink: 'dlq' });
         throw e;
       }
       end();
-      for (const [topic, ds] of byTopic) ctx.metrics.sinkWrites.inc({ ...labels, sink: 'dlq', table: topic }, ds.length);
     },
   };
   return actor;

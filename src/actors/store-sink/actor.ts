@@ -6,6 +6,10 @@
 // pipeline: a tweet or tick becomes a dead letter (`rejected_by_store`) on output `dead`, which
 // goes to bronze's dead_letters and the DLQ topics; a refused window or alert is counted
 // (cashtag_sink_rows_refused_total) and logged as an error.
+//
+// "Committed" is the store's acknowledgement: Cassandra must acknowledge a write only once it is
+// durable (cassandra-durability.ts says when it does not, and the sink warns at start).
+// While the store is down the batch is retried and keeps its credit (retry-write.ts).
 
 import { UNTAGGED_TOPIC } from '../../domain/cashtags.js';
 import type { AlertRow, DeadLetter, PriceRow, TweetRow, WindowRow } from '../../domain/records.js';
@@ -14,50 +18,38 @@ import { isRowRejection } from '../../io/store/row-rejection.js';
 import { writeFindingRefused, type Refused } from './refused-rows.js';
 import type { Actor, ActorContext, ActorFactory } from '../../runtime/actor.js';
 import { instanceLabels } from '../../runtime/metrics.js';
-import { backoffDelay } from '../../runtime/backoff.js';
-import { ActorError, errorMessage } from '../../runtime/errors.js';
-import { openStore } from '../../io/store/open.js';
+import { openStore, type StoreSettings } from '../../io/store/open.js';
 import { hasAnalyticsViews, type ServingStore } from '../../io/store/serving-store.js';
 import type { StoreSinkMessage, StoreSinkOptions } from './protocol.js';
+import { OutageLog, writeUntil } from './retry-write.js';
 
 /**
- * Upserts are idempotent, so an external failure (the store down or overloaded) is retried with
- * jittered backoff for up to `budgetMs`: meanwhile this batch holds its credit, so backpressure
- * pauses the sources and nothing is lost. Past the budget the error goes to the supervisor.
+ * Attempts per Cassandra write statement in this sink. The sink retries whole batches itself,
+ * within SINK_RETRY_BUDGET and with outage logs (retry-write.ts); a statement retries only a blip.
  */
-async function writeUntil(write: () => Promise<void>, budgetMs: number, ctx: ActorContext, labels: ReturnType<typeof instanceLabels>): Promise<void> {
-  const started = ctx.clock.monotonic();
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await write();
-      return;
-    } catch (e) {
-      ctx.metrics.sinkErrors.inc({ ...labels, sink: 'store' });
-      const retriable = !(e instanceof ActorError) || e.retriable || e.domain === 'external';
-      if (!retriable || ctx.clock.monotonic() - started > budgetMs) throw e;
-      const delay = backoffDelay(attempt, { minMs: 200, maxMs: 5_000, jitter: 0.2 });
-      if (attempt % 5 === 0) ctx.log.warn('serving store write failed; retrying (sources are held back meanwhile)', { error: errorMessage(e), attempt, inMs: delay });
-      await new Promise<void>((r) => ctx.clock.setTimer(delay, r));
-    }
-  }
-}
+const STATEMENT_ATTEMPTS = 3;
+
+const sinkStore = (s: StoreSettings): StoreSettings => (s.kind === 'cassandra' ? { ...s, writeAttempts: s.writeAttempts ?? STATEMENT_ATTEMPTS } : s);
 
 const createStoreSink: ActorFactory = (options, self) => {
   const o = options as StoreSinkOptions;
   const labels = instanceLabels(o.pipeline, self.stage, self.partition);
   let ctx!: ActorContext;
   let store!: ServingStore;
+  let outage!: OutageLog;
   const symbols = new Set<string>();
   let newest = 0;
 
   const once = new OncePerRecord();
+  /** How a write rides out an outage: within the budget, logged, each failure counted (set in init). */
+  let retrying!: Parameters<typeof writeUntil>[1];
   /**
    * The batch held a row the store refuses: write its rows one by one (each through outages),
    * dead-letter refused tweets and ticks, count refused windows and alerts. Returns how many of
    * each were refused.
    */
   const writeRowByRow = async (tweets: TweetRow[], prices: PriceRow[], windows: WindowRow[], alerts: AlertRow[]): Promise<[number, number, number, number]> => {
-    const alone = <R>(upsert: (rows: R[]) => Promise<void>) => (row: R) => writeUntil(() => upsert([row]), o.retryBudgetMs, ctx, labels);
+    const alone = <R>(upsert: (rows: R[]) => Promise<void>) => (row: R) => writeUntil(() => upsert([row]), retrying);
     const t = await writeFindingRefused(tweets, alone((rs: TweetRow[]) => store.upsertTweets(rs)));
     const p = await writeFindingRefused(prices, alone((rs: PriceRow[]) => store.upsertPrices(rs)));
     const views = hasAnalyticsViews(store) ? store : null;
@@ -86,7 +78,14 @@ const createStoreSink: ActorFactory = (options, self) => {
     async init(c) {
       ctx = c;
       ctx.metrics.sinkErrors.inc({ ...labels, sink: 'store' }, 0);
-      store = await openStore(o.store);
+      outage = new OutageLog(c.log, c.clock, o.retryBudgetMs);
+      retrying = { budgetMs: o.retryBudgetMs, clock: c.clock, outage, onError: () => c.metrics.sinkErrors.inc({ ...labels, sink: 'store' }) };
+      store = await openStore(sinkStore(o.store));
+      // Said by one instance per launch: whether the store may lose writes it has acknowledged.
+      if (self.partition === 0) {
+        const risk = await store.durabilityRisk?.();
+        if (risk) c.log.warn(risk);
+      }
     },
 
     async handle(records) {
@@ -123,12 +122,15 @@ const createStoreSink: ActorFactory = (options, self) => {
       const write = async () => {
         const writes = [store.upsertTweets(tweets), store.upsertPrices(prices)];
         if (hasAnalyticsViews(store)) writes.push(store.upsertWindows(windows), store.upsertAlerts(alerts));
-        await Promise.all(writes);
+        // Settle every write before the attempt ends, so a retry never overlaps the one before.
+        const failed = (await Promise.allSettled(writes)).find((r) => r.status === 'rejected');
+        if (failed) throw failed.reason;
       };
       const end = ctx.metrics.sinkLatency.startTimer({ ...labels, sink: 'store' });
       let refused = [0, 0, 0, 0];
       try {
-        await writeUntil(write, o.retryBudgetMs, ctx, labels);
+        // The batch keeps its credit until the write succeeds: backpressure holds the sources.
+        await writeUntil(write, retrying);
       } catch (e) {
         if (!isRowRejection(e)) throw e;
         refused = await writeRowByRow(tweets, prices, windows, alerts);

@@ -12,13 +12,15 @@
 //   of every subscribed topic or of none; listeners hear of every change of the owned tasks.
 
 import { isUtf8 } from 'node:buffer';
-import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import kafkajs, { type Admin, type Consumer, type EachBatchPayload, type Kafka } from 'kafkajs';
 import type { InputTopic } from '../../domain/records.js';
 import type { Logger } from '../../runtime/actor.js';
 import type { Clock } from '../../runtime/clock.js';
 import type { RuntimeMetrics } from '../../runtime/metrics.js';
 import { createKafka, kafkaUnreachable, retryKafka, SHUFFLE_TOPIC } from './client.js';
 import { coPartitionedAssigner } from './co-partitioned-assigner.js';
+
+const { AssignerProtocol } = kafkajs;
 
 /** Logical topic names the hub reads (without the prefix). */
 export type HubTopic = InputTopic | typeof SHUFFLE_TOPIC;
@@ -74,6 +76,7 @@ export class ConsumerHub {
   readonly assignedOnce = new Promise<void>((r) => (this.firstAssignment = r));
   private admin: Promise<Admin> | null = null;
   private users = 0;
+  private memberId: string | null = null;
 
   constructor(
     private readonly kafka: Kafka,
@@ -129,13 +132,16 @@ export class ConsumerHub {
       const tasks = [...new Set([...mine].map((k) => Number(k.slice(k.lastIndexOf('/') + 1))))].sort((a, b) => a - b);
       const changed = this.tasks === null || tasks.join() !== this.tasks.join();
       this.tasks = tasks;
+      this.memberId = e.payload.memberId;
       this.log.info('kafka partitions assigned', { groupId: this.s.groupId, memberId: e.payload.memberId, tasks, partitions: [...mine] });
       this.firstAssignment();
       if (changed) for (const l of this.listeners) l(tasks);
     });
     try {
       await consumer.connect();
-      await consumer.subscribe({ topics: this.s.topics.map((t) => this.physical(t)), fromBeginning: true });
+      // Topics created a moment ago may not have a leader yet everywhere: kafkajs then answers
+      // "This server does not host this topic-partition" or NOT_LEADER, which pass.
+      await retryKafka(`subscribing to ${this.s.topics.map((t) => this.physical(t)).join(', ')}`, () => consumer.subscribe({ topics: this.s.topics.map((t) => this.physical(t)), fromBeginning: true }));
     } catch (e) {
       throw kafkaUnreachable(this.s.brokers, e);
     }
@@ -258,6 +264,19 @@ export class ConsumerHub {
       out.set(this.logical(r.topic), ps ? Number(ps.offset) : -1);
     }
     return out;
+  }
+
+  /** The group's other members as `clientId@host` with the partitions they were given (for error messages). */
+  async otherMembers(): Promise<string[]> {
+    const admin = await this.connectedAdmin();
+    const { groups } = await retryKafka(`members of group ${this.s.groupId}`, () => admin.describeGroups([this.s.groupId]));
+    return (groups[0]?.members ?? [])
+      .filter((m) => m.memberId !== this.memberId)
+      .map((m) => {
+        const a = m.memberAssignment.length ? AssignerProtocol.MemberAssignment.decode(m.memberAssignment)?.assignment : undefined;
+        const held = Object.entries(a ?? {}).map(([t, ps]) => `${t} ${ps.join(',')}`).join('; ');
+        return `${m.clientId}@${m.clientHost} (member ${m.memberId}${held ? `, holding ${held}` : ''})`;
+      });
   }
 
   /** One admin client per hub, connected on first use. */

@@ -4,7 +4,7 @@
 import type { Admin, Kafka } from 'kafkajs';
 import { retry } from '../../runtime/backoff.js';
 import type { Logger } from '../../runtime/actor.js';
-import { kafkaUnreachable, topicNames, type TopicNames } from './client.js';
+import { kafkaUnreachable, retryKafka, topicNames, type TopicNames } from './client.js';
 
 export interface TopicSettings {
   partitions: number;
@@ -34,10 +34,27 @@ export async function provisionTopics(kafka: Kafka, brokers: string[], s: TopicS
     if (missing.length > 0) {
       const inputs = existing.has(TOPICS.tweets) ? (await metadata(admin, [TOPICS.tweets])).get(TOPICS.tweets) : undefined;
       // Another process (a producer, a replica) may create the same topics at the same moment.
-      await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: topic === TOPICS.shuffle ? (inputs ?? s.partitions) : s.partitions, replicationFactor: s.replicationFactor, configEntries: config })) });
+      // While kafkajs waits for the new topics' leaders, the broker may answer "This server does
+      // not host this topic-partition" (its metadata is not updated yet), on which kafkajs gives
+      // up: tried again, the topics exist and the wait goes on.
+      await retryKafka(`creating topics ${missing.join(', ')}`, () =>
+        admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: topic === TOPICS.shuffle ? (inputs ?? s.partitions) : s.partitions, replicationFactor: s.replicationFactor, configEntries: config })) }),
+      );
       log.info('created Kafka topics', { topics: missing, partitions: s.partitions });
     }
-    const counts = await metadata(admin, wanted);
+    let counts = await metadata(admin, wanted);
+    // The dead-letter and alert sinks of task p write to partition p of their topics
+    // (ordered-partition-writer.ts), so these need at least the inputs' partition count.
+    const inputs = counts.get(TOPICS.tweets) ?? s.partitions;
+    const short = [TOPICS.tweetsDlq, TOPICS.pricesDlq, TOPICS.alerts].filter((t) => (counts.get(t) ?? 0) < inputs);
+    if (short.length > 0) {
+      // Another process starting at the same moment may add them first: then the counts suffice.
+      const added = await admin.createPartitions({ topicPartitions: short.map((topic) => ({ topic, count: inputs })) }).then(() => null, (e: unknown) => e);
+      counts = await metadata(admin, wanted);
+      const still = short.filter((t) => (counts.get(t) ?? 0) < inputs);
+      if (still.length > 0) throw new Error(`Kafka topics ${still.join(', ')} have fewer partitions than ${TOPICS.tweets} (${inputs}) and adding them failed: ${added instanceof Error ? added.message : String(added)}`);
+      log.info('added partitions to topics that had fewer than the input topics', { topics: short, partitions: inputs });
+    }
     for (const t of [TOPICS.prices, TOPICS.shuffle]) {
       if (counts.get(t) !== counts.get(TOPICS.tweets)) {
         throw new Error(`topics ${TOPICS.tweets} (${counts.get(TOPICS.tweets)} partitions) and ${t} (${counts.get(t)}) must have the same partition count to be co-partitioned by symbol`);

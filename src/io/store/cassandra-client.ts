@@ -32,6 +32,11 @@ export interface CassandraSettings {
    * minute stalls the sink (and, through credits, the sources) instead of failing it over.
    */
   attempts?: number;
+  /**
+   * Attempts per write statement; default `attempts`. The store sink sets a few: it retries
+   * whole batches itself within SINK_RETRY_BUDGET and logs the outage while it lasts.
+   */
+  writeAttempts?: number;
   backoff?: BackoffOptions;
   /** Create the keyspace and tables when the store opens (idempotent). Default true. */
   provision?: boolean;

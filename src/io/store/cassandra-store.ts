@@ -5,7 +5,9 @@
 // upsert of the row's full key, so a replay overwrites instead of duplicating); at most
 // `concurrency` statements per store are in flight; a statement that times out or finds no
 // replica is retried with jittered backoff, and a failure that outlives the retries names the
-// contact points. An upsert resolves once every row is acknowledged at LOCAL_QUORUM.
+// contact points. An upsert resolves once every row is acknowledged at LOCAL_QUORUM, which is
+// durable only if the nodes sync their commit log before acknowledging, or the keyspace has
+// replicas to spare (cassandra-durability.ts; `durabilityRisk` says when it is not).
 //
 // Cassandra is the durable store of record: it is bounded by TTL (`ttlSeconds`) and the retention
 // cutoff of `expire`, not by a row cap, so `maxPerSymbol` is ignored (enforcing it would mean
@@ -15,6 +17,7 @@ import { types, type Client } from 'cassandra-driver';
 import type { AlertRow, PriceRow, TweetRow, WindowRow } from '../../domain/records.js';
 import { alertParams, analyticsStatements, daysBetween, toStoredAlert, toStoredWindow, windowParams } from './cassandra-analytics.js';
 import { cassandraCall, connectCassandra, type CassandraSettings } from './cassandra-client.js';
+import { readDurabilityRisk } from './cassandra-durability.js';
 import { keyspaceName, MARKET_DATA_TABLE, provisionWith, TWEETS_TABLE } from './cassandra-schema.js';
 import type { AnalyticsViews, ServingStore, StoredAlert, StoredPrice, StoredTweet, StoredWindow } from './serving-store.js';
 
@@ -98,12 +101,15 @@ type Statements = ReturnType<typeof statements>['tweets'];
 export class CassandraServingStore implements ServingStore, AnalyticsViews {
   private readonly cql: ReturnType<typeof statements>;
   private closed = false;
+  /** The settings writes retry with (`writeAttempts`). */
+  private readonly writes: CassandraSettings;
 
   private constructor(
     private readonly client: Client,
     private readonly settings: CassandraSettings,
   ) {
     this.cql = statements(settings.keyspace, settings.ttlSeconds ?? 0);
+    this.writes = { ...settings, attempts: settings.writeAttempts ?? settings.attempts };
   }
 
   /** Connect (bounded retries), provision the keyspace unless `provision: false`, and open. */
@@ -126,12 +132,12 @@ export class CassandraServingStore implements ServingStore, AnalyticsViews {
 
   async upsertWindows(rows: readonly WindowRow[]): Promise<void> {
     const a = this.cql.analytics;
-    await forEachLimited(rows, this.concurrency, (w) => this.call('writing sentiment_windows', a.insertWindow, windowParams(w)));
+    await forEachLimited(rows, this.concurrency, (w) => this.write('writing sentiment_windows', a.insertWindow, windowParams(w)));
     await this.noteSymbols(rows.map((r) => r.symbol));
   }
 
   async upsertAlerts(rows: readonly AlertRow[]): Promise<void> {
-    await forEachLimited(rows, this.concurrency, (r) => this.call('writing alerts', this.cql.analytics.insertAlert, alertParams(r)));
+    await forEachLimited(rows, this.concurrency, (r) => this.write('writing alerts', this.cql.analytics.insertAlert, alertParams(r)));
   }
 
   async windows(symbol: string, opts: { fromMs: number; toMs: number; limit?: number }): Promise<StoredWindow[]> {
@@ -167,7 +173,7 @@ export class CassandraServingStore implements ServingStore, AnalyticsViews {
 
   private async noteSymbols(symbols: string[]): Promise<void> {
     const fresh = [...new Set(symbols)].filter((s) => !this.seenSymbols.has(s));
-    await forEachLimited(fresh, this.concurrency, (s) => this.call('writing symbols', this.cql.analytics.insertSymbol, [s]));
+    await forEachLimited(fresh, this.concurrency, (s) => this.write('writing symbols', this.cql.analytics.insertSymbol, [s]));
     for (const s of fresh) this.seenSymbols.add(s);
   }
 
@@ -197,6 +203,11 @@ export class CassandraServingStore implements ServingStore, AnalyticsViews {
     return 0;
   }
 
+  /** Why rows this store acknowledges could be lost on a crash of one node, or null. */
+  durabilityRisk(): Promise<string | null> {
+    return readDurabilityRisk(this.client, this.settings);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -223,8 +234,8 @@ export class CassandraServingStore implements ServingStore, AnalyticsViews {
     for (const g of groups.values()) for (let i = 0; i < g.length; i += BATCH_ROWS) chunks.push(g.slice(i, i + BATCH_ROWS));
     return forEachLimited(chunks, this.concurrency, (chunk) =>
       chunk.length === 1
-        ? this.call(`writing to ${st.table}`, st.insert, chunk[0])
-        : cassandraCall(this.settings, `writing to ${st.table}`, () => this.client.batch(chunk.map((p) => ({ query: st.insert, params: p })), { prepare: true, logged: false, isIdempotent: true })),
+        ? this.write(`writing to ${st.table}`, st.insert, chunk[0])
+        : cassandraCall(this.writes, `writing to ${st.table}`, () => this.client.batch(chunk.map((p) => ({ query: st.insert, params: p })), { prepare: true, logged: false, isIdempotent: true })),
     );
   }
 
@@ -235,6 +246,10 @@ export class CassandraServingStore implements ServingStore, AnalyticsViews {
     const [cql, params] = opts.sinceMs === undefined ? [st.latest, [symbol, limit]] : [st.latestSince, [symbol, new Date(Math.max(-MAX_DATE_MS, Math.min(opts.sinceMs, MAX_DATE_MS))), limit]];
     const rs = await this.call(`reading ${st.table}`, cql, params, limit);
     return rs.rows;
+  }
+
+  private write(what: string, cql: string, params: unknown[]): Promise<types.ResultSet> {
+    return cassandraCall(this.writes, what, () => this.client.execute(cql, params, { prepare: true, isIdempotent: true }));
   }
 
   private call(what: string, cql: string, params: unknown[], fetchSize?: number): Promise<types.ResultSet> {

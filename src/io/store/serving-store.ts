@@ -38,6 +38,8 @@ export interface ServingStore {
    * beyond the newest `maxPerSymbol` (0 = no cap). Returns the number of rows removed.
    */
   expire(symbols: Iterable<string>, cutoffMs: number, maxPerSymbol: number): Promise<number>;
+  /** Why rows the store acknowledged could still be lost on a crash (e.g. Cassandra's commit-log mode), or null. */
+  durabilityRisk?(): Promise<string | null>;
   close(): Promise<void>;
 }
 
