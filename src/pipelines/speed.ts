@@ -30,7 +30,7 @@ import type { SentimentOptions } from '../actors/sentiment/protocol.js';
 import type { StoreSinkOptions } from '../actors/store-sink/protocol.js';
 import type { Config } from '../config.js';
 import { LocalCheckpointStore } from '../io/checkpoints/local-checkpoints.js';
-import { openLake, type LakeSettings } from '../io/lake/open.js';
+import { lakeOutageLog, openLake, reportOutage, type LakeSettings } from '../io/lake/open.js';
 import { connectS3, provisionBuckets, STACK_BUCKETS } from '../io/lake/s3-lake.js';
 import { LakeCheckpointStore } from '../io/checkpoints/lake-checkpoints.js';
 import type { StoreSettings } from '../io/store/open.js';
@@ -277,7 +277,9 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
   // (promtool check metrics rejects them); the unsuffixed gauges carry the same values.
   for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
   const metrics = createMetrics(registry);
-  const lake = openLake(lakeSettings(cfg));
+  // The supervisor's lake (checkpoints): an outage is logged like the sinks'.
+  const lake = openLake(lakeSettings(cfg), reportOutage(() => outage));
+  const outage = lakeOutageLog(lakeSettings(cfg), log, clock);
   if (cfg.s3Endpoint) {
     const buckets = STACK_BUCKETS.map((b) => cfg.lakeBucketPrefix + b);
     await provisionBuckets(connectS3({ endpoint: cfg.s3Endpoint, accessKey: cfg.s3AccessKey, secretKey: cfg.s3SecretKey, region: cfg.s3Region }), buckets);

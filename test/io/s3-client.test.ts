@@ -77,3 +77,23 @@ test('s3Call: refused credentials fail at once and name S3_ACCESS_KEY; a missing
   assert.equal(calls, 1);
   await assert.rejects(s3Call(conn(5), 'read nope/k', () => Promise.reject(s3Error('NoSuchBucket'))), /provisionBuckets/);
 });
+
+test('an outage within the retry budget is ridden out and reported: retrying while it lasts, recovered once', async () => {
+  const events: string[] = [];
+  const s3 = connectS3({ endpoint: 'http://127.0.0.1:9000', accessKey: 'a', secretKey: 'b', attempts: 2, retryBudgetMs: 5_000, backoff: { minMs: 1, maxMs: 2, jitter: 0 } }, {
+    retrying: (what, e, delayMs) => events.push(`retrying ${what} (${(e as Error).message}) in ${delayMs} ms`),
+    recovered: (what) => events.push(`recovered ${what}`),
+  });
+  let calls = 0;
+  const got = await s3Call(s3, 'list twitter-bronze/tweets_v2/*', async () => {
+    if (++calls <= 5) throw netError('ECONNREFUSED');
+    return 'listed';
+  });
+  assert.equal(got, 'listed', 'more attempts than `attempts`: the budget had not passed');
+  assert.equal(events.length, 6);
+  assert.match(events[0], /^retrying S3 list twitter-bronze\/tweets_v2\/\* at http:\/\/127\.0\.0\.1:9000 \(S3_ENDPOINT\) \(connect ECONNREFUSED/);
+  assert.equal(events[5], 'recovered S3 list twitter-bronze/tweets_v2/* at http://127.0.0.1:9000 (S3_ENDPOINT)');
+  events.length = 0;
+  await s3Call(s3, 'read x', async () => 'ok');
+  assert.deepEqual(events, [], 'a call that needed no retry reports nothing');
+});

@@ -14,7 +14,8 @@
 
 import type { Actor, ActorContext, ActorFactory } from '../../runtime/actor.js';
 import { instanceLabels } from '../../runtime/metrics.js';
-import { openLake } from '../../io/lake/open.js';
+import { lakeOutageLog, openLake, reportOutage } from '../../io/lake/open.js';
+import type { OutageLog } from '../../runtime/outage.js';
 import { deadLettersTable, pricesTable, tweetsTable } from '../../io/parquet/bronze-schemas.js';
 import { RollingFiles, type Committed } from '../../io/parquet/rolling-files.js';
 import type { DeadLetter, PriceRow, TweetRow } from '../../domain/records.js';
@@ -23,7 +24,8 @@ import type { BronzeSinkMessage, BronzeSinkOptions, BronzeSinkState } from './pr
 
 const createBronzeSink: ActorFactory = (options, self) => {
   const o = options as BronzeSinkOptions;
-  const lake = openLake(o.lake);
+  let outage: OutageLog | undefined;
+  const lake = openLake(o.lake, reportOutage(() => outage));
   const policy = { maxRows: o.maxRowsPerFile, maxAgeMs: o.maxFileAgeMs };
   const p = self.partition;
   const tweets = new RollingFiles<TweetRow>(lake, tweetsTable, p, policy);
@@ -83,6 +85,7 @@ const createBronzeSink: ActorFactory = (options, self) => {
   const actor: Actor = {
     async init(c) {
       ctx = c;
+      outage = lakeOutageLog(o.lake, c.log, c.clock);
     },
 
     async handle(records) {

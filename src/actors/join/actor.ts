@@ -15,7 +15,8 @@ import type { JoinedRow, LateRow } from '../../domain/records.js';
 import type { Actor, ActorContext, ActorFactory } from '../../runtime/actor.js';
 import { instanceLabels } from '../../runtime/metrics.js';
 import { partitionFor } from '../../runtime/partitioner.js';
-import { openLake } from '../../io/lake/open.js';
+import { lakeOutageLog, openLake, reportOutage } from '../../io/lake/open.js';
+import type { OutageLog } from '../../runtime/outage.js';
 import { pendingFromBronze, type PendingRange } from './pending-from-bronze.js';
 import type { JoinMessage, JoinOptions } from './protocol.js';
 
@@ -36,7 +37,8 @@ const createJoin: ActorFactory = (options, self) => {
   let seq = { out: 0, late: 0 };
   let watermark = Number.NEGATIVE_INFINITY;
   let ctx!: ActorContext;
-  const lake = o.lake ? openLake(o.lake) : null;
+  let outage: OutageLog | undefined;
+  const lake = o.lake ? openLake(o.lake, reportOutage(() => outage)) : null;
   /** One past the highest source offset of the tweets received. */
   let nextOffset = 0;
   /** Source offsets of late tweets received, ascending (what a read-back from bronze skips). */
@@ -62,6 +64,7 @@ const createJoin: ActorFactory = (options, self) => {
   const actor: Actor = {
     init(c) {
       ctx = c;
+      if (o.lake) outage = lakeOutageLog(o.lake, c.log, c.clock);
     },
 
     async handle(records) {

@@ -5,7 +5,8 @@
 
 import type { Actor, ActorContext, ActorFactory } from '../../runtime/actor.js';
 import { instanceLabels } from '../../runtime/metrics.js';
-import { openLake } from '../../io/lake/open.js';
+import { lakeOutageLog, openLake, reportOutage } from '../../io/lake/open.js';
+import type { OutageLog } from '../../runtime/outage.js';
 import { DERIVED_TABLES } from '../../io/parquet/derived-schemas.js';
 import type { LakeTable } from '../../io/parquet/lake-table.js';
 import { RollingFiles, type Committed } from '../../io/parquet/rolling-files.js';
@@ -14,7 +15,8 @@ import type { LakeSinkMessage, LakeSinkOptions, LakeSinkState } from './protocol
 const createLakeSink: ActorFactory = (options, self) => {
   const o = options as LakeSinkOptions;
   const table = DERIVED_TABLES[o.table] as LakeTable<LakeSinkMessage>;
-  const files = new RollingFiles<LakeSinkMessage>(openLake(o.lake), table, self.partition, { maxRows: o.maxRowsPerFile, maxAgeMs: o.maxFileAgeMs }, o.tag);
+  let outage: OutageLog | undefined;
+  const files = new RollingFiles<LakeSinkMessage>(openLake(o.lake, reportOutage(() => outage)), table, self.partition, { maxRows: o.maxRowsPerFile, maxAgeMs: o.maxFileAgeMs }, o.tag);
   const labels = instanceLabels(o.pipeline, self.stage, self.partition);
   let ctx!: ActorContext;
   let state: LakeSinkState = { next: 0 };
@@ -37,6 +39,7 @@ const createLakeSink: ActorFactory = (options, self) => {
   const actor: Actor = {
     init(c) {
       ctx = c;
+      outage = lakeOutageLog(o.lake, c.log, c.clock);
     },
     async handle(records) {
       await recover();

@@ -1,5 +1,9 @@
 // Open the lake a stage's settings name: a local directory (embedded profile) or an S3 store
 // (stack profile). Settings are plain data, so they travel inside actor options to any thread.
+import type { Logger } from '../../runtime/actor.js';
+import type { Clock } from '../../runtime/clock.js';
+import { errorMessage } from '../../runtime/errors.js';
+import { OutageLog } from '../../runtime/outage.js';
 import type { Lake } from './lake.js';
 import { LocalLake } from './local-lake.js';
 import { PrefixedLake } from './prefixed-lake.js';
@@ -13,9 +17,21 @@ export type LakeSettings = (
 
 /** Hooks of the opening thread (they do not travel in settings). */
 export interface LakeHooks {
-  /** Each retry of a call to the object store: log that it is unreachable while it lasts. */
+  /** Retries of calls to the object store: log that it is unreachable while it lasts. */
   onRetry?: S3RetryListener;
 }
+
+/** Hooks that report an object-store outage to `outage()` (an actor creates it once it has its context). */
+export const reportOutage = (outage: () => OutageLog | undefined): LakeHooks => ({
+  onRetry: {
+    retrying: (what, e, delayMs) => outage()?.failed(new Error(`${what}: ${errorMessage(e)}`), delayMs),
+    recovered: () => outage()?.succeeded(),
+  },
+});
+
+/** The outage log of a sink writing to the lake of `s` (S3: within its retry budget). */
+export const lakeOutageLog = (s: LakeSettings, log: Logger, clock: Clock): OutageLog =>
+  new OutageLog(log, clock, s.kind === 's3' ? (s.retryBudgetMs ?? 0) : 0, 'S3 lake');
 
 export function openLake(s: LakeSettings, hooks: LakeHooks = {}): Lake {
   const lake = openBare(s, hooks);

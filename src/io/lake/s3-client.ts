@@ -87,8 +87,11 @@ function timedTransport(useSSL: boolean, ms: number): NonNullable<ClientOptions[
   return { request: request as typeof http.request };
 }
 
-/** Told of each retry of an S3 call (e.g. to log that the store is unreachable while it lasts). */
-export type S3RetryListener = (what: string, error: unknown, attempt: number, delayMs: number) => void;
+/** Told of each retry of an S3 call, and of its success after retries (to log an outage while it lasts). */
+export interface S3RetryListener {
+  retrying(what: string, error: unknown, delayMs: number): void;
+  recovered(what: string): void;
+}
 
 export interface S3Connection {
   client: Client;
@@ -143,8 +146,14 @@ const OUTAGE_BACKOFF: BackoffOptions = { minMs: 100, maxMs: 5_000, jitter: 0.2 }
 export async function s3Call<T>(s3: S3Connection, what: string, fn: () => Promise<T>): Promise<T> {
   try {
     const where = `S3 ${what} at ${s3.endpoint} (S3_ENDPOINT)`;
-    const onRetry = s3.onRetry && ((e: unknown, attempt: number, delayMs: number) => s3.onRetry!(where, e, attempt, delayMs));
-    return await retry(where, fn, { attempts: s3.attempts, budgetMs: s3.retryBudgetMs, backoff: s3.backoff ?? OUTAGE_BACKOFF, isRetriable: isRetriableS3Error, onRetry });
+    let retried = false;
+    const onRetry = (e: unknown, _attempt: number, delayMs: number) => {
+      retried = true;
+      s3.onRetry?.retrying(where, e, delayMs);
+    };
+    const out = await retry(where, fn, { attempts: s3.attempts, budgetMs: s3.retryBudgetMs, backoff: s3.backoff ?? OUTAGE_BACKOFF, isRetriable: isRetriableS3Error, onRetry });
+    if (retried) s3.onRetry?.recovered(where);
+    return out;
   } catch (e) {
     throw s3Failure(e);
   }
