@@ -10,7 +10,7 @@ import { extractCashtags } from '../domain/cashtags.js';
 import { Generator as RecordGenerator, type GeneratorSettings } from '../domain/generator.js';
 import { PRICES_TOPIC, TWEETS_TOPIC, type InputTopic } from '../domain/records.js';
 import { createKafka, topicNames } from '../io/kafka/client.js';
-import { connectProducer } from '../io/kafka/producer.js';
+import { connectProducer, sendRetries } from '../io/kafka/producer.js';
 import { provisionTopics, type TopicSettings } from '../io/kafka/provision.js';
 import { startMetricsServer } from '../io/http/metrics-server.js';
 import type { Logger } from '../runtime/actor.js';
@@ -117,7 +117,10 @@ export async function runProducer(o: ProduceOptions): Promise<{ sent: number }> 
   const kafka = createKafka({ brokers: o.brokers, clientId: `cashtag-producer-${o.topic}` }, o.log);
   const physical = o.topicPrefix + o.topic;
   await provisionTopics(kafka, o.brokers, o.topics, o.log, topicNames(o.topicPrefix));
-  const producer = await connectProducer(kafka, o.brokers, { retryBudgetMs: o.retryBudgetMs });
+  // The producer's own client retries connections and sends for the budget (a broker restart);
+  // provisioning above fails within seconds when Kafka is not there at all.
+  const sending = o.retryBudgetMs ? createKafka({ brokers: o.brokers, clientId: `cashtag-producer-${o.topic}`, retry: sendRetries(o.retryBudgetMs) }, o.log) : kafka;
+  const producer = await connectProducer(sending, o.brokers, { retryBudgetMs: o.retryBudgetMs });
   const source: Iterator<Message> | AsyncIterator<Message> = o.source.kind === 'generator' ? generated(o.topic, o.source.settings) : fromFile(o.source.path, o.topic);
   const labels = { topic: o.topic };
   const started = performance.now();

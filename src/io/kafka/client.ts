@@ -21,6 +21,8 @@ export type TopicNames = ReturnType<typeof topicNames>;
 export interface KafkaSettings {
   brokers: string[];
   clientId: string;
+  /** kafkajs' retries (connections, metadata, requests); default: 6 within ~15 s. */
+  retry?: { initialRetryTime: number; maxRetryTime: number; multiplier: number; factor: number; retries: number };
 }
 
 export function createKafka(s: KafkaSettings, log: Logger): Kafka {
@@ -38,7 +40,7 @@ export function createKafka(s: KafkaSettings, log: Logger): Kafka {
     connectionTimeout: 3_000,
     // kafkajs' own retrier is jittered exponential backoff; cashtag's (runtime/backoff.ts)
     // wraps the calls that must name the server and setting when they finally fail.
-    retry: { initialRetryTime: 300, retries: 6, maxRetryTime: 5_000, factor: 0.2, multiplier: 2 },
+    retry: s.retry ?? { initialRetryTime: 300, retries: 6, maxRetryTime: 5_000, factor: 0.2, multiplier: 2 },
   });
 }
 
