@@ -47,6 +47,7 @@ export const SETTINGS = {
   duration: { env: 'DURATION', flag: '--duration <seconds>', description: 'stop (cleanly) after this many seconds; 0 runs until Ctrl-C', default: '0', schema: num(0, 1e9), form: 'seconds >= 0' },
   rate: { env: 'RATE', flag: '--rate <tweets/s>', description: 'tweets per second offered by the generator (all partitions); 0 = as fast as the pipeline goes', default: '1000', schema: num(0, 1e7), form: 'tweets per second >= 0' },
   eventRate: { env: 'EVENT_RATE', flag: '--event-rate <tweets/s>', description: 'tweets per second of event time (how fast event time advances per record); 0 = same as RATE (1000 when RATE is 0)', default: '0', schema: num(0, 1e7), form: 'tweets per second >= 0' },
+  speedup: { env: 'SPEEDUP', flag: '--speedup <x>', description: 'event time runs x times as fast as the wall clock (EVENT_RATE = RATE / x); 0 = as EVENT_RATE says', default: '0', schema: num(0, 1e6), form: 'a number >= 0 (x times the wall clock)' },
   events: { env: 'EVENTS', flag: '--events <n>', description: 'stop the generator after n tweets (split over partitions); -1 = unbounded', default: '-1', schema: int(-1), form: 'a whole number >= -1' },
   symbols: { env: 'SYMBOLS', flag: '--symbols <list>', description: 'symbols the generator tweets about', default: 'AAPL,TSLA,MSFT,AMZN,NVDA,GOOGL,META,BRK.B', schema: symbols, form: 'a comma-separated list like AAPL,TSLA,BRK.B' },
   partitions: { env: 'PARTITIONS', flag: '--partitions <n>', description: 'input partitions (generator partitions, or Kafka partitions to create)', default: '4', schema: int(1, 256), form: 'a whole number 1..256' },
@@ -144,6 +145,11 @@ export function loadConfig(flags: Partial<Record<SettingName, string>>, env: Nod
   }
   if (problems.length === 0 && (out.httpHeadersTimeout as number) > (out.httpRequestTimeout as number)) {
     problems.push(`HTTP_HEADERS_TIMEOUT (--http-headers-timeout) = ${String(out.httpHeadersTimeout)} is longer than HTTP_REQUEST_TIMEOUT (--http-request-timeout) = ${String(out.httpRequestTimeout)}: expected headers timeout <= request timeout`);
+  }
+  if (problems.length === 0 && (out.speedup as number) > 0) {
+    if ((out.eventRate as number) > 0) problems.push('SPEEDUP (--speedup) and EVENT_RATE (--event-rate) are both set: expected one of them (SPEEDUP sets EVENT_RATE = RATE / SPEEDUP)');
+    else if ((out.rate as number) === 0) problems.push('SPEEDUP (--speedup) is set with RATE (--rate) = 0: expected a RATE > 0 (at full speed event time has no wall clock to follow; use --event-rate)');
+    else out.eventRate = (out.rate as number) / (out.speedup as number);
   }
   if (problems.length > 0) throw new ConfigError(problems);
   // Pipelines sharing a cluster under different topic prefixes must not share a consumer group

@@ -25,6 +25,14 @@ test('KAFKA_TOPIC_PREFIX also prefixes the default consumer group; an explicit K
   assert.equal(loadConfig({ kafkaGroupId: 'cashtag-speed' }, { KAFKA_TOPIC_PREFIX: 'x-' }).kafkaGroupId, 'cashtag-speed');
 });
 
+test('SPEEDUP sets event time to x times the wall clock; with EVENT_RATE or RATE 0 it is refused', () => {
+  assert.equal(loadConfig({ rate: '500', speedup: '10' }, {}).eventRate, 50);
+  assert.equal(loadConfig({}, { SPEEDUP: '4' }).eventRate, 250);
+  assert.equal(loadConfig({}, {}).eventRate, 0);
+  assert.throws(() => loadConfig({ speedup: '10', eventRate: '5000' }, {}), /SPEEDUP \(--speedup\) and EVENT_RATE \(--event-rate\) are both set/);
+  assert.throws(() => loadConfig({ speedup: '10', rate: '0' }, {}), /expected a RATE > 0/);
+});
+
 test('symbols are normalised: $ and case', () => {
   assert.deepEqual(loadConfig({ symbols: '$aapl, brk.b ,TSLA' }, {}).symbols, ['AAPL', 'BRK.B', 'TSLA']);
 });

@@ -3,8 +3,9 @@
 // Symbols are assigned to partitions (symbol i -> partition i mod P), and both topics are keyed
 // by symbol, so tweets and prices are co-partitioned as they are in Kafka.
 
+import { Market, type News } from './market.js';
 import { formatSeedTime } from './time.js';
-import { hashString, mix, pick, rng } from './random.js';
+import { mix, pick, rng } from './random.js';
 import { TWEETS_TOPIC, PRICES_TOPIC, type InputTopic } from './records.js';
 
 export interface GeneratorSettings {
@@ -32,36 +33,54 @@ export interface Generated {
 }
 
 const OPENERS = ['', '', '', '@trader_joe ', 'RT @wallstbets: ', '@elonmusk ', 'Honestly, '];
-const BODIES = [
+/** Bad news: VADER scores each about -0.65 to -0.9. */
+const BAD = [
+  '{S} SUCKS. worst stock ever',
+  'lost so much on {S} today 😭😭',
+  '{S} looks kind of weak, not great',
+  '{S} guidance cut, this is a disaster 😱',
+  'Terrible news for {S}, dumping everything',
+  'panic selling {S}, horrible day 😭',
+  '{S} fraud allegations, stock tanking. scary 😱',
+  'worst selloff in years for {S}, so much pain',
+  'ugly miss from {S}, hate this',
+];
+/** Good news: about +0.4 to +0.9. */
+const GOOD = [
+  'Without a doubt {S} is the best trade I made',
+  'Just bought more {S} :)',
+  '{S} great quarter, love it 😍',
+  'strong buy on {S}, excellent growth',
   '{S} to the moon 🚀🚀🚀 😁',
   'Not bad at all for {S} today',
+  'Huge breakout for {S} today! #bullish',
+  'chart: https://example.com/charts/{s}?ref=$SPAM {S} looks strong',
+];
+/** Chatter: mixed, negated, sarcastic or neutral (VADER's hard cases among them). */
+const MIXED = [
   '{S} earnings were good. But the guidance is terrible.',
   'I am NOT selling {S}!!!',
-  'Huge breakout for {S} today! #bullish',
   '{S} is crashing hard 📉 sell sell sell',
   'No problems with {S} today',
-  'Without a doubt {S} is the best trade I made',
-  '{S} looks kind of weak, not great',
   'Why is {S} down?? 😡',
   '{S} and {S2} both ripping 🔥🔥',
   'Terrible day for {S}... but I am still holding 💎🙌',
-  'chart: https://example.com/charts/{s}?ref=$SPAM {S} looks strong',
   '{S} $5 calls printing money 💰',
   'meh. {S} flat again',
-  'Just bought more {S} :)',
-  '{S} SUCKS. worst stock ever',
   'the bears are wrong about {S}, this is NOT a bubble',
   '{S} beat estimates, revenue up 12% 👍',
-  'lost so much on {S} today 😭😭',
   'market is quiet today',
   'loving this rally, no idea what to buy next 😁',
 ];
+const ALL = [...BAD, ...GOOD, ...MIXED];
 const SUFFIXES = ['', '', ' #stocks', ' 📈', '!!', '?', ' #investing', ' 🤔'];
 
 export class Generator {
   private readonly bySymbolPartition: string[][];
+  readonly market: Market;
 
   constructor(readonly s: GeneratorSettings) {
+    this.market = new Market(s.seed, s.epochMs);
     this.bySymbolPartition = Array.from({ length: s.partitions }, () => []);
     s.symbols.forEach((sym, i) => this.bySymbolPartition[i % s.partitions].push(sym));
   }
@@ -73,7 +92,8 @@ export class Generator {
   generate(topic: InputTopic, partition: number, n: number): Generated {
     const r = rng(mix(this.s.seed, topic === TWEETS_TOPIC ? 1 : 2, partition, n));
     const spacing = topic === TWEETS_TOPIC ? this.s.tweetSpacingMs : this.s.priceSpacingMs;
-    let eventTime = this.s.epochMs + Math.floor(n * spacing);
+    const nominal = this.s.epochMs + Math.floor(n * spacing);
+    let eventTime = nominal;
     const u = r();
     if (u < this.s.late) eventTime -= this.s.allowedLatenessMs + 1_000 + Math.floor(r() * 300_000);
     else if (u < this.s.late + this.s.outOfOrder) eventTime -= Math.floor(r() * this.s.allowedLatenessMs * 0.9);
@@ -81,49 +101,47 @@ export class Generator {
     const own = this.bySymbolPartition[partition];
     const symbol = own.length > 0 ? pick(r, own) : null;
     if (topic === TWEETS_TOPIC) {
-      const value = malformed ? malformedTweet(r, eventTime) : JSON.stringify(this.tweet(r, symbol, eventTime, n));
+      const value = malformed ? malformedTweet(r, eventTime) : JSON.stringify(this.tweet(r, symbol, eventTime, nominal, n));
       return { key: symbol, value, kind: malformed ? 'malformed' : 'valid', eventTime };
     }
     const sym = symbol ?? this.s.symbols[partition % this.s.symbols.length];
-    const value = malformed ? malformedPrice(r, sym, eventTime) : JSON.stringify(this.price(r, sym, n, eventTime));
+    const value = malformed ? malformedPrice(r, sym, eventTime) : JSON.stringify(this.price(r, sym, nominal, eventTime));
     return { key: sym, value, kind: malformed ? 'malformed' : 'valid', eventTime };
   }
 
-  private tweet(r: () => number, symbol: string | null, eventTime: number, n: number) {
-    let body = pick(r, BODIES);
-    if (!symbol) body = body.replace(/\{S2?\}/g, 'the market').replace('{s}', 'spx');
+  /** A tweet about `symbol` (or none), its body chosen by the symbol's news at its nominal time. */
+  private tweet(r: () => number, symbol: string | null, eventTime: number, nominal: number, n: number) {
+    let body: string;
+    if (!symbol) body = pick(r, ALL).replace(/\{S2?\}/g, 'the market').replace('{s}', 'spx');
     else {
+      body = pick(r, bodiesFor(this.market.news(symbol, nominal), r()));
       const other = pick(r, this.s.symbols.filter((x) => x !== symbol).concat(symbol));
       body = body.replace('{S2}', `$${other}`).replace('{S}', `$${r() < 0.1 ? symbol.toLowerCase() : symbol}`).replace('{s}', symbol.toLowerCase());
     }
     return { created_at: formatSeedTime(eventTime), text: pick(r, OPENERS) + body + pick(r, SUFFIXES), user_id: `user_${(mix(n, 7) % 50_000).toString()}` };
   }
 
-  /** Price of a symbol at tick n: a random walk in log space built from noise at dyadic scales. */
-  priceAt(symbol: string, n: number): number {
-    const h = hashString(symbol);
-    const base = 20 + (h % 480);
-    let logp = 0;
-    for (let j = 0; j < 16; j++) {
-      const scale = 2 ** j;
-      const k = Math.floor(n / scale);
-      const f = n / scale - k;
-      const a = rng(mix(this.s.seed, h, j, k))() - 0.5;
-      const b = rng(mix(this.s.seed, h, j, k + 1))() - 0.5;
-      logp += 0.002 * Math.sqrt(scale) * (a + (b - a) * f);
-    }
-    return Math.round(base * Math.exp(logp) * 100) / 100;
-  }
-
-  private price(r: () => number, symbol: string, n: number, eventTime: number) {
+  /** A tick at nominal time t: it opens at the symbol's price one tick earlier and closes at t's. */
+  private price(r: () => number, symbol: string, nominal: number, eventTime: number) {
     return {
       symbol,
       trade_timestamp: formatSeedTime(eventTime),
-      open_price: this.priceAt(symbol, Math.max(0, n - 1)),
-      close_price: this.priceAt(symbol, n),
+      open_price: this.market.price(symbol, nominal - this.s.priceSpacingMs),
+      close_price: this.market.price(symbol, nominal),
       volume: 100 + Math.floor(r() * 4_900),
     };
   }
+}
+
+/**
+ * Which bodies a tweet draws from, given the news and a uniform u: mostly bad news in a crash
+ * (85 %), mostly good in a rally (80 %), and in calm times chatter with a little of the drift's sign.
+ */
+function bodiesFor(news: News, u: number): readonly string[] {
+  if (news.regime === 'crash') return u < 0.85 ? BAD : MIXED;
+  if (news.regime === 'rally') return u < 0.8 ? GOOD : MIXED;
+  const bad = 0.1 + 0.15 * Math.max(0, -news.tilt), good = 0.1 + 0.15 * Math.max(0, news.tilt);
+  return u < bad ? BAD : u < bad + good ? GOOD : MIXED;
 }
 
 function malformedTweet(r: () => number, eventTime: number): string {

@@ -253,53 +253,18 @@ void test('generated tweets have plausible user ids', () => {
   assert.ok(users.size > 400);
 });
 
-void test('generated prices: valid symbols, whole volumes, open is the previous close', () => {
-  const g = new Generator(settings());
+void test('generated prices: valid symbols, whole volumes, open at the price one tick before, close at the tick\'s', () => {
+  const s = settings();
+  const g = new Generator(s);
   for (let p = 0; p < 3; p++) {
     for (let n = 0; n < 300; n++) {
       const v = validatePrice(g.generate(PRICES_TOPIC, p, n).value);
       assert.ok(v.ok);
       assert.ok(isValidSymbol(v.value.symbol));
       assert.ok(Number.isInteger(v.value.volume) && v.value.volume >= 100 && v.value.volume < 5_000);
-      assert.equal(v.value.close_price, g.priceAt(v.value.symbol, n));
-      assert.equal(v.value.open_price, g.priceAt(v.value.symbol, Math.max(0, n - 1)));
+      const t = nominal(s, PRICES_TOPIC, n);
+      assert.equal(v.value.close_price, g.market.price(v.value.symbol, t));
+      assert.equal(v.value.open_price, g.market.price(v.value.symbol, t - s.priceSpacingMs));
     }
-  }
-});
-
-void test('priceAt is positive, deterministic and whole cents', () => {
-  const a = new Generator(settings()), b = new Generator(settings());
-  for (const sym of SYMBOLS) {
-    for (const n of [0, 1, 2, 3, 100, 65_535, 65_536, 1_000_000, 123_456_789]) {
-      const x = a.priceAt(sym, n);
-      assert.ok(x > 0 && Number.isFinite(x), `${sym}@${n} = ${x}`);
-      assert.equal(x, b.priceAt(sym, n));
-      assert.equal(Math.round(x * 100) / 100, x);
-    }
-  }
-});
-
-void test('priceAt depends on the seed and the symbol', () => {
-  const a = new Generator(settings({ seed: 1 })), b = new Generator(settings({ seed: 2 }));
-  let differ = 0;
-  for (let n = 0; n < 100; n++) if (a.priceAt('AAPL', n * 1000) !== b.priceAt('AAPL', n * 1000)) differ++;
-  assert.ok(differ > 90);
-  assert.notEqual(a.priceAt('AAPL', 10), a.priceAt('MSFT', 10));
-});
-
-void test('priceAt changes smoothly between consecutive ticks but does move', () => {
-  const g = new Generator(settings());
-  for (const sym of SYMBOLS) {
-    let prev = g.priceAt(sym, 0), maxStep = 0, lo = prev, hi = prev;
-    for (let n = 1; n <= 20_000; n++) {
-      const x = g.priceAt(sym, n);
-      const step = Math.abs(Math.log(x / prev));
-      maxStep = Math.max(maxStep, step);
-      lo = Math.min(lo, x);
-      hi = Math.max(hi, x);
-      prev = x;
-    }
-    assert.ok(maxStep < 0.02, `${sym}: a ${maxStep} log step between ticks`);
-    assert.ok(Math.log(hi / lo) > 0.02, `${sym}: price barely moves (${lo}..${hi})`);
   }
 });
