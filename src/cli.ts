@@ -2,9 +2,10 @@
 // cashtag's command line. Every `run` flag is also an environment variable (see --help); the
 // configuration is validated before anything starts.
 
+import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { SETTINGS, settingsTable, type SettingName } from './config.js';
-import { configOrExit } from './cli-config.js';
+import { configOrExit, usableDataDirOrExit } from './cli-config.js';
 import { createLogger } from './io/log.js';
 import { runScore } from './pipelines/score.js';
 import { speedTopology, startSpeedLayer } from './pipelines/speed.js';
@@ -15,13 +16,30 @@ import { PRICES_TOPIC, TWEETS_TOPIC } from './domain/records.js';
 import type { GeneratorSourceOptions } from './actors/generator-source/protocol.js';
 import { PipelineFailedError } from './runtime/errors.js';
 import { metricSum } from './runtime/metrics.js';
+import { progress as progressOf, progressLine, sample, type ProgressSample } from './cli-progress.js';
+import type { Supervisor } from './runtime/supervisor.js';
+import type { CliLogger } from './io/log.js';
 
 const program = new Command()
   .name('cashtag')
   .description('Real-time stock-sentiment pipeline: speed layer on an actor runtime over worker threads')
-  .showHelpAfterError();
+  .version(packageVersion(), '-V, --version', 'print the version')
+  .showSuggestionAfterError()
+  // A mistyped flag is answered in two lines (the error, with a suggestion when one is close), not
+  // with the 150 lines of --help.
+  .configureOutput({ outputError: (text, write) => write(`${text.trimEnd()} (--help lists the flags)\n`) });
 
 const PRODUCE_ONLY = new Set(['producerMetricsPort', 'produceRetryBudget', 'file', 'batchThreads']);
+/** What `cashtag produce` reads: the generator's settings, Kafka's, its own. */
+const PRODUCE_SETTINGS = new Set<string>([
+  'duration', 'rate', 'eventRate', 'speedup', 'events', 'symbols', 'partitions', 'seed', 'epoch', 'pricesPerTweet', 'outOfOrder', 'late', 'malformed', 'allowedLateness',
+  'batchSize', 'kafkaBrokers', 'kafkaTopicPrefix', 'kafkaPartitions', 'kafkaReplicationFactor', 'kafkaRetentionHours', 'metricsHost', 'producerMetricsPort', 'produceRetryBudget', 'file', 'logLevel', 'logFormat',
+]);
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
 
 const run = program
   .command('run')
@@ -35,7 +53,8 @@ for (const [name, s] of Object.entries(SETTINGS).filter(([n]) => !PRODUCE_ONLY.h
 
 run.action(async (flags: Partial<Record<SettingName, string>>) => {
   const cfg = configOrExit('cashtag', flags);
-  const log = createLogger(cfg.logLevel);
+  usableDataDirOrExit('cashtag', cfg.dataDir);
+  const log = createLogger(cfg.logLevel, 'cashtag', cfg.logFormat);
   log.info('starting speed layer', { dataDir: cfg.dataDir, rate: cfg.rate, partitions: cfg.partitions, actorThreads: cfg.actorThreads, scoreThreads: cfg.scoreThreads, engine: cfg.sentimentEngine });
   const speed = await startSpeedLayer(cfg, log);
   const server = await startRunServer(cfg, cfg, log).catch(async (e: unknown) => {
@@ -54,10 +73,7 @@ run.action(async (flags: Partial<Record<SettingName, string>>) => {
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
   if (cfg.duration > 0) setTimeout(() => stop(`duration ${cfg.duration}s elapsed`), cfg.duration * 1000).unref();
-  const progress = setInterval(() => {
-    void speed.supervisor.metricsText().then((text) => log.info('progress', summarize(text)));
-  }, 10_000);
-  progress.unref();
+  const progress = reportProgress(speed.supervisor, cfg.progressInterval, log);
   try {
     await speed.done.finally(() => server?.close());
     clearInterval(progress);
@@ -82,8 +98,8 @@ const produce = program
   .command('produce')
   .argument('<topic>', 'tweets | prices')
   .description('produce the seed\'s JSON payloads to Kafka (topic tweets or stock-prices), keyed by symbol, from the generator or a JSONL/CSV file')
-  .addHelpText('after', `\nKAFKA_BROKERS is required. Generator settings (SEED, SYMBOLS, PARTITIONS, MALFORMED_FRACTION, ...) and RATE, EVENTS are those of \`cashtag run --help\`.`);
-for (const [name, s] of Object.entries(SETTINGS)) {
+  .addHelpText('after', `\nKAFKA_BROKERS is required. Each flag is also an environment variable (\`cashtag run --help\` lists them).`);
+for (const [name, s] of Object.entries(SETTINGS).filter(([n]) => PRODUCE_SETTINGS.has(n))) {
   const opt = new Option(s.flag, s.description);
   if (opt.attributeName() !== name) throw new Error(`flag ${s.flag} does not map to setting ${name}`);
   produce.addOption(opt);
@@ -99,7 +115,7 @@ produce.action(async (topicArg: string, flags: Partial<Record<SettingName, strin
     process.exit(2);
   }
   const topic = topicArg === 'tweets' ? TWEETS_TOPIC : PRICES_TOPIC;
-  const log = createLogger(cfg.logLevel, `cashtag-producer-${topicArg}`);
+  const log = createLogger(cfg.logLevel, `cashtag-producer-${topicArg}`, cfg.logFormat);
   const abort = new AbortController();
   // A send waiting on a broker that went away sees the abort only when it returns: give it 10 s.
   const stop = () => {
@@ -143,7 +159,26 @@ program
     await runScore(process.stdin, process.stdout);
   });
 
-/** Totals for progress lines, from the merged metrics page. */
+/** Every `seconds`, a progress line (human logs) or a `progress` entry (JSON logs); 0 = none. */
+function reportProgress(supervisor: Supervisor, seconds: number, log: CliLogger): ReturnType<typeof setInterval> | undefined {
+  if (seconds <= 0) return undefined;
+  let prev: ProgressSample | null = null;
+  const timer = setInterval(() => {
+    void supervisor.metricsText().then((text) => {
+      const cur = sample(text, Date.now());
+      if (prev) {
+        const p = progressOf(prev, cur, { id: supervisor.lastCheckpoint, at: supervisor.lastCheckpointAt });
+        if (log.human) log.info(progressLine(p));
+        else log.info('progress', { ...p });
+      }
+      prev = cur;
+    }, () => undefined);
+  }, seconds * 1000);
+  timer.unref();
+  return timer;
+}
+
+/** Totals for the final log entry, from the merged metrics page. */
 export function summarize(text: string): Record<string, number> {
   return {
     tweetsIn: metricSum(text, 'cashtag_source_records_total', 'topic="tweets"'),

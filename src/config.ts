@@ -112,6 +112,8 @@ export const SETTINGS = {
   sseMaxPerClient: { env: 'SSE_MAX_PER_CLIENT', flag: '--sse-max-per-client <n>', description: 'live streams one client address may hold open at once (503 beyond)', default: String(HTTP_DEFAULTS.sseMaxPerClient), schema: int(1, 100_000), form: 'a whole number 1..100000' },
   serve: { env: 'SERVE', flag: '--serve <on|off>', description: '`cashtag run`: also serve the query API and dashboard on HTTP_PORT', default: 'on', schema: z.enum(['on', 'off']).transform((v) => v === 'on'), form: 'on or off' },
   dashboardMinutes: { env: 'DASHBOARD_MINUTES', flag: '--dashboard-minutes <n>', description: 'minutes of event time the dashboard charts show', default: '30', schema: int(1, 1440), form: 'a whole number 1..1440' },
+  logFormat: { env: 'LOG_FORMAT', flag: '--log-format <format>', description: 'auto | json | pretty: JSON lines, or one human line per entry and a progress line every PROGRESS_INTERVAL; auto = human on a terminal', default: 'auto', schema: z.enum(['auto', 'json', 'pretty']), form: 'one of auto, json, pretty' },
+  progressInterval: { env: 'PROGRESS_INTERVAL', flag: '--progress-interval <seconds>', description: 'seconds between progress lines (rates, watermark lag, checkpoint age, dead letters); 0 = none', default: '5', schema: num(0, 86_400), form: 'seconds 0..86400' },
   logLevel: { env: 'LOG_LEVEL', flag: '--log-level <level>', description: 'trace | debug | info | warn | error', default: 'info', schema: z.enum(['trace', 'debug', 'info', 'warn', 'error']), form: 'one of trace, debug, info, warn, error' },
 } satisfies Record<string, Setting>;
 

@@ -65,6 +65,8 @@ export class Supervisor {
   private readonly placement: [string, number][];
   private nextCheckpoint = 1;
   private lastCompleted = 0;
+  /** Clock time the last checkpoint was saved (0: none yet in this process). */
+  private lastCompletedAt = 0;
   private cancelTimer: (() => void) | null = null;
   private readonly metricsWaiters = new Map<number, (m: unknown[]) => void>();
   private metricsRequest = 0;
@@ -92,6 +94,11 @@ export class Supervisor {
 
   get lastCheckpoint(): number {
     return this.lastCompleted;
+  }
+
+  /** When the last checkpoint was saved, on the supervisor's clock (0: none yet in this process). */
+  get lastCheckpointAt(): number {
+    return this.lastCompletedAt;
   }
 
   async start(): Promise<void> {
@@ -303,6 +310,7 @@ export class Supervisor {
     try {
       await this.o.checkpoints?.save({ id, pipeline: this.o.topology.name, takenAt: this.o.clock.now(), snapshots });
       this.lastCompleted = Math.max(this.lastCompleted, id);
+      this.lastCompletedAt = this.o.clock.now();
       const gen = this.gen;
       if (gen) {
         for (const w of gen.workers.values()) w.postMessage({ t: 'checkpoint-complete', checkpoint: id });
