@@ -11,6 +11,7 @@ import { runScore } from './pipelines/score.js';
 import { speedTopology, startSpeedLayer } from './pipelines/speed.js';
 import { runProducer } from './pipelines/producers.js';
 import { registerBatchCommand } from './cli-batch.js';
+import { registerSqlCommand } from './cli-sql.js';
 import { accessNote, registerServeCommand, startRunServer } from './cli-serve.js';
 import { PRICES_TOPIC, TWEETS_TOPIC } from './domain/records.js';
 import type { GeneratorSourceOptions } from './actors/generator-source/protocol.js';
@@ -193,6 +194,7 @@ export function summarize(text: string): Record<string, number> {
 
 registerBatchCommand(program);
 registerServeCommand(program);
+registerSqlCommand(program);
 
 program.parseAsync().catch((e: unknown) => {
   process.stderr.write(`cashtag: ${e instanceof Error ? e.message : String(e)}\n`);
