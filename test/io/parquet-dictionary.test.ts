@@ -75,3 +75,32 @@ test('the same rows give the same bytes', async () => {
   await write(join(dir, 'b.parquet'), 3_000, 1_000);
   assert.ok(readFileSync(join(dir, 'a.parquet')).equals(readFileSync(join(dir, 'b.parquet'))));
 });
+
+test('dictionary keys tell -0 from 0 and keep negative and large INT64 values exact', async () => {
+  const file = join(dir, 'signs.parquet');
+  const doubles = [0, -0, 1.5, -1.5, Number.MIN_VALUE, -Number.MIN_VALUE];
+  const ints = [-(2 ** 40), 2 ** 40, -1, 0, 2 ** 60, -(2 ** 60), Number.MAX_SAFE_INTEGER];
+  const n = 4_000;
+  const w = await ParquetFileWriter.open(file, [c('d', 'double'), c('i', 'int64'), c('t', 'timestamp_millis'), c('k', 'int32')], 8_192);
+  const cells = (k: number): Cell[] => [doubles[k % doubles.length], ints[k % ints.length], k % 3 === 0 ? -86_400_000 : 1_766_068_200_000, (k % 5) - 2 ** 31];
+  for (let k = 0; k < n; k++) await w.append(cells(k));
+  await w.close();
+  const { columns } = await readColumns(readFileSync(file), ['d', 'i', 't', 'k']);
+  for (let k = 0; k < n; k++) {
+    const want = cells(k);
+    ['d', 'i', 't', 'k'].forEach((name, j) => assert.ok(Object.is((columns[name] as Float64Array)[k], want[j]), `${name} row ${k}: ${(columns[name] as Float64Array)[k]} vs ${want[j]}`));
+  }
+  const db = await duckdb();
+  try {
+    const encodings = await db.all(`SELECT DISTINCT encodings AS e FROM parquet_metadata('${file}')`);
+    assert.ok(encodings.every((r) => String(r.e).includes('RLE_DICTIONARY')), JSON.stringify(encodings));
+    const rows = await db.all(`SELECT d, signbit(d) AS neg, i, epoch_ms(t) AS t, k FROM read_parquet('${file}') LIMIT 42`);
+    rows.forEach((r, k) => {
+      const want = cells(k);
+      const d = want[0] as number;
+      assert.deepEqual([r.d, r.neg, r.i, r.t, r.k], [d, d < 0 || Object.is(d, -0), ...want.slice(1)], `row ${k}`);
+    });
+  } finally {
+    db.close();
+  }
+});

@@ -209,8 +209,34 @@ function definitionLevels(c: Column, from: number, to: number): Buffer {
   return out;
 }
 
+const WIDTH = { double: 8, int32: 4, int64: 8, timestamp_millis: 8, utf8: 0, binary: 0 } as const;
+
 /** A dictionary holds at most this many bytes of PLAIN values (Arrow's default page limit). */
 export const DICTIONARY_MAX_BYTES = 1024 * 1024;
+
+/**
+ * A map key equal for equal PLAIN values, and only for them: numbers for numeric types (an INT64
+ * read back as lo + hi * 2^32 is exactly the double it was written from), -0 apart from 0.
+ */
+function keyAt(values: Buffer, start: number, end: number, type: ColumnType): string | number {
+  switch (type) {
+    case 'int32':
+      return values.readInt32LE(start);
+    case 'int64':
+    case 'timestamp_millis':
+      return values.readUInt32LE(start) + values.readInt32LE(start + 4) * 4_294_967_296;
+    case 'double': {
+      const v = values.readDoubleLE(start);
+      return Object.is(v, -0) ? '-0' : v;
+    }
+    case 'utf8':
+    case 'binary':
+      return values.toString('latin1', start, end);
+  }
+}
+
+/** Values looked at before a chunk whose values are nearly all distinct is given up as PLAIN. */
+const PROBE = 1024;
 
 /** Distinct values of a chunk (PLAIN, first-seen order) and each present value's index. */
 interface Dictionary {
@@ -221,14 +247,14 @@ interface Dictionary {
 }
 
 /**
- * The dictionary of PLAIN-encoded `values` (`count` of them, fixed `width` bytes each, or
- * length-prefixed byte arrays for width 0), or null when it would not at least halve their size.
- * First-seen order, so the same values give the same bytes.
+ * The dictionary of PLAIN-encoded `values` (`count` of them, of `type`), or null when it would
+ * not at least halve their size. First-seen order, so the same values give the same bytes.
  */
-function dictionaryOf(values: Buffer, count: number, width: number): Dictionary | null {
+function dictionaryOf(values: Buffer, count: number, type: ColumnType): Dictionary | null {
+  const width = WIDTH[type];
   if (count < 2) return null;
   const budget = Math.min(DICTIONARY_MAX_BYTES, values.length / 2);
-  const ids = new Map<string, number>();
+  const ids = new Map<string | number, number>();
   const indices = new Uint32Array(count);
   const starts: number[] = [];
   const ends: number[] = [];
@@ -236,7 +262,7 @@ function dictionaryOf(values: Buffer, count: number, width: number): Dictionary 
   for (let i = 0, o = 0; i < count; i++) {
     const start = o;
     o = width > 0 ? o + width : o + 4 + values.readUInt32LE(o);
-    const key = values.toString('latin1', start, o);
+    const key = keyAt(values, start, o, type);
     let id = ids.get(key);
     if (id === undefined) {
       id = ids.size;
@@ -246,6 +272,8 @@ function dictionaryOf(values: Buffer, count: number, width: number): Dictionary 
       dictBytes += o - start;
       if (dictBytes > budget) return null;
     }
+    // Nearly every value new so far (ids, offsets, user ids): give up without hashing the rest.
+    if (i === PROBE - 1 && ids.size > PROBE * 0.9) return null;
     indices[i] = id;
   }
   const bitWidth = Math.max(1, 32 - Math.clz32(ids.size - 1));
@@ -286,13 +314,11 @@ function dictionaryIndices(d: Dictionary): Buffer {
   return out;
 }
 
-const WIDTH = { double: 8, int32: 4, int64: 8, timestamp_millis: 8, utf8: 0, binary: 0 } as const;
-
 async function columnChunk(c: Column, from: number, to: number, offset: number): Promise<{ bytes: Buffer; meta: TField[] }> {
   const values = plainValues(c, from, to);
   let present = to - from;
   if (c.optional) for (let i = from; i < to; i++) if (isNull(valueAt(c, i))) present--;
-  const dict = dictionaryOf(values, present, WIDTH[c.type]);
+  const dict = dictionaryOf(values, present, c.type);
   const pages: Buffer[] = [];
   let uncompressed = 0;
   if (dict) {
