@@ -2,7 +2,7 @@
 // file by file (the same files and row order as the speed layer's sink) by each candidate
 // Parquet writer: cashtag's own encoder (ParquetFileWriter, what the lake sinks use), parquet-wasm
 // (Rust's parquet crate, given apache-arrow tables), hyparquet-writer, and @dsnp/parquetjs's
-// ParquetWriter; all with snappy and rows groups of 8,192 as the sink writes them. Per writer:
+// ParquetWriter; all with snappy and row groups of 8,192 as the sink writes them. Per writer:
 // bytes per row, rows/s and CPU seconds (medians of BENCH_ROUNDS alternating rounds), and
 // whether DuckDB and pyarrow read every row back with the same values and typed columns.
 //
