@@ -39,22 +39,21 @@ export interface Joined {
 }
 
 /**
- * The first 32 bits of a record id (cashtag's ids are UUIDs in lowercase hex) as a number that
- * orders like the id's string; NaN for any other id. A tick arriving at the time of the last
- * one held is compared with it by id (the greatest id of a time is the answer), which at whole
- * seconds is most ticks: numbers instead of 36-character strings (equal keys fall back to the
+ * The first 6 characters of a record id (`p3-57309`, see recordId) as a number that orders like
+ * the id's string: base 256, a shorter id padded with 0 (so "p3-1" < "p3-10" as strings do);
+ * NaN for an id with a character above U+00FF. A tick arriving at the time of the last one held
+ * is compared with it by id (the greatest id of a time is the answer), which at whole seconds is
+ * most ticks: numbers instead of strings where the prefixes differ (equal keys fall back to the
  * strings).
  */
 export function idSortKey(id: string): number {
-  if (id.length < 9 || id.charCodeAt(8) !== 45 /* - */) return Number.NaN;
   let key = 0;
-  for (let i = 0; i < 8; i++) {
-    const c = id.charCodeAt(i);
-    const digit = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
-    if (digit < 0) return Number.NaN;
-    key = (key << 4) | digit;
+  for (let i = 0; i < 6; i++) {
+    const c = i < id.length ? id.charCodeAt(i) : 0;
+    if (c > 0xff) return Number.NaN;
+    key = key * 256 + c;
   }
-  return key >>> 0;
+  return key;
 }
 
 /** Whether tick a's id orders before b's; ids compare as numbers where both keys are known and differ. */

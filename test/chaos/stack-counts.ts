@@ -10,7 +10,7 @@ import { Client as Cql } from 'cassandra-driver';
 import type { Kafka } from 'kafkajs';
 import { extractCashtags, UNTAGGED_TOPIC } from '../../src/domain/cashtags.js';
 import { validatePrice, validateTweet } from '../../src/domain/payloads.js';
-import { recordId } from '../../src/domain/records.js';
+import { recordUuid } from '../../src/domain/records.js';
 import type { Config } from '../../src/config.js';
 import { topicNames } from '../../src/io/kafka/client.js';
 import { openLake } from '../../src/io/lake/open.js';
@@ -42,7 +42,7 @@ export function expectedKeys(tweets: KafkaRecord[], prices: KafkaRecord[]): Stor
     const symbols = extractCashtags(v.value.text);
     // One bronze row per symbol, or one under topic=NONE; Cassandra keeps only per-symbol rows.
     for (const s of symbols.length ? symbols : [UNTAGGED_TOPIC]) out.bronze.push(`tweets_v2/${s}/${r.partition}/${r.offset}`);
-    for (const s of symbols) out.cassandra.push(`tweets/${s}/${recordId('tweets', r.partition, r.offset)}`);
+    for (const s of symbols) out.cassandra.push(`tweets/${s}/${recordUuid('tweets', r.partition, r.offset)}`);
   }
   for (const r of prices) {
     const v = validatePrice(r.value);
@@ -51,7 +51,7 @@ export function expectedKeys(tweets: KafkaRecord[], prices: KafkaRecord[]): Stor
       continue;
     }
     out.bronze.push(`stock_prices/${v.value.symbol}/${r.partition}/${r.offset}`);
-    out.cassandra.push(`market_data/${v.value.symbol}/${recordId('stock-prices', r.partition, r.offset)}`);
+    out.cassandra.push(`market_data/${v.value.symbol}/${recordUuid('stock-prices', r.partition, r.offset)}`);
   }
   return out;
 }

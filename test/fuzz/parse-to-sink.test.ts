@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import { UNTAGGED_TOPIC } from '../../src/domain/cashtags.js';
 import { DEAD_LETTER_REASONS } from '../../src/domain/payloads.js';
-import { recordId, type PriceRow, type TweetRow } from '../../src/domain/records.js';
+import { recordId, servingId, type PriceRow, type TweetRow } from '../../src/domain/records.js';
 import { duckdb } from '../helpers/duckdb.js';
 import { fuzzRecord, POISON_TICK, type FuzzRecord } from './corpus.js';
 import { runPath, type Input, type PathResult } from './sink-path.js';
@@ -94,12 +94,12 @@ function check(inputs: Input[], cs: Case[], r: PathResult): void {
           assert.equal(t.user_id, e.userId, `${what}: user_id as sent`);
           assert.equal(t.created_ms, e.eventTime, `${what}: created_at as sent`);
         }
-        for (const sym of e.symbols!) assert.equal(r.store.tweets.get(sym)?.filter((s) => s.id === id).length, 1, `${what}: once in the store under ${sym}`);
+        for (const sym of e.symbols!) assert.equal(r.store.tweets.get(sym)?.filter((s) => s.id === servingId(id)).length, 1, `${what}: once in the store under ${sym}`);
       } else {
         assert.equal(data.length, 1, `${what}: one tick row`);
         const p = data[0] as (typeof r.lake.prices)[number];
         assert.deepEqual([p.symbol, p.record_id, p.open_price, p.close_price, p.volume, p.trade_ms], [e.symbol, id, e.open, e.close, e.volume, e.eventTime], `${what}: tick as sent`);
-        assert.equal(r.store.prices.get(e.symbol!)?.filter((s) => s.id === id).length, 1, `${what}: once in the store`);
+        assert.equal(r.store.prices.get(e.symbol!)?.filter((s) => s.id === servingId(id)).length, 1, `${what}: once in the store`);
       }
     }
   });

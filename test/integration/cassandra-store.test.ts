@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { Client } from 'cassandra-driver';
-import { recordId, type PriceRow, type TweetRow } from '../../src/domain/records.js';
+import { recordId, servingId, type PriceRow, type TweetRow } from '../../src/domain/records.js';
 import type { CassandraSettings } from '../../src/io/store/cassandra-client.js';
 import { provisionCassandra } from '../../src/io/store/cassandra-schema.js';
 import { CassandraServingStore } from '../../src/io/store/cassandra-store.js';
@@ -83,7 +83,7 @@ test('upserts read back newest first per symbol, with limit and since', async ()
   const byTime = new Map(aapl.map((r) => [r.createdAt, r]));
   for (const r of newest) {
     const w = byTime.get(r.created_at)!;
-    assert.equal(r.id, w.id);
+    assert.equal(r.id, servingId(w.id));
     assert.equal(r.topic, 'AAPL');
     assert.equal(r.text, w.text);
     assert.equal(r.user_id, w.userId);
@@ -121,7 +121,7 @@ test('two tweets at the same instant with different ids are both kept', async ()
   const b = tweet('AMZN', T0 + 7000, { text: 'second' });
   await store.upsertTweets([a, b]);
   const rows = await store.latestTweets('AMZN');
-  assert.deepEqual(rows.map((r) => r.id).sort(), [a.id, b.id].sort());
+  assert.deepEqual(rows.map((r) => r.id).sort(), [a.id, b.id].map(servingId).sort());
   assert.deepEqual(rows.map((r) => r.text).sort(), ['first', 'second']);
 });
 
@@ -142,7 +142,7 @@ test('a plain driver client reads exactly what the store wrote', async () => {
   const got = await plainTweets('ORCL');
   assert.deepEqual(
     got.map((r) => ({ topic: r.topic, created_at: (r.created_at as Date).getTime(), id: r.id.toString(), text: r.text, score: r.sentiment_score })),
-    rows.reverse().map((r) => ({ topic: 'ORCL', created_at: r.createdAt, id: r.id, text: r.text, score: r.sentimentScore })),
+    rows.reverse().map((r) => ({ topic: 'ORCL', created_at: r.createdAt, id: servingId(r.id), text: r.text, score: r.sentimentScore })),
   );
 });
 

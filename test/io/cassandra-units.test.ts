@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { errors, types } from 'cassandra-driver';
-import { recordId, type PriceRow, type TweetRow } from '../../src/domain/records.js';
+import { recordId, recordUuid, uuidOfRecordId, type PriceRow, type TweetRow } from '../../src/domain/records.js';
 import { ActorError } from '../../src/runtime/errors.js';
 import { cassandraCall, cassandraClientOptions, cassandraFailure, isRetriableCassandraError, parseContactPoint } from '../../src/io/store/cassandra-client.js';
 import { createKeyspaceCql, createTableCql, keyspaceName, tableMismatches, TWEETS_TABLE } from '../../src/io/store/cassandra-schema.js';
@@ -98,23 +98,24 @@ test('layout check: the expected table passes; the seed table clustered by inges
   assert.deepEqual(tableMismatches(TWEETS_TABLE, []), ['table missing']);
 });
 
-test('row mapping: record ids as uuid, times as timestamps, volume as bigint, and back', () => {
+test('row mapping: record ids as their uuid, times as timestamps, volume as bigint, and back', () => {
   const t: TweetRow = { kind: 'tweet-row', id: recordId('tweets', 3, 42), topic: 'AAPL', partition: 3, offset: 42, createdAt: 1_766_068_200_000, ingestTs: 1_766_068_201_234, text: '$AAPL up', userId: 'user_1', sentimentScore: 0.25, late: false };
   const tp = tweetParams(t);
   assert.equal(tp[0], 'AAPL');
   assert.deepEqual(tp[1], new Date(t.createdAt));
   assert.ok(tp[2] instanceof types.Uuid);
-  assert.equal(tp[2].toString(), t.id);
+  assert.equal(tp[2].toString(), uuidOfRecordId(t.id));
+  assert.equal(tp[2].toString(), recordUuid('tweets', 3, 42));
   const tweetRow = Object.fromEntries(Object.keys(TWEETS_TABLE.columns).map((c, i) => [c, tp[i]]));
-  assert.deepEqual(toStoredTweet(tweetRow), { id: t.id, topic: 'AAPL', created_at: t.createdAt, ingest_timestamp: t.ingestTs, text: '$AAPL up', user_id: 'user_1', sentiment_score: 0.25 });
-  assert.throws(() => tweetParams({ ...t, id: 'id-1' }), /Uuid/, 'ids must be UUID-formatted (recordId)');
+  assert.deepEqual(toStoredTweet(tweetRow), { id: recordUuid('tweets', 3, 42), topic: 'AAPL', created_at: t.createdAt, ingest_timestamp: t.ingestTs, text: '$AAPL up', user_id: 'user_1', sentiment_score: 0.25 });
+  assert.throws(() => tweetParams({ ...t, id: 'id-1' }), /Uuid/, 'ids must be record ids (recordId) or UUIDs');
 
   const p: PriceRow = { kind: 'price', id: recordId('stock-prices', 0, 7), symbol: 'TSLA', partition: 0, offset: 7, tradeTs: 1_766_068_205_000, ingestTs: 1_766_068_205_100, openPrice: 250.5, closePrice: 251.2, volume: 2 ** 40, late: false };
   const pp = priceParams(p);
   assert.ok(pp[6] instanceof types.Long);
   assert.equal(pp[6].toString(), String(2 ** 40));
   const priceRow = { symbol: pp[0], trade_timestamp: pp[1], id: pp[2], ingest_timestamp: pp[3], open_price: pp[4], close_price: pp[5], volume: pp[6] };
-  assert.deepEqual(toStoredPrice(priceRow), { id: p.id, symbol: 'TSLA', trade_timestamp: p.tradeTs, ingest_timestamp: p.ingestTs, open_price: 250.5, close_price: 251.2, volume: 2 ** 40 });
+  assert.deepEqual(toStoredPrice(priceRow), { id: recordUuid('stock-prices', 0, 7), symbol: 'TSLA', trade_timestamp: p.tradeTs, ingest_timestamp: p.ingestTs, open_price: 250.5, close_price: 251.2, volume: 2 ** 40 });
 });
 
 test('forEachLimited: never more than the limit in flight; stops starting work after a failure', async () => {

@@ -10,7 +10,7 @@ import vaderSentiment from 'vader-sentiment';
 import { extractCashtags, UNTAGGED_TOPIC } from '../../src/domain/cashtags.js';
 import { Generator } from '../../src/domain/generator.js';
 import { validatePrice, validateTweet } from '../../src/domain/payloads.js';
-import { recordId } from '../../src/domain/records.js';
+import { recordId, servingId } from '../../src/domain/records.js';
 import { loadConfig } from '../../src/config.js';
 import { polarityScores } from '../../src/index.js';
 import { LmdbServingStore } from '../../src/io/store/lmdb-store.js';
@@ -116,7 +116,8 @@ for (const engine of ['vader-sentiment', 'vader'] as const) {
           assert.equal(latest.length, 0, 'tweets without a symbol take no part in per-symbol views');
           continue;
         }
-        const newest = [...expected].sort((a, b) => b.createdAt - a.createdAt || a.id.localeCompare(b.id)).slice(0, 5);
+        // The store keys rows by the record's UUID: ties in time order by it.
+        const newest = expected.map((t) => ({ ...t, id: servingId(t.id) })).sort((a, b) => b.createdAt - a.createdAt || a.id.localeCompare(b.id)).slice(0, 5);
         assert.deepEqual(latest.map((t) => [t.id, t.created_at]), newest.map((t) => [t.id, t.createdAt]), `newest tweets of ${topic}`);
       }
     } finally {

@@ -17,6 +17,10 @@ import { lakeSettings, storeSettings } from '../../src/pipelines/speed.js';
 import { quietLogger } from '../helpers/runtime.js';
 import { duckdb } from '../helpers/duckdb.js';
 import { finishedRun, getJson, serve } from './helpers.js';
+import { servingId } from '../../src/domain/records.js';
+
+/** The `n` newest of [store id, event time, value] rows, as a serving store orders them: time descending, then id. */
+const newest = (rows: [string, number, number][], n: number) => rows.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).slice(0, n);
 
 type Db = Awaited<ReturnType<typeof duckdb>>;
 let cfg: Config;
@@ -61,10 +65,10 @@ describe('query API over a finished embedded run', { timeout: 240_000 }, () => {
       assert.equal(status, 200);
       assert.equal(body.count, 120);
       assert.deepEqual(body.items, (await store.latestTweets(symbol, { limit: 120 })).map(apiTweet));
-      // Independently: bronze's newest 120 of the symbol (ties in time by record id).
-      const bronze = await db.all(`SELECT record_id, epoch_ms(created_at) AS t, sentiment_score FROM read_parquet('${lake}/twitter-bronze/tweets_v2/*/*.parquet', hive_partitioning = true) WHERE topic = '${symbol}' ORDER BY created_at DESC, record_id LIMIT 120`);
+      // Independently: bronze's newest 120 of the symbol (ties in time by the store's UUID of the record id).
+      const bronze = await db.all(`SELECT record_id, epoch_ms(created_at) AS t, sentiment_score FROM read_parquet('${lake}/twitter-bronze/tweets_v2/*/*.parquet', hive_partitioning = true) WHERE topic = '${symbol}'`);
       const items = body.items as { id: string; created_at: string; sentiment_score: number; sentiment: string }[];
-      assert.deepEqual(items.map((t) => [t.id, Date.parse(t.created_at), t.sentiment_score]), bronze.map((r) => [r.record_id, r.t, r.sentiment_score]));
+      assert.deepEqual(items.map((t) => [t.id, Date.parse(t.created_at), t.sentiment_score]), newest(bronze.map((r) => [servingId(r.record_id as string), r.t as number, r.sentiment_score as number]), 120));
       for (const t of items) assert.equal(t.sentiment, t.sentiment_score >= 0.05 ? 'positive' : t.sentiment_score <= -0.05 ? 'negative' : 'neutral');
     }
     // Default limit 50; since keeps only tweets at or after it.
@@ -81,8 +85,8 @@ describe('query API over a finished embedded run', { timeout: 240_000 }, () => {
     const { status, body } = await getJson(server.url, '/api/prices/TSLA?limit=80');
     assert.equal(status, 200);
     assert.deepEqual(body.items, (await store.latestPrices('TSLA', { limit: 80 })).map(apiPrice));
-    const bronze = await db.all(`SELECT record_id, epoch_ms(trade_timestamp) AS t, close_price FROM read_parquet('${lake}/twitter-bronze/stock_prices/*/*.parquet', hive_partitioning = true) WHERE symbol = 'TSLA' ORDER BY trade_timestamp DESC, record_id LIMIT 80`);
-    assert.deepEqual((body.items as { id: string; trade_timestamp: string; close_price: number }[]).map((p) => [p.id, Date.parse(p.trade_timestamp), p.close_price]), bronze.map((r) => [r.record_id, r.t, r.close_price]));
+    const bronze = await db.all(`SELECT record_id, epoch_ms(trade_timestamp) AS t, close_price FROM read_parquet('${lake}/twitter-bronze/stock_prices/*/*.parquet', hive_partitioning = true) WHERE symbol = 'TSLA'`);
+    assert.deepEqual((body.items as { id: string; trade_timestamp: string; close_price: number }[]).map((p) => [p.id, Date.parse(p.trade_timestamp), p.close_price]), newest(bronze.map((r) => [servingId(r.record_id as string), r.t as number, r.close_price as number]), 80));
   });
 
   test('GET /api/windows/{symbol}: the 5-minute windows in a range, as the store and the gold lake have them', async () => {

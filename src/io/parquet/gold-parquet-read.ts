@@ -1,10 +1,11 @@
 // Columnar reading of bronze Parquet for the batch layer: the named columns of a whole file as
 // typed arrays (numbers, timestamps as epoch ms) or strings, without materialising rows.
 //
-// Fast path: required flat columns in PLAIN-encoded v1 or v2 data pages (what cashtag's bronze
-// sink writes), decoded straight from the page bytes. Anything else (dictionary pages, optional
-// columns, other encodings) falls back to @dsnp/parquetjs's own column-chunk decoder, so any
-// valid file of the bronze schema is read, only more slowly.
+// Fast path: required flat columns in PLAIN or dictionary-encoded (PLAIN dictionary page,
+// RLE_DICTIONARY data) v1 or v2 data pages (what cashtag's bronze sink writes), decoded straight
+// from the page bytes. Anything else (optional columns, other encodings) falls back to
+// @dsnp/parquetjs's own column-chunk decoder, so any valid file of the bronze schema is read,
+// only more slowly.
 
 import type { ParquetReader } from '@dsnp/parquetjs';
 import { inflate } from '@dsnp/parquetjs/dist/lib/compression.js';
@@ -12,8 +13,11 @@ import { decodeFooter, decodePageHeader, type ColumnMeta, type FooterMeta } from
 
 /** Parquet's enums (parquet.thrift), the values this reader needs. */
 const TYPE = { INT32: 1, INT64: 2, DOUBLE: 5, BYTE_ARRAY: 6 } as const;
-const PAGE = { DATA_PAGE: 0, INDEX_PAGE: 1, DATA_PAGE_V2: 3 } as const;
+const PAGE = { DATA_PAGE: 0, INDEX_PAGE: 1, DICTIONARY_PAGE: 2, DATA_PAGE_V2: 3 } as const;
 const PLAIN = 0;
+const PLAIN_DICTIONARY = 2;
+const RLE_DICTIONARY = 8;
+const WIDTH: Record<number, number> = { [TYPE.INT32]: 4, [TYPE.INT64]: 8, [TYPE.DOUBLE]: 8, [TYPE.BYTE_ARRAY]: 0 };
 const REQUIRED = 0;
 const CODECS: Record<number, string> = { 0: 'UNCOMPRESSED', 1: 'SNAPPY', 2: 'GZIP', 4: 'BROTLI' };
 
@@ -120,25 +124,94 @@ class Utf8Sink implements Sink {
   }
 }
 
+/** A PLAIN dictionary page's values as [start, end) slices of its bytes. */
+function dictionarySlices(page: Buffer, count: number, width: number): Uint32Array {
+  const bounds = new Uint32Array(count + 1);
+  let o = 0;
+  for (let k = 0; k < count; k++) {
+    bounds[k] = o;
+    o = width > 0 ? o + width : o + 4 + page.readUInt32LE(o);
+  }
+  bounds[count] = o;
+  return bounds;
+}
+
+/** `count` values of the RLE/bit-packed hybrid encoding at `from` (runs of either kind). */
+function hybridIndices(buf: Buffer, from: number, bitWidth: number, count: number): Uint32Array {
+  const out = new Uint32Array(count);
+  const byteWidth = (bitWidth + 7) >> 3;
+  let o = from;
+  let n = 0;
+  while (n < count) {
+    let header = 0;
+    for (let shift = 1; ; shift *= 128) {
+      const b = buf[o++];
+      if (b === undefined) throw new Error('truncated dictionary indices');
+      header += (b & 0x7f) * shift;
+      if (b < 0x80) break;
+    }
+    if (header % 2 === 0) {
+      let v = 0;
+      for (let k = 0; k < byteWidth; k++) v += buf[o++] * 2 ** (8 * k);
+      for (let k = header / 2; k > 0 && n < count; k--) out[n++] = v;
+    } else {
+      const values = ((header - 1) / 2) * 8;
+      let acc = 0;
+      let bits = 0;
+      for (let k = 0; k < values; k++) {
+        while (bits < bitWidth) {
+          acc += buf[o++] * 2 ** bits;
+          bits += 8;
+        }
+        if (n < count) out[n++] = acc % 2 ** bitWidth;
+        acc = Math.floor(acc / 2 ** bitWidth);
+        bits -= bitWidth;
+      }
+    }
+  }
+  return out;
+}
+
+/** Rows of a dictionary-encoded page as the PLAIN bytes they stand for. */
+function fromDictionary(dict: Buffer, bounds: Uint32Array, indices: Uint32Array): Buffer {
+  let bytes = 0;
+  for (const i of indices) {
+    if (i + 1 >= bounds.length) throw new Error(`dictionary index ${i} past its ${bounds.length - 1} values`);
+    bytes += bounds[i + 1] - bounds[i];
+  }
+  const out = Buffer.allocUnsafe(bytes);
+  let o = 0;
+  for (const i of indices) for (let j = bounds[i], end = bounds[i + 1]; j < end; j++) out[o++] = dict[j];
+  return out;
+}
+
 /** Decode a column chunk's pages on the fast path; false when it needs the general decoder. */
-async function fastChunk(file: Buffer, meta: ColumnMeta, sink: Sink): Promise<boolean> {
-  if (meta.dictionaryPageOffset !== undefined && meta.dictionaryPageOffset > 0) return false;
+async function fastChunk(file: Buffer, meta: ColumnMeta, type: number, sink: Sink): Promise<boolean> {
   const codec = CODECS[meta.codec];
   if (codec === undefined) return false;
-  let off = meta.dataPageOffset;
+  const hasDictionary = meta.dictionaryPageOffset !== undefined && meta.dictionaryPageOffset > 0;
+  let off = hasDictionary ? Math.min(meta.dictionaryPageOffset!, meta.dataPageOffset) : meta.dataPageOffset;
   const end = off + meta.totalCompressedSize;
   const pages: { bytes: Buffer; count: number }[] = [];
+  let dict: { bytes: Buffer; bounds: Uint32Array } | null = null;
   while (off < end) {
     const h = decodePageHeader(file, off);
     off += h.headerBytes;
     const body = file.subarray(off, off + h.compressedSize);
     off += h.compressedSize;
-    if (h.type === PAGE.DATA_PAGE || h.type === PAGE.DATA_PAGE_V2) {
+    if (h.type === PAGE.DICTIONARY_PAGE) {
+      if (h.encoding !== PLAIN && h.encoding !== PLAIN_DICTIONARY) return false;
+      const bytes = codec === 'UNCOMPRESSED' ? body : await inflate(codec, body);
+      dict = { bytes, bounds: dictionarySlices(bytes, h.numValues, WIDTH[type]) };
+    } else if (h.type === PAGE.DATA_PAGE || h.type === PAGE.DATA_PAGE_V2) {
       // A required flat column has no definition or repetition levels.
-      if (h.encoding !== PLAIN || h.numNulls !== 0) return false;
+      if (h.numNulls !== 0) return false;
       const values = body.subarray(h.defLevelsBytes + h.repLevelsBytes);
       const compressed = h.isCompressed && codec !== 'UNCOMPRESSED';
-      pages.push({ bytes: compressed ? await inflate(codec, values) : values, count: h.numValues });
+      const bytes = compressed ? await inflate(codec, values) : values;
+      if (h.encoding === PLAIN) pages.push({ bytes, count: h.numValues });
+      else if ((h.encoding === RLE_DICTIONARY || h.encoding === PLAIN_DICTIONARY) && dict) pages.push({ bytes: fromDictionary(dict.bytes, dict.bounds, hybridIndices(bytes, 1, bytes[0], h.numValues)), count: h.numValues });
+      else return false;
     } else if (h.type !== PAGE.INDEX_PAGE) {
       return false;
     }
@@ -172,7 +245,7 @@ export async function readColumns(file: Buffer, names: readonly string[]): Promi
       for (const [g, rg] of md.rowGroups.entries()) {
         const chunk = rg.columns.find((c) => c.path.length === 1 && c.path[0] === name);
         if (!chunk) throw new Error(`column ${name} is missing from a row group`);
-        if (flat && (await fastChunk(file, chunk, sink))) continue;
+        if (flat && WIDTH[element.type] !== undefined && (await fastChunk(file, chunk, element.type, sink))) continue;
         general ??= await (await import('@dsnp/parquetjs')).ParquetReader.openBuffer(file);
         await generalChunk(general, general.metadata!.row_groups[g], name, sink, numbers, at);
       }

@@ -125,7 +125,7 @@ export interface FooterMeta {
 export interface PageHeaderMeta {
   type: number;
   compressedSize: number;
-  /** Data page v1 or v2 fields; levels byte lengths are 0 for v1 (levels are inside the body). */
+  /** Data page v1 or v2 fields (a dictionary page's count and encoding); levels byte lengths are 0 for v1 (levels are inside the body). */
   numValues: number;
   numNulls: number;
   encoding: number;
@@ -169,12 +169,13 @@ export function decodePageHeader(file: Uint8Array, offset: number): PageHeaderMe
   const h = r.struct();
   const v1 = h.get(5) as Struct | undefined;
   const v2 = h.get(8) as Struct | undefined;
+  const dict = h.get(7) as Struct | undefined;
   return {
     type: num(h, 1),
     compressedSize: num(h, 3),
-    numValues: v1 ? num(v1, 1) : v2 ? num(v2, 1) : 0,
+    numValues: v1 ? num(v1, 1) : v2 ? num(v2, 1) : dict ? num(dict, 1) : 0,
     numNulls: v2 ? num(v2, 2) : 0,
-    encoding: v1 ? num(v1, 2) : v2 ? num(v2, 4) : -1,
+    encoding: v1 ? num(v1, 2) : v2 ? num(v2, 4) : dict ? num(dict, 2) : -1,
     defLevelsBytes: v2 ? num(v2, 5) : 0,
     repLevelsBytes: v2 ? num(v2, 6) : 0,
     isCompressed: v2 ? (v2.get(7) as boolean | undefined) ?? true : true,

@@ -14,7 +14,7 @@
 // reading every symbol's newest N keys at each checkpoint).
 
 import { types, type Client } from 'cassandra-driver';
-import type { AlertRow, PriceRow, TweetRow, WindowRow } from '../../domain/records.js';
+import { servingId, type AlertRow, type PriceRow, type TweetRow, type WindowRow } from '../../domain/records.js';
 import { alertParams, analyticsStatements, daysBetween, toStoredAlert, toStoredWindow, windowParams } from './cassandra-analytics.js';
 import { cassandraCall, connectCassandra, type CassandraSettings } from './cassandra-client.js';
 import { readDurabilityRisk } from './cassandra-durability.js';
@@ -28,11 +28,11 @@ const BATCH_ROWS = 20;
 const MAX_DATE_MS = 8.64e15;
 
 export function tweetParams(r: TweetRow): unknown[] {
-  return [r.topic, new Date(r.createdAt), types.Uuid.fromString(r.id), new Date(r.ingestTs), r.text, r.userId, r.sentimentScore];
+  return [r.topic, new Date(r.createdAt), types.Uuid.fromString(servingId(r.id)), new Date(r.ingestTs), r.text, r.userId, r.sentimentScore];
 }
 
 export function priceParams(r: PriceRow): unknown[] {
-  return [r.symbol, new Date(r.tradeTs), types.Uuid.fromString(r.id), new Date(r.ingestTs), r.openPrice, r.closePrice, types.Long.fromNumber(r.volume)];
+  return [r.symbol, new Date(r.tradeTs), types.Uuid.fromString(servingId(r.id)), new Date(r.ingestTs), r.openPrice, r.closePrice, types.Long.fromNumber(r.volume)];
 }
 
 const ms = (v: unknown): number => (v instanceof Date ? v.getTime() : Number(v));

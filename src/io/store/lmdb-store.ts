@@ -2,7 +2,7 @@
 // Writers on several threads share one environment; LMDB serialises their commits.
 
 import { open, type Database, type RootDatabase } from 'lmdb';
-import type { AlertRow, PriceRow, TweetRow, WindowRow } from '../../domain/records.js';
+import { servingId, type AlertRow, type PriceRow, type TweetRow, type WindowRow } from '../../domain/records.js';
 import { errorMessage } from '../../runtime/errors.js';
 import { rowRejected } from './row-rejection.js';
 import { alertToStored, windowToStored, type AnalyticsViews, type ServingStore, type StoredAlert, type StoredPrice, type StoredTweet, type StoredWindow } from './serving-store.js';
@@ -57,7 +57,8 @@ export class LmdbServingStore implements ServingStore, AnalyticsViews {
     await writeRows(this.root, 'tweets', () => {
       this.noteSymbols(rows.map((r) => r.topic));
       for (const r of rows) {
-        void this.tweets.put([r.topic, desc(r.createdAt), r.id], { id: r.id, topic: r.topic, created_at: r.createdAt, ingest_timestamp: r.ingestTs, text: r.text, user_id: r.userId, sentiment_score: r.sentimentScore });
+        const id = servingId(r.id);
+        void this.tweets.put([r.topic, desc(r.createdAt), id], { id, topic: r.topic, created_at: r.createdAt, ingest_timestamp: r.ingestTs, text: r.text, user_id: r.userId, sentiment_score: r.sentimentScore });
       }
     });
   }
@@ -67,7 +68,8 @@ export class LmdbServingStore implements ServingStore, AnalyticsViews {
     await writeRows(this.root, 'market_data', () => {
       this.noteSymbols(rows.map((r) => r.symbol));
       for (const r of rows) {
-        void this.prices.put([r.symbol, desc(r.tradeTs), r.id], { id: r.id, symbol: r.symbol, trade_timestamp: r.tradeTs, ingest_timestamp: r.ingestTs, open_price: r.openPrice, close_price: r.closePrice, volume: r.volume });
+        const id = servingId(r.id);
+        void this.prices.put([r.symbol, desc(r.tradeTs), id], { id, symbol: r.symbol, trade_timestamp: r.tradeTs, ingest_timestamp: r.ingestTs, open_price: r.openPrice, close_price: r.closePrice, volume: r.volume });
       }
     });
   }
