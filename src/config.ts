@@ -19,6 +19,11 @@ const symbols = z
   .transform((s) => s.split(',').map((x) => x.trim().replace(/^\$/, '').toUpperCase()).filter(Boolean))
   .refine((xs) => xs.length > 0 && xs.every((x) => SYMBOL_PATTERN.test(x)), 'a comma-separated list of symbols like AAPL,TSLA,BRK.B');
 
+/** A switch: on/off (or true/false, 1/0) from the environment; a flag given alone is `true`. */
+const onOffOrFlag = z
+  .union([z.literal(true), z.enum(['on', 'off', 'true', 'false', '1', '0'])])
+  .transform((v) => v === true || v === 'on' || v === 'true' || v === '1');
+
 const host = z.string().regex(/^[A-Za-z0-9.:-]{1,253}$/);
 const origins = z
   .string()
@@ -45,6 +50,7 @@ interface Setting {
 export const SETTINGS = {
   dataDir: { env: 'DATA_DIR', flag: '--data-dir <dir>', description: 'where the lake, serving store and checkpoints live', default: './data', schema: z.string().min(1).transform((d) => resolve(d)), form: 'a directory path' },
   duration: { env: 'DURATION', flag: '--duration <seconds>', description: 'stop (cleanly) after this many seconds; 0 runs until Ctrl-C', default: '0', schema: num(0, 1e9), form: 'seconds >= 0' },
+  untilDrained: { env: 'UNTIL_DRAINED', flag: '--until-drained [on|off]', description: 'Kafka input: stop (cleanly, exit 0) once every assigned partition of tweets and stock-prices is read up to the end offsets it had at start-up: the streams end as at the end of a bounded run (windows and joins up to the last watermark are emitted, later ones wait in the final checkpoint), sinks are flushed and a final checkpoint is committed, so running it again writes nothing new. Not with ANALYTICS_SHUFFLE=kafka', default: 'off', schema: onOffOrFlag, form: 'on or off (the flag alone: on)' },
   rate: { env: 'RATE', flag: '--rate <tweets/s>', description: 'tweets per second offered by the generator (all partitions); 0 = as fast as the pipeline goes', default: '1000', schema: num(0, 1e7), form: 'tweets per second >= 0' },
   eventRate: { env: 'EVENT_RATE', flag: '--event-rate <tweets/s>', description: 'tweets per second of event time (how fast event time advances per record); 0 = same as RATE (1000 when RATE is 0)', default: '0', schema: num(0, 1e7), form: 'tweets per second >= 0' },
   events: { env: 'EVENTS', flag: '--events <n>', description: 'stop the generator after n tweets (split over partitions); -1 = unbounded', default: '-1', schema: int(-1), form: 'a whole number >= -1' },
@@ -144,6 +150,12 @@ export function loadConfig(flags: Partial<Record<SettingName, string>>, env: Nod
   }
   if (problems.length === 0 && (out.httpHeadersTimeout as number) > (out.httpRequestTimeout as number)) {
     problems.push(`HTTP_HEADERS_TIMEOUT (--http-headers-timeout) = ${String(out.httpHeadersTimeout)} is longer than HTTP_REQUEST_TIMEOUT (--http-request-timeout) = ${String(out.httpRequestTimeout)}: expected headers timeout <= request timeout`);
+  }
+  if (problems.length === 0 && out.untilDrained === true && (out.kafkaBrokers as string[]).length === 0) {
+    problems.push('UNTIL_DRAINED (--until-drained) needs Kafka input (KAFKA_BROKERS): the embedded generator has no end unless EVENTS (--events) bounds it');
+  }
+  if (problems.length === 0 && out.untilDrained === true && out.analytics === true && out.analyticsShuffle === 'kafka') {
+    problems.push('UNTIL_DRAINED (--until-drained) with ANALYTICS_SHUFFLE=kafka: expected ANALYTICS_SHUFFLE=local or ANALYTICS=off (the repartition topic has no end of its own)');
   }
   if (problems.length > 0) throw new ConfigError(problems);
   // Pipelines sharing a cluster under different topic prefixes must not share a consumer group
