@@ -40,6 +40,7 @@ const a = benchFlags(
   { KAFKA_BROKERS: 'the Kafka to use (make bench-drain starts the local stack\'s and sets it)', SPARK_PY: 'python of the PySpark venv (default .tools/spark/bin/python)', JAVA_HOME: 'Java 17 for Spark (default /usr/lib/jvm/java-17-openjdk-amd64)' },
 );
 
+process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1'; // kafkajs's note on its v2 default partitioner, at every backlog
 const root = resolve(new URL('../../', import.meta.url).pathname);
 const cli = join(root, 'dist/src/cli.js');
 const brokers = process.env.KAFKA_BROKERS ?? '';

@@ -60,6 +60,7 @@ payload = T.StructType(
         T.StructField("user_id", T.StringType()),
     ]
 )
+STRING_FIELDS = r'(?s)^(?=.*"created_at"\s*:\s*")(?=.*"text"\s*:\s*")(?=.*"user_id"\s*:\s*")'
 URL_LIKE = r"(?i)\b(?:https?://|www\.)\S*"
 CASHTAG = r"(?<![\p{L}\p{N}_$/\\.=&?#@-])\$([A-Za-z][A-Za-z0-9]{0,5}(?:\.[A-Za-z]{1,2})?)(?![\p{L}\p{N}_$])"
 
@@ -73,14 +74,21 @@ raw = (
 )
 tweets = (
     raw.select(
-        F.from_json(F.col("value").cast("string"), payload).alias("t"),
+        F.col("value").cast("string").alias("raw"),
         F.col("partition").alias("source_partition"),
         F.col("offset").alias("source_offset"),
         F.col("timestamp").alias("ingest_timestamp"),
     )
+    # cashtag's validation (src/domain/payloads.ts): the three fields are JSON strings (from_json
+    # would turn a number into one), text at most 10,000 characters, user_id at most 64.
+    .where(F.col("raw").rlike(STRING_FIELDS))
+    .select(
+        F.from_json("raw", payload).alias("t"), "source_partition", "source_offset", "ingest_timestamp"
+    )
     .select("t.*", "source_partition", "source_offset", "ingest_timestamp")
     .withColumn("created_at", F.to_timestamp("created_at", "yyyy-MM-dd HH:mm:ss"))
     .where(F.col("created_at").isNotNull() & F.col("text").isNotNull() & F.col("user_id").isNotNull())
+    .where((F.length("text") <= 10_000) & (F.length("user_id") <= 64))
     .withColumn("record_id", F.concat_ws("-", F.lit("tweets"), F.col("source_partition"), F.col("source_offset")))
     .withColumn("sentiment_score", vader_compound(F.col("text")))
 )
