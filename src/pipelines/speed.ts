@@ -346,7 +346,7 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
     },
     checkpointIntervalMs: cfg.checkpointInterval * 1000,
     settings: { watermarkIntervalMs: cfg.watermarkInterval, workerNice: cfg.workerNice },
-    youngGenerationMb: cfg.workerYoungGenerationMb,
+    youngGenerationMb: cfg.workerYoungGenerationMb ?? (cfg.analytics ? 192 : 0),
     // Scratch files of a crashed run are never committed: start each launch without them.
     beforeLaunch: () => lake.cleanScratch(),
     // Tasks mode: run only the tasks the consumer group gave this process (read at each launch,
