@@ -19,6 +19,11 @@ const symbols = z
   .transform((s) => s.split(',').map((x) => x.trim().replace(/^\$/, '').toUpperCase()).filter(Boolean))
   .refine((xs) => xs.length > 0 && xs.every((x) => SYMBOL_PATTERN.test(x)), 'a comma-separated list of symbols like AAPL,TSLA,BRK.B');
 
+/** A switch: on/off (or true/false, 1/0) from the environment; a flag given alone is `true`. */
+const onOffOrFlag = z
+  .union([z.literal(true), z.enum(['on', 'off', 'true', 'false', '1', '0'])])
+  .transform((v) => v === true || v === 'on' || v === 'true' || v === '1');
+
 const host = z.string().regex(/^[A-Za-z0-9.:-]{1,253}$/);
 const origins = z
   .string()
@@ -45,6 +50,7 @@ interface Setting {
 export const SETTINGS = {
   dataDir: { env: 'DATA_DIR', flag: '--data-dir <dir>', description: 'where the lake, serving store and checkpoints live', default: './data', schema: z.string().min(1).transform((d) => resolve(d)), form: 'a directory path' },
   duration: { env: 'DURATION', flag: '--duration <seconds>', description: 'stop (cleanly) after this many seconds; 0 runs until Ctrl-C', default: '0', schema: num(0, 1e9), form: 'seconds >= 0' },
+  untilDrained: { env: 'UNTIL_DRAINED', flag: '--until-drained [on|off]', description: 'Kafka input: stop (cleanly, exit 0) once every assigned partition of tweets and stock-prices is read up to the end offsets it had at start-up: the streams end as at the end of a bounded run (windows and joins up to the last watermark are emitted, later ones wait in the final checkpoint), sinks are flushed and a final checkpoint is committed, so running it again writes nothing new. Not with ANALYTICS_SHUFFLE=kafka', default: 'off', schema: onOffOrFlag, form: 'on or off (the flag alone: on)' },
   rate: { env: 'RATE', flag: '--rate <tweets/s>', description: 'tweets per second offered by the generator (all partitions); 0 = as fast as the pipeline goes', default: '1000', schema: num(0, 1e7), form: 'tweets per second >= 0' },
   eventRate: { env: 'EVENT_RATE', flag: '--event-rate <tweets/s>', description: 'tweets per second of event time (how fast event time advances per record); 0 = same as RATE (1000 when RATE is 0)', default: '0', schema: num(0, 1e7), form: 'tweets per second >= 0' },
   speedup: { env: 'SPEEDUP', flag: '--speedup <x>', description: 'event time runs x times as fast as the wall clock (EVENT_RATE = RATE / x); 0 = as EVENT_RATE says', default: '0', schema: num(0, 1e6), form: 'a number >= 0 (x times the wall clock)' },
@@ -60,7 +66,7 @@ export const SETTINGS = {
   allowedLateness: { env: 'ALLOWED_LATENESS', flag: '--allowed-lateness <seconds>', description: 'watermark = max event time seen minus this', default: '120', schema: num(0, 86_400), form: 'seconds 0..86400' },
   analytics: { env: 'ANALYTICS', flag: '--analytics <on|off>', description: 'event-time analytics: 5-minute sliding windows, tweet-price join, alerts', default: 'on', schema: z.enum(['on', 'off']).transform((v) => v === 'on'), form: 'on or off' },
   workerNice: { env: 'WORKER_NICE', flag: '--worker-nice <n>', description: "nice value of the pipeline's worker threads (actor hosts, sentiment pool), so the API server's thread and the sources get the CPU first on a busy node; 0 = same priority", default: '5', schema: int(0, 19), form: 'a whole number 0..19' },
-  workerYoungGenerationMb: { env: 'WORKER_YOUNG_GENERATION_MB', flag: '--worker-young-generation-mb <MB>', description: "young-generation size of each actor-host thread's heap: room for window and join state to die young (it lives for the allowed lateness) instead of being promoted; 0 = V8's default (a few tens of MB)", default: '192', schema: int(0, 4096), form: 'megabytes 0..4096' },
+  workerYoungGenerationMb: { env: 'WORKER_YOUNG_GENERATION_MB', flag: '--worker-young-generation-mb <MB>', description: "young-generation size of each actor-host thread's heap: room for window and join state to die young (it lives for the allowed lateness) instead of being promoted; 0 = V8's default (a few tens of MB); auto = 192 with analytics on, 0 with analytics off (no such state: a 300,000-tweet Kafka drain peaked at 690 MB RSS instead of 810 MB, as fast)", default: 'auto', schema: z.union([z.literal('auto').transform(() => null), int(0, 4096)]), form: 'auto, or megabytes 0..4096' },
   watermarkInterval: { env: 'WATERMARK_INTERVAL', flag: '--watermark-interval <ms>', description: 'a stage that generates watermarks sends them at most this often (the newest one); 0 = after every batch', default: '200', schema: int(0, 60_000), form: 'milliseconds 0..60000' },
   idleTimeout: { env: 'IDLE_TIMEOUT', flag: '--idle-timeout <seconds>', description: 'a Kafka topic partition with nothing to read for this long (all of it read) stops holding the watermark back until it has records again; 0 = never', default: '30', schema: num(0, 86_400), form: 'seconds 0..86400' },
   joinLookback: { env: 'JOIN_LOOKBACK', flag: '--join-lookback <hours>', description: 'longest a tweet looks back for its price tick', default: '24', schema: num(0, 24 * 365), form: 'hours >= 0' },
@@ -152,6 +158,12 @@ export function loadConfig(flags: Partial<Record<SettingName, string>>, env: Nod
     if ((out.eventRate as number) > 0) problems.push('SPEEDUP (--speedup) and EVENT_RATE (--event-rate) are both set: expected one of them (SPEEDUP sets EVENT_RATE = RATE / SPEEDUP)');
     else if ((out.rate as number) === 0) problems.push('SPEEDUP (--speedup) is set with RATE (--rate) = 0: expected a RATE > 0 (at full speed event time has no wall clock to follow; use --event-rate)');
     else out.eventRate = (out.rate as number) / (out.speedup as number);
+  }
+  if (problems.length === 0 && out.untilDrained === true && (out.kafkaBrokers as string[]).length === 0) {
+    problems.push('UNTIL_DRAINED (--until-drained) needs Kafka input (KAFKA_BROKERS): the embedded generator has no end unless EVENTS (--events) bounds it');
+  }
+  if (problems.length === 0 && out.untilDrained === true && out.analytics === true && out.analyticsShuffle === 'kafka') {
+    problems.push('UNTIL_DRAINED (--until-drained) with ANALYTICS_SHUFFLE=kafka: expected ANALYTICS_SHUFFLE=local or ANALYTICS=off (the repartition topic has no end of its own)');
   }
   if (problems.length > 0) throw new ConfigError(problems);
   // Pipelines sharing a cluster under different topic prefixes must not share a consumer group

@@ -58,7 +58,8 @@ test('every setting has an environment variable, a flag and a description', () =
   const envs = new Set<string>();
   for (const s of Object.values(SETTINGS)) {
     assert.match(s.env, /^[A-Z][A-Z0-9_]+$/);
-    assert.match(s.flag, /^--[a-z0-9-]+ <[^>]+>$/);
+    // A value, or an optional one for a switch (`--until-drained [on|off]`: the flag alone is on).
+    assert.match(s.flag, /^--[a-z0-9-]+ (<[^>]+>|\[[^\]]+\])$/);
     assert.ok(s.description.length > 10);
     assert.ok(!envs.has(s.env), `duplicate ${s.env}`);
     envs.add(s.env);
@@ -89,4 +90,14 @@ test('the servers listen on loopback by default; API_TOKEN, CORS_ORIGINS and the
     assert.match(e.message, /METRICS_HOST .* expected an IP address or host name/);
   }
   assert.throws(() => loadConfig({}, { HTTP_HEADERS_TIMEOUT: '20', HTTP_REQUEST_TIMEOUT: '10' }), /HTTP_HEADERS_TIMEOUT \(--http-headers-timeout\) = 20 is longer than HTTP_REQUEST_TIMEOUT/);
+});
+
+test('--until-drained: the flag alone is on, the variable takes on/off, and it needs Kafka input', () => {
+  const kafka = { KAFKA_BROKERS: 'localhost:19092' };
+  assert.equal(loadConfig({ untilDrained: true as unknown as string }, kafka).untilDrained, true);
+  assert.equal(loadConfig({}, { ...kafka, UNTIL_DRAINED: 'on' }).untilDrained, true);
+  assert.equal(loadConfig({}, kafka).untilDrained, false);
+  assert.throws(() => loadConfig({ untilDrained: true as unknown as string }, {}), /UNTIL_DRAINED .*needs Kafka input \(KAFKA_BROKERS\)/);
+  assert.throws(() => loadConfig({}, { ...kafka, UNTIL_DRAINED: 'on', ANALYTICS_SHUFFLE: 'kafka' }), /ANALYTICS_SHUFFLE=kafka/);
+  assert.equal(loadConfig({}, { ...kafka, UNTIL_DRAINED: 'on', ANALYTICS_SHUFFLE: 'kafka', ANALYTICS: 'off' }).untilDrained, true);
 });

@@ -82,7 +82,7 @@ export function storeSettings(cfg: Config): StoreSettings {
 }
 
 /** Where the speed layer reads from: the embedded generator, or Kafka with P partitions. */
-export type Input = { kind: 'generator' } | { kind: 'kafka'; partitions: number };
+export type Input = { kind: 'generator' } | { kind: 'kafka'; partitions: number; endOffsets?: KafkaSourceOptions['endOffsets'] };
 
 /** Windows and join read the repartition topic (Kafka input, analytics on, ANALYTICS_SHUFFLE=kafka). */
 export const shufflesThroughKafka = (cfg: Config, input: Input): boolean => input.kind === 'kafka' && cfg.analytics && cfg.analyticsShuffle === 'kafka';
@@ -134,7 +134,7 @@ export function speedTopology(cfg: Config, epochMs: number, input: Input = { kin
     retentionMs: cfg.cassandraContactPoints.length > 0 ? 0 : cfg.storeRetention * 60_000, maxRowsPerSymbol: cfg.storeMaxRows, retryBudgetMs: cfg.sinkRetryBudget * 1000 };
 
   const hub = hubSettings(cfg, kafkaShuffle);
-  const kafkaSource: KafkaSourceOptions = { pipeline: PIPELINE, hub, batchSize: cfg.batchSize, idleTimeoutMs: cfg.idleTimeout * 1000 };
+  const kafkaSource: KafkaSourceOptions = { pipeline: PIPELINE, hub, batchSize: cfg.batchSize, idleTimeoutMs: cfg.idleTimeout * 1000, endOffsets: input.kind === 'kafka' ? (input.endOffsets ?? null) : null };
   const dlq: DlqSinkOptions = { pipeline: PIPELINE, brokers: cfg.kafkaBrokers, topicPrefix: cfg.kafkaTopicPrefix };
   const sourceStage: StageSpec =
     input.kind === 'kafka'
@@ -307,6 +307,14 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
       // Without tasks this process needs every partition: after a kill -9 the dead member holds
       // some until its session times out; wait for them (bounded) instead of exiting.
       if (!tasksMode) await awaitAllTasks(hub, { ...groupWait, waitMs: partitionWaitMs(groupWait.sessionTimeoutMs) });
+      if (cfg.untilDrained) {
+        // The end of the backlog is where the partitions end now: what arrives while it drains is
+        // left for the next run.
+        const ends = await hub.endOffsets([TWEETS_TOPIC, PRICES_TOPIC]);
+        const endOffsets = { tweets: ends.get(TWEETS_TOPIC) ?? [], prices: ends.get(PRICES_TOPIC) ?? [] };
+        input = { ...input, endOffsets };
+        log.info('reading until the end offsets seen at start-up', endOffsets);
+      }
     } catch (e) {
       await closeSharedHubs().catch(() => undefined);
       throw e;
@@ -338,7 +346,7 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
     },
     checkpointIntervalMs: cfg.checkpointInterval * 1000,
     settings: { watermarkIntervalMs: cfg.watermarkInterval, workerNice: cfg.workerNice },
-    youngGenerationMb: cfg.workerYoungGenerationMb,
+    youngGenerationMb: cfg.workerYoungGenerationMb ?? (cfg.analytics ? 192 : 0),
     // Scratch files of a crashed run are never committed: start each launch without them.
     beforeLaunch: () => lake.cleanScratch(),
     // Tasks mode: run only the tasks the consumer group gave this process (read at each launch,

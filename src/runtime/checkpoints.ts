@@ -40,10 +40,17 @@ export class CheckpointTracker {
     return { snapshots: cp.snapshots, startedAt: cp.startedAt };
   }
 
-  /** An instance that ended will not acknowledge later checkpoints. */
-  forget(instance: string): { id: number; snapshots: Record<string, Uint8Array>; startedAt: number }[] {
+  /**
+   * An instance that ended will not acknowledge later checkpoints: its final snapshot (its state
+   * after its last record) stands in for it, so a checkpoint completed after some instances ended
+   * still restores every instance. Without it, a restore from such a checkpoint started the ended
+   * instances from scratch (a source from the group's committed offsets, parse without its
+   * per-partition watermarks).
+   */
+  forget(instance: string, finalSnapshot?: Uint8Array): { id: number; snapshots: Record<string, Uint8Array>; startedAt: number }[] {
     const done = [];
     for (const [id, cp] of this.inflight) {
+      if (cp.missing.has(instance) && finalSnapshot !== undefined) cp.snapshots[instance] = finalSnapshot;
       cp.missing.delete(instance);
       if (cp.missing.size === 0) {
         this.inflight.delete(id);

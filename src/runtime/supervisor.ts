@@ -205,7 +205,7 @@ export class Supervisor {
     const gen = this.gen!;
     const id = this.nextCheckpoint++;
     gen.tracker.begin(id, this.o.clock.monotonic());
-    for (const i of gen.ended) gen.tracker.forget(i);
+    for (const i of gen.ended) gen.tracker.forget(i, gen.finalSnapshots[i]);
     gen.mainHost.checkpoint(id);
     for (const w of gen.workers.values()) w.postMessage({ t: 'checkpoint', checkpoint: id });
     return id;
@@ -272,7 +272,7 @@ export class Supervisor {
       case 'ended':
         gen.ended.add(ev.instance);
         if (ev.snapshot !== undefined) gen.finalSnapshots[ev.instance] = ev.snapshot;
-        for (const d of gen.tracker.forget(ev.instance)) this.completeCheckpoint(d.id, d.snapshots, d.startedAt);
+        for (const d of gen.tracker.forget(ev.instance, ev.snapshot)) this.completeCheckpoint(d.id, d.snapshots, d.startedAt);
         if (gen.ended.size === this.instances.length) {
           // The final checkpoint: every instance's state after its last record, every sink closed
           // (durable). A restart of a finished (or drained) run resumes here and rewrites nothing.

@@ -5,6 +5,10 @@
 // does not own partition p (another replica does), it stays idle. A topic partition that has had
 // nothing to read for IDLE_TIMEOUT, with everything the broker had taken, is declared idle in
 // order with the records (an IdleMarker), so it stops holding the watermark back (parse).
+// With `endOffsets` (`cashtag run --until-drained`) it reads each topic partition up to its end
+// offset at start-up, nothing past it, and then says 'done': its stream is finished, so the
+// stages below close as at the end of a bounded stream, and its final offsets are committed with
+// the final checkpoint.
 
 import { TWEETS_TOPIC, PRICES_TOPIC, type IdleMarker, type InputTopic, type SourceRecord } from '../../domain/records.js';
 import type { Actor, ActorContext, ActorFactory, SourceStatus } from '../../runtime/actor.js';
@@ -23,6 +27,9 @@ const createKafkaSource: ActorFactory = (options, self) => {
   /** Per topic: when a record of it was last taken, and whether it has been declared idle since. */
   const lastRead = new Map<InputTopic, number>();
   const idleSaid = new Set<InputTopic>();
+  /** Where this partition's stream ends (`--until-drained`), else never. */
+  const tweetsEnd = o.endOffsets ? (o.endOffsets.tweets[p] ?? 0) : Number.POSITIVE_INFINITY;
+  const pricesEnd = o.endOffsets ? (o.endOffsets.prices[p] ?? 0) : Number.POSITIVE_INFINITY;
 
   const idleMarkers = (now: number, got: ReadonlyMap<InputTopic, number>): IdleMarker[] => {
     const out: IdleMarker[] = [];
@@ -59,10 +66,13 @@ const createKafkaSource: ActorFactory = (options, self) => {
     },
 
     async produce(): Promise<SourceStatus> {
-      const tweets = hub.take(TWEETS_TOPIC, p, o.batchSize);
-      const prices = hub.take(PRICES_TOPIC, p, Math.max(1, o.batchSize - tweets.length));
+      const tweets = hub.take(TWEETS_TOPIC, p, o.batchSize, tweetsEnd);
+      const prices = hub.take(PRICES_TOPIC, p, Math.max(1, o.batchSize - tweets.length), pricesEnd);
       const markers = idleMarkers(ctx.clock.now(), new Map([[TWEETS_TOPIC, tweets.length], [PRICES_TOPIC, prices.length]]));
-      if (tweets.length === 0 && prices.length === 0 && markers.length === 0) return 'idle';
+      if (tweets.length === 0 && prices.length === 0 && markers.length === 0) {
+        if (o.endOffsets && hub.drained(TWEETS_TOPIC, p, tweetsEnd) && hub.drained(PRICES_TOPIC, p, pricesEnd)) return 'done';
+        return 'idle';
+      }
       const records = (markers as SourceRecord[]).concat(tweets as SourceRecord[], prices as SourceRecord[]);
       if (tweets.length) {
         state.tweets = tweets[tweets.length - 1].offset + 1;
@@ -94,6 +104,7 @@ const createKafkaSource: ActorFactory = (options, self) => {
     },
 
     close() {
+      pending.atEnd({ ...state });
       hub.release();
     },
   };

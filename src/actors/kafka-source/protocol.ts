@@ -10,6 +10,11 @@ export interface KafkaSourceOptions {
   batchSize: number;
   /** A topic partition with nothing to read for this long (and caught up) is declared idle; 0 = never. */
   idleTimeoutMs: number;
+  /**
+   * `--until-drained`: each topic's end offset per partition, read at start-up; the source reads
+   * up to there and then ends its stream. Null: it reads on until stopped.
+   */
+  endOffsets: { tweets: number[]; prices: number[] } | null;
 }
 
 /** Snapshot: the next offset to read of each topic in this partition (null: nothing read yet). */

@@ -190,11 +190,13 @@ export class ConsumerHub {
     await heartbeat();
   }
 
-  /** Up to `max` queued records of one topic partition, in offset order. */
-  take(topic: HubTopic, partition: number, max: number): HubRecord[] {
+  /** Up to `max` queued records of one topic partition, in offset order, those before `end` only. */
+  take(topic: HubTopic, partition: number, max: number, end = Number.POSITIVE_INFINITY): HubRecord[] {
     const key = tp(topic, partition);
     const q = this.queues.get(key);
-    const out = q && q.length > 0 ? q.splice(0, max) : [];
+    let n = Math.min(max, q?.length ?? 0);
+    while (n > 0 && q![n - 1].offset >= end) n--; // the queue is in offset order
+    const out = n > 0 ? q!.splice(0, n) : [];
     if ((q?.length ?? 0) <= this.s.lowWater) this.resume(topic, partition);
     return out;
   }
@@ -234,6 +236,36 @@ export class ConsumerHub {
     if ((this.queues.get(key)?.length ?? 0) > 0 || this.paused.has(key)) return false;
     const end = this.ends.get(key);
     return end === undefined || (this.next.get(key) ?? 0) >= end;
+  }
+
+  /**
+   * Everything of this topic partition before `end` has been taken (`cashtag run --until-drained`:
+   * `end` is the partition's end offset at start-up). A partition this member does not own has
+   * nothing for it to read.
+   */
+  drained(topic: HubTopic, partition: number, end: number): boolean {
+    const key = tp(topic, partition);
+    if (!this.assigned.has(key)) return true;
+    const head = this.queues.get(key)?.[0];
+    if (head !== undefined) return head.offset >= end;
+    return (this.next.get(key) ?? 0) >= end;
+  }
+
+  /**
+   * The end offset (high watermark) of every partition of `topics` now, by topic: where
+   * `--until-drained` stops. Asked once at start-up, so records produced while the backlog drains
+   * are left for the next run.
+   */
+  async endOffsets(topics: readonly HubTopic[]): Promise<Map<HubTopic, number[]>> {
+    const admin = await this.connectedAdmin();
+    const out = new Map<HubTopic, number[]>();
+    for (const topic of topics) {
+      const offsets = await retryKafka(`end offsets of topic ${this.physical(topic)}`, () => admin.fetchTopicOffsets(this.physical(topic)));
+      const ends: number[] = [];
+      for (const o of offsets) ends[o.partition] = Number(o.high);
+      out.set(topic, ends);
+    }
+    return out;
   }
 
   owns(topic: HubTopic, partition: number): boolean {
@@ -346,18 +378,27 @@ export function sharedHub(s: HubSettings, log: Logger, clock: Clock, metrics: Ru
 
 /**
  * The offsets a source snapshot at each checkpoint barrier, kept until that checkpoint completes:
- * only then may they be committed to the consumer group.
+ * only then may they be committed to the consumer group. Once the source has ended, every
+ * checkpoint that completes later holds its final snapshot (the runtime stands it in for the
+ * acknowledgements an ended instance cannot give), so those commit its final offsets: the final
+ * checkpoint of a drained run commits where it stopped, and a rerun starts there.
  */
 export class PendingCommits<T> {
   private readonly byCheckpoint = new Map<number, T>();
+  private final: T | undefined;
 
   atBarrier(checkpoint: number, offsets: T): void {
     this.byCheckpoint.set(checkpoint, offsets);
   }
 
+  /** The source ended with these offsets (its final snapshot). */
+  atEnd(offsets: T): void {
+    this.final = offsets;
+  }
+
   /** The offsets of a completed checkpoint (undefined if it was not taken here); older ones are dropped. */
   completed(checkpoint: number): T | undefined {
-    const offsets = this.byCheckpoint.get(checkpoint);
+    const offsets = this.byCheckpoint.get(checkpoint) ?? this.final;
     for (const id of this.byCheckpoint.keys()) if (id <= checkpoint) this.byCheckpoint.delete(id);
     return offsets;
   }
