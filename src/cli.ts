@@ -10,6 +10,7 @@ import { runScore } from './pipelines/score.js';
 import { speedTopology, startSpeedLayer } from './pipelines/speed.js';
 import { runProducer } from './pipelines/producers.js';
 import { registerBatchCommand } from './cli-batch.js';
+import { registerCompactCommand } from './cli-compact.js';
 import { accessNote, registerServeCommand, startRunServer } from './cli-serve.js';
 import { PRICES_TOPIC, TWEETS_TOPIC } from './domain/records.js';
 import type { GeneratorSourceOptions } from './actors/generator-source/protocol.js';
@@ -157,6 +158,7 @@ export function summarize(text: string): Record<string, number> {
 }
 
 registerBatchCommand(program);
+registerCompactCommand(program);
 registerServeCommand(program);
 
 program.parseAsync().catch((e: unknown) => {

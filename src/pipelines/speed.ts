@@ -60,6 +60,7 @@ import type { ShuffleSourceOptions, ShuffleSourceState } from '../actors/shuffle
 import type { KafkaSourceState } from '../actors/kafka-source/protocol.js';
 import { TaskCheckpointStore, type CheckpointHistory, type TaskOffsets } from '../io/checkpoints/task-checkpoints.js';
 import { decodeSnapshot } from '../runtime/codec.js';
+import { Compactor } from './compaction.js';
 
 export const PIPELINE = 'speed';
 const actor = (name: string) => new URL(`../actors/${name}/actor.js`, import.meta.url).href;
@@ -381,12 +382,29 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
     await closeSharedProducers().catch(() => undefined);
     throw e;
   }
+  // Small lake files the last checkpoint covers are merged in the background (compaction.ts). With
+  // task checkpoints another replica may own (and compact) a task at any time: off there.
+  const compactor = new Compactor({
+    pipeline: PIPELINE,
+    lake: lakeSettings(cfg),
+    policy: { targetBytes: cfg.compactTargetMb * 1024 * 1024, minFiles: cfg.compactMinFiles },
+    intervalMs: tasksMode ? 0 : cfg.compactInterval * 1000,
+    topology,
+    checkpoint: () => store.latest(PIPELINE),
+    metrics,
+    log,
+    clock,
+    nice: Math.max(cfg.workerNice, 10),
+  });
+  if (tasksMode && cfg.compactInterval > 0) log.warn('lake compaction is off with task checkpoints (replicas hand tasks over at any time)', { compactInterval: cfg.compactInterval });
+  compactor.start();
   const server = cfg.metricsPort > 0 ? await startMetricsServer(cfg.metricsPort, () => supervisor.metricsText(), registry.contentType, cfg.metricsHost) : null;
   let stopping: Promise<void> | null = null;
   // Kafka clients outlive the sources: the final checkpoint's offsets are committed after the
   // sources closed, so they disconnect only once the supervisor is done.
   const closeClients = async () => {
     server?.close();
+    await compactor.stop();
     await closeSharedHubs();
     await closeSharedProducers();
   };
