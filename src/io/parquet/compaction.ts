@@ -104,6 +104,7 @@ export function planCompaction(objects: readonly LakeObject[], spec: Pick<LakeTa
       if (bytes + f.size > policy.targetBytes) close(true);
       run.push(f);
       bytes += f.size;
+      if (bytes >= policy.targetBytes) close(true);
     }
     close(false);
   }
