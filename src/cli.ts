@@ -154,6 +154,9 @@ export function summarize(text: string): Record<string, number> {
     windows: metricSum(text, 'cashtag_windows_emitted_total'),
     lateRecords: metricSum(text, 'cashtag_late_records_total'),
     checkpoints: metricSum(text, 'cashtag_checkpoints_completed_total'),
+    lakeFilesWritten: metricSum(text, 'cashtag_sink_files_written_total'),
+    lakeFilesMerged: metricSum(text, 'cashtag_compaction_files_merged_total'),
+    lakeFilesCompacted: metricSum(text, 'cashtag_compaction_files_written_total'),
   };
 }
 

@@ -2,20 +2,17 @@
 // table are the same multiset before and after (DuckDB reads both), and that a crash at any step
 // leaves a lake that readers and recovery see with each row once.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { pendingFromBronze } from '../../src/actors/join/pending-from-bronze.js';
-import type { DeadLetter, JoinedRow, TweetRow } from '../../src/domain/records.js';
-import type { Lake } from '../../src/io/lake/lake.js';
-import { LocalLake } from '../../src/io/lake/local-lake.js';
 import { deadLettersTable, tweetsTable } from '../../src/io/parquet/bronze-schemas.js';
 import { compactTable, liveFiles, planCompaction, supersededKeys, type CompactionBound, type CompactionGroup } from '../../src/io/parquet/compaction.js';
 import { joinedTable } from '../../src/io/parquet/derived-schemas.js';
 import type { LakeTable } from '../../src/io/parquet/lake-table.js';
 import { fileName, RollingFiles } from '../../src/io/parquet/rolling-files.js';
 import { duckdb } from '../helpers/duckdb.js';
+import { buildLake, parquetFiles, rowsOf } from '../helpers/compaction-lake.js';
 
 const obj = (dir: string, p: number, first: number, last: number, size = 100, tag = '') => ({ key: `${dir}/${fileName(p, first, last, tag)}`, size });
 const spec = { table: 'tweets_v2', column: 'topic' };
@@ -47,62 +44,6 @@ test('plan: runs of small files below the bound, up to the target size, per writ
   const other = [obj(a, 0, 0, 9), obj(a, 1, 10, 19), obj('tweets_v2/topic=B', 0, 20, 29), obj(a, 0, 30, 39, 100, 'x')];
   assert.deepEqual(plan(other, everything), [], 'files of different writers are never merged together');
 });
-
-// --- on a real local lake ------------------------------------------------------------------
-
-const tweet = (topic: string, partition: number, offset: number): TweetRow => ({
-  kind: 'tweet-row', id: `id-${partition}-${offset}`, topic, partition, offset, createdAt: 1_700_000_000_000 + offset * 1000, ingestTs: 1_700_000_000_500 + offset, text: `tweet ${offset} ünïcødé $${topic}`, userId: `u${offset % 7}`, sentimentScore: (offset % 11) / 10 - 0.5, late: false,
-});
-const joined = (topic: string, seq: number): JoinedRow => ({
-  kind: 'joined', id: `j-${seq}`, topic, createdAt: 1_700_000_000_000 + seq, sentimentScore: seq / 1000, text: `joined ${seq}`,
-  priceId: seq % 3 === 0 ? null : `p-${seq}`, tradeTs: seq % 3 === 0 ? null : 1_700_000_000_000 + seq - 5, openPrice: seq % 3 === 0 ? null : 100 + seq / 8, closePrice: seq % 3 === 0 ? null : 101 + seq / 8, volume: seq % 3 === 0 ? null : 2 ** 53 - 1 - seq, seq,
-});
-const dead = (partition: number, offset: number): DeadLetter => ({
-  kind: 'dead-letter', topic: 'tweets', partition, offset, ingestTs: 1_700_000_000_000 + offset, reason: 'not_json', detail: `bad ${offset}`, raw: `{"x": ${offset}, "é": "\u0000\uFFFD"`,
-});
-
-/** Write rows through the sinks' own RollingFiles, one file per `perFile` offsets (a barrier each). */
-async function fill<R>(lake: Lake, table: LakeTable<R>, partition: number, rows: { offset: number; row: R }[], perFile: number, tag = ''): Promise<void> {
-  const files = new RollingFiles<R>(lake, table, partition, { maxRows: 1_000_000, maxAgeMs: 1e12 }, tag);
-  for (const [i, { offset, row }] of rows.entries()) {
-    if (!files.tryAppend(offset, row)) await files.append(offset, row, 0);
-    if ((i + 1) % perFile === 0) await files.rollAll();
-  }
-  await files.rollAll();
-}
-
-const SQL = {
-  tweets: (root: string) => `SELECT * FROM read_parquet('${root}/twitter-bronze/tweets_v2/*/*.parquet', hive_partitioning = true)`,
-  joined: (root: string) => `SELECT * FROM read_parquet('${root}/twitter-silver/tweet_prices/*/*.parquet', hive_partitioning = true)`,
-  dead: (root: string) => `SELECT * FROM read_parquet('${root}/twitter-bronze/dead_letters/*/*.parquet', hive_partitioning = true)`,
-};
-
-/** Every row of the three tables, as DuckDB reads them with a plain glob, sorted. */
-async function rowsOf(root: string): Promise<Record<string, string[]>> {
-  const db = await duckdb();
-  try {
-    const out: Record<string, string[]> = {};
-    for (const [name, sql] of Object.entries(SQL)) out[name] = (await db.all(`SELECT to_json(t)::VARCHAR AS j FROM (${sql(root)}) t`)).map((r) => String(r.j)).sort();
-    return out;
-  } finally {
-    db.close();
-  }
-}
-
-const parquetFiles = (dir: string): string[] => readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.parquet'));
-
-async function buildLake(): Promise<{ root: string; lake: LocalLake }> {
-  const root = mkdtempSync(join(tmpdir(), 'cashtag-compact-'));
-  const lake = new LocalLake(join(root, 'lake'));
-  for (const p of [0, 1]) {
-    const offsets = Array.from({ length: 400 }, (_, i) => i * 2 + p);
-    await fill(lake, tweetsTable, p, offsets.map((o) => ({ offset: o, row: tweet(['AAPL', 'TSLA', 'NONE'][o % 3], p, o) })), 37);
-    await fill(lake, deadLettersTable, p, offsets.filter((o) => o % 10 === p).map((o) => ({ offset: o, row: dead(p, o) })), 3);
-  }
-  const seqs = Array.from({ length: 300 }, (_, i) => i);
-  await fill(lake, joinedTable, 0, seqs.map((s) => ({ offset: s, row: joined(['AAPL', 'TSLA'][s % 2], s) })), 11);
-  return { root, lake };
-}
 
 const tables: LakeTable<unknown>[] = [tweetsTable, deadLettersTable, joinedTable] as LakeTable<unknown>[];
 
