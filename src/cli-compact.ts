@@ -33,11 +33,13 @@ export function registerCompactCommand(program: Command): Command {
   const cmd = program
     .command('compact')
     .description('merge the small lake files that the speed layer\'s last checkpoint covers into files of up to COMPACT_TARGET_MB, atomically and exactly once; prints files and bytes per table before and after');
+  cmd.option('--major', 'bin-pack every run of two or more small files into files up to COMPACT_TARGET_MB, whatever their size tiers (as Delta\'s OPTIMIZE)');
   for (const name of COMPACT_SETTINGS) {
     const s = SETTINGS[name];
     cmd.addOption(new Option(s.flag, `${s.description} (env ${s.env}, default ${s.default || 'empty'})`));
   }
-  cmd.action(async (flags: Partial<Record<SettingName, string>>) => {
+  cmd.action(async (opts: Partial<Record<SettingName, string>> & { major?: boolean }) => {
+    const { major = false, ...flags } = opts;
     const cfg = configOrExit('cashtag compact', flags);
     const log = createLogger(cfg.logLevel, 'cashtag-compact');
     try {
@@ -50,9 +52,9 @@ export function registerCompactCommand(program: Command): Command {
       }
       const tables = compactionBounds(speedTopology(cfg, cp.meta?.epoch as number ?? 0), cp);
       const before = await sizes(lake, tables);
-      const results = await compactLake(lake, tables, { targetBytes: cfg.compactTargetMb * 1024 * 1024, minFiles: cfg.compactMinFiles });
+      const results = await compactLake(lake, tables, { targetBytes: cfg.compactTargetMb * 1024 * 1024, minFiles: cfg.compactMinFiles, major });
       const after = await sizes(lake, tables);
-      const lines = [`checkpoint ${cp.id}; target ${cfg.compactTargetMb} MB, min ${cfg.compactMinFiles} files`, 'table                                   files before  MB before  files after  MB after  merged  written  rows'];
+      const lines = [`checkpoint ${cp.id}; ${major ? 'major' : 'tiered'}, target ${cfg.compactTargetMb} MB, ${cfg.compactMinFiles} files at a time`, 'table                                   files before  MB before  files after  MB after  merged  written  rows'];
       for (const { table } of tables) {
         const b = before.get(table)!;
         const a = after.get(table)!;

@@ -9,6 +9,6 @@ import type { LakeTable } from '../../src/io/parquet/lake-table.js';
 
 const lake = new LocalLake(process.argv[2]);
 for (let target = 2048; target <= 1024 * 1024; target *= 2) {
-  for (const t of [tweetsTable, deadLettersTable, joinedTable] as LakeTable<unknown>[]) await compactTable(lake, t, () => Number.MAX_SAFE_INTEGER, { targetBytes: target, minFiles: 2 });
+  for (const t of [tweetsTable, deadLettersTable, joinedTable] as LakeTable<unknown>[]) await compactTable(lake, t, () => Number.MAX_SAFE_INTEGER, { targetBytes: target, minFiles: 2, major: true });
 }
 process.stdout.write('done\n');

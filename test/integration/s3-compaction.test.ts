@@ -31,7 +31,7 @@ const s3 = { endpoint: env.S3_ENDPOINT, accessKey: env.S3_ACCESS_KEY, secretKey:
 const lake = openLake({ kind: 's3', ...s3, scratchDir, partSize: 5 * MiB, attempts: 3, backoff: { minMs: 50, maxMs: 500, jitter: 0.2 }, bucketPrefix: prefix });
 const raw = new Client({ ...parseS3Endpoint(env.S3_ENDPOINT), accessKey: env.S3_ACCESS_KEY, secretKey: env.S3_SECRET_KEY, region: 'us-east-1', pathStyle: true });
 const BUCKETS = STACK_BUCKETS.map((b) => prefix + b);
-const policy = { targetBytes: 64 * MiB, minFiles: 2 };
+const policy = { targetBytes: 64 * MiB, minFiles: 2, major: true };
 
 const rawKeys = async (b: string, p = ''): Promise<string[]> => {
   const keys: string[] = [];

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { pendingFromBronze } from '../../src/actors/join/pending-from-bronze.js';
 import { deadLettersTable, tweetsTable } from '../../src/io/parquet/bronze-schemas.js';
-import { compactTable, liveFiles, planCompaction, supersededKeys, type CompactionBound, type CompactionGroup } from '../../src/io/parquet/compaction.js';
+import { compactTable, liveFiles, planCompaction, sizeTier, supersededKeys, type CompactionBound, type CompactionGroup } from '../../src/io/parquet/compaction.js';
 import { joinedTable } from '../../src/io/parquet/derived-schemas.js';
 import type { LakeTable } from '../../src/io/parquet/lake-table.js';
 import { fileName, RollingFiles } from '../../src/io/parquet/rolling-files.js';
@@ -27,22 +27,39 @@ test('superseded files: inside another file of the same writer', () => {
   assert.deepEqual(liveFiles(objects).map((o) => o.key), [0, 3, 4, 5, 6].map((i) => objects[i].key));
 });
 
-test('plan: runs of small files below the bound, up to the target size, per writer', () => {
+test('plan (major): runs of small files below the bound, bin-packed up to the target size, per writer', () => {
   const a = 'tweets_v2/topic=A';
   const files = [obj(a, 0, 0, 9), obj(a, 0, 10, 19), obj(a, 0, 20, 29), obj(a, 0, 30, 39), obj(a, 0, 40, 49), obj(a, 0, 50, 59)];
-  const plan = (objects: { key: string; size: number }[], bound: CompactionBound, targetBytes = 1000, minFiles = 2) =>
-    planCompaction(objects, spec, bound, { targetBytes, minFiles }).map((g: CompactionGroup) => [g.inputs.map((f) => f.first), g.output]);
+  const plan = (objects: { key: string; size: number }[], bound: CompactionBound, targetBytes = 1000) =>
+    planCompaction(objects, spec, bound, { targetBytes, minFiles: 2, major: true }).map((g: CompactionGroup) => [g.inputs.map((f) => f.first), g.output]);
   assert.deepEqual(plan(files, () => 40), [[[0, 10, 20, 30], `${a}/${fileName(0, 0, 39)}`]], 'files at or past the bound are never merged');
   assert.deepEqual(plan(files, () => null), [], 'a writer the checkpoint does not cover is left alone');
   assert.deepEqual(plan(files, everything, 250), [[[0, 10], `${a}/${fileName(0, 0, 19)}`], [[20, 30], `${a}/${fileName(0, 20, 39)}`], [[40, 50], `${a}/${fileName(0, 40, 59)}`]], 'groups stop at the target size');
-  assert.deepEqual(plan(files, everything, 1000, 7), [], 'a run below the target waits for minFiles files');
-  assert.deepEqual(plan(files, everything, 300, 7).map((g) => g[0]), [[0, 10, 20], [30, 40, 50]], 'full groups merge whatever minFiles says');
   const big = [obj(a, 0, 0, 9), obj(a, 0, 10, 19, 5000), obj(a, 0, 20, 29), obj(a, 0, 30, 39)];
   assert.deepEqual(plan(big, everything).map((g) => g[0]), [[20, 30]], 'a large file splits runs: merged files stay contiguous');
   const withMerged = [obj(a, 0, 0, 19, 200), ...files];
   assert.deepEqual(plan(withMerged, everything).map((g) => g[0]), [[0, 20, 30, 40, 50]], 'superseded files are not inputs (the merged one is)');
   const other = [obj(a, 0, 0, 9), obj(a, 1, 10, 19), obj('tweets_v2/topic=B', 0, 20, 29), obj(a, 0, 30, 39, 100, 'x')];
   assert.deepEqual(plan(other, everything), [], 'files of different writers are never merged together');
+});
+
+test('plan (tiered): minFiles files of one size tier at a time, so a row is rewritten once per tier', () => {
+  const a = 'tweets_v2/topic=A';
+  const KB = 1024;
+  const plan = (objects: { key: string; size: number }[], minFiles = 4, targetBytes = 64 * 1024 * KB) =>
+    planCompaction(objects, spec, everything, { targetBytes, minFiles }).map((g) => g.inputs.map((f) => f.first));
+  const small = (n: number, from = 0) => Array.from({ length: n }, (_, i) => obj(a, 0, from + i * 10, from + i * 10 + 9, 20 * KB));
+  assert.deepEqual(plan(small(3)), [], 'fewer than minFiles small files wait');
+  assert.deepEqual(plan(small(9)), [[0, 10, 20, 30], [40, 50, 60, 70]], 'chunks of minFiles, the rest waits');
+  // Older files are larger (merged before): tiers [3, 2, 2, 2, 0, 0, 0, 0, 0].
+  const layered = [obj(a, 0, 0, 99, 2000 * KB), obj(a, 0, 100, 199, 300 * KB), obj(a, 0, 200, 299, 300 * KB), obj(a, 0, 300, 399, 300 * KB), ...small(5, 400)];
+  assert.deepEqual(plan(layered), [[400, 410, 420, 430]], 'tier-2 files wait for a fourth; tier-0 files merge among themselves');
+  const four = [obj(a, 0, 0, 99, 2000 * KB), obj(a, 0, 100, 199, 300 * KB), obj(a, 0, 200, 299, 300 * KB), obj(a, 0, 300, 399, 300 * KB), obj(a, 0, 400, 499, 300 * KB), ...small(2, 500)];
+  assert.deepEqual(plan(four), [[100, 200, 300, 400]], 'four tier-2 files make one of tier 3; the tier-3 file is not rewritten with them');
+  assert.equal(sizeTier(20 * KB, 4), 0);
+  assert.equal(sizeTier(300 * KB, 4), 2);
+  assert.equal(sizeTier(2000 * KB, 4), 3);
+  assert.deepEqual(plan(small(8), 4, 50 * KB), [[0, 10], [20, 30], [40, 50]], 'the target size closes a chunk before minFiles (the last, not full, waits)');
 });
 
 const tables: LakeTable<unknown>[] = [tweetsTable, deadLettersTable, joinedTable] as LakeTable<unknown>[];
@@ -55,7 +72,7 @@ test('compaction keeps every table\'s rows (nulls, binary, 2^53 - 1 included) in
     // The checkpoint covers offsets below 500 (seq below 200) of every writer.
     const bound: CompactionBound = (_v, _t, _p) => 500;
     const results = [];
-    for (const t of tables) results.push(await compactTable(lake, t, t === joinedTable ? () => 200 : bound, { targetBytes: 64 * 1024 * 1024, minFiles: 2 }));
+    for (const t of tables) results.push(await compactTable(lake, t, t === joinedTable ? () => 200 : bound, { targetBytes: 64 * 1024 * 1024, minFiles: 2, major: true }));
     const after = await rowsOf(join(root, 'lake'));
     assert.deepEqual(after, before, 'same rows, each once');
     assert.ok(before.tweets.length === 800 && before.joined.length === 300 && before.dead.length === 160, `${before.tweets.length} ${before.joined.length} ${before.dead.length}`);
@@ -70,7 +87,7 @@ test('compaction keeps every table\'s rows (nulls, binary, 2^53 - 1 included) in
     assert.equal(keys.filter((k) => k.includes('topic=AAPL/part-p000-o000000000-')).length, 1, 'p0 AAPL below the bound is one file');
     assert.deepEqual(readdirSync(join(root, 'lake', '.scratch')), [], 'no scratch left');
     // A second pass finds nothing more to do below the same bound.
-    const again = await compactTable(lake, tweetsTable as LakeTable<unknown>, bound, { targetBytes: 64 * 1024 * 1024, minFiles: 2 });
+    const again = await compactTable(lake, tweetsTable as LakeTable<unknown>, bound, { targetBytes: 64 * 1024 * 1024, minFiles: 2, major: true });
     assert.equal(again.filesMerged, 0);
   } finally {
     rmSync(root, { recursive: true, force: true });
@@ -99,7 +116,7 @@ for (const step of ['written', 'committed', 'deleted-some'] as const) {
           }
         },
       };
-      await assert.rejects(compactTable(lake, tweetsTable as LakeTable<unknown>, everything, { targetBytes: 64 * 1024 * 1024, minFiles: 2 }, hooks), Crash);
+      await assert.rejects(compactTable(lake, tweetsTable as LakeTable<unknown>, everything, { targetBytes: 64 * 1024 * 1024, minFiles: 2, major: true }, hooks), Crash);
       // What a reader listing live files sees right after the crash: every row once.
       const live = liveFiles(await lake.list('twitter-bronze', 'tweets_v2/'));
       const db = await duckdb();
@@ -116,7 +133,7 @@ for (const step of ['written', 'committed', 'deleted-some'] as const) {
       for (const p of [0, 1]) await new RollingFiles(lake, tweetsTable, p, { maxRows: 10, maxAgeMs: 1e9 }).recover(1_000_000);
       assert.deepEqual(await rowsOf(join(root, 'lake')), before, 'a plain glob sees every row once after recovery');
       // The next pass finishes the job.
-      await compactTable(lake, tweetsTable as LakeTable<unknown>, everything, { targetBytes: 64 * 1024 * 1024, minFiles: 2 });
+      await compactTable(lake, tweetsTable as LakeTable<unknown>, everything, { targetBytes: 64 * 1024 * 1024, minFiles: 2, major: true });
       assert.deepEqual(await rowsOf(join(root, 'lake')), before);
       assert.equal(supersededKeys(await lake.list('twitter-bronze', 'tweets_v2/')).size, 0);
     } finally {
@@ -128,7 +145,7 @@ for (const step of ['written', 'committed', 'deleted-some'] as const) {
 test('recovery after compaction deletes only what the replay rewrites', async () => {
   const { root, lake } = await buildLake();
   try {
-    await compactTable(lake, tweetsTable as LakeTable<unknown>, () => 400, { targetBytes: 64 * 1024 * 1024, minFiles: 2 });
+    await compactTable(lake, tweetsTable as LakeTable<unknown>, () => 400, { targetBytes: 64 * 1024 * 1024, minFiles: 2, major: true });
     const db = await duckdb();
     const count = async () => (await db.all(`SELECT count(*) AS n, max(source_offset) AS top FROM read_parquet('${join(root, 'lake')}/twitter-bronze/tweets_v2/*/*.parquet') WHERE source_partition = 0`))[0];
     // Resume at 592 (a barrier: 37 rows of p0 per file, offsets 2i): files from there on go, the merged files (all below 400) stay whole.

@@ -50,11 +50,26 @@ export function lakeFile(o: LakeObject): LakeFile | null {
 const writerOf = (f: LakeFile) => `${f.dir}\u0000${f.tag}\u0000${f.partition}`;
 
 export interface CompactionPolicy {
-  /** Merge files up to this many bytes together (inputs' sizes); a file this large is left alone. */
+  /** Merged files grow up to this many bytes (inputs' sizes); a file this large is left alone. */
   targetBytes: number;
-  /** A run of small files that does not reach the target is merged once it has this many files. */
+  /**
+   * Files merged at a time (2 or more). Tiered (the default): a run of this many consecutive
+   * files of the same size tier (tier t: below minFiles^(t+1) x TIER_BASE_BYTES) is merged into
+   * one of the next tier, so each row is rewritten about log_minFiles(target / small file) times,
+   * not at every pass, and a writer keeps fewer than minFiles files per tier.
+   */
   minFiles: number;
+  /**
+   * Major compaction (`cashtag compact --major`, Delta's OPTIMIZE): every run of two or more
+   * small files is bin-packed into files up to the target, whatever their tiers.
+   */
+  major?: boolean;
 }
+
+/** Files below this size are tier 0. */
+export const TIER_BASE_BYTES = 64 * 1024;
+
+export const sizeTier = (bytes: number, factor: number): number => (bytes < TIER_BASE_BYTES ? 0 : Math.floor(Math.log(bytes / TIER_BASE_BYTES) / Math.log(factor)) + 1);
 
 export interface CompactionGroup {
   inputs: LakeFile[];
@@ -68,6 +83,26 @@ export interface CompactionGroup {
  */
 export type CompactionBound = (value: string, tag: string, partition: number) => number | null;
 
+/** Consecutive files to merge, packed up to the target size; `enough` says whether a chunk that did not fill up is merged. */
+function pack(files: readonly LakeFile[], targetBytes: number, enough: (chunk: readonly LakeFile[]) => boolean, maxFiles = Infinity): LakeFile[][] {
+  const out: LakeFile[][] = [];
+  let chunk: LakeFile[] = [];
+  let bytes = 0;
+  const close = (full: boolean) => {
+    if (chunk.length >= 2 && (full || enough(chunk))) out.push(chunk);
+    chunk = [];
+    bytes = 0;
+  };
+  for (const f of files) {
+    if (chunk.length > 0 && bytes + f.size > targetBytes) close(true);
+    chunk.push(f);
+    bytes += f.size;
+    if (bytes >= targetBytes || chunk.length >= maxFiles) close(true);
+  }
+  close(false);
+  return out;
+}
+
 /** Which live files to merge into which outputs. Pure. */
 export function planCompaction(objects: readonly LakeObject[], spec: Pick<LakeTable<unknown>, 'table' | 'column'>, bound: CompactionBound, policy: CompactionPolicy): CompactionGroup[] {
   const byWriter = new Map<string, LakeFile[]>();
@@ -80,33 +115,33 @@ export function planCompaction(objects: readonly LakeObject[], spec: Pick<LakeTa
   }
   const groups: CompactionGroup[] = [];
   const valuePrefix = spec.column ? `${spec.table}/${spec.column}=` : null;
+  const F = Math.max(2, policy.minFiles);
   for (const files of [...byWriter.values()].sort((a, b) => (writerOf(a[0]) < writerOf(b[0]) ? -1 : 1))) {
     const { dir, tag, partition } = files[0];
     if (valuePrefix ? !dir.startsWith(valuePrefix) : dir !== spec.table) continue;
     const upTo = bound(valuePrefix ? dir.slice(valuePrefix.length) : '', tag, partition);
     if (upTo === null) continue;
     files.sort((a, b) => a.first - b.first);
+    // Runs of consecutive files that may be merged: a file past the checkpoint, or already
+    // large, ends a run (merged files stay contiguous). Tiered: a change of tier ends it too.
+    const runs: LakeFile[][] = [];
     let run: LakeFile[] = [];
-    let bytes = 0;
-    const close = (full: boolean) => {
-      if (run.length >= 2 && (full || run.length >= policy.minFiles)) {
-        groups.push({ inputs: run, output: `${dir}/${fileName(partition, run[0].first, run[run.length - 1].last, tag)}` });
-      }
-      run = [];
-      bytes = 0;
-    };
+    let tier = -1;
     for (const f of files) {
-      // A file past the checkpoint, or already large, ends the run: merged files stay contiguous.
-      if (f.last >= upTo || f.size >= policy.targetBytes) {
-        close(true);
-        continue;
+      const eligible = f.last < upTo && f.size < policy.targetBytes;
+      const t = sizeTier(f.size, F);
+      if (!eligible || (!policy.major && t !== tier)) {
+        if (run.length > 0) runs.push(run);
+        run = [];
       }
-      if (bytes + f.size > policy.targetBytes) close(true);
-      run.push(f);
-      bytes += f.size;
-      if (bytes >= policy.targetBytes) close(true);
+      tier = t;
+      if (eligible) run.push(f);
     }
-    close(false);
+    if (run.length > 0) runs.push(run);
+    for (const r of runs) {
+      const chunks = policy.major ? pack(r, policy.targetBytes, () => true) : pack(r, policy.targetBytes, (c) => c.length >= F, F);
+      for (const c of chunks) groups.push({ inputs: c, output: `${dir}/${fileName(partition, c[0].first, c[c.length - 1].last, tag)}` });
+    }
   }
   return groups;
 }
