@@ -252,6 +252,8 @@ export interface SpeedRun {
   stop(): Promise<void>;
   /** Settles when the run ends (bounded sources exhausted, stop() done) or fails. */
   done: Promise<void>;
+  /** The background lake compaction (its `pass()` runs one now). */
+  compactor: Compactor;
 }
 
 /** The source offsets in task p's snapshots: its Kafka source's and its repartition reader's. */
@@ -411,6 +413,8 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
   const stop = () => (stopping ??= supervisor.drain(60_000).finally(closeClients));
   const done = supervisor.done.then(
     async () => {
+      // The merge in progress finishes first, so the final metrics count it.
+      await compactor.stop();
       await supervisor.shutdown();
       await closeClients();
     },
@@ -419,5 +423,5 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
       throw e;
     },
   );
-  return { supervisor, metricsUrl: server?.url ?? null, stop, done };
+  return { supervisor, metricsUrl: server?.url ?? null, stop, done, compactor };
 }
