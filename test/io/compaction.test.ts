@@ -53,12 +53,15 @@ test('plan (tiered): minFiles files of one size tier at a time, so a row is rewr
   assert.deepEqual(plan(small(9)), [[0, 10, 20, 30], [40, 50, 60, 70]], 'chunks of minFiles, the rest waits');
   // Older files are larger (merged before): tiers [3, 2, 2, 2, 0, 0, 0, 0, 0].
   const layered = [obj(a, 0, 0, 99, 2000 * KB), obj(a, 0, 100, 199, 300 * KB), obj(a, 0, 200, 299, 300 * KB), obj(a, 0, 300, 399, 300 * KB), ...small(5, 400)];
-  assert.deepEqual(plan(layered), [[400, 410, 420, 430]], 'tier-2 files wait for a fourth; tier-0 files merge among themselves');
-  const four = [obj(a, 0, 0, 99, 2000 * KB), obj(a, 0, 100, 199, 300 * KB), obj(a, 0, 200, 299, 300 * KB), obj(a, 0, 300, 399, 300 * KB), obj(a, 0, 400, 499, 300 * KB), ...small(2, 500)];
-  assert.deepEqual(plan(four), [[100, 200, 300, 400]], 'four tier-2 files make one of tier 3; the tier-3 file is not rewritten with them');
+  assert.deepEqual(plan(layered), [[0, 100, 200, 300], [400, 410, 420, 430]], 'adjacent tiers (3 and 2) merge together; tier-0 files merge among themselves, not with them');
+  const apart = [obj(a, 0, 0, 99, 8000 * KB), obj(a, 0, 100, 199, 300 * KB), obj(a, 0, 200, 299, 300 * KB), obj(a, 0, 300, 399, 300 * KB), obj(a, 0, 400, 499, 300 * KB), ...small(2, 500)];
+  assert.deepEqual(plan(apart), [[100, 200, 300, 400]], 'four tier-2 files make one of tier 3; a tier-4 file is not rewritten with them');
+  const straddling = Array.from({ length: 8 }, (_, i) => obj(a, 0, i * 10, i * 10 + 9, (i % 2 ? 70 : 50) * KB));
+  assert.deepEqual(plan(straddling), [[0, 10, 20, 30], [40, 50, 60, 70]], 'files on both sides of a tier boundary merge');
   assert.equal(sizeTier(20 * KB, 4), 0);
   assert.equal(sizeTier(300 * KB, 4), 2);
   assert.equal(sizeTier(2000 * KB, 4), 3);
+  assert.equal(sizeTier(8000 * KB, 4), 4);
   assert.deepEqual(plan(small(8), 4, 50 * KB), [[0, 10], [20, 30], [40, 50]], 'the target size closes a chunk before minFiles (the last, not full, waits)');
 });
 

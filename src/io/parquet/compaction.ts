@@ -53,10 +53,10 @@ export interface CompactionPolicy {
   /** Merged files grow up to this many bytes (inputs' sizes); a file this large is left alone. */
   targetBytes: number;
   /**
-   * Files merged at a time (2 or more). Tiered (the default): a run of this many consecutive
-   * files of the same size tier (tier t: below minFiles^(t+1) x TIER_BASE_BYTES) is merged into
-   * one of the next tier, so each row is rewritten about log_minFiles(target / small file) times,
-   * not at every pass, and a writer keeps fewer than minFiles files per tier.
+   * Files merged at a time (2 or more). Tiered (the default): this many consecutive files of
+   * one or two adjacent size tiers (tier t + 1: below minFiles^t x TIER_BASE_BYTES) are merged
+   * into one of a higher tier, so a row is rewritten about once per tier (log_minFiles(target /
+   * small file) times), not at every pass.
    */
   minFiles: number;
   /**
@@ -123,19 +123,27 @@ export function planCompaction(objects: readonly LakeObject[], spec: Pick<LakeTa
     if (upTo === null) continue;
     files.sort((a, b) => a.first - b.first);
     // Runs of consecutive files that may be merged: a file past the checkpoint, or already
-    // large, ends a run (merged files stay contiguous). Tiered: a change of tier ends it too.
+    // large, ends a run (merged files stay contiguous). Tiered: a run spans at most two adjacent
+    // tiers (sink files of one writer straddle a tier boundary when checkpoints come unevenly;
+    // one tier per run would leave them unmerged).
     const runs: LakeFile[][] = [];
     let run: LakeFile[] = [];
-    let tier = -1;
+    let lo = Infinity;
+    let hi = -Infinity;
     for (const f of files) {
       const eligible = f.last < upTo && f.size < policy.targetBytes;
       const t = sizeTier(f.size, F);
-      if (!eligible || (!policy.major && t !== tier)) {
+      if (!eligible || (!policy.major && Math.max(hi, t) - Math.min(lo, t) > 1)) {
         if (run.length > 0) runs.push(run);
         run = [];
+        lo = Infinity;
+        hi = -Infinity;
       }
-      tier = t;
-      if (eligible) run.push(f);
+      if (eligible) {
+        run.push(f);
+        lo = Math.min(lo, t);
+        hi = Math.max(hi, t);
+      }
     }
     if (run.length > 0) runs.push(run);
     for (const r of runs) {
