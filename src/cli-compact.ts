@@ -54,12 +54,12 @@ export function registerCompactCommand(program: Command): Command {
       const before = await sizes(lake, tables);
       const results = await compactLake(lake, tables, { targetBytes: cfg.compactTargetMb * 1024 * 1024, minFiles: cfg.compactMinFiles, major });
       const after = await sizes(lake, tables);
-      const lines = [`checkpoint ${cp.id}; ${major ? 'major' : 'tiered'}, target ${cfg.compactTargetMb} MB, ${cfg.compactMinFiles} files at a time`, 'table                                   files before  MB before  files after  MB after  merged  written  rows'];
+      const lines = [`checkpoint ${cp.id}; ${major ? 'major' : 'tiered'}, target ${cfg.compactTargetMb} MB, ${cfg.compactMinFiles} files at a time`, 'table                                   files before  MB before  files after  MB after  merged  written       rows'];
       for (const { table } of tables) {
         const b = before.get(table)!;
         const a = after.get(table)!;
         const r = results.get(table)!;
-        lines.push(`${table.padEnd(40)}${String(b.files).padStart(12)}${mb(b.bytes).padStart(11)}${String(a.files).padStart(13)}${mb(a.bytes).padStart(10)}${String(r.filesMerged).padStart(8)}${String(r.filesWritten).padStart(9)}${String(r.rows).padStart(6)}`);
+        lines.push(`${table.padEnd(40)}${String(b.files).padStart(12)}${mb(b.bytes).padStart(11)}${String(a.files).padStart(13)}${mb(a.bytes).padStart(10)}${String(r.filesMerged).padStart(8)}${String(r.filesWritten).padStart(9)}${String(r.rows).padStart(11)}`);
       }
       process.stdout.write(lines.join('\n') + '\n');
     } catch (e) {
