@@ -12,6 +12,7 @@ import { speedTopology, startSpeedLayer } from './pipelines/speed.js';
 import { runProducer } from './pipelines/producers.js';
 import { registerBatchCommand } from './cli-batch.js';
 import { registerSqlCommand } from './cli-sql.js';
+import { registerCompactCommand } from './cli-compact.js';
 import { accessNote, registerServeCommand, startRunServer } from './cli-serve.js';
 import { PRICES_TOPIC, TWEETS_TOPIC } from './domain/records.js';
 import type { GeneratorSourceOptions } from './actors/generator-source/protocol.js';
@@ -189,10 +190,14 @@ export function summarize(text: string): Record<string, number> {
     windows: metricSum(text, 'cashtag_windows_emitted_total'),
     lateRecords: metricSum(text, 'cashtag_late_records_total'),
     checkpoints: metricSum(text, 'cashtag_checkpoints_completed_total'),
+    lakeFilesWritten: metricSum(text, 'cashtag_sink_files_written_total'),
+    lakeFilesMerged: metricSum(text, 'cashtag_compaction_files_merged_total'),
+    lakeFilesCompacted: metricSum(text, 'cashtag_compaction_files_written_total'),
   };
 }
 
 registerBatchCommand(program);
+registerCompactCommand(program);
 registerServeCommand(program);
 registerSqlCommand(program);
 

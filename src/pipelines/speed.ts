@@ -60,6 +60,7 @@ import type { ShuffleSourceOptions, ShuffleSourceState } from '../actors/shuffle
 import type { KafkaSourceState } from '../actors/kafka-source/protocol.js';
 import { TaskCheckpointStore, type CheckpointHistory, type TaskOffsets } from '../io/checkpoints/task-checkpoints.js';
 import { decodeSnapshot } from '../runtime/codec.js';
+import { Compactor } from './compaction.js';
 
 export const PIPELINE = 'speed';
 const actor = (name: string) => new URL(`../actors/${name}/actor.js`, import.meta.url).href;
@@ -251,6 +252,8 @@ export interface SpeedRun {
   stop(): Promise<void>;
   /** Settles when the run ends (bounded sources exhausted, stop() done) or fails. */
   done: Promise<void>;
+  /** The background lake compaction (its `pass()` runs one now). */
+  compactor: Compactor;
 }
 
 /** The source offsets in task p's snapshots: its Kafka source's and its repartition reader's. */
@@ -389,18 +392,37 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
     await closeSharedProducers().catch(() => undefined);
     throw e;
   }
+  // Small lake files the last checkpoint covers are merged in the background (compaction.ts). With
+  // task checkpoints another replica may own (and compact) a task at any time: off there.
+  const compactor = new Compactor({
+    pipeline: PIPELINE,
+    lake: lakeSettings(cfg),
+    policy: { targetBytes: cfg.compactTargetMb * 1024 * 1024, minFiles: cfg.compactMinFiles },
+    intervalMs: tasksMode ? 0 : cfg.compactInterval * 1000,
+    topology,
+    checkpoint: () => store.latest(PIPELINE),
+    metrics,
+    log,
+    clock,
+    nice: Math.max(cfg.workerNice, 10),
+  });
+  if (tasksMode && cfg.compactInterval > 0) log.warn('lake compaction is off with task checkpoints (replicas hand tasks over at any time)', { compactInterval: cfg.compactInterval });
+  compactor.start();
   const server = cfg.metricsPort > 0 ? await startMetricsServer(cfg.metricsPort, () => supervisor.metricsText(), registry.contentType, cfg.metricsHost) : null;
   let stopping: Promise<void> | null = null;
   // Kafka clients outlive the sources: the final checkpoint's offsets are committed after the
   // sources closed, so they disconnect only once the supervisor is done.
   const closeClients = async () => {
     server?.close();
+    await compactor.stop();
     await closeSharedHubs();
     await closeSharedProducers();
   };
   const stop = () => (stopping ??= supervisor.drain(60_000).finally(closeClients));
   const done = supervisor.done.then(
     async () => {
+      // The merge in progress finishes first, so the final metrics count it.
+      await compactor.stop();
       await supervisor.shutdown();
       await closeClients();
     },
@@ -409,5 +431,5 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
       throw e;
     },
   );
-  return { supervisor, metricsUrl: server?.url ?? null, stop, done };
+  return { supervisor, metricsUrl: server?.url ?? null, stop, done, compactor };
 }

@@ -12,7 +12,7 @@ import type { PendingTweet } from '../../domain/join.js';
 import type { Lake } from '../../io/lake/lake.js';
 import { tweetsTable } from '../../io/parquet/bronze-schemas.js';
 import { isUtf8, readColumns, type Utf8Column } from '../../io/parquet/gold-parquet-read.js';
-import { parseFileName } from '../../io/parquet/rolling-files.js';
+import { liveFiles, parseFileName } from '../../io/parquet/rolling-files.js';
 
 export interface PendingRange {
   partition: number;
@@ -26,10 +26,23 @@ export interface PendingRange {
 const utf8 = new TextDecoder();
 const stringAt = (c: Utf8Column, i: number) => utf8.decode(c.data.subarray(c.offsets[i], c.offsets[i + 1]));
 
-export async function pendingFromBronze(lake: Lake, r: PendingRange): Promise<PendingTweet[]> {
+/**
+ * A compaction may replace files while they are read: the files listed are the live ones (not
+ * superseded by a merged file), and when one vanishes before it is read the read starts over from
+ * a new listing, which then holds the merged file.
+ */
+export async function pendingFromBronze(lake: Lake, r: PendingRange, attempts = 5): Promise<PendingTweet[]> {
+  for (let attempt = 1; ; attempt++) {
+    const out = await readPending(lake, r);
+    if (out !== null) return out;
+    if (attempt >= attempts) throw new Error(`bronze files of partition ${r.partition} kept vanishing while the join restored its pending tweets (${attempts} listings)`);
+  }
+}
+
+async function readPending(lake: Lake, r: PendingRange): Promise<PendingTweet[] | null> {
   const { bucket, table, column } = tweetsTable;
   const out: PendingTweet[] = [];
-  for (const { key } of await lake.list(bucket, `${table}/`)) {
+  for (const { key } of liveFiles(await lake.list(bucket, `${table}/`))) {
     const name = key.slice(key.lastIndexOf('/') + 1);
     const f = parseFileName(name);
     if (!f || f.tag !== '' || f.partition !== r.partition || f.last < r.from || f.first >= r.to) continue;
@@ -37,7 +50,7 @@ export async function pendingFromBronze(lake: Lake, r: PendingRange): Promise<Pe
     const symbol = dir.slice(dir.lastIndexOf(`${column}=`) + column.length + 1);
     if (symbol === UNTAGGED_TOPIC) continue;
     const bytes = await lake.read(bucket, key);
-    if (bytes === null) throw new Error(`bronze file ${bucket}/${key} vanished while the join restored its pending tweets`);
+    if (bytes === null) return null;
     const { rows, columns: c } = await readColumns(bytes, ['record_id', 'created_at', 'sentiment_score', 'text', 'source_offset']);
     const [ids, ts, scores, texts, offsets] = [c.record_id, c.created_at, c.sentiment_score, c.text, c.source_offset];
     if (!isUtf8(ids) || !isUtf8(texts) || isUtf8(ts) || isUtf8(scores) || isUtf8(offsets)) throw new Error(`bronze file ${bucket}/${key}: unexpected column types`);

@@ -64,6 +64,8 @@ export function concatColumns(parts: ColumnValues[]): ColumnValues {
 export interface ColumnBatch {
   rows: number;
   columns: Record<string, ColumnValues>;
+  /** For each optional column read: 1 where the row's value is null (NaN or '' in `columns`). */
+  nulls: Record<string, Uint8Array>;
 }
 
 type Sink = { put(page: Buffer, count: number): void };
@@ -233,6 +235,7 @@ export async function readColumns(file: Buffer, names: readonly string[]): Promi
   const rows = md.rows;
   const nested = md.schema.some((e, i) => i > 0 && e.children > 0);
   const columns: Record<string, ColumnValues> = {};
+  const nulls: Record<string, Uint8Array> = {};
   let general: ParquetReader | null = null;
   try {
     for (const name of names) {
@@ -242,12 +245,13 @@ export async function readColumns(file: Buffer, names: readonly string[]): Promi
       const at = { i: 0 };
       const numbers = element.type === TYPE.BYTE_ARRAY ? null : new Float64Array(rows);
       const sink = numbers ? numberSink(element.type, numbers, at) : new Utf8Sink(rows, at);
+      const nullAt = element.repetition === REQUIRED ? undefined : (nulls[name] = new Uint8Array(rows));
       for (const [g, rg] of md.rowGroups.entries()) {
         const chunk = rg.columns.find((c) => c.path.length === 1 && c.path[0] === name);
         if (!chunk) throw new Error(`column ${name} is missing from a row group`);
         if (flat && WIDTH[element.type] !== undefined && (await fastChunk(file, chunk, element.type, sink))) continue;
         general ??= await (await import('@dsnp/parquetjs')).ParquetReader.openBuffer(file);
-        await generalChunk(general, general.metadata!.row_groups[g], name, sink, numbers, at);
+        await generalChunk(general, general.metadata!.row_groups[g], name, sink, numbers, at, nullAt);
       }
       if (at.i !== rows) throw new Error(`column ${name}: decoded ${at.i} values for ${rows} rows`);
       columns[name] = numbers ?? (sink as Utf8Sink).finish();
@@ -255,11 +259,11 @@ export async function readColumns(file: Buffer, names: readonly string[]): Promi
   } finally {
     await general?.close();
   }
-  return { rows, columns };
+  return { rows, columns, nulls };
 }
 
-/** parquetjs's decoder for one column of one row group; nulls become NaN or ''. */
-async function generalChunk(reader: ParquetReader, rg: unknown, name: string, sink: Sink, numbers: Float64Array | null, at: { i: number }): Promise<void> {
+/** parquetjs's decoder for one column of one row group; nulls become NaN or '' (and are marked in `nullAt`). */
+async function generalChunk(reader: ParquetReader, rg: unknown, name: string, sink: Sink, numbers: Float64Array | null, at: { i: number }, nullAt?: Uint8Array): Promise<void> {
   const envelope = reader.envelopeReader!;
   const data = (await envelope.readRowGroup(reader.schema, rg as never, [[name]])) as unknown as { columnData: Record<string, { dlevels: number[]; values: unknown[] }> };
   const col = data.columnData[name];
@@ -268,6 +272,7 @@ async function generalChunk(reader: ParquetReader, rg: unknown, name: string, si
   for (const d of col.dlevels) {
     const present = d === field.dLevelMax;
     const x = present ? col.values[v++] : null;
+    if (nullAt && !present) nullAt[at.i] = 1;
     if (numbers) numbers[at.i++] = x === null ? NaN : Number(x);
     else (sink as Utf8Sink).putString(x === null ? '' : Buffer.isBuffer(x) ? x.toString('utf8') : String(x));
   }

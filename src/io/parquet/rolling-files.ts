@@ -11,6 +11,9 @@ import type { Lake } from '../lake/lake.js';
 import type { LakeTable } from './lake-table.js';
 import { ParquetFileWriter, type Cell } from './parquet-file-writer.js';
 import { rowRefusal } from './row-refusal.js';
+import { fileName, parseFileName, PATH_SEGMENT, supersededKeys } from './file-names.js';
+
+export { fileName, parseFileName, liveFiles } from './file-names.js';
 
 export interface RollPolicy {
   maxRows: number;
@@ -29,19 +32,6 @@ interface OpenFile {
 export interface Committed {
   key: string;
   rows: number;
-}
-
-const pad = (n: number, w: number) => String(n).padStart(w, '0');
-/** `part-[<tag>-]p<partition>-o<first>-<last>`: the tag tells apart writers sharing a table. */
-export const fileName = (partition: number, first: number, last: number, tag = '') =>
-  `part-${tag ? `${tag}-` : ''}p${pad(partition, 3)}-o${pad(first, 9)}-${pad(last, 9)}.snappy.parquet`;
-/** A Hive partition value safe in a path on every lake (no separators, not `.` or `..`). */
-const PATH_SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$/;
-const FILE_RE = /^part-(?:([a-z][a-z0-9]*)-)?p(\d+)-o(\d+)-(\d+)\.snappy\.parquet$/;
-
-export function parseFileName(name: string): { tag: string; partition: number; first: number; last: number } | null {
-  const m = FILE_RE.exec(name);
-  return m ? { tag: m[1] ?? '', partition: Number(m[2]), first: Number(m[3]), last: Number(m[4]) } : null;
 }
 
 function added(f: OpenFile, offset: number): void {
@@ -145,14 +135,18 @@ export class RollingFiles<Row> {
     return { key, rows: f.rows };
   }
 
-  /** Delete this partition's committed files that a replay from `resumeOffset` will rewrite. */
+  /**
+   * Delete this partition's committed files that a replay from `resumeOffset` will rewrite, and
+   * those an interrupted compaction left behind, superseded by its output (compaction.ts).
+   */
   async recover(resumeOffset: number, onlyValue?: string): Promise<number> {
     const objects = await this.lake.list(this.bucket, onlyValue === undefined ? `${this.table}/` : `${this.dir(onlyValue)}/`);
+    const superseded = supersededKeys(objects);
     const doomed = objects
       .map((o) => o.key)
       .filter((k) => {
         const f = parseFileName(k.slice(k.lastIndexOf('/') + 1));
-        return f !== null && f.tag === this.tag && f.partition === this.sourcePartition && f.first >= resumeOffset;
+        return f !== null && f.tag === this.tag && f.partition === this.sourcePartition && (f.first >= resumeOffset || superseded.has(k));
       });
     await this.lake.delete(this.bucket, doomed);
     return doomed.length;
