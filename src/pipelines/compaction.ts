@@ -125,7 +125,10 @@ export class Compactor {
   constructor(private readonly o: CompactorOptions) {}
 
   start(): void {
-    if (this.o.intervalMs > 0) this.schedule();
+    if (this.o.intervalMs <= 0) return;
+    // Both outcomes exist from the start, so a dashboard's "failed passes" reads 0, not "no data".
+    for (const outcome of ['ok', 'failed']) this.o.metrics.compactionPasses.inc({ pipeline: this.o.pipeline, outcome }, 0);
+    this.schedule();
   }
 
   private schedule(): void {

@@ -20,7 +20,7 @@ async function query(base: string, expr: string): Promise<unknown[]> {
 test('Prometheus scrapes pipeline and producers; every dashboard query returns data', { timeout: 240_000 }, async () => {
   const prom = stackEnv('PROMETHEUS_URL').PROMETHEUS_URL;
   // The ports deploy/prometheus/prometheus.yml scrapes.
-  const { cfg } = isolatedConfig({ METRICS_PORT: '9464', RATE: '400', EVENT_RATE: '4000', ALERT_SENTIMENT_BELOW: '0.5', ALERT_PRICE_DROP: '0' });
+  const { cfg } = isolatedConfig({ METRICS_PORT: '9464', RATE: '400', EVENT_RATE: '4000', ALERT_SENTIMENT_BELOW: '0.5', ALERT_PRICE_DROP: '0', COMPACT_INTERVAL: '10' });
   const log = quietLogger();
   const run = await startSpeedLayer(cfg, log);
   const abort = new AbortController();

@@ -37,7 +37,7 @@ test('query API over Cassandra and the S3 lake: every endpoint matches what the 
     S3_ENDPOINT: s.S3_ENDPOINT, S3_ACCESS_KEY: s.S3_ACCESS_KEY, S3_SECRET_KEY: s.S3_SECRET_KEY, LAKE_BUCKET_PREFIX: `sv${id}-`,
     DATA_DIR: mkdtempSync(join(tmpdir(), `cashtag-serving-it-${id}-`)), METRICS_PORT: '0', CHECKPOINT_INTERVAL: '1', LOG_LEVEL: 'warn',
     EVENTS: '8000', PARTITIONS: '2', RATE: '0', EVENT_RATE: '20', SEED: '7', GENERATOR_EPOCH: iso(epoch), LATE_FRACTION: '0',
-    SYMBOLS: 'AAPL,TSLA,BRK.B', PRICES_PER_TWEET: '0.5', ALERT_SENTIMENT_BELOW: '-0.05', ALERT_PRICE_DROP: '0.001', ACTOR_THREADS: '1', SCORE_THREADS: '1',
+    SYMBOLS: 'AAPL,TSLA,BRK.B', PRICES_PER_TWEET: '0.5', ALERT_SENTIMENT_BELOW: '0.5', ALERT_PRICE_DROP: '0', ACTOR_THREADS: '1', SCORE_THREADS: '1', // any falling window with mean sentiment < 0.5 alerts
   });
   const log = quietLogger();
   const run = await startSpeedLayer(cfg, log);
