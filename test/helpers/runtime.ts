@@ -70,3 +70,15 @@ export function supervisor(topology: TopologySpec, extra: { workers?: number; ch
     settings: { restart: { minMs: 10, maxMs: 50, jitter: 0.2, maxRestarts: 2, withinMs: 60_000 } },
   });
 }
+
+/** Wait for a run to end; with `stopAfterCheckpoints` > 0, stop it cleanly once that checkpoint is done. */
+export async function endOrStopAfter(run: { done: Promise<void>; stop(): Promise<void>; supervisor: { lastCheckpoint: number } }, stopAfterCheckpoints: number): Promise<void> {
+  if (stopAfterCheckpoints <= 0) return run.done;
+  const poll = setInterval(() => {
+    if (run.supervisor.lastCheckpoint >= stopAfterCheckpoints) {
+      clearInterval(poll);
+      void run.stop();
+    }
+  }, 5);
+  await run.done.finally(() => clearInterval(poll));
+}

@@ -10,10 +10,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
-import { Client } from 'minio';
 import type { JoinedRow, TweetRow } from '../../src/domain/records.js';
 import { openLake } from '../../src/io/lake/open.js';
-import { parseS3Endpoint } from '../../src/io/lake/s3-client.js';
 import { connectS3, provisionBuckets, STACK_BUCKETS } from '../../src/io/lake/s3-lake.js';
 import { tweetsTable } from '../../src/io/parquet/bronze-schemas.js';
 import { compactTable, liveFiles, supersededKeys, type CompactionGroup } from '../../src/io/parquet/compaction.js';
@@ -21,6 +19,7 @@ import { joinedTable } from '../../src/io/parquet/derived-schemas.js';
 import type { LakeTable } from '../../src/io/parquet/lake-table.js';
 import { RollingFiles } from '../../src/io/parquet/rolling-files.js';
 import { duckdb } from '../helpers/duckdb.js';
+import { rawS3 } from '../helpers/raw-s3.js';
 import { stackEnv } from '../helpers/stack.js';
 
 const env = stackEnv('S3_ENDPOINT', 'S3_ACCESS_KEY', 'S3_SECRET_KEY');
@@ -29,15 +28,10 @@ const MiB = 1024 * 1024;
 const scratchDir = mkdtempSync(join(tmpdir(), 'cashtag-s3-compact-'));
 const s3 = { endpoint: env.S3_ENDPOINT, accessKey: env.S3_ACCESS_KEY, secretKey: env.S3_SECRET_KEY, region: 'us-east-1' };
 const lake = openLake({ kind: 's3', ...s3, scratchDir, partSize: 5 * MiB, attempts: 3, backoff: { minMs: 50, maxMs: 500, jitter: 0.2 }, bucketPrefix: prefix });
-const raw = new Client({ ...parseS3Endpoint(env.S3_ENDPOINT), accessKey: env.S3_ACCESS_KEY, secretKey: env.S3_SECRET_KEY, region: 'us-east-1', pathStyle: true });
+const { client: raw, keys: rawKeys, removeBuckets } = rawS3(env);
 const BUCKETS = STACK_BUCKETS.map((b) => prefix + b);
 const policy = { targetBytes: 64 * MiB, minFiles: 2, major: true };
 
-const rawKeys = async (b: string, p = ''): Promise<string[]> => {
-  const keys: string[] = [];
-  for await (const o of raw.listObjectsV2(b, p, true)) if (o.name) keys.push(o.name);
-  return keys.sort();
-};
 
 /** Download a table with the plain client and read its rows with DuckDB (sorted JSON), optionally live files only. */
 async function rowsOf(bucket: string, table: string, onlyLive = false): Promise<string[]> {
@@ -80,12 +74,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const b of BUCKETS) {
-    if (!(await raw.bucketExists(b))) continue;
-    const keys = await rawKeys(b);
-    if (keys.length) await raw.removeObjects(b, keys);
-    await raw.removeBucket(b);
-  }
+  await removeBuckets(BUCKETS);
   rmSync(scratchDir, { recursive: true, force: true });
 });
 

@@ -9,19 +9,17 @@ import { once } from 'node:events';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { ParquetReader } from '@dsnp/parquetjs';
-import { Client } from 'minio';
 import type { TweetRow } from '../../src/domain/records.js';
 import { LakeCheckpointStore } from '../../src/io/checkpoints/lake-checkpoints.js';
 import { openLake } from '../../src/io/lake/open.js';
 import { tweetsTable } from '../../src/io/parquet/bronze-schemas.js';
 import { RollingFiles } from '../../src/io/parquet/rolling-files.js';
 import { connectS3, provisionBuckets, S3Lake, type S3LakeSettings } from '../../src/io/lake/s3-lake.js';
-import { parseS3Endpoint } from '../../src/io/lake/s3-client.js';
 import { decodeSnapshot, encodeSnapshot } from '../../src/runtime/codec.js';
 import { ActorError } from '../../src/runtime/errors.js';
+import { rawS3 } from '../helpers/raw-s3.js';
 import { stackEnv } from '../helpers/stack.js';
 
 const env = stackEnv('S3_ENDPOINT', 'S3_ACCESS_KEY', 'S3_SECRET_KEY');
@@ -34,18 +32,8 @@ const scratchDir = mkdtempSync(join(tmpdir(), 'cashtag-s3-scratch-'));
 const settings = { endpoint: env.S3_ENDPOINT, accessKey: env.S3_ACCESS_KEY, secretKey: env.S3_SECRET_KEY, region: 'us-east-1', scratchDir, partSize: 5 * MiB, attempts: 3, backoff: { minMs: 50, maxMs: 500, jitter: 0.2 } } satisfies S3LakeSettings;
 const lake = new S3Lake(settings);
 // The other client path: a plain minio client, not the lake's code.
-const raw = new Client({ ...parseS3Endpoint(env.S3_ENDPOINT), accessKey: env.S3_ACCESS_KEY, secretKey: env.S3_SECRET_KEY, region: 'us-east-1', pathStyle: true });
+const { client: raw, keys: rawKeys, bytes: rawBytes, removeBuckets } = rawS3(env);
 
-const rawBytes = async (b: string, key: string): Promise<Buffer> => {
-  const chunks: Buffer[] = [];
-  for await (const c of (await raw.getObject(b, key)) as Readable) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-};
-const rawKeys = async (b: string, prefix = ''): Promise<string[]> => {
-  const keys: string[] = [];
-  for await (const o of raw.listObjectsV2(b, prefix, true)) if (o.name) keys.push(o.name);
-  return keys.sort();
-};
 
 const tweet = (topic: string, partition: number, offset: number): TweetRow => ({
   kind: 'tweet-row', id: `id-${partition}-${offset}`, topic, partition, offset, createdAt: 1_700_000_000_000 + offset * 1000, ingestTs: 1_700_000_000_500 + offset * 1000, text: `tweet ${offset} about $${topic}`, userId: `u${offset % 7}`, sentimentScore: offset / 100, late: false,
@@ -56,12 +44,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const b of BUCKETS) {
-    if (!(await raw.bucketExists(b))) continue;
-    const keys = await rawKeys(b);
-    if (keys.length) await raw.removeObjects(b, keys);
-    await raw.removeBucket(b);
-  }
+  await removeBuckets(BUCKETS);
   rmSync(scratchDir, { recursive: true, force: true });
 });
 

@@ -12,7 +12,7 @@ import { supersededKeys } from '../../src/io/parquet/compaction.js';
 import { startSpeedLayer } from '../../src/pipelines/speed.js';
 import { compareLakes } from '../chaos/lake-compare.js';
 import { metricSum } from '../helpers/duckdb.js';
-import { quietLogger } from '../helpers/runtime.js';
+import { endOrStopAfter, quietLogger } from '../helpers/runtime.js';
 
 const DATA = {
   EVENTS: '40000', PARTITIONS: '4', RATE: '4000', EVENT_RATE: '20', SEED: '11', GENERATOR_EPOCH: '2025-12-18T14:00:00Z',
@@ -41,15 +41,7 @@ async function runToEnd(dataDir: string, env: Record<string, string>, stopAfterC
     }, 5);
     void run.done.finally(() => clearInterval(poll));
   }
-  if (stopAfterCheckpoints > 0) {
-    const poll = setInterval(() => {
-      if (run.supervisor.lastCheckpoint >= stopAfterCheckpoints) {
-        clearInterval(poll);
-        void run.stop();
-      }
-    }, 5);
-    await run.done.finally(() => clearInterval(poll));
-  } else await run.done;
+  await endOrStopAfter(run, stopAfterCheckpoints);
   await passes;
   return run.supervisor.metricsText();
 }

@@ -12,7 +12,7 @@ import { loadConfig } from '../../src/config.js';
 import { startSpeedLayer } from '../../src/pipelines/speed.js';
 import { compareLakes, diffSnapshots, snapshotLake } from '../chaos/lake-compare.js';
 import { metricSum } from '../helpers/duckdb.js';
-import { quietLogger } from '../helpers/runtime.js';
+import { endOrStopAfter, quietLogger } from '../helpers/runtime.js';
 
 const DATA = {
   EVENTS: '40000', PARTITIONS: '4', RATE: '0', EVENT_RATE: '20', SEED: '7', GENERATOR_EPOCH: '2025-12-18T14:00:00Z',
@@ -23,15 +23,7 @@ const DATA = {
 async function runToEnd(dataDir: string, env: Record<string, string>, stopAfterCheckpoints = 0): Promise<string> {
   const cfg = loadConfig({}, { ...DATA, DATA_DIR: dataDir, ...env });
   const run = await startSpeedLayer(cfg, quietLogger());
-  if (stopAfterCheckpoints > 0) {
-    const poll = setInterval(() => {
-      if (run.supervisor.lastCheckpoint >= stopAfterCheckpoints) {
-        clearInterval(poll);
-        void run.stop();
-      }
-    }, 5);
-    await run.done.finally(() => clearInterval(poll));
-  } else await run.done;
+  await endOrStopAfter(run, stopAfterCheckpoints);
   return run.supervisor.metricsText();
 }
 
