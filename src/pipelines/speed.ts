@@ -30,10 +30,9 @@ import type { SentimentOptions } from '../actors/sentiment/protocol.js';
 import type { StoreSinkOptions } from '../actors/store-sink/protocol.js';
 import type { Config } from '../config.js';
 import { LocalCheckpointStore } from '../io/checkpoints/local-checkpoints.js';
-import { lakeOutageLog, openLake, reportOutage, type LakeSettings } from '../io/lake/open.js';
+import { lakeOutageLog, openLake, reportOutage } from '../io/lake/open.js';
 import { connectS3, provisionBuckets, STACK_BUCKETS } from '../io/lake/s3-lake.js';
 import { LakeCheckpointStore } from '../io/checkpoints/lake-checkpoints.js';
-import type { StoreSettings } from '../io/store/open.js';
 import type { CheckpointStore } from '../runtime/checkpoints.js';
 import { startMetricsServer } from '../io/http/metrics-server.js';
 import type { Logger } from '../runtime/actor.js';
@@ -51,7 +50,7 @@ import { createKafka, topicNames } from '../io/kafka/client.js';
 import { closeSharedHubs } from '../io/kafka/consumer-hub.js';
 import { closeSharedProducers } from '../io/kafka/producer.js';
 import { provisionTopics } from '../io/kafka/provision.js';
-import { sharedHub, type ConsumerHub, type HubSettings } from '../io/kafka/consumer-hub.js';
+import { sharedHub, type ConsumerHub } from '../io/kafka/consumer-hub.js';
 import { awaitAllTasks, awaitFirstAssignment, partitionWaitMs, type GroupWaitOptions } from '../io/kafka/group-wait.js';
 import { SHUFFLE_TOPIC } from '../io/kafka/client.js';
 import { PRICES_TOPIC, TWEETS_TOPIC } from '../domain/records.js';
@@ -61,46 +60,17 @@ import type { KafkaSourceState } from '../actors/kafka-source/protocol.js';
 import { TaskCheckpointStore, type CheckpointHistory, type TaskOffsets } from '../io/checkpoints/task-checkpoints.js';
 import { decodeSnapshot } from '../runtime/codec.js';
 import { Compactor } from './compaction.js';
+import { hubSettings, lakeSettings, PIPELINE, storeSettings } from './settings.js';
 
-export const PIPELINE = 'speed';
+// Config -> each adapter's settings lives in settings.ts; re-exported for the CLI and the tests.
+export { hubSettings, lakeSettings, PIPELINE, storeSettings } from './settings.js';
 const actor = (name: string) => new URL(`../actors/${name}/actor.js`, import.meta.url).href;
-
-/** The lake of the profile: S3 when S3_ENDPOINT is set, else DATA_DIR/lake. */
-export function lakeSettings(cfg: Config): LakeSettings {
-  const bucketPrefix = cfg.lakeBucketPrefix || undefined;
-  return cfg.s3Endpoint
-    ? // An outage of the object store is ridden out like one of the serving store: the sinks retry
-      // within SINK_RETRY_BUDGET, holding their sources back, before the pipeline fails over.
-      { kind: 's3', endpoint: cfg.s3Endpoint, accessKey: cfg.s3AccessKey, secretKey: cfg.s3SecretKey, region: cfg.s3Region, scratchDir: join(cfg.dataDir, 'scratch'), bucketPrefix, retryBudgetMs: cfg.sinkRetryBudget * 1000 }
-    : { kind: 'local', root: join(cfg.dataDir, 'lake'), bucketPrefix };
-}
-
-/** The serving store of the profile: Cassandra when CASSANDRA_CONTACT_POINTS is set, else LMDB. */
-export function storeSettings(cfg: Config): StoreSettings {
-  return cfg.cassandraContactPoints.length > 0
-    ? { kind: 'cassandra', contactPoints: cfg.cassandraContactPoints, localDc: cfg.cassandraLocalDc, keyspace: cfg.cassandraKeyspace, ttlSeconds: cfg.cassandraTtl * 3600 }
-    : { kind: 'lmdb', path: join(cfg.dataDir, 'serving-store') };
-}
 
 /** Where the speed layer reads from: the embedded generator, or Kafka with P partitions. */
 export type Input = { kind: 'generator' } | { kind: 'kafka'; partitions: number; endOffsets?: KafkaSourceOptions['endOffsets'] };
 
 /** Windows and join read the repartition topic (Kafka input, analytics on, ANALYTICS_SHUFFLE=kafka). */
 export const shufflesThroughKafka = (cfg: Config, input: Input): boolean => input.kind === 'kafka' && cfg.analytics && cfg.analyticsShuffle === 'kafka';
-
-/** The consumer group member of a speed layer reading Kafka (shared by its sources). */
-export function hubSettings(cfg: Config, shuffle: boolean): HubSettings {
-  return {
-    pipeline: PIPELINE,
-    brokers: cfg.kafkaBrokers,
-    groupId: cfg.kafkaGroupId,
-    topicPrefix: cfg.kafkaTopicPrefix,
-    highWater: cfg.batchSize * 8,
-    lowWater: cfg.batchSize * 2,
-    topics: shuffle ? [TWEETS_TOPIC, PRICES_TOPIC, SHUFFLE_TOPIC] : [TWEETS_TOPIC, PRICES_TOPIC],
-    sessionTimeoutMs: cfg.kafkaSessionTimeout * 1000,
-  };
-}
 
 export function speedTopology(cfg: Config, epochMs: number, input: Input = { kind: 'generator' }): TopologySpec {
   const P = input.kind === 'kafka' ? input.partitions : cfg.partitions;
