@@ -7,9 +7,9 @@ import { SETTINGS, type Config, type SettingName } from './config.js';
 import { configOrExit } from './cli-config.js';
 import { createLogger } from './io/log.js';
 import type { Logger } from './runtime/actor.js';
-import { startServer, type ServerOptions } from './pipelines/serving.js';
-import { startServerThread, type ThreadServer, type ThreadServerOptions } from './pipelines/serving-thread.js';
-import { HTTP_SETTING_NAMES, httpSettings, type ServeSettings } from './pipelines/serving-settings.js';
+import { startServer, type ServerOptions } from './pipelines/serving/server.js';
+import { startServerThread, type ThreadServer, type ThreadServerOptions } from './pipelines/serving/thread.js';
+import { HTTP_SETTING_NAMES, httpSettings, type ServeSettings } from './pipelines/serving/settings.js';
 import { isLoopback } from './io/http/hardening.js';
 import { lakeSettings, storeSettings } from './pipelines/speed.js';
 

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { chromium, type Page } from 'playwright-core';
 import { loadConfig } from '../../src/config.js';
-import { startServer } from '../../src/pipelines/serving.js';
+import { startServer } from '../../src/pipelines/serving/server.js';
 import { lakeSettings, startSpeedLayer, storeSettings } from '../../src/pipelines/speed.js';
 import { quietLogger } from '../helpers/runtime.js';
 

@@ -1,7 +1,7 @@
 // The micro-cache of the real-time endpoints, on a manual clock.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MicroCache } from '../../src/pipelines/serving-cache.js';
+import { MicroCache } from '../../src/pipelines/serving/cache.js';
 
 test('an answer is reused within the TTL, recomputed after it, shared by concurrent callers, never kept when it failed, and bounded', async () => {
   let now = 1_000;

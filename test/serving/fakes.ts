@@ -2,10 +2,10 @@
 // HTTP layer that need no data: guards, limits, the stream's caps.
 import type { Lake } from '../../src/io/lake/lake.js';
 import type { AnalyticsViews, ServingStore } from '../../src/io/store/serving-store.js';
-import { buildApp, startServer, type ServingServer } from '../../src/pipelines/serving.js';
-import type { HttpSettings } from '../../src/pipelines/serving-guards.js';
-import { goldHistory } from '../../src/pipelines/serving-history.js';
-import { LiveFeed } from '../../src/pipelines/serving-live.js';
+import { buildApp, startServer, type ServingServer } from '../../src/pipelines/serving/server.js';
+import type { HttpSettings } from '../../src/pipelines/serving/guards.js';
+import { goldHistory } from '../../src/pipelines/serving/history.js';
+import { LiveFeed } from '../../src/pipelines/serving/live.js';
 import { quietLogger } from '../helpers/runtime.js';
 
 const none = () => Promise.resolve([]);

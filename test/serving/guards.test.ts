@@ -1,4 +1,4 @@
-// What stands between a request and the API (serving-guards.ts), through fastify's inject:
+// What stands between a request and the API (serving/guards.ts), through fastify's inject:
 // security headers on every answer, 405 with Allow, OPTIONS and HEAD, the optional bearer
 // token, the per-client rate limit, CORS, and the OpenAPI document that lists what they answer.
 import assert from 'node:assert/strict';

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
 import { runBatch } from '../../src/pipelines/batch.js';
-import { startServer, type ServingServer } from '../../src/pipelines/serving.js';
-import type { HttpSettings } from '../../src/pipelines/serving-guards.js';
+import { startServer, type ServingServer } from '../../src/pipelines/serving/server.js';
+import type { HttpSettings } from '../../src/pipelines/serving/guards.js';
 import { lakeSettings, startSpeedLayer, storeSettings } from '../../src/pipelines/speed.js';
 import { quietLogger } from '../helpers/runtime.js';
 

@@ -11,9 +11,9 @@ import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import type { Lake } from '../../src/io/lake/lake.js';
 import type { AnalyticsViews, ServingStore } from '../../src/io/store/serving-store.js';
-import { buildApp, type ServingServer } from '../../src/pipelines/serving.js';
-import { goldHistory } from '../../src/pipelines/serving-history.js';
-import { LiveFeed } from '../../src/pipelines/serving-live.js';
+import { buildApp, type ServingServer } from '../../src/pipelines/serving/server.js';
+import { goldHistory } from '../../src/pipelines/serving/history.js';
+import { LiveFeed } from '../../src/pipelines/serving/live.js';
 import { quietLogger } from '../helpers/runtime.js';
 import { finishedRun, serve } from './helpers.js';
 

@@ -9,7 +9,7 @@ import { request, type IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
 import { test } from 'node:test';
 import { loadConfig } from '../../src/config.js';
-import { httpSettings } from '../../src/pipelines/serving-settings.js';
+import { httpSettings } from '../../src/pipelines/serving/settings.js';
 import { fakeServer } from './fakes.js';
 
 /** Opens a socket, sends `head` then one header line every `everyMs` until the server closes it; what the server sent. */

@@ -3,13 +3,13 @@
 // a limit, one symbol's time range with a limit, alerts since a time with a limit, or one
 // symbol's file of a gold report. Nothing scans a whole table or bucket.
 import type { FastifyInstance } from 'fastify';
-import * as S from '../io/http/api-schemas.js';
-import { badParameter, ProblemError } from '../io/http/problem.js';
-import type { AnalyticsViews, ServingStore } from '../io/store/serving-store.js';
-import { hasAnalyticsViews } from '../io/store/serving-store.js';
-import type { GoldHistory, HistoryReport, StatsRow, TrendRow } from './serving-history.js';
-import { MicroCache } from './serving-cache.js';
-import { apiAlert, apiPrice, apiTweet, apiWindow, iso } from './serving-rows.js';
+import * as S from '../../io/http/api-schemas.js';
+import { badParameter, ProblemError } from '../../io/http/problem.js';
+import type { AnalyticsViews, ServingStore } from '../../io/store/serving-store.js';
+import { hasAnalyticsViews } from '../../io/store/serving-store.js';
+import type { GoldHistory, HistoryReport, StatsRow, TrendRow } from './history.js';
+import { MicroCache } from './cache.js';
+import { apiAlert, apiPrice, apiTweet, apiWindow, iso } from './rows.js';
 
 export const WINDOWS_MAX_RANGE_MS = 7 * 86_400_000;
 export const HISTORY_MAX_RANGE_MS = 90 * 86_400_000;

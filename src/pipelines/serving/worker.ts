@@ -1,9 +1,9 @@
-// Entry of the serving thread (serving-thread.ts): starts the server with the settings in
+// Entry of the serving thread (serving/thread.ts): starts the server with the settings in
 // workerData, relays its log lines, and closes it when the parent says so.
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Logger } from '../runtime/actor.js';
-import { startServer } from './serving.js';
-import type { FromServer, ThreadServerOptions, ToServer } from './serving-thread.js';
+import type { Logger } from '../../runtime/actor.js';
+import { startServer } from './server.js';
+import type { FromServer, ThreadServerOptions, ToServer } from './thread.js';
 
 const port = parentPort!;
 const post = (m: FromServer) => port.postMessage(m);

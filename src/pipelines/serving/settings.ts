@@ -1,8 +1,8 @@
 // The serving layer's settings (HTTP_PORT, HTTP_HOST, SERVE, DASHBOARD_MINUTES, API_TOKEN,
 // CORS_ORIGINS, the HTTP limits) live in SETTINGS (src/config.ts) with every other setting; this
 // is the part of a Config the server reads.
-import type { Config } from '../config.js';
-import type { HttpSettings } from './serving-guards.js';
+import type { Config } from '../../config.js';
+import type { HttpSettings } from './guards.js';
 
 export const HTTP_SETTING_NAMES = ['apiToken', 'corsOrigins', 'httpRateLimit', 'httpHeadersTimeout', 'httpRequestTimeout', 'httpKeepaliveTimeout', 'sseMaxClients', 'sseMaxPerClient'] as const;
 export type ServeSettingName = 'httpPort' | 'httpHost' | 'serve' | 'dashboardMinutes' | (typeof HTTP_SETTING_NAMES)[number];

@@ -2,16 +2,16 @@
 // health checks and the OpenAPI document. None holds data, so none needs the bearer token;
 // the health checks are not rate limited (probes must never see a 429).
 import type { FastifyInstance } from 'fastify';
-import * as S from '../io/http/api-schemas.js';
-import type { Lake } from '../io/lake/lake.js';
-import { GOLD_BUCKET } from '../io/parquet/gold-schemas.js';
-import type { ServingStore } from '../io/store/serving-store.js';
-import { documentedRoute, openApiDocument, type DocumentedRoute } from '../io/http/openapi.js';
-import { PROBLEM_TYPE, problemTypes, sendProblem } from '../io/http/problem.js';
-import { loadStaticFiles } from '../io/http/static-files.js';
-import { isOpenPath, NOT_RATE_LIMITED } from './serving-guards.js';
+import * as S from '../../io/http/api-schemas.js';
+import type { Lake } from '../../io/lake/lake.js';
+import { GOLD_BUCKET } from '../../io/parquet/gold-schemas.js';
+import type { ServingStore } from '../../io/store/serving-store.js';
+import { documentedRoute, openApiDocument, type DocumentedRoute } from '../../io/http/openapi.js';
+import { PROBLEM_TYPE, problemTypes, sendProblem } from '../../io/http/problem.js';
+import { loadStaticFiles } from '../../io/http/static-files.js';
+import { isOpenPath, NOT_RATE_LIMITED } from './guards.js';
 
-export const WEB_DIR = new URL('../../../web/', import.meta.url);
+export const WEB_DIR = new URL('../../../../web/', import.meta.url);
 
 /** Settle within `ms` or fail (a hung server is not ready). */
 const within = <T>(ms: number, p: Promise<T>): Promise<T> =>

@@ -7,12 +7,12 @@
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
-import * as S from '../io/http/api-schemas.js';
-import { registerBearerAuth } from '../io/http/auth.js';
-import type { HttpLimits } from '../io/http/hardening.js';
-import { registerMethodGuard } from '../io/http/methods.js';
-import { ProblemError } from '../io/http/problem.js';
-import { registerSecurityHeaders } from '../io/http/security-headers.js';
+import * as S from '../../io/http/api-schemas.js';
+import { registerBearerAuth } from '../../io/http/auth.js';
+import type { HttpLimits } from '../../io/http/hardening.js';
+import { registerMethodGuard } from '../../io/http/methods.js';
+import { ProblemError } from '../../io/http/problem.js';
+import { registerSecurityHeaders } from '../../io/http/security-headers.js';
 
 export interface HttpSettings extends HttpLimits {
   /** Bearer token /api/ requires; empty = none. */

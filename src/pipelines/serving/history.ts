@@ -8,9 +8,9 @@
 // limit. The Lake interface returns whole objects, so one symbol's file is held in memory while
 // it is read (never a whole report).
 import { ParquetReader } from '@dsnp/parquetjs';
-import type { Lake } from '../io/lake/lake.js';
-import { GOLD_BUCKET, type ReportName } from '../io/parquet/gold-schemas.js';
-import { resolveReport } from './batch-publish.js';
+import type { Lake } from '../../io/lake/lake.js';
+import { GOLD_BUCKET, type ReportName } from '../../io/parquet/gold-schemas.js';
+import { resolveReport } from '../batch-publish.js';
 
 export type HistoryReport = 'stats' | 'trend';
 const REPORT_OF: Record<HistoryReport, ReportName> = { stats: 'statistics', trend: 'trend' };

@@ -1,6 +1,6 @@
 // Serving-store rows as the API returns them: times as ISO-8601 strings (UTC), nulls kept,
 // and each tweet's score with its VADER label.
-import type { StoredAlert, StoredPrice, StoredTweet, StoredWindow } from '../io/store/serving-store.js';
+import type { StoredAlert, StoredPrice, StoredTweet, StoredWindow } from '../../io/store/serving-store.js';
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
 

@@ -6,10 +6,10 @@
 // Messages (one union each way): the parent sends `close`; the worker answers `listening`
 // (or `failed`), relays its log lines as `log`, and posts `closed` before it exits.
 import { Worker } from 'node:worker_threads';
-import type { LakeSettings } from '../io/lake/open.js';
-import type { StoreSettings } from '../io/store/open.js';
-import type { Logger } from '../runtime/actor.js';
-import type { HttpSettings } from './serving-guards.js';
+import type { LakeSettings } from '../../io/lake/open.js';
+import type { StoreSettings } from '../../io/store/open.js';
+import type { Logger } from '../../runtime/actor.js';
+import type { HttpSettings } from './guards.js';
 
 export interface ThreadServerOptions {
   store: StoreSettings;
@@ -35,7 +35,7 @@ export interface ThreadServer {
   close(): Promise<void>;
 }
 
-const WORKER = new URL('./serving-worker.js', import.meta.url);
+const WORKER = new URL('./worker.js', import.meta.url);
 
 export function startServerThread(opts: ThreadServerOptions, log: Logger): Promise<ThreadServer> {
   const worker = new Worker(WORKER, { workerData: opts, name: 'cashtag-serve' });

@@ -4,7 +4,7 @@
 //
 //   GET /api/symbols | /api/tweets/:symbol | /api/prices/:symbol | /api/windows/:symbol
 //       /api/history/:symbol | /api/alerts            JSON, schemas in src/io/http/api-schemas.ts
-//   GET /api/stream?symbol=                            server-sent events (serving-live.ts)
+//   GET /api/stream?symbol=                            server-sent events (serving/live.ts)
 //   GET /healthz (alive) | /readyz (store and lake answer) | /openapi.json
 //   GET / and /static/*                                the dashboard (web/, uPlot from npm)
 //
@@ -14,28 +14,28 @@
 // make a 500. The store and lake may be shared with a speed layer in the same process (LMDB
 // shares its environment per process) or written by another process.
 //
-// Safe by default (serving-guards.ts, io/http/hardening.ts): it listens on 127.0.0.1 unless told
+// Safe by default (serving/guards.ts, io/http/hardening.ts): it listens on 127.0.0.1 unless told
 // otherwise; every answer carries the security headers; slow clients are cut off by the headers
 // and request timeouts; each client address is rate limited; live streams are capped; with
 // API_TOKEN set, /api/ needs the bearer token.
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { HTTP_DEFAULTS, nodeServerOptions, reachableHost } from '../io/http/hardening.js';
-import { badParameter, echo, errorToProblem, PARAMETER_FORMS, problemTypes, sendProblem } from '../io/http/problem.js';
-import { clientErrorHandler, SECURITY_HEADERS } from '../io/http/security-headers.js';
-import type { Lake } from '../io/lake/lake.js';
-import { openLake, type LakeSettings } from '../io/lake/open.js';
-import { openStore, type StoreSettings } from '../io/store/open.js';
-import type { ServingStore } from '../io/store/serving-store.js';
-import { hasAnalyticsViews } from '../io/store/serving-store.js';
-import type { Logger } from '../runtime/actor.js';
-import { registerGuards, type HttpSettings } from './serving-guards.js';
-import { goldHistory, type GoldHistory } from './serving-history.js';
-import { LiveFeed } from './serving-live.js';
-import { registerHealthRoutes, registerOpenApiRoute, registerPageRoutes } from './serving-pages.js';
-import { registerApiRoutes } from './serving-routes.js';
-import { registerStreamRoute } from './serving-stream.js';
+import { HTTP_DEFAULTS, nodeServerOptions, reachableHost } from '../../io/http/hardening.js';
+import { badParameter, echo, errorToProblem, PARAMETER_FORMS, problemTypes, sendProblem } from '../../io/http/problem.js';
+import { clientErrorHandler, SECURITY_HEADERS } from '../../io/http/security-headers.js';
+import type { Lake } from '../../io/lake/lake.js';
+import { openLake, type LakeSettings } from '../../io/lake/open.js';
+import { openStore, type StoreSettings } from '../../io/store/open.js';
+import type { ServingStore } from '../../io/store/serving-store.js';
+import { hasAnalyticsViews } from '../../io/store/serving-store.js';
+import type { Logger } from '../../runtime/actor.js';
+import { registerGuards, type HttpSettings } from './guards.js';
+import { goldHistory, type GoldHistory } from './history.js';
+import { LiveFeed } from './live.js';
+import { registerHealthRoutes, registerOpenApiRoute, registerPageRoutes } from './pages.js';
+import { registerApiRoutes } from './routes.js';
+import { registerStreamRoute } from './stream.js';
 
-export { WEB_DIR } from './serving-pages.js';
+export { WEB_DIR } from './pages.js';
 
 /** Secure defaults for a server started without settings: loopback-only is the caller's `host`. */
 export const DEFAULT_HTTP_SETTINGS: HttpSettings = { ...HTTP_DEFAULTS, apiToken: '', corsOrigins: [] };

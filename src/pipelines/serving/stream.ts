@@ -11,12 +11,12 @@
 // stream's headers and ends.
 import type { FastifyInstance } from 'fastify';
 import type { ServerResponse } from 'node:http';
-import * as S from '../io/http/api-schemas.js';
-import { ProblemError } from '../io/http/problem.js';
-import { SECURITY_HEADERS } from '../io/http/security-headers.js';
-import type { LiveEvent, LiveFeed } from './serving-live.js';
-import { reading } from './serving-routes.js';
-import { apiAlert, apiPrice, apiTweet, apiWindow } from './serving-rows.js';
+import * as S from '../../io/http/api-schemas.js';
+import { ProblemError } from '../../io/http/problem.js';
+import { SECURITY_HEADERS } from '../../io/http/security-headers.js';
+import type { LiveEvent, LiveFeed } from './live.js';
+import { reading } from './routes.js';
+import { apiAlert, apiPrice, apiTweet, apiWindow } from './rows.js';
 
 const MAX_BUFFERED = 1 << 20;
 const HEARTBEAT_MS = 15_000;

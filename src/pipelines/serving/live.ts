@@ -7,9 +7,9 @@
 // Guarantee: best effort and live. A row is pushed once, in the poll after it was committed,
 // if its event time is not older than the newest already pushed for its symbol (a tweet
 // arriving out of order behind a newer one is skipped; the REST endpoints have it).
-import type { Logger } from '../runtime/actor.js';
-import type { AnalyticsViews, ServingStore, StoredAlert, StoredPrice, StoredTweet, StoredWindow } from '../io/store/serving-store.js';
-import { hasAnalyticsViews } from '../io/store/serving-store.js';
+import type { Logger } from '../../runtime/actor.js';
+import type { AnalyticsViews, ServingStore, StoredAlert, StoredPrice, StoredTweet, StoredWindow } from '../../io/store/serving-store.js';
+import { hasAnalyticsViews } from '../../io/store/serving-store.js';
 
 export type LiveEvent =
   | { kind: 'windows'; items: StoredWindow[] }
