@@ -3,18 +3,19 @@
 //   bronze: tweets (tweets_v2), stock_prices, dead_letters
 //   silver: tweet_prices, late_events
 //   gold:   sentiment_windows_5m, alerts, and the batch reports batch_topic_statistics,
-//           batch_sentiment_pivot, batch_trend_analysis (exactly the files their _current.json
-//           manifest lists: the published version, never a half-written one).
-// Hive partition columns (topic=, symbol=) come from the paths. Tables not written yet are
-// absent (`SHOW TABLES` lists what there is).
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+//           batch_sentiment_pivot, batch_trend_analysis (one file per topic, each replaced
+//           atomically by `cashtag batch`: docs/architecture.md, "Gold reports").
+// Each view is a plain glob over the table's Hive partitions (`<table>/*=*/*.parquet`) or, for an
+// unpartitioned table, its files (`<table>/*.parquet`); `_`-prefixed entries (an older layout's
+// `_v/` and `_current.json`) match neither. Hive partition columns (topic=, symbol=) come from
+// the paths. Tables not written yet are absent (`SHOW TABLES` lists what there is).
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { SETTINGS, type SettingName } from './config.js';
 import { configOrExit } from './cli-config.js';
 import { BRONZE_BUCKET } from './io/parquet/bronze-schemas.js';
-import { GOLD_BUCKET, REPORTS, type ReportName } from './io/parquet/gold-schemas.js';
-import type { ReportManifest } from './pipelines/batch-publish.js';
+import { GOLD_BUCKET, REPORTS } from './io/parquet/gold-schemas.js';
 
 const SQL_SETTINGS: SettingName[] = ['dataDir', 'lakeBucketPrefix'];
 const SILVER_BUCKET = 'twitter-silver';
@@ -28,6 +29,9 @@ const TABLES: Record<string, [string, string]> = {
   late_events: [SILVER_BUCKET, 'late_events'],
   sentiment_windows_5m: [GOLD_BUCKET, 'sentiment_windows_5m'],
   alerts: [GOLD_BUCKET, 'alerts'],
+  [REPORTS.statistics]: [GOLD_BUCKET, REPORTS.statistics],
+  [REPORTS.pivot]: [GOLD_BUCKET, REPORTS.pivot],
+  [REPORTS.trend]: [GOLD_BUCKET, REPORTS.trend],
 };
 
 const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
@@ -39,20 +43,12 @@ export function lakeViews(lakeDir: string, bucketPrefix = ''): string[] {
   for (const [name, [bucket, table]] of Object.entries(TABLES)) {
     const dir = join(lakeDir, bucketPrefix + bucket, table);
     if (!existsSync(dir)) continue;
-    const entries = readdirSync(dir, { withFileTypes: true });
+    const entries = readdirSync(dir, { withFileTypes: true }).filter((e) => !e.name.startsWith('_') && !e.name.startsWith('.'));
     const partitioned = entries.some((e) => e.isDirectory() && e.name.includes('='));
     const files = partitioned ? entries.filter((e) => e.isDirectory() && e.name.includes('=')).some((d) => readdirSync(join(dir, d.name)).some((f) => f.endsWith('.parquet'))) : entries.some((e) => e.isFile() && e.name.endsWith('.parquet'));
     if (!files) continue;
     const glob = partitioned ? join(dir, '*=*', '*.parquet') : join(dir, '*.parquet');
     views.push(`CREATE VIEW ${ident(name)} AS SELECT * FROM read_parquet(${quote(glob)}, hive_partitioning = true)`);
-  }
-  const gold = join(lakeDir, bucketPrefix + GOLD_BUCKET);
-  for (const report of Object.keys(REPORTS) as ReportName[]) {
-    const manifest = join(gold, REPORTS[report], '_current.json');
-    if (!existsSync(manifest)) continue;
-    const m = JSON.parse(readFileSync(manifest, 'utf8')) as ReportManifest;
-    if (m.files.length === 0) continue;
-    views.push(`CREATE VIEW ${ident(REPORTS[report])} AS SELECT * FROM read_parquet([${m.files.map((f) => quote(join(gold, f))).join(', ')}], hive_partitioning = true)`);
   }
   return views;
 }

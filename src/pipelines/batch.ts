@@ -2,12 +2,14 @@
 //
 //   snapshot bronze (list twitter-bronze/tweets_v2/topic=*, stock_prices/symbol=*)
 //     ─► one task per lake partition (symbol) ─► batch actor pool (Piscina, worker threads)
-//          each: bronze files ─► Arrow tables ─► statistics + trend files (version prefix)
-//     ─► pivot of every partition's hourly means (main thread)
-//     ─► publish: one manifest per report, replaced atomically (see batch-publish.ts)
+//          each: bronze files ─► Arrow tables ─► statistics + trend files (staged in the run's state)
+//     ─► pivot of every partition's hourly means (main thread, staged)
+//     ─► publish: each file copied over its fixed key, atomically; vanished topics deleted
+//        after (see batch-publish.ts)
 //
-// Reports (twitter-gold): batch_topic_statistics/topic=SYM, batch_sentiment_pivot,
-// batch_trend_analysis/topic=SYM. Topic NONE (tweets naming no symbol) is archived and counted
+// Reports (twitter-gold), one file per topic under a fixed name, as the seed lays them out:
+// batch_topic_statistics/topic=SYM/part-00000.snappy.parquet, batch_sentiment_pivot/part-00000...,
+// batch_trend_analysis/topic=SYM/part-00000.snappy.parquet. Topic NONE (tweets naming no symbol) is archived and counted
 // in bronze but takes no part in per-symbol results, so it is left out of all three.
 // Definitions (src/domain/stats.ts, actors/batch-worker/reports.ts): hours are event time
 // truncated to the hour in UTC; standard deviations are sample ones (n − 1, null below 2
@@ -30,9 +32,9 @@ import { encodeParquet } from '../io/parquet/parquet-write.js';
 import { BRONZE_BUCKET, GOLD_BUCKET, pivotColumns, type ReportName } from '../io/parquet/gold-schemas.js';
 import type { Logger } from '../runtime/actor.js';
 import { systemClock, type Clock } from '../runtime/clock.js';
-import { completedTasks, publish, readPending, recordTask, reportFileKey, writePending, type ReportManifest } from './batch-publish.js';
+import { completedTasks, publish, readPending, recordTask, reportMetadata, stagedKey, writePending, type PublishedReport } from './batch-publish.js';
 
-export { resolveReport } from './batch-publish.js';
+export { listReport, reportKey, fileVersion } from './batch-publish.js';
 const WORKER = new URL('../actors/batch-worker/worker.js', import.meta.url).href;
 
 export interface BatchOptions {
@@ -45,6 +47,8 @@ export interface BatchOptions {
   clock?: Clock;
   /** For tests: behave as if killed once this many tasks have completed (nothing is published). */
   stopAfterTasks?: number;
+  /** For tests: interpose on the main thread's lake (the snapshot, run state and publication). */
+  wrapLake?: (lake: Lake) => Lake;
   /** Bucket names (default twitter-bronze, twitter-gold); tests on a shared S3 store use their own. */
   buckets?: Buckets;
 }
@@ -64,8 +68,8 @@ export interface BatchSummary {
   priceRows: number;
   seconds: number;
   rowsPerSecond: number;
-  /** The published manifests; null when the run stopped early (stopAfterTasks). */
-  published: Record<ReportName, ReportManifest> | null;
+  /** What was published, per report; null when the run stopped early (stopAfterTasks). */
+  published: Record<ReportName, PublishedReport> | null;
 }
 
 interface Snapshot {
@@ -103,17 +107,17 @@ async function snapshot(lake: Lake, bronze: string): Promise<Snapshot> {
   return { symbols, tweets, prices, bytes, untaggedFiles, hash: hash.digest('hex') };
 }
 
-/** A new run's id: its start time (to the millisecond, so consecutive runs get distinct version prefixes) and input hash. */
+/** A new run's id, naming its state under _batch/runs/: its start time (to the millisecond) and input hash. */
 const runIdAt = (ms: number, hash: string) => `${new Date(ms).toISOString().replace(/[-:]/g, '')}-${hash.slice(0, 12)}`;
 
 /** The pivot: one row per hour with tweets, one column per symbol (mean sentiment, null where none). */
-function pivot(done: PartitionDone[], symbols: string[]): Promise<Buffer> {
+function pivot(done: PartitionDone[], symbols: string[], version: string): Promise<Buffer> {
   const hours = [...new Set(done.flatMap((d) => d.hours))].sort((a, b) => a - b);
   const row = new Map(hours.map((h, i) => [h, i]));
   const bySymbol = new Map<string, Float64Array>();
   for (const s of symbols) bySymbol.set(s, new Float64Array(hours.length).fill(NaN));
   for (const d of done) d.hours.forEach((h, i) => (bySymbol.get(d.symbol)![row.get(h)!] = d.means[i]));
-  return encodeParquet(pivotColumns(Float64Array.from(hours), bySymbol));
+  return encodeParquet(pivotColumns(Float64Array.from(hours), bySymbol), undefined, undefined, reportMetadata('pivot', version, 1));
 }
 
 export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
@@ -129,7 +133,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
 async function run(options: BatchOptions, pool: Piscina): Promise<BatchSummary> {
   const { log, clock = systemClock } = options;
   const progress = options.progress ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const lake = openLake(options.lake);
+  const lake = (options.wrapLake ?? ((l: Lake) => l))(openLake(options.lake));
   const buckets = options.buckets ?? { bronze: BRONZE_BUCKET, gold: GOLD_BUCKET };
   const gold = buckets.gold;
   const started = clock.monotonic();
@@ -152,7 +156,9 @@ async function run(options: BatchOptions, pool: Piscina): Promise<BatchSummary> 
       symbol,
       tweetKeys: snap.tweets.get(symbol) ?? [],
       priceKeys: snap.prices.get(symbol) ?? [],
-      out: { statistics: reportFileKey('statistics', runId, symbol), trend: reportFileKey('trend', runId, symbol) },
+      out: { statistics: stagedKey(runId, 'statistics', symbol), trend: stagedKey(runId, 'trend', symbol) },
+      // The version is the input's hash, not the run id: the same input gives the same bytes.
+      metadata: { statistics: reportMetadata('statistics', snap.hash, snap.symbols.length), trend: reportMetadata('trend', snap.hash, snap.symbols.length) },
     }));
 
   const done: PartitionDone[] = [...earlier];
@@ -185,15 +191,10 @@ async function run(options: BatchOptions, pool: Piscina): Promise<BatchSummary> 
     return summary(null);
   }
 
-  const pivotKey = reportFileKey('pivot', runId);
-  await lake.put(gold, pivotKey, await pivot(done, snap.symbols));
-  const published = await publish(lake, gold, runId, snap.hash, {
-    statistics: done.map((d) => d.files[0]),
-    trend: done.map((d) => d.files[1]),
-    pivot: [pivotKey],
-  });
+  await lake.put(gold, stagedKey(runId, 'pivot'), await pivot(done, snap.symbols, snap.hash));
+  const published = await publish(lake, gold, runId, snap.hash, snap.symbols);
   const s = summary(published);
-  progress(`batch: done ${s.partitions} partitions, ${s.tweetRows.toLocaleString('en-US')} tweet rows + ${s.priceRows.toLocaleString('en-US')} price rows in ${s.seconds.toFixed(2)} s (${Math.round(s.rowsPerSecond).toLocaleString('en-US')} rows/s${s.skipped ? `, ${s.skipped} resumed from an interrupted run` : ''}); published version ${runId}`);
+  progress(`batch: done ${s.partitions} partitions, ${s.tweetRows.toLocaleString('en-US')} tweet rows + ${s.priceRows.toLocaleString('en-US')} price rows in ${s.seconds.toFixed(2)} s (${Math.round(s.rowsPerSecond).toLocaleString('en-US')} rows/s${s.skipped ? `, ${s.skipped} resumed from an interrupted run` : ''}); published version ${snap.hash.slice(0, 12)} (run ${runId})`);
   log.info('batch run published', { runId, resumed, partitions: s.partitions, skipped: s.skipped, tweetRows: s.tweetRows, priceRows: s.priceRows, seconds: s.seconds });
   return s;
 }

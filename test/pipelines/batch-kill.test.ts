@@ -1,6 +1,7 @@
 // A batch run killed with SIGKILL in the middle (a child process that kills itself right after
 // its second partition completes, while the other thread is mid-task) publishes nothing; the
-// rerun resumes that run and publishes reports byte-identical to an uninterrupted run's.
+// rerun resumes that run and publishes reports byte-identical to an uninterrupted run's, without
+// the topic whose bronze was removed in between.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { test } from 'node:test';
 import { loadConfig } from '../../src/config.js';
 import { LocalLake } from '../../src/io/lake/local-lake.js';
 import { REPORTS, type ReportName } from '../../src/io/parquet/gold-schemas.js';
-import { resolveReport, runBatch } from '../../src/pipelines/batch.js';
+import { listReport, reportKey, runBatch } from '../../src/pipelines/batch.js';
 import { startSpeedLayer } from '../../src/pipelines/speed.js';
 import { quietLogger } from '../helpers/runtime.js';
 
@@ -40,22 +41,33 @@ test('SIGKILL mid-run publishes nothing; the rerun resumes and publishes the sam
   const lake = new LocalLake(lakeRoot);
   const options = { lake: { kind: 'local' as const, root: lakeRoot }, threads: 2, log: quietLogger(), progress: () => undefined };
 
+  const published = async () => {
+    const out = new Map<string, Buffer>();
+    for (const r of Object.keys(REPORTS) as ReportName[]) for (const f of await listReport(lake, r)) out.set(f, (await lake.read('twitter-gold', f))!);
+    return out;
+  };
   const clean = await runBatch(options);
   assert.ok(clean.published);
+  const cleanFiles = await published();
+
+  // The input changes: one symbol's bronze is gone (its topic must vanish from the reports).
+  const gone = (await lake.list('twitter-bronze', 'tweets_v2/topic=MSFT/')).concat(await lake.list('twitter-bronze', 'stock_prices/symbol=MSFT/'));
+  assert.ok(gone.length > 0 && cleanFiles.has(reportKey('trend', 'MSFT')));
+  await lake.delete('twitter-bronze', gone.map((o) => o.key));
 
   const killed = await killedRun(lakeRoot, 2);
   assert.equal(killed.signal, 'SIGKILL', killed.stderr);
   assert.equal((killed.stderr.match(/^batch: \d+\/\d+ partitions/gm) ?? []).length, 2, killed.stderr);
-  for (const r of Object.keys(REPORTS) as ReportName[]) assert.equal((await resolveReport(lake, r))!.version, clean.runId, `${r}: the killed run published nothing`);
+  assert.deepEqual(await published(), cleanFiles, 'the killed run published nothing');
 
   const rerun = await runBatch(options);
   assert.equal(rerun.resumed, true, 'the rerun resumes the killed run');
   assert.ok(rerun.skipped >= 2, `skipped ${rerun.skipped}`);
   assert.ok(rerun.published);
-  for (const r of Object.keys(REPORTS) as ReportName[]) {
-    const a: string[] = clean.published[r].files;
-    const b: string[] = rerun.published[r].files;
-    assert.equal(b.length, a.length);
-    for (let i = 0; i < a.length; i++) assert.deepEqual(await lake.read('twitter-gold', b[i]), await lake.read('twitter-gold', a[i]), `${b[i]} byte-identical to ${a[i]}`);
-  }
+  const rerunFiles = await published();
+  assert.ok(!rerunFiles.has(reportKey('trend', 'MSFT')) && !rerunFiles.has(reportKey('statistics', 'MSFT')), 'the vanished topic is deleted');
+  assert.deepEqual([...rerunFiles.keys()].sort(), [...cleanFiles.keys()].filter((k) => !k.includes('/topic=MSFT/')).sort());
+  const again = await runBatch(options);
+  assert.equal(again.resumed, false);
+  assert.deepEqual(await published(), rerunFiles, 'the resumed run published the bytes an uninterrupted run does');
 });

@@ -1,8 +1,9 @@
 // Golden test of the batch layer: the speed layer runs to completion on a fixed dataset spanning
 // several event-time hours, `runBatch` computes the gold reports, and every value is compared
 // with what DuckDB computes from the same bronze files with plain SQL (tolerance 1e-9). Then:
-// a second run replaces the reports atomically, and a run stopped halfway resumes to the same
-// reports.
+// the layout is the seed's (one file per topic, stamped with its version), a second run on the
+// same input rewrites the same bytes while readers only ever see whole files, and a run stopped
+// halfway publishes nothing and resumes to the same reports.
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,7 @@ import { LocalLake } from '../../src/io/lake/local-lake.js';
 import { pricesTable, tweetsTable } from '../../src/io/parquet/bronze-schemas.js';
 import { parquetjsSchema } from '../helpers/parquetjs-schema.js';
 import { REPORTS, type ReportName } from '../../src/io/parquet/gold-schemas.js';
-import { resolveReport, runBatch, type BatchOptions } from '../../src/pipelines/batch.js';
+import { fileVersion, listReport, reportKey, runBatch, type BatchOptions } from '../../src/pipelines/batch.js';
 import { speedTopology } from '../../src/pipelines/speed.js';
 import { systemClock } from '../../src/runtime/clock.js';
 import { createMetrics } from '../../src/runtime/metrics.js';
@@ -46,7 +47,7 @@ async function speedRun(dataDir: string): Promise<void> {
 }
 
 /** Edge cases the generator does not make: an hour with one tweet, an hour with ticks and no tweet. */
-async function craftedPartition(lakeRoot: string): Promise<void> {
+async function craftedPartition(lakeRoot: string, symbol = 'ZZZ', partition = 9): Promise<void> {
   const lake = new LocalLake(lakeRoot);
   const h = Date.parse('2025-12-18T20:00:00Z');
   const write = async (schema: ReturnType<typeof parquetjsSchema>, key: string, rows: Record<string, unknown>[]) => {
@@ -56,11 +57,12 @@ async function craftedPartition(lakeRoot: string): Promise<void> {
     await w.close();
     await lake.commit(scratch, 'twitter-bronze', key);
   };
-  await write(parquetjsSchema(tweetsTable.columns), 'tweets_v2/topic=ZZZ/part-p009-o000000000-000000000.snappy.parquet', [
-    { record_id: 'z-1', created_at: new Date(h + 60_000), ingest_timestamp: new Date(h), text: 'x', user_id: 'u', sentiment_score: 0.25, source_partition: 9, source_offset: 0 },
+  const p = String(partition).padStart(3, '0');
+  await write(parquetjsSchema(tweetsTable.columns), `tweets_v2/topic=${symbol}/part-p${p}-o000000000-000000000.snappy.parquet`, [
+    { record_id: `${symbol}-1`, created_at: new Date(h + 60_000), ingest_timestamp: new Date(h), text: 'x', user_id: 'u', sentiment_score: 0.25, source_partition: partition, source_offset: 0 },
   ]);
-  const tick = (i: number, t: number, close: number) => ({ record_id: `zp-${i}`, trade_timestamp: new Date(t), ingest_timestamp: new Date(t), open_price: close, close_price: close, volume: 10, source_partition: 9, source_offset: i });
-  await write(parquetjsSchema(pricesTable.columns), 'stock_prices/symbol=ZZZ/part-p009-o000000000-000000004.snappy.parquet', [
+  const tick = (i: number, t: number, close: number) => ({ record_id: `${symbol}p-${i}`, trade_timestamp: new Date(t), ingest_timestamp: new Date(t), open_price: close, close_price: close, volume: 10, source_partition: partition, source_offset: i });
+  await write(parquetjsSchema(pricesTable.columns), `stock_prices/symbol=${symbol}/part-p${p}-o000000000-000000004.snappy.parquet`, [
     tick(0, h + 1000, 10), tick(1, h + 2000, 11),
     tick(2, h + 3_600_000, 10), tick(3, h + 3_600_000, 12), tick(4, h + 3_700_000, 9),
   ]);
@@ -146,20 +148,33 @@ test('batch reports equal DuckDB over the same bronze; atomic replacement; resum
     db.close();
   }
 
-  // A second run replaces every report atomically: a reader resolving the manifest at any moment
-  // finds a complete version.
-  const seen = new Set<string>();
+  // The layout is the seed's: a plain glob over a table reads exactly the published files, each
+  // stamped with the version (the input snapshot's hash).
+  const published = async () => {
+    const out = new Map<string, Buffer>();
+    for (const r of Object.keys(REPORTS) as ReportName[]) for (const f of await listReport(lake, r)) out.set(f, (await lake.read('twitter-gold', f))!);
+    return out;
+  };
+  const firstFiles = await published();
+  assert.deepEqual([...firstFiles.keys()].sort(), (Object.keys(REPORTS) as ReportName[]).flatMap((r) => first.published![r].files).sort());
+  assert.ok([...firstFiles.keys()].every((k) => /^batch_(topic_statistics|trend_analysis)\/topic=[A-Z.]+\/part-00000\.snappy\.parquet$|^batch_sentiment_pivot\/part-00000\.snappy\.parquet$/.test(k)), [...firstFiles.keys()].join('\n'));
+  const version = fileVersion(firstFiles.get(reportKey('pivot'))!);
+  assert.match(version ?? '', /^[0-9a-f]{64}$/);
+  assert.ok([...firstFiles.values()].every((b) => fileVersion(b) === version), 'one version in every file');
+
+  // A second run on the same input rewrites byte-identical files; a reader polling meanwhile only
+  // ever reads whole files (each one equal to the published one).
+  let reads = 0;
   let polling = true;
   const reader = (async () => {
     while (polling) {
       for (const r of Object.keys(REPORTS) as ReportName[]) {
-        const m = await resolveReport(lake, r);
-        assert.ok(m, `${r} is always published`);
-        seen.add(m.version);
-        for (const f of m.files) {
-          assert.ok(f.includes(`/_v/${m.version}/`), `${f} belongs to version ${m.version}`);
+        const keys = await listReport(lake, r);
+        assert.ok(keys.length > 0, `${r} is always published`);
+        for (const f of keys) {
           const bytes = await lake.read('twitter-gold', f);
-          assert.ok(bytes && bytes.subarray(0, 4).toString() === 'PAR1' && bytes.subarray(-4).toString() === 'PAR1', `${f} complete`);
+          assert.ok(bytes && firstFiles.get(f)?.equals(bytes), `${f} is whole and equal to the published file`);
+          reads++;
         }
       }
       await new Promise((res) => setImmediate(res));
@@ -170,25 +185,26 @@ test('batch reports equal DuckDB over the same bronze; atomic replacement; resum
   polling = false;
   await reader;
   assert.ok(second.published && second.runId !== first.runId);
-  assert.ok(seen.has(first.runId) && [...seen].every((v) => v === first.runId || v === second.runId), `versions seen: ${[...seen].join(', ')}`);
-  assert.ok((await lake.list('twitter-gold', `${REPORTS.trend}/_v/${first.runId}/`)).length > 0, 'the replaced version is kept for readers in flight');
+  assert.ok(reads > 0);
+  assert.deepEqual(await published(), firstFiles, 'same input, same bytes');
 
-  // Stopped after 2 tasks (as if killed): nothing is published; the rerun resumes and publishes
-  // reports byte-identical to an uninterrupted run's.
+  // The input changes (a new partition); a run stopped after 2 tasks (as if killed) publishes
+  // nothing; the rerun resumes it and publishes reports byte-identical to an uninterrupted run's.
+  await craftedPartition(lakeRoot, 'ZZY', 8);
   const stopped = await runBatch({ ...options, stopAfterTasks: 2, clock: { ...systemClock, now: () => Date.now() + 2000 } });
   assert.equal(stopped.published, null);
-  assert.equal((await resolveReport(lake, 'statistics'))!.version, second.runId, 'a stopped run publishes nothing');
+  assert.deepEqual(await published(), firstFiles, 'a stopped run publishes nothing');
   const resumed = await runBatch(options);
   assert.equal(resumed.resumed, true);
   assert.equal(resumed.runId, stopped.runId);
   assert.ok(resumed.skipped >= 2 && resumed.skipped < resumed.partitions, `skipped ${resumed.skipped} of ${resumed.partitions} (tasks in flight at the stop may finish)`);
   assert.ok(resumed.published);
-  for (const r of Object.keys(REPORTS) as ReportName[]) {
-    const a: string[] = second.published[r].files;
-    const b: string[] = resumed.published[r].files;
-    assert.deepEqual(b.map((f) => f.replace(resumed.runId, '*')), a.map((f) => f.replace(second.runId, '*')), `${r}: same files`);
-    for (let i = 0; i < a.length; i++) assert.deepEqual(await lake.read('twitter-gold', b[i]), await lake.read('twitter-gold', a[i]), `${b[i]} byte-identical`);
-  }
-  assert.equal((await lake.list('twitter-gold', `${REPORTS.trend}/_v/${first.runId}/`)).length, 0, 'versions older than the previous one are deleted');
+  const resumedFiles = await published();
+  assert.ok(resumedFiles.has(reportKey('trend', 'ZZY')), 'the new partition is published');
+  const newVersion = fileVersion(resumedFiles.get(reportKey('pivot'))!);
+  assert.ok(newVersion !== version && [...resumedFiles.values()].every((b) => fileVersion(b) === newVersion), 'every file carries the new version');
   assert.equal((await lake.list('twitter-gold', '_batch/')).length, 0, 'run state is removed once published');
+  const uninterrupted = await runBatch({ ...options, clock: { ...systemClock, now: () => Date.now() + 3000 } });
+  assert.equal(uninterrupted.resumed, false);
+  assert.deepEqual(await published(), resumedFiles, 'a resumed run publishes the bytes an uninterrupted one does');
 });

@@ -3,7 +3,7 @@
 //
 // A task reads the partition's whole bronze history (the file keys the run snapshotted, never
 // a fresh listing, so a run is consistent with its input snapshot) and writes the partition's
-// statistics and trend files under the run's version prefix. Its outputs depend only on those
+// statistics and trend files under the run's state (batch-publish.ts publishes them). Its outputs depend only on those
 // input files, so a task that is run again (a resumed run) writes byte-identical files.
 import type { LakeSettings } from '../../io/lake/open.js';
 
@@ -16,8 +16,10 @@ export interface PartitionTask {
   /** Bronze keys of the symbol's tweets_v2 and stock_prices files. */
   tweetKeys: string[];
   priceKeys: string[];
-  /** Gold keys the task writes. */
+  /** Gold keys the task writes (staged: the run publishes them). */
   out: { statistics: string; trend: string };
+  /** Key-value metadata of each file (report name, version, partitions of the version). */
+  metadata: { statistics: [string, string][]; trend: [string, string][] };
 }
 
 export type BatchTask = PartitionTask;

@@ -35,8 +35,8 @@ async function partition(task: PartitionTask): Promise<PartitionDone> {
   const sorted = trend(tweets, order);
   const stats = topicStatistics(sorted, prices);
   const t2 = performance.now();
-  await commitFile(lake, task.buckets.gold, task.out.statistics, await encodeParquet(statisticsColumns(stats)));
-  await commitFile(lake, task.buckets.gold, task.out.trend, await encodeParquet(trendColumns(sorted)));
+  await commitFile(lake, task.buckets.gold, task.out.statistics, await encodeParquet(statisticsColumns(stats), undefined, undefined, task.metadata.statistics));
+  await commitFile(lake, task.buckets.gold, task.out.trend, await encodeParquet(trendColumns(sorted), undefined, undefined, task.metadata.trend));
   const t3 = performance.now();
   const hours: number[] = [];
   const means: number[] = [];

@@ -14,6 +14,12 @@ export interface Lake {
   commit(scratch: string, bucket: string, key: string): Promise<void>;
   /** Write a small object in one step (checkpoints, manifests), atomically. */
   put(bucket: string, key: string, bytes: Uint8Array): Promise<void>;
+  /**
+   * Replace the object at `to` with a copy of the object at `from`, in the same bucket, atomically:
+   * a reader of `to` sees the old object or the new one whole (a rename into place on the local
+   * lake, a server-side CopyObject on S3). `from` is left as it is; a missing `from` throws.
+   */
+  copy(bucket: string, from: string, to: string): Promise<void>;
   /** The whole object, or null when it does not exist. */
   read(bucket: string, key: string): Promise<Buffer | null>;
   /** Objects whose key starts with `prefix` (walking only under it), sorted by key. */

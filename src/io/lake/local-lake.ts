@@ -1,7 +1,7 @@
 // Embedded lake: DATA_DIR/lake/<bucket>/<key> on local disk. Objects are written to a scratch
 // directory on the same filesystem and renamed into place (atomic on POSIX).
 
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { constants, copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { dirname, join, relative } from 'node:path';
 import type { Lake, LakeObject } from './lake.js';
@@ -29,6 +29,13 @@ export class LocalLake implements Lake {
     const scratch = await this.scratchPath(bucket, key);
     await writeFile(scratch, bytes);
     await this.commit(scratch, bucket, key);
+  }
+
+  async copy(bucket: string, from: string, to: string): Promise<void> {
+    // A copy (a reflink where the filesystem has them) in scratch, then one rename into place.
+    const scratch = await this.scratchPath(bucket, to);
+    await copyFile(join(this.root, bucket, from), scratch, constants.COPYFILE_FICLONE);
+    await this.commit(scratch, bucket, to);
   }
 
   async read(bucket: string, key: string): Promise<Buffer | null> {

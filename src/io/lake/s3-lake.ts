@@ -61,6 +61,12 @@ export class S3Lake implements Lake {
     await s3Call(this.s3, `put ${bucket}/${key}`, () => this.s3.client.putObject(bucket, key, body, body.length));
   }
 
+  async copy(bucket: string, from: string, to: string): Promise<void> {
+    // CopyObject: the server writes the new object and makes it visible when complete, as a PUT
+    // does. One request copies objects up to 5 GiB (a gold report file is far below that).
+    await s3Call(this.s3, `copy ${bucket}/${from} to ${to}`, () => this.s3.client.copyObject(bucket, to, `/${bucket}/${from}`));
+  }
+
   async read(bucket: string, key: string): Promise<Buffer | null> {
     return s3Call(this.s3, `read ${bucket}/${key}`, async () => {
       try {

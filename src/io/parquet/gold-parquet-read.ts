@@ -229,6 +229,11 @@ function footer(file: Buffer): FooterMeta {
   return decodeFooter(file.subarray(file.length - 8 - len, file.length - 8));
 }
 
+/** The key-value metadata of a whole Parquet file (footer only; throws when it is not Parquet). */
+export function readKeyValue(file: Buffer): Map<string, string> {
+  return footer(file).keyValue;
+}
+
 /** The named columns of a whole Parquet file. Throws when a column is missing. */
 export async function readColumns(file: Buffer, names: readonly string[]): Promise<ColumnBatch> {
   const md = footer(file);

@@ -120,6 +120,8 @@ export interface FooterMeta {
   rows: number;
   schema: SchemaElement[];
   rowGroups: { rows: number; columns: ColumnMeta[] }[];
+  /** FileMetaData.key_value_metadata (a key without a value maps to ''). */
+  keyValue: Map<string, string>;
 }
 
 export interface PageHeaderMeta {
@@ -161,6 +163,7 @@ export function decodeFooter(metadata: Uint8Array): FooterMeta {
         }),
       };
     }),
+    keyValue: new Map(listOf(s, 5).map((v) => [str(v as Struct, 1), str(v as Struct, 2)])),
   };
 }
 

@@ -268,6 +268,8 @@ export class ParquetEncoder {
   constructor(
     private readonly schema: readonly ColumnSpec[],
     private readonly createdBy = 'cashtag',
+    /** The file's key-value metadata (FileMetaData.key_value_metadata), in the order given. */
+    private readonly keyValue: readonly (readonly [string, string])[] = [],
   ) {}
 
   start(): Buffer {
@@ -304,7 +306,8 @@ export class ParquetEncoder {
         [6, CONVERTED[c.type] === undefined ? undefined : i32(CONVERTED[c.type]!)],
       ]),
     ];
-    const meta = encodeStruct([[1, i32(1)], [2, list('struct', schema)], [3, i64(this.rows)], [4, list('struct', this.rowGroups)], [6, bin(this.createdBy)]]);
+    const keyValue = this.keyValue.length === 0 ? undefined : list('struct', this.keyValue.map(([k, v]): TField[] => [[1, bin(k)], [2, bin(v)]]));
+    const meta = encodeStruct([[1, i32(1)], [2, list('struct', schema)], [3, i64(this.rows)], [4, list('struct', this.rowGroups)], [5, keyValue], [6, bin(this.createdBy)]]);
     const tail = Buffer.alloc(8);
     tail.writeUInt32LE(meta.length, 0);
     tail.write('PAR1', 4, 'latin1');
@@ -312,11 +315,11 @@ export class ParquetEncoder {
   }
 }
 
-/** The whole file for `columns` (all of one length), as one buffer. */
-export async function encodeParquet(columns: Column[], rowGroupSize = 131_072, createdBy = 'cashtag batch'): Promise<Buffer> {
+/** The whole file for `columns` (all of one length), as one buffer; `keyValue` becomes the file's key-value metadata. */
+export async function encodeParquet(columns: Column[], rowGroupSize = 131_072, createdBy = 'cashtag batch', keyValue: readonly (readonly [string, string])[] = []): Promise<Buffer> {
   const rows = columns.length > 0 ? rowCount(columns[0]) : 0;
   for (const c of columns) if (rowCount(c) !== rows) throw new Error(`column ${c.name} has ${rowCount(c)} rows, expected ${rows}`);
-  const encoder = new ParquetEncoder(columns, createdBy);
+  const encoder = new ParquetEncoder(columns, createdBy, keyValue);
   const parts: Buffer[] = [encoder.start()];
   for (let from = 0; from < rows; from += rowGroupSize) parts.push(await encoder.rowGroup(columns, from, Math.min(rows, from + rowGroupSize)));
   parts.push(encoder.footer());

@@ -1,8 +1,10 @@
 // Historical queries over the batch layer's gold reports (src/pipelines/batch.ts).
 //
-// A report is read the way batch-publish.ts publishes it: resolve `<report>/_current.json`, then
-// read only the file the manifest lists for the symbol's partition (`.../topic=SYM/...`). So a
-// query never lists a bucket, and never sees a mixture of two versions. Rows are streamed from
+// A report is read the way batch-publish.ts lays it out: one file per symbol under a fixed key
+// (`<report>/topic=SYM/part-00000.snappy.parquet`), read with one GET. The publisher replaces that
+// object atomically, so a query sees one whole version of the symbol's file, never a mixture;
+// the version it reports is the one in the file's metadata. Only when the file is missing is the
+// table listed, to tell "no report yet" from "no such symbol". Rows are streamed from
 // that file with a parquetjs cursor (one row group decoded at a time) and filtered by time;
 // both reports are written in time order, so the scan stops at the end of the range or at the
 // limit. The Lake interface returns whole objects, so one symbol's file is held in memory while
@@ -10,7 +12,7 @@
 import { ParquetReader } from '@dsnp/parquetjs';
 import type { Lake } from '../../io/lake/lake.js';
 import { GOLD_BUCKET, type ReportName } from '../../io/parquet/gold-schemas.js';
-import { resolveReport } from '../batch-publish.js';
+import { fileVersion, listReport, reportKey } from '../batch-publish.js';
 
 export type HistoryReport = 'stats' | 'trend';
 const REPORT_OF: Record<HistoryReport, ReportName> = { stats: 'statistics', trend: 'trend' };
@@ -57,13 +59,12 @@ export interface GoldHistory {
 export function goldHistory(lake: Lake): GoldHistory {
   return {
     async query(symbol, report, { fromMs, toMs, limit }) {
-      const manifest = await resolveReport(lake, REPORT_OF[report]);
-      if (manifest === null) return { found: false, why: 'no-report', version: null };
-      const key = manifest.files.find((k) => k.includes(`/topic=${symbol}/`));
-      if (key === undefined) return { found: false, why: 'no-symbol', version: manifest.version };
-      const file = await lake.read(GOLD_BUCKET, key);
-      // A manifest naming a missing file is the publisher's broken promise, not bad input.
-      if (file === null) throw new Error(`gold report ${manifest.report} version ${manifest.version} lists ${key}, which is missing`);
+      const file = await lake.read(GOLD_BUCKET, reportKey(REPORT_OF[report], symbol));
+      if (file === null) {
+        const published = await listReport(lake, REPORT_OF[report]);
+        return { found: false, why: published.length === 0 ? 'no-report' : 'no-symbol', version: null };
+      }
+      const version = fileVersion(file) ?? 'unknown';
       const timeColumn = report === 'stats' ? 'hour' : 'created_at';
       const reader = await ParquetReader.openBuffer(file);
       const rows: (StatsRow | TrendRow)[] = [];
@@ -83,7 +84,7 @@ export function goldHistory(lake: Lake): GoldHistory {
       } finally {
         await reader.close();
       }
-      return { found: true, version: manifest.version, rows, truncated };
+      return { found: true, version, rows, truncated };
     },
   };
 }

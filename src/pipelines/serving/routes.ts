@@ -206,7 +206,7 @@ function registerHistory(app: FastifyInstance, ctx: RouteContext): void {
     const r = range(req.query, { to: ctx.now(), span: 7 * 86_400_000 }, HISTORY_MAX_RANGE_MS);
     const result = await reading('the lake', ctx.history.query(symbol, report, { fromMs: r.fromMs, toMs: r.toMs, limit }));
     if (!result.found) {
-      throw new ProblemError('notFound', result.why === 'no-report' ? `no ${report} report has been published yet: run \`cashtag batch\`` : `the published ${report} report (version ${result.version}) has no data for symbol ${symbol}`);
+      throw new ProblemError('notFound', result.why === 'no-report' ? `no ${report} report has been published yet: run \`cashtag batch\`` : `the published ${report} report has no data for symbol ${symbol}`);
     }
     const items = result.rows.map((row) => ('hour' in row ? { ...(row as StatsRow), hour: iso(row.hour) } : { ...(row as TrendRow), created_at: iso(row.created_at), ingest_timestamp: iso(row.ingest_timestamp) }));
     return { symbol, report, version: result.version, from: iso(r.fromMs), to: iso(r.toMs), count: items.length, truncated: result.truncated || r.clamped, items };
