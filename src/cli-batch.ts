@@ -12,7 +12,7 @@ const BATCH_SETTINGS: SettingName[] = ['dataDir', 'batchThreads', 's3Endpoint', 
 export function registerBatchCommand(program: Command): Command {
   const cmd = program
     .command('batch')
-    .description('compute the gold reports (batch_topic_statistics, batch_sentiment_pivot, batch_trend_analysis) from the whole bronze lake; each report is replaced atomically, and a killed run resumes');
+    .description('compute the gold reports (batch_topic_statistics, batch_sentiment_pivot, batch_trend_analysis) from the whole bronze lake, one file per topic (batch_trend_analysis/topic=SYM/part-00000.snappy.parquet), each replaced atomically; a killed run resumes');
   for (const name of BATCH_SETTINGS) {
     const s = SETTINGS[name];
     cmd.addOption(new Option(s.flag, `${s.description} (env ${s.env}, default ${s.default || 'empty'})`));

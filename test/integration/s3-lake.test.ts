@@ -1,6 +1,6 @@
 // The S3 lake against the real S3 server of the local stack (S3Proxy; never a fake): bucket
 // provisioning, bronze Parquet written by RollingFiles and read back by another client path,
-// multipart uploads, recovery deletes, missing keys, credential and endpoint errors, and the
+// multipart uploads, server-side copies, recovery deletes, missing keys, credential and endpoint errors, and the
 // checkpoint store over the lake. Each run works in its own buckets and removes them after.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -127,6 +127,20 @@ test('read of a missing key is null; put replaces; delete goes in batches and ig
   await batched.delete(BRONZE, [...keys, 'small/never-written']);
   assert.deepEqual(await rawKeys(BRONZE, 'small/'), ['small/a.json']);
   await batched.delete(BRONZE, []);
+});
+
+test('copy replaces an object server-side with another, whole; a missing source is an error and changes nothing', async () => {
+  const big = randomBytes(6 * MiB);
+  const scratch = await lake.scratchPath(BRONZE, 'copy-src');
+  writeFileSync(scratch, big);
+  await lake.commit(scratch, BRONZE, 'copy/src.bin');
+  await lake.put(BRONZE, 'copy/dst.bin', Buffer.from('old'));
+  await lake.copy(BRONZE, 'copy/src.bin', 'copy/dst.bin');
+  assert.ok((await rawBytes(BRONZE, 'copy/dst.bin')).equals(big), 'the copy, read with another client');
+  assert.ok((await rawBytes(BRONZE, 'copy/src.bin')).equals(big), 'the source is left as it was');
+  await assert.rejects(lake.copy(BRONZE, 'copy/never-written', 'copy/dst.bin'));
+  assert.ok((await rawBytes(BRONZE, 'copy/dst.bin')).equals(big), 'a failed copy leaves the target');
+  await lake.delete(BRONZE, ['copy/src.bin', 'copy/dst.bin']);
 });
 
 test('a missing bucket is an error naming provisioning, not an empty lake', async () => {
