@@ -192,9 +192,11 @@ async function run(options: BatchOptions, pool: Piscina): Promise<BatchSummary> 
   }
 
   await lake.put(gold, stagedKey(runId, 'pivot'), await pivot(done, snap.symbols, snap.hash));
+  const publishing = clock.monotonic();
   const published = await publish(lake, gold, runId, snap.hash, snap.symbols);
+  const publishSeconds = (clock.monotonic() - publishing) / 1000;
   const s = summary(published);
   progress(`batch: done ${s.partitions} partitions, ${s.tweetRows.toLocaleString('en-US')} tweet rows + ${s.priceRows.toLocaleString('en-US')} price rows in ${s.seconds.toFixed(2)} s (${Math.round(s.rowsPerSecond).toLocaleString('en-US')} rows/s${s.skipped ? `, ${s.skipped} resumed from an interrupted run` : ''}); published version ${snap.hash.slice(0, 12)} (run ${runId})`);
-  log.info('batch run published', { runId, resumed, partitions: s.partitions, skipped: s.skipped, tweetRows: s.tweetRows, priceRows: s.priceRows, seconds: s.seconds });
+  log.info('batch run published', { runId, version: snap.hash, resumed, partitions: s.partitions, skipped: s.skipped, tweetRows: s.tweetRows, priceRows: s.priceRows, seconds: s.seconds, publishSeconds });
   return s;
 }
