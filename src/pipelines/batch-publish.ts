@@ -15,6 +15,7 @@
 //        twitter-gold/_batch/runs/<runId>/files/<report>/topic=SYM/part-00000.snappy.parquet
 //    (each file built in scratch and committed whole), so nothing a reader globs changes;
 // 2. publish, one report after the other: each topic's file is copied over its published key
+//    (several copies in flight)
 //    (`lake.copy`: a rename into place locally, a server-side CopyObject on S3, atomic on both),
 //    so a reader of one file sees the old file or the new one, whole, never a mixture;
 // 3. only once every topic of the report is in, the table's other objects are deleted: topics
@@ -62,6 +63,7 @@ export const PUBLISH_ORDER: readonly ReportName[] = ['statistics', 'trend', 'piv
 const STATE = '_batch';
 const PENDING = `${STATE}/pending.json`;
 const FILE_NAME = 'part-00000.snappy.parquet';
+const COPIES_IN_FLIGHT = 8;
 const json = (x: unknown) => new TextEncoder().encode(JSON.stringify(x));
 const taskPrefix = (runId: string) => `${STATE}/runs/${runId}/tasks/`;
 const stagePrefix = (runId: string) => `${STATE}/runs/${runId}/files/`;
@@ -133,7 +135,16 @@ export async function publish(lake: Lake, gold: string, runId: string, version: 
   for (const report of PUBLISH_ORDER) {
     const topics = report === 'pivot' ? [undefined] : [...symbols].sort();
     const keys = topics.map((s) => reportKey(report, s));
-    for (const s of topics) await lake.copy(gold, stagedKey(runId, report, s), reportKey(report, s));
+    // Several copies in flight: on S3 each is a round trip, and the fewer the round trips in
+    // sequence, the shorter the time a glob can find old and new topics side by side.
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < topics.length) {
+        const s = topics[next++];
+        await lake.copy(gold, stagedKey(runId, report, s), reportKey(report, s));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(COPIES_IN_FLIGHT, topics.length) }, lane));
     const current = new Set(keys);
     const others = (await lake.list(gold, `${REPORTS[report]}/`)).map((o) => o.key).filter((k) => !current.has(k));
     // An older layout's manifest goes before the versions it names.

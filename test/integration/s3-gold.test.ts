@@ -3,7 +3,8 @@
 // over the bucket lists and reads (here: the keys matching `batch_trend_analysis/*/*.parquet`,
 // downloaded by another client and read by DuckDB) is exactly the current report after two runs
 // on different inputs; and a reader polling during the second run only ever gets whole files,
-// each the first run's or the second's for its key. Own buckets, removed after.
+// each the first run's or the second's for its key; an older layout's `_v/` and `_current.json`
+// are removed by the first publication. Own buckets, removed after.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -70,11 +71,15 @@ async function globbed(table: string): Promise<Map<string, Buffer>> {
 test('gold reports on S3: the seed layout; a plain glob reads exactly the current report; readers during a publication get whole files only', { timeout: 120_000 }, async () => {
   const symbols = ['AAA', 'BBB', 'CCC', 'DDD', 'EEE', 'FFF'];
   for (const [i, s] of symbols.entries()) await bronzeSymbol(s, 3 + i);
+  // What the older layout left: a version prefix behind a manifest (removed by the first publication).
+  await lake.put(GOLD, `${REPORTS.trend}/_v/20250101T000000000Z-aaaaaaaaaaaa/topic=OLD/part-00000.snappy.parquet`, Buffer.from('PAR1'));
+  await lake.put(GOLD, `${REPORTS.trend}/_current.json`, Buffer.from('{}'));
   const options: BatchOptions = { lake: { kind: 's3', ...settings }, buckets: { bronze: BRONZE, gold: GOLD }, threads: 2, log: quietLogger(), progress: () => undefined };
   const first = await runBatch(options);
   assert.ok(first.published);
   const before = await globbed(REPORTS.trend);
   assert.deepEqual([...before.keys()], symbols.map((s) => `${REPORTS.trend}/topic=${s}/part-00000.snappy.parquet`));
+  assert.deepEqual(await rawKeys(GOLD, `${REPORTS.trend}/`), [...before.keys()], 'the older layout is gone');
 
   // A new input: more tweets for AAA, a new symbol GGG, FFF's bronze gone.
   await bronzeSymbol('AAA', 4, 100);
