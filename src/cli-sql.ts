@@ -8,7 +8,9 @@
 // Each view is a plain glob over the table's Hive partitions (`<table>/*=*/*.parquet`) or, for an
 // unpartitioned table, its files (`<table>/*.parquet`); `_`-prefixed entries (an older layout's
 // `_v/` and `_current.json`) match neither. Hive partition columns (topic=, symbol=) come from
-// the paths. Tables not written yet are absent (`SHOW TABLES` lists what there is).
+// the paths. Tables not written yet are absent (`SHOW TABLES` lists what there is). A batch
+// report whose files are not one whole version (a publication in progress or interrupted) gets a
+// warning on stderr (`reportChecks`).
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
@@ -16,6 +18,7 @@ import { SETTINGS, type SettingName } from './config.js';
 import { configOrExit } from './cli-config.js';
 import { BRONZE_BUCKET } from './io/parquet/bronze-schemas.js';
 import { GOLD_BUCKET, REPORTS } from './io/parquet/gold-schemas.js';
+import { PARTITIONS_KEY, VERSION_KEY } from './pipelines/batch-publish.js';
 
 const SQL_SETTINGS: SettingName[] = ['dataDir', 'lakeBucketPrefix'];
 const SILVER_BUCKET = 'twitter-silver';
@@ -51,6 +54,36 @@ export function lakeViews(lakeDir: string, bucketPrefix = ''): string[] {
     views.push(`CREATE VIEW ${ident(name)} AS SELECT * FROM read_parquet(${quote(glob)}, hive_partitioning = true)`);
   }
   return views;
+}
+
+/**
+ * Checks of the batch reports a glob reads: every file of one version, and as many topic files
+ * as that version has (their `cashtag.batch.version` / `cashtag.batch.partitions` metadata).
+ * Anything else means a `cashtag batch` is publishing the report or was stopped while publishing
+ * (docs/architecture.md, "Gold reports"), and a query may mix two runs' topics.
+ */
+export function reportChecks(lakeDir: string, bucketPrefix = ''): { table: string; sql: string }[] {
+  const checks: { table: string; sql: string }[] = [];
+  const views = lakeViews(lakeDir, bucketPrefix);
+  for (const table of [REPORTS.statistics, REPORTS.trend]) {
+    if (!views.some((v) => v.startsWith(`CREATE VIEW ${ident(table)} `))) continue;
+    const dir = join(lakeDir, bucketPrefix + GOLD_BUCKET, table);
+    const glob = quote(join(dir, '*=*', '*.parquet'));
+    checks.push({
+      table,
+      sql: `WITH kv AS (SELECT file_name, decode(key) AS k, decode(value) AS v FROM parquet_kv_metadata(${glob}))
+        SELECT count(DISTINCT v) FILTER (WHERE k = '${VERSION_KEY}') AS versions, count(DISTINCT file_name) AS files,
+               max(v) FILTER (WHERE k = '${PARTITIONS_KEY}') AS partitions FROM kv`,
+    });
+  }
+  return checks;
+}
+
+/** The warning for a check's answer, or null when the report is one whole version. */
+export function reportWarning(table: string, r: { versions: number; files: number; partitions: string | null }): string | null {
+  if (r.files === 0 || (r.versions === 1 && String(r.files) === r.partitions)) return null;
+  const what = r.versions === 1 ? `${r.files} topic files where its version has ${r.partitions ?? '?'}` : `files of ${r.versions} versions`;
+  return `cashtag sql: warning: ${table} holds ${what} (a \`cashtag batch\` is publishing it, or was stopped while publishing): results may mix two runs; query again, or run \`cashtag batch\``;
 }
 
 type Cell = string | number | boolean | null | Cell[] | { [k: string]: Cell };
@@ -92,6 +125,11 @@ export function registerSqlCommand(program: Command): Command {
     const c = await db.connect();
     try {
       for (const v of lakeViews(lakeDir, cfg.lakeBucketPrefix)) await c.run(v);
+      for (const check of reportChecks(lakeDir, cfg.lakeBucketPrefix)) {
+        const [r] = (await c.runAndReadAll(check.sql)).getRowObjectsJson() as { versions: string; files: string; partitions: string | null }[];
+        const warning = reportWarning(check.table, { versions: Number(r.versions), files: Number(r.files), partitions: r.partitions });
+        if (warning) process.stderr.write(`${warning}\n`);
+      }
       const result = await c.runAndReadAll(query);
       const columns = result.columnNames();
       const rows = result.getRowsJson() as Cell[][];
