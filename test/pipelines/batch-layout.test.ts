@@ -158,3 +158,53 @@ test('a plain glob reads exactly the current report; a publication passes only t
   for (const r of Object.keys(REPORTS) as ReportName[]) assert.deepEqual(await listReport(lake, r), second.published[r].files);
   assert.ok(lakeViews(root).some((v) => v.includes(`"${REPORTS.trend}"`) && v.includes(`${REPORTS.trend}/*=*/*.parquet`)), 'cashtag sql views the table with a plain glob');
 });
+
+test('a run that crashes while publishing leaves whole files of either run; the rerun resumes it and publishes what an uninterrupted run does', { timeout: 120_000 }, async () => {
+  const root = join(mkdtempSync(join(tmpdir(), 'cashtag-gold-crash-')), 'lake');
+  const lake = new LocalLake(root);
+  const goldDir = join(root, GOLD);
+  const symbols = Array.from({ length: 10 }, (_, i) => `T${String(i).padStart(2, '0')}`);
+  for (const [i, s] of symbols.entries()) await bronzeSymbol(lake, s, 3 + i);
+  const options: BatchOptions = { lake: { kind: 'local', root }, threads: 2, log: quietLogger(), progress: () => undefined };
+  assert.ok((await runBatch(options)).published);
+  const tables = () => {
+    const out = new Map<string, Buffer>();
+    for (const t of Object.values(REPORTS)) for (const [k, b] of walk(goldDir, t)) out.set(k, b);
+    return out;
+  };
+  const before = tables();
+
+  for (const s of symbols.slice(0, 5)) await bronzeSymbol(lake, s, 2, 100);
+  // Crash after 4 copies into the tables: that call and every later one fails, as if the process died.
+  let copies = 0;
+  let crashed = false;
+  const crashing = (inner: Lake): Lake =>
+    Object.assign(Object.create(inner) as Lake, {
+      async copy(bucket: string, from: string, to: string) {
+        if (crashed || ++copies > 4) {
+          crashed = true;
+          throw new Error('crash');
+        }
+        await inner.copy(bucket, from, to);
+      },
+      async delete(bucket: string, keys: string[]) {
+        if (crashed) throw new Error('crash');
+        await inner.delete(bucket, keys);
+      },
+    });
+  await assert.rejects(runBatch({ ...options, wrapLake: crashing }), /crash/);
+  const mid = tables();
+
+  const resumed = await runBatch(options);
+  assert.equal(resumed.resumed, true, 'the rerun resumes the run that crashed');
+  assert.equal(resumed.skipped, resumed.partitions, 'every task was done before the crash');
+  const after = tables();
+  assert.deepEqual([...mid.keys()].sort(), [...before.keys()].sort());
+  const fromNew = [...mid].filter(([k, b]) => !before.get(k)!.equals(b));
+  assert.equal(fromNew.length, 4, 'the 4 copies that happened are in, whole');
+  for (const [k, b] of mid) assert.ok(before.get(k)!.equals(b) || after.get(k)!.equals(b), `${k}: the old run's file or the new run's`);
+  const again = await runBatch(options);
+  assert.equal(again.resumed, false);
+  assert.deepEqual(tables(), after, 'the resumed publication equals an uninterrupted one');
+  assert.ok(![...after.values()].some((b) => fileVersion(b) === fileVersion(before.values().next().value!)), 'no file of the old version is left');
+});
