@@ -1,7 +1,7 @@
 // The query API on the embedded profile: a speed-layer run to completion (with windows and
 // alerts) and a batch run over its bronze, then every endpoint's answer is compared with what
 // the pipeline wrote: the serving store read directly (LmdbServingStore), and the lake read
-// by DuckDB (bronze, gold windows and alerts, the gold reports through their manifests).
+// by DuckDB (bronze, gold windows and alerts, the gold reports: each symbol's topic=SYM file).
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';

@@ -12,7 +12,7 @@ export interface Lake {
   scratchPath(bucket: string, key: string): Promise<string>;
   /** Publish the scratch file under bucket/key atomically, replacing any previous object. */
   commit(scratch: string, bucket: string, key: string): Promise<void>;
-  /** Write a small object in one step (checkpoints, manifests), atomically. */
+  /** Write a small object in one step (checkpoints, run state), atomically. */
   put(bucket: string, key: string, bytes: Uint8Array): Promise<void>;
   /**
    * Replace the object at `to` with a copy of the object at `from`, in the same bucket, atomically:
