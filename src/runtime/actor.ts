@@ -86,6 +86,9 @@ export type ActorFactory = (options: unknown, self: InstanceRef) => Actor | Prom
 /** An actor's outputs: output name -> the message type emitted on it (`out` is the default). */
 export type Outputs = object;
 
+/** The outputs of an actor that emits nothing (a sink). */
+export type NoOutputs = Record<never, never>;
+
 /** The default output's message type (never when the actor has no `out`). */
 type DefaultMessage<Out extends Outputs> = 'out' extends keyof Out ? Out['out'] : never;
 
