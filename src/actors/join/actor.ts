@@ -12,31 +12,20 @@
 import { UNTAGGED_TOPIC } from '../../domain/cashtags.js';
 import { idSortKey, TweetPriceJoin } from '../../domain/join.js';
 import type { JoinedRow, LateRow } from '../../domain/records.js';
-import type { Actor, ActorContext, ActorFactory } from '../../runtime/actor.js';
+import { defineActor, type Behavior, type TypedContext } from '../../runtime/actor.js';
 import { instanceLabels } from '../../runtime/metrics.js';
 import { partitionFor } from '../../runtime/partitioner.js';
 import { lakeOutageLog, openLake, reportOutage } from '../../io/lake/open.js';
 import type { OutageLog } from '../../runtime/outage.js';
 import { pendingFromBronze, type PendingRange } from './pending-from-bronze.js';
-import type { JoinMessage, JoinOptions } from './protocol.js';
+import { joinActor, type JoinMessage, type JoinOutputs, type JoinState } from './protocol.js';
 
-interface State {
-  /** The whole join state, when there is no lake to read pending tweets back from. */
-  join?: ReturnType<TweetPriceJoin['snapshot']>;
-  /** With a lake: the ticks, and where in bronze the pending tweets are (pending-from-bronze.ts). */
-  ticks?: ReturnType<TweetPriceJoin['tickState']>;
-  pending?: { from: number; to: number; late?: number[] } | null;
-  seq: { out: number; late: number };
-  watermark: number | null;
-}
-
-const createJoin: ActorFactory = (options, self) => {
-  const o = options as JoinOptions;
+const createJoin = defineActor(joinActor, (o, self) => {
   const labels = instanceLabels(o.pipeline, self.stage, self.partition);
   let join = new TweetPriceJoin(o.lookbackMs);
   let seq = { out: 0, late: 0 };
   let watermark = Number.NEGATIVE_INFINITY;
-  let ctx!: ActorContext;
+  let ctx!: TypedContext<JoinOutputs>;
   let outage: OutageLog | undefined;
   const lake = o.lake ? openLake(o.lake, reportOutage(() => outage)) : null;
   /** One past the highest source offset of the tweets received. */
@@ -61,7 +50,7 @@ const createJoin: ActorFactory = (options, self) => {
     ctx.metrics.stateSize.set({ ...labels, store: 'join-tweets' }, tweets);
   };
 
-  const actor: Actor = {
+  const actor: Behavior<JoinMessage, JoinOutputs, JoinState> = {
     init(c) {
       ctx = c;
       if (o.lake) outage = lakeOutageLog(o.lake, c.log, c.clock);
@@ -70,7 +59,7 @@ const createJoin: ActorFactory = (options, self) => {
     async handle(records) {
       await recover();
       const late: LateRow[] = [];
-      for (const r of records as JoinMessage[]) {
+      for (const r of records) {
         if (r.kind === 'tweet-row') {
           if (r.offset >= nextOffset) nextOffset = r.offset + 1;
           if (r.topic === UNTAGGED_TOPIC) continue;
@@ -122,15 +111,14 @@ const createJoin: ActorFactory = (options, self) => {
     },
 
     onBarrier: recover,
-    snapshot: (): State => {
+    snapshot: (): JoinState => {
       const common = { seq: { ...seq }, watermark: Number.isFinite(watermark) ? watermark : null };
       if (!lake) return { join: join.snapshot(), ...common };
       const from = join.pendingFrom();
       lateOffsets = from === null ? [] : lateOffsets.filter((o) => o >= from);
       return { ticks: join.tickState(), pending: from === null ? null : { from, to: nextOffset, late: lateOffsets }, ...common };
     },
-    restore(s) {
-      const st = s as State;
+    restore(st) {
       join = new TweetPriceJoin(o.lookbackMs);
       seq = { ...st.seq };
       watermark = st.watermark ?? Number.NEGATIVE_INFINITY;
@@ -146,6 +134,6 @@ const createJoin: ActorFactory = (options, self) => {
     },
   };
   return actor;
-};
+});
 
 export default createJoin;
