@@ -150,6 +150,12 @@ export interface Stage<In, Out extends Outputs> {
   readonly actor: ActorRef<unknown, In, Out>;
 }
 
+/** The stage type of an actor handle: `StageOf<typeof parseActor>`. */
+export type StageOf<R> = R extends ActorRef<unknown, infer In, infer Out> ? Stage<In, Out> : never;
+
+/** Any stage (to list stages of several actors together). */
+export type AnyStage = Stage<never, Outputs>;
+
 /** The stage's spec without the module (the handle gives it) and with the actor's own options. */
 export type StageSettings<Options> = Omit<StageSpec, 'module' | 'options'> & { options: Options };
 
