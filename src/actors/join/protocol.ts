@@ -5,6 +5,7 @@ import type { TweetPriceJoin } from '../../domain/join.js';
 import { actorRef } from '../../runtime/actor.js';
 import type { JoinedRow, LateRow, PriceRow, TweetRow } from '../../domain/records.js';
 import type { LakeSettings } from '../../io/lake/open.js';
+import type { PendingSnapshot } from './pending-from-bronze.js';
 
 export type JoinMessage = TweetRow | PriceRow;
 
@@ -25,7 +26,7 @@ export interface JoinState {
   join?: ReturnType<TweetPriceJoin['snapshot']>;
   /** With a lake: the ticks, and where in bronze the pending tweets are (pending-from-bronze.ts). */
   ticks?: ReturnType<TweetPriceJoin['tickState']>;
-  pending?: { from: number; to: number; late?: number[] } | null;
+  pending?: PendingSnapshot | null;
   seq: { out: number; late: number };
   watermark: number | null;
 }
