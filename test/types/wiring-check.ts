@@ -2,6 +2,15 @@
 // a line that must NOT compile (a miswired edge, wrong options, an emit of the wrong message); if
 // the check stops catching it, the directive is unused and `tsc` (make build, make lint) fails.
 // Nothing here runs.
+import { alertSinkActor } from '../../src/actors/alert-sink/protocol.js';
+import { bronzeSinkActor } from '../../src/actors/bronze-sink/protocol.js';
+import { joinActor } from '../../src/actors/join/protocol.js';
+import { lakeSinkActor } from '../../src/actors/lake-sink/protocol.js';
+import { parseActor } from '../../src/actors/parse/protocol.js';
+import { sentimentActor } from '../../src/actors/sentiment/protocol.js';
+import { windowsActor } from '../../src/actors/windows/protocol.js';
+import { DEFAULT_ALERT_RULE } from '../../src/domain/alerts.js';
+import { DEFAULT_WINDOW } from '../../src/domain/windows.js';
 import { actorRef, defineActor, type TypedContext } from '../../src/runtime/actor.js';
 import { broadcast, forward, hash, stage } from '../../src/runtime/topology.js';
 
@@ -87,3 +96,35 @@ export const emits = async (ctx: TypedContext<{ out: A; other: B }>, as: A[], bs
   // @ts-expect-error -- Bs on the default output of As
   await ctx.emit(bs);
 };
+
+// The speed layer's own actors: the edges speedTopology draws compile, their miswirings do not.
+const P = { parallelism: 2 };
+const parse = stage(parseActor, { name: 'parse', ...P, options: { pipeline: 'p', allowedLatenessMs: 0 } });
+const sentiment = stage(sentimentActor, { name: 'sentiment', ...P, options: { pipeline: 'p', minBatch: 1, maxBatch: 1, lingerMs: 0, maxInFlight: 1, analytics: true } });
+const bronze = stage(bronzeSinkActor, { name: 'bronze-sink', ...P, options: { pipeline: 'p', lake: { kind: 'local', root: '/tmp' }, maxRowsPerFile: 1, maxFileAgeMs: 1 } });
+const windows = stage(windowsActor, { name: 'windows', ...P, options: { pipeline: 'p', window: DEFAULT_WINDOW, alerts: DEFAULT_ALERT_RULE } });
+const join = stage(joinActor, { name: 'join', ...P, options: { pipeline: 'p', lookbackMs: 1 } });
+const alerts = stage(alertSinkActor, { name: 'alert-sink', ...P, options: { pipeline: 'p', brokers: [], topicPrefix: '' } });
+const lake = stage(lakeSinkActor, { name: 'late-sink', ...P, options: { pipeline: 'p', lake: { kind: 'local', root: '/tmp' }, table: 'late', tag: '', maxRowsPerFile: 1, maxFileAgeMs: 1 } });
+
+export const speed = [
+  forward(parse, 'tweets', sentiment),
+  forward(parse, 'dead', bronze),
+  hash(sentiment, 'scores', windows),
+  broadcast(parse, 'prices', join),
+  forward(windows, 'alerts', alerts),
+  forward(join, 'late', lake),
+  // @ts-expect-error -- parsed tweets are not scored: bronze takes TweetRow, not ParsedTweet
+  forward(parse, 'tweets', bronze),
+  // @ts-expect-error -- the join needs whole tweet rows, not the windows' slim scores
+  hash(sentiment, 'scores', join),
+  // @ts-expect-error -- the alert topic takes alerts, not windows
+  forward(windows, 'out', alerts),
+  // @ts-expect-error -- late rows are not dead letters
+  forward(parse, 'late', bronze),
+];
+
+// @ts-expect-error -- sentiment's options given to parse
+stage(parseActor, { name: 'parse', ...P, options: { pipeline: 'p', minBatch: 1, maxBatch: 1, lingerMs: 0, maxInFlight: 1, analytics: true } });
+// @ts-expect-error -- a lake sink without its table
+stage(lakeSinkActor, { name: 'x', ...P, options: { pipeline: 'p', lake: { kind: 'local', root: '/tmp' }, tag: '', maxRowsPerFile: 1, maxFileAgeMs: 1 } });
