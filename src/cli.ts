@@ -8,14 +8,14 @@ import { SETTINGS, settingsTable, type SettingName } from './config.js';
 import { configOrExit, usableDataDirOrExit } from './cli-config.js';
 import { createLogger } from './io/log.js';
 import { runScore } from './pipelines/score.js';
-import { speedTopology, startSpeedLayer } from './pipelines/speed.js';
+import { startSpeedLayer } from './pipelines/speed.js';
+import { generatorOptions } from './pipelines/settings.js';
 import { runProducer } from './pipelines/producers.js';
 import { registerBatchCommand } from './cli-batch.js';
 import { registerSqlCommand } from './cli-sql.js';
 import { registerCompactCommand } from './cli-compact.js';
 import { accessNote, registerServeCommand, startRunServer } from './cli-serve.js';
 import { PRICES_TOPIC, TWEETS_TOPIC } from './domain/records.js';
-import type { GeneratorSourceOptions } from './actors/generator-source/protocol.js';
 import { PipelineFailedError } from './runtime/errors.js';
 import { metricSum } from './runtime/metrics.js';
 import { progress as progressOf, progressLine, sample, type ProgressSample } from './cli-progress.js';
@@ -128,7 +128,8 @@ produce.action(async (topicArg: string, flags: Partial<Record<SettingName, strin
   process.once('SIGTERM', stop);
   if (cfg.duration > 0) setTimeout(() => abort.abort(), cfg.duration * 1000).unref();
   const epochMs = cfg.epoch ?? Math.floor(Date.now() / 1000) * 1000;
-  const generator = (speedTopology(cfg, epochMs).stages[0].options as GeneratorSourceOptions).generator;
+  // The generator the speed layer would run on this configuration (PARTITIONS partitions).
+  const { generator } = generatorOptions(cfg, epochMs, cfg.partitions);
   try {
     await runProducer({
       topic,

@@ -23,11 +23,19 @@
 
 import { join } from 'node:path';
 import client from 'prom-client';
-import type { BronzeSinkOptions } from '../actors/bronze-sink/protocol.js';
-import type { GeneratorSourceOptions } from '../actors/generator-source/protocol.js';
-import type { ParseOptions } from '../actors/parse/protocol.js';
-import type { SentimentOptions } from '../actors/sentiment/protocol.js';
-import type { StoreSinkOptions } from '../actors/store-sink/protocol.js';
+import { alertSinkActor } from '../actors/alert-sink/protocol.js';
+import { bronzeSinkActor } from '../actors/bronze-sink/protocol.js';
+import { dlqSinkActor } from '../actors/dlq-sink/protocol.js';
+import { generatorSourceActor } from '../actors/generator-source/protocol.js';
+import { joinActor } from '../actors/join/protocol.js';
+import { kafkaSourceActor, type KafkaSourceState } from '../actors/kafka-source/protocol.js';
+import { lakeSinkActor, type LakeSinkOptions } from '../actors/lake-sink/protocol.js';
+import { parseActor } from '../actors/parse/protocol.js';
+import { sentimentActor } from '../actors/sentiment/protocol.js';
+import { shuffleSinkActor } from '../actors/shuffle-sink/protocol.js';
+import { shuffleSourceActor, type ShuffleSourceState } from '../actors/shuffle-source/protocol.js';
+import { storeSinkActor } from '../actors/store-sink/protocol.js';
+import { windowsActor } from '../actors/windows/protocol.js';
 import type { Config } from '../config.js';
 import { LocalCheckpointStore } from '../io/checkpoints/local-checkpoints.js';
 import { lakeOutageLog, openLake, reportOutage } from '../io/lake/open.js';
@@ -37,15 +45,9 @@ import type { CheckpointStore } from '../runtime/checkpoints.js';
 import { startMetricsServer } from '../io/http/metrics-server.js';
 import type { Logger } from '../runtime/actor.js';
 import { systemClock, type Clock } from '../runtime/clock.js';
-import { createMetrics } from '../runtime/metrics.js';
+import { createMetrics, type RuntimeMetrics } from '../runtime/metrics.js';
 import { Supervisor } from '../runtime/supervisor.js';
-import type { EdgeSpec, StageSpec, TopologySpec } from '../runtime/topology.js';
-import type { KafkaSourceOptions } from '../actors/kafka-source/protocol.js';
-import type { DlqSinkOptions } from '../actors/dlq-sink/protocol.js';
-import type { LakeSinkOptions } from '../actors/lake-sink/protocol.js';
-import type { WindowsOptions } from '../actors/windows/protocol.js';
-import type { JoinOptions } from '../actors/join/protocol.js';
-import { DEFAULT_WINDOW } from '../domain/windows.js';
+import { broadcast, forward, hash, stage, type AnyStage, type EdgeSpec, type StageOf, type StageSettings, type TopologySpec } from '../runtime/topology.js';
 import { createKafka, topicNames } from '../io/kafka/client.js';
 import { closeSharedHubs } from '../io/kafka/consumer-hub.js';
 import { closeSharedProducers } from '../io/kafka/producer.js';
@@ -54,164 +56,133 @@ import { sharedHub, type ConsumerHub } from '../io/kafka/consumer-hub.js';
 import { awaitAllTasks, awaitFirstAssignment, partitionWaitMs, type GroupWaitOptions } from '../io/kafka/group-wait.js';
 import { SHUFFLE_TOPIC } from '../io/kafka/client.js';
 import { PRICES_TOPIC, TWEETS_TOPIC } from '../domain/records.js';
-import type { ShuffleSinkOptions } from '../actors/shuffle-sink/protocol.js';
-import type { ShuffleSourceOptions, ShuffleSourceState } from '../actors/shuffle-source/protocol.js';
-import type { KafkaSourceState } from '../actors/kafka-source/protocol.js';
 import { TaskCheckpointStore, type CheckpointHistory, type TaskOffsets } from '../io/checkpoints/task-checkpoints.js';
 import { decodeSnapshot } from '../runtime/codec.js';
 import { Compactor } from './compaction.js';
-import { hubSettings, lakeSettings, PIPELINE, storeSettings } from './settings.js';
+import { hubSettings, inputPartitions, lakeSettings, PIPELINE, shufflesThroughKafka, speedOptions, type Input, type SpeedOptions } from './settings.js';
 
-// Config -> each adapter's settings lives in settings.ts; re-exported for the CLI and the tests.
-export { hubSettings, lakeSettings, PIPELINE, storeSettings } from './settings.js';
-const actor = (name: string) => new URL(`../actors/${name}/actor.js`, import.meta.url).href;
+// Config -> each adapter's settings and each actor's options live in settings.ts; re-exported for
+// the CLI and the tests.
+export { hubSettings, lakeSettings, PIPELINE, shufflesThroughKafka, storeSettings, type Input } from './settings.js';
 
-/** Where the speed layer reads from: the embedded generator, or Kafka with P partitions. */
-export type Input = { kind: 'generator' } | { kind: 'kafka'; partitions: number; endOffsets?: KafkaSourceOptions['endOffsets'] };
+/** A part of the graph: its stages and the edges into and between them. */
+interface Part {
+  stages: AnyStage[];
+  edges: EdgeSpec[];
+}
 
-/** Windows and join read the repartition topic (Kafka input, analytics on, ANALYTICS_SHUFFLE=kafka). */
-export const shufflesThroughKafka = (cfg: Config, input: Input): boolean => input.kind === 'kafka' && cfg.analytics && cfg.analyticsShuffle === 'kafka';
+/** The settings of a stage with an instance per input partition. */
+type At = <O>(name: string, options: O, more?: Partial<StageSettings<O>>) => StageSettings<O>;
 
+/** The stages the analytics read from and write to. */
+interface Upstream {
+  parse: StageOf<typeof parseActor>;
+  sentiment: StageOf<typeof sentimentActor>;
+  store: StageOf<typeof storeSinkActor>;
+}
+
+/** The speed layer's graph; `input` picks the sources (and, for Kafka, the topics' sinks). */
 export function speedTopology(cfg: Config, epochMs: number, input: Input = { kind: 'generator' }): TopologySpec {
-  const P = input.kind === 'kafka' ? input.partitions : cfg.partitions;
-  // Event time advances at the offered rate, so a live run's event time follows the wall clock.
-  const eventRate = cfg.eventRate > 0 ? cfg.eventRate : cfg.rate > 0 ? cfg.rate : 1000;
-  const source: GeneratorSourceOptions = {
-    pipeline: PIPELINE,
-    generator: {
-      seed: cfg.seed,
-      symbols: cfg.symbols,
-      partitions: P,
-      epochMs,
-      tweetSpacingMs: (1000 * P) / eventRate,
-      priceSpacingMs: cfg.pricesPerTweet > 0 ? (1000 * P) / (eventRate * cfg.pricesPerTweet) : 1000,
-      outOfOrder: cfg.outOfOrder,
-      late: cfg.late,
-      malformed: cfg.malformed,
-      allowedLatenessMs: cfg.allowedLateness * 1000,
-    },
-    tweetRate: cfg.rate / P,
-    pricesPerTweet: cfg.pricesPerTweet,
-    limit: cfg.events < 0 ? -1 : Math.ceil(cfg.events / P),
-    batchSize: cfg.batchSize,
-    lingerMs: cfg.lingerMs,
+  const P = inputPartitions(cfg, input);
+  const o = speedOptions(cfg, epochMs, input);
+  /** Every stage has an instance per input partition. */
+  const at: At = (name, options, more = {}) => ({ name, parallelism: P, options, ...more });
+
+  // sources -> parse -> sentiment -> sinks
+  const source =
+    input.kind === 'kafka'
+      ? stage(kafkaSourceActor, at('source', o.kafkaSource, { source: true, placement: 'main' }))
+      : stage(generatorSourceActor, at('source', o.generator, { source: true }));
+  // Parse decides lateness and keeps what it needs for that: a failure restores it from the
+  // checkpoint with everything else (an in-place restart would forget what it decided since).
+  const parse = stage(parseActor, at('parse', o.parse));
+  const sentiment = stage(sentimentActor, at('sentiment', o.sentiment, { placement: 'main' }));
+  const bronze = stage(bronzeSinkActor, at('bronze-sink', o.bronze, { credits: 8 }));
+  const store = stage(storeSinkActor, at('store-sink', o.store, { credits: 8 }));
+  const main: Part = {
+    stages: [source, parse, sentiment, bronze, store],
+    edges: [
+      forward(source, 'out', parse),
+      forward(parse, 'tweets', sentiment),
+      forward(parse, 'prices', bronze),
+      forward(parse, 'prices', store),
+      forward(parse, 'dead', bronze),
+      // A row the serving store refuses (validation let it through) is a dead letter too.
+      forward(store, 'dead', bronze),
+      forward(sentiment, 'out', bronze),
+      forward(sentiment, 'out', store),
+    ],
   };
-  const parse: ParseOptions = { pipeline: PIPELINE, allowedLatenessMs: cfg.allowedLateness * 1000 };
-  const kafkaShuffle = shufflesThroughKafka(cfg, input);
-  // Slim scores for the windows, unless the windows read the repartition topic.
-  const sentiment: SentimentOptions = { pipeline: PIPELINE, minBatch: 64, maxBatch: 512, lingerMs: cfg.lingerMs, maxInFlight: 2, analytics: cfg.analytics && !kafkaShuffle };
-  const bronze: BronzeSinkOptions = { pipeline: PIPELINE, lake: lakeSettings(cfg), maxRowsPerFile: cfg.fileMaxRows, maxFileAgeMs: cfg.fileMaxAge * 1000 };
-  const store: StoreSinkOptions = { pipeline: PIPELINE, store: storeSettings(cfg), // Cassandra is the store of record (bounded by CASSANDRA_TTL); retention bounds the embedded store.
-    retentionMs: cfg.cassandraContactPoints.length > 0 ? 0 : cfg.storeRetention * 60_000, maxRowsPerSymbol: cfg.storeMaxRows, retryBudgetMs: cfg.sinkRetryBudget * 1000 };
-
-  const hub = hubSettings(cfg, kafkaShuffle);
-  const kafkaSource: KafkaSourceOptions = { pipeline: PIPELINE, hub, batchSize: cfg.batchSize, idleTimeoutMs: cfg.idleTimeout * 1000, endOffsets: input.kind === 'kafka' ? (input.endOffsets ?? null) : null };
-  const dlq: DlqSinkOptions = { pipeline: PIPELINE, brokers: cfg.kafkaBrokers, topicPrefix: cfg.kafkaTopicPrefix };
-  const sourceStage: StageSpec =
-    input.kind === 'kafka'
-      ? { name: 'source', module: actor('kafka-source'), parallelism: P, source: true, placement: 'main', options: kafkaSource }
-      : { name: 'source', module: actor('generator-source'), parallelism: P, source: true, options: source };
   // Stack profile: dead letters also go to the `<topic>.dlq` topics.
-  const dlqStages: StageSpec[] = input.kind === 'kafka' ? [{ name: 'dlq-sink', module: actor('dlq-sink'), parallelism: P, placement: 'main', options: dlq }] : [];
-  const dlqEdges: EdgeSpec[] =
-    input.kind === 'kafka'
-      ? [
-          { from: 'parse', output: 'dead', to: 'dlq-sink', route: { kind: 'forward' } },
-          { from: 'bronze-sink', output: 'dead', to: 'dlq-sink', route: { kind: 'forward' } },
-          { from: 'store-sink', output: 'dead', to: 'dlq-sink', route: { kind: 'forward' } },
-        ]
-      : [];
+  const dlq = stage(dlqSinkActor, at('dlq-sink', o.topics, { placement: 'main' }));
+  const deadLetterTopics: Part = { stages: [dlq], edges: [forward(parse, 'dead', dlq), forward(bronze, 'dead', dlq), forward(store, 'dead', dlq)] };
+  const analytics = analyticsPart(o, at, { parse, sentiment, store }, shufflesThroughKafka(cfg, input));
   // ... and alerts to the `alerts` topic.
-  const alertsToKafka = input.kind === 'kafka' && cfg.analytics;
-  const alertStages: StageSpec[] = alertsToKafka ? [{ name: 'alert-sink', module: actor('alert-sink'), parallelism: P, placement: 'main', options: { pipeline: PIPELINE, brokers: cfg.kafkaBrokers, topicPrefix: cfg.kafkaTopicPrefix } }] : [];
-  const alertEdges: EdgeSpec[] = alertsToKafka ? [{ from: 'windows', output: 'alerts', to: 'alert-sink', route: { kind: 'forward' } }] : [];
+  const alertSink = stage(alertSinkActor, at('alert-sink', o.topics, { placement: 'main' }));
+  const alertTopic: Part = { stages: [alertSink], edges: [forward(analytics.windows, 'alerts', alertSink)] };
 
-  const lake = bronze.lake;
-  const fileRoll = { maxRowsPerFile: cfg.fileMaxRows, maxFileAgeMs: cfg.fileMaxAge * 1000 };
-  const lakeSink = (table: LakeSinkOptions['table'], tag: string): LakeSinkOptions => ({ pipeline: PIPELINE, lake, table, tag, ...fileRoll });
-  const windows: WindowsOptions = { pipeline: PIPELINE, window: DEFAULT_WINDOW, alerts: { sentimentBelow: cfg.alertSentimentBelow, priceDrop: cfg.alertPriceDrop } };
-  // Through Kafka, the join's pending tweets are in its snapshot (they are not in partition q's bronze).
-  const joinOpts: JoinOptions = { pipeline: PIPELINE, lookbackMs: cfg.joinLookback * 3_600_000, lake: kafkaShuffle ? undefined : lake };
-  const shuffleSink: ShuffleSinkOptions = { pipeline: PIPELINE, brokers: cfg.kafkaBrokers, topicPrefix: cfg.kafkaTopicPrefix, partitions: P };
-  const shuffleSource: ShuffleSourceOptions = { pipeline: PIPELINE, hub, batchMessages: 64, partitions: P };
-  const shuffleStages: StageSpec[] = kafkaShuffle
-    ? [
-        { name: 'shuffle-sink', module: actor('shuffle-sink'), parallelism: P, placement: 'main', options: shuffleSink },
-        { name: 'shuffle-source', module: actor('shuffle-source'), parallelism: P, source: true, placement: 'main', options: shuffleSource },
-      ]
-    : [];
-  const shuffleEdges: EdgeSpec[] = kafkaShuffle
-    ? [
-        { from: 'sentiment', to: 'shuffle-sink', route: { kind: 'forward' } },
-        { from: 'parse', output: 'prices', to: 'shuffle-sink', route: { kind: 'forward' } },
-        { from: 'shuffle-source', to: 'windows', route: { kind: 'forward' } },
-        { from: 'shuffle-source', to: 'join', route: { kind: 'forward' } },
-      ]
-    : [
-        { from: 'sentiment', output: 'scores', to: 'windows', route: { kind: 'hash' } },
-        { from: 'parse', output: 'prices', to: 'windows', route: { kind: 'hash' } },
-        // The join is per tweet: join p joins input partition p's tweets (the batches already
-        // packed for the bronze and store sinks, and what its restore reads back from bronze)
-        // against every tick (prices are broadcast).
-        { from: 'sentiment', to: 'join', route: { kind: 'forward' } },
-        { from: 'parse', output: 'prices', to: 'join', route: { kind: 'broadcast' } },
-      ];
-  const analyticsStages: StageSpec[] = cfg.analytics
-    ? [
-        ...shuffleStages,
-        { name: 'windows', module: actor('windows'), parallelism: P, options: windows },
-        { name: 'join', module: actor('join'), parallelism: P, options: joinOpts },
-        { name: 'windows-sink', module: actor('lake-sink'), parallelism: P, options: lakeSink('windows', '') },
-        { name: 'alerts-sink', module: actor('lake-sink'), parallelism: P, options: lakeSink('alerts', '') },
-        { name: 'joined-sink', module: actor('lake-sink'), parallelism: P, options: lakeSink('joined', '') },
-        { name: 'late-parse-sink', module: actor('lake-sink'), parallelism: P, options: lakeSink('late', 'parse') },
-        { name: 'late-windows-sink', module: actor('lake-sink'), parallelism: P, options: lakeSink('late', 'windows') },
-        { name: 'late-join-sink', module: actor('lake-sink'), parallelism: P, options: lakeSink('late', 'join') },
-      ]
-    : [];
-  const analyticsEdges: EdgeSpec[] = cfg.analytics
-    ? [
-        ...shuffleEdges,
-        { from: 'windows', to: 'windows-sink', route: { kind: 'forward' } },
-        { from: 'windows', to: 'store-sink', route: { kind: 'hash' } },
-        { from: 'windows', output: 'alerts', to: 'store-sink', route: { kind: 'hash' } },
-        { from: 'windows', output: 'alerts', to: 'alerts-sink', route: { kind: 'forward' } },
-        { from: 'parse', output: 'late', to: 'late-parse-sink', route: { kind: 'forward' } },
-        { from: 'windows', output: 'late', to: 'late-windows-sink', route: { kind: 'forward' } },
-        { from: 'join', to: 'joined-sink', route: { kind: 'forward' } },
-        { from: 'join', output: 'late', to: 'late-join-sink', route: { kind: 'forward' } },
-      ]
-    : [];
-
+  const kafka = input.kind === 'kafka';
+  const parts = [main, ...(kafka ? [deadLetterTopics] : []), ...(cfg.analytics ? [analytics] : []), ...(kafka && cfg.analytics ? [alertTopic] : [])];
   return {
     name: PIPELINE,
     pool: { filename: new URL('../actors/sentiment/score-worker.js', import.meta.url).href, threads: cfg.scoreThreads, workerData: { engine: cfg.sentimentEngine, nice: cfg.workerNice } },
-    stages: [
-      sourceStage,
-      // Parse decides lateness and keeps what it needs for that: a failure restores it from the
-      // checkpoint with everything else (an in-place restart would forget what it decided since).
-      { name: 'parse', module: actor('parse'), parallelism: P, options: parse },
-      { name: 'sentiment', module: actor('sentiment'), parallelism: P, placement: 'main', options: sentiment },
-      { name: 'bronze-sink', module: actor('bronze-sink'), parallelism: P, options: bronze, credits: 8 },
-      { name: 'store-sink', module: actor('store-sink'), parallelism: P, options: store, credits: 8 },
-      ...dlqStages,
-      ...analyticsStages,
-      ...alertStages,
-    ],
+    stages: parts.flatMap((p) => p.stages.map((s) => s.spec)),
+    edges: parts.flatMap((p) => p.edges),
+  };
+}
+
+/**
+ * Analytics: scored tweets and prices, keyed by symbol, into the windows (gold windows, alerts)
+ * and the join (silver tweet_prices); late events of parse, windows and join to their tables.
+ */
+function analyticsPart(o: SpeedOptions, at: At, up: Upstream, kafkaShuffle: boolean): Part & { windows: StageOf<typeof windowsActor> } {
+  const { parse, store } = up;
+  const windows = stage(windowsActor, at('windows', o.windows));
+  const join = stage(joinActor, at('join', o.join));
+  const lakeSink = (name: string, table: LakeSinkOptions['table'], tag = '') => stage(lakeSinkActor, at(name, o.lakeSink(table, tag)));
+  const [windowsSink, alertsSink, joinedSink] = [lakeSink('windows-sink', 'windows'), lakeSink('alerts-sink', 'alerts'), lakeSink('joined-sink', 'joined')];
+  const [lateParse, lateWindows, lateJoin] = [lakeSink('late-parse-sink', 'late', 'parse'), lakeSink('late-windows-sink', 'late', 'windows'), lakeSink('late-join-sink', 'late', 'join')];
+  const shuffle = kafkaShuffle ? kafkaShufflePart(o, at, up, windows, join) : localShuffle(up, windows, join);
+  return {
+    windows,
+    stages: [...shuffle.stages, windows, join, windowsSink, alertsSink, joinedSink, lateParse, lateWindows, lateJoin],
     edges: [
-      { from: 'source', to: 'parse', route: { kind: 'forward' } },
-      { from: 'parse', output: 'tweets', to: 'sentiment', route: { kind: 'forward' } },
-      { from: 'parse', output: 'prices', to: 'bronze-sink', route: { kind: 'forward' } },
-      { from: 'parse', output: 'prices', to: 'store-sink', route: { kind: 'forward' } },
-      { from: 'parse', output: 'dead', to: 'bronze-sink', route: { kind: 'forward' } },
-      // A row the serving store refuses (validation let it through) is a dead letter too.
-      { from: 'store-sink', output: 'dead', to: 'bronze-sink', route: { kind: 'forward' } },
-      { from: 'sentiment', to: 'bronze-sink', route: { kind: 'forward' } },
-      { from: 'sentiment', to: 'store-sink', route: { kind: 'forward' } },
-      ...dlqEdges,
-      ...analyticsEdges,
-      ...alertEdges,
+      ...shuffle.edges,
+      forward(windows, 'out', windowsSink),
+      hash(windows, 'out', store),
+      hash(windows, 'alerts', store),
+      forward(windows, 'alerts', alertsSink),
+      forward(parse, 'late', lateParse),
+      forward(windows, 'late', lateWindows),
+      forward(join, 'out', joinedSink),
+      forward(join, 'late', lateJoin),
     ],
+  };
+}
+
+/** The shuffle between this process's threads (one replica: the embedded profile, ANALYTICS_SHUFFLE=local). */
+function localShuffle({ parse, sentiment }: Upstream, windows: StageOf<typeof windowsActor>, join: StageOf<typeof joinActor>): Part {
+  return {
+    stages: [],
+    edges: [
+      hash(sentiment, 'scores', windows),
+      hash(parse, 'prices', windows),
+      // The join is per tweet: join p joins input partition p's tweets (the batches already
+      // packed for the bronze and store sinks, and what its restore reads back from bronze)
+      // against every tick (prices are broadcast).
+      forward(sentiment, 'out', join),
+      broadcast(parse, 'prices', join),
+    ],
+  };
+}
+
+/** The shuffle through the repartition topic: shuffle-sink/p writes, shuffle-source/q reads. */
+function kafkaShufflePart(o: SpeedOptions, at: At, { parse, sentiment }: Upstream, windows: StageOf<typeof windowsActor>, join: StageOf<typeof joinActor>): Part {
+  const sink = stage(shuffleSinkActor, at('shuffle-sink', o.shuffleSink, { placement: 'main' }));
+  const source = stage(shuffleSourceActor, at('shuffle-source', o.shuffleSource, { source: true, placement: 'main' }));
+  return {
+    stages: [sink, source],
+    edges: [forward(sentiment, 'out', sink), forward(parse, 'prices', sink), forward(source, 'out', windows), forward(source, 'out', join)],
   };
 }
 
@@ -243,60 +214,14 @@ function taskOffsets(snapshots: Record<string, Uint8Array>, p: number): TaskOffs
   return out;
 }
 
+/** Start the speed layer: its checkpoint store, the consumer group (Kafka input), the supervisor. */
 export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = systemClock): Promise<SpeedRun> {
-  const registry = new client.Registry();
-  client.collectDefaultMetrics({ register: registry });
-  // prom-client names these gauges *_total, which Prometheus reserves for counters
-  // (promtool check metrics rejects them); the unsuffixed gauges carry the same values.
-  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
-  const metrics = createMetrics(registry);
-  // The supervisor's lake (checkpoints): an outage is logged like the sinks'.
-  const lake = openLake(lakeSettings(cfg), reportOutage(() => outage));
-  const outage = lakeOutageLog(lakeSettings(cfg), log, clock);
-  if (cfg.s3Endpoint) {
-    const buckets = STACK_BUCKETS.map((b) => cfg.lakeBucketPrefix + b);
-    await provisionBuckets(connectS3({ endpoint: cfg.s3Endpoint, accessKey: cfg.s3AccessKey, secretKey: cfg.s3SecretKey, region: cfg.s3Region }), buckets);
-  }
-  // Checkpoints live with the lake: DATA_DIR/checkpoints, or the object store's `checkpoints` bucket.
-  const store: CheckpointHistory = cfg.s3Endpoint ? new LakeCheckpointStore(lake) : new LocalCheckpointStore(join(cfg.dataDir, 'checkpoints'));
-  let checkpoints: CheckpointStore = store;
-  let input: Input = { kind: 'generator' };
-  let hub: ConsumerHub | null = null;
-  let tasksMode = false;
-  let groupWait: GroupWaitOptions | null = null;
-  if (cfg.kafkaBrokers.length > 0) {
-    const names = topicNames(cfg.kafkaTopicPrefix);
-    const counts = await provisionTopics(createKafka({ brokers: cfg.kafkaBrokers, clientId: 'cashtag-admin' }, log), cfg.kafkaBrokers, { partitions: cfg.kafkaPartitions, replicationFactor: cfg.kafkaReplicationFactor, retentionMs: cfg.kafkaRetentionHours * 3_600_000 }, log, names);
-    input = { kind: 'kafka', partitions: counts.get(names.tweets) ?? cfg.kafkaPartitions };
-    // Join the consumer group before the first launch, so it restores the tasks it was given.
-    const settings = hubSettings(cfg, shufflesThroughKafka(cfg, input));
-    hub = sharedHub(settings, log, clock, metrics);
-    // Tasks share no state unless windows and join are fed between this process's threads.
-    tasksMode = !cfg.analytics || shufflesThroughKafka(cfg, input);
-    groupWait = { groupId: cfg.kafkaGroupId, partitions: input.partitions, sessionTimeoutMs: cfg.kafkaSessionTimeout * 1000, log, setTimer: (ms, fn) => clock.setTimer(ms, fn) };
-    try {
-      const h = hub;
-      await awaitFirstAssignment(h, () => h.start(), groupWait);
-      // Without tasks this process needs every partition: after a kill -9 the dead member holds
-      // some until its session times out; wait for them (bounded) instead of exiting.
-      if (!tasksMode) await awaitAllTasks(hub, { ...groupWait, waitMs: partitionWaitMs(groupWait.sessionTimeoutMs) });
-      if (cfg.untilDrained) {
-        // The end of the backlog is where the partitions end now: what arrives while it drains is
-        // left for the next run.
-        const ends = await hub.endOffsets([TWEETS_TOPIC, PRICES_TOPIC]);
-        const endOffsets = { tweets: ends.get(TWEETS_TOPIC) ?? [], prices: ends.get(PRICES_TOPIC) ?? [] };
-        input = { ...input, endOffsets };
-        log.info('reading until the end offsets seen at start-up', endOffsets);
-      }
-    } catch (e) {
-      await closeSharedHubs().catch(() => undefined);
-      throw e;
-    }
-    if (tasksMode) {
-      const h = hub;
-      checkpoints = new TaskCheckpointStore(store, input.partitions, { owned: () => h.ownedTasks() ?? [], committed: (t) => h.committed(t) }, taskOffsets, log);
-    }
-  }
+  const { registry, metrics } = speedMetrics();
+  const { lake, history } = await checkpointLake(cfg, log, clock);
+  const group = cfg.kafkaBrokers.length > 0 ? await joinConsumerGroup(cfg, log, clock, metrics, history) : null;
+  const input: Input = group?.input ?? { kind: 'generator' };
+  const checkpoints = group?.checkpoints ?? history;
+  const tasksMode = group?.tasksMode ?? false;
   // The generator's event-time origin is part of its identity: keep the first run's.
   const previous = input.kind === 'generator' ? await checkpoints.latest(PIPELINE) : null;
   const epochMs = cfg.epoch ?? (previous?.meta?.epoch as number | undefined) ?? Math.floor(clock.now() / 1000) * 1000;
@@ -311,7 +236,7 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
     log,
     checkpoints: {
       latest: (p) => {
-        launched = [...(hub?.ownedTasks() ?? [])];
+        launched = [...(group?.hub.ownedTasks() ?? [])];
         return checkpoints.latest(p);
       },
       save: (cp) => checkpoints.save({ ...cp, meta: { ...cp.meta, epoch: epochMs } }),
@@ -324,16 +249,101 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
     beforeLaunch: () => lake.cleanScratch(),
     // Tasks mode: run only the tasks the consumer group gave this process (read at each launch,
     // with the checkpoints restored for them).
-    tasks: tasksMode && hub ? () => launched : undefined,
+    tasks: tasksMode ? () => launched : undefined,
   });
-  // A rebalance that moves tasks to or from this process: relaunch and restore the tasks now
-  // owned (tasks mode). Without tasks (windows fed between threads need every one), partitions a
-  // newcomer took are waited for, longer than the newcomer waits, so it gives up first; when they
-  // are back the pipeline restarts from its last checkpoint, else it stops with the reason.
+  const started = group ? followTasks(group, supervisor, metrics, () => launched) : () => undefined;
+  try {
+    await supervisor.start();
+    started();
+  } catch (e) {
+    // A server missing at start: release the threads, pool and clients already started, so the
+    // error reaches the user and the process can exit.
+    await supervisor.shutdown().catch(() => undefined);
+    await closeSharedHubs().catch(() => undefined);
+    await closeSharedProducers().catch(() => undefined);
+    throw e;
+  }
+  const compactor = startCompactor(cfg, { topology, history, tasksMode, metrics, log, clock });
+  const server = cfg.metricsPort > 0 ? await startMetricsServer(cfg.metricsPort, () => supervisor.metricsText(), registry.contentType, cfg.metricsHost) : null;
+  return { supervisor, metricsUrl: server?.url ?? null, compactor, ...runControl(supervisor, compactor, () => server?.close()) };
+}
+
+/** The process's metrics registry: Node's default metrics and cashtag's. */
+function speedMetrics() {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry });
+  // prom-client names these gauges *_total, which Prometheus reserves for counters
+  // (promtool check metrics rejects them); the unsuffixed gauges carry the same values.
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
+  return { registry, metrics: createMetrics(registry) };
+}
+
+/** The supervisor's lake and the checkpoint history in it (buckets provisioned in the stack profile). */
+async function checkpointLake(cfg: Config, log: Logger, clock: Clock) {
+  // The supervisor's lake (checkpoints): an outage is logged like the sinks'.
+  const lake = openLake(lakeSettings(cfg), reportOutage(() => outage));
+  const outage = lakeOutageLog(lakeSettings(cfg), log, clock);
+  if (cfg.s3Endpoint) {
+    const buckets = STACK_BUCKETS.map((b) => cfg.lakeBucketPrefix + b);
+    await provisionBuckets(connectS3({ endpoint: cfg.s3Endpoint, accessKey: cfg.s3AccessKey, secretKey: cfg.s3SecretKey, region: cfg.s3Region }), buckets);
+  }
+  // Checkpoints live with the lake: DATA_DIR/checkpoints, or the object store's `checkpoints` bucket.
+  const history: CheckpointHistory = cfg.s3Endpoint ? new LakeCheckpointStore(lake) : new LocalCheckpointStore(join(cfg.dataDir, 'checkpoints'));
+  return { lake, history };
+}
+
+/** Kafka input: this process's consumer-group member, the input it reads and where its checkpoints go. */
+interface KafkaGroup {
+  hub: ConsumerHub;
+  input: Extract<Input, { kind: 'kafka' }>;
+  /** Tasks share no state unless windows and join are fed between this process's threads. */
+  tasksMode: boolean;
+  groupWait: GroupWaitOptions;
+  checkpoints: CheckpointStore;
+}
+
+/** Provision the topics and join the consumer group before the first launch, so it restores the tasks it was given. */
+async function joinConsumerGroup(cfg: Config, log: Logger, clock: Clock, metrics: RuntimeMetrics, history: CheckpointHistory): Promise<KafkaGroup> {
+  const names = topicNames(cfg.kafkaTopicPrefix);
+  const counts = await provisionTopics(createKafka({ brokers: cfg.kafkaBrokers, clientId: 'cashtag-admin' }, log), cfg.kafkaBrokers, { partitions: cfg.kafkaPartitions, replicationFactor: cfg.kafkaReplicationFactor, retentionMs: cfg.kafkaRetentionHours * 3_600_000 }, log, names);
+  let input: KafkaGroup['input'] = { kind: 'kafka', partitions: counts.get(names.tweets) ?? cfg.kafkaPartitions };
+  const hub = sharedHub(hubSettings(cfg, shufflesThroughKafka(cfg, input)), log, clock, metrics);
+  const tasksMode = !cfg.analytics || shufflesThroughKafka(cfg, input);
+  const groupWait: GroupWaitOptions = { groupId: cfg.kafkaGroupId, partitions: input.partitions, sessionTimeoutMs: cfg.kafkaSessionTimeout * 1000, log, setTimer: (ms, fn) => clock.setTimer(ms, fn) };
+  try {
+    await awaitFirstAssignment(hub, () => hub.start(), groupWait);
+    // Without tasks this process needs every partition: after a kill -9 the dead member holds
+    // some until its session times out; wait for them (bounded) instead of exiting.
+    if (!tasksMode) await awaitAllTasks(hub, { ...groupWait, waitMs: partitionWaitMs(groupWait.sessionTimeoutMs) });
+    if (cfg.untilDrained) {
+      // The end of the backlog is where the partitions end now: what arrives while it drains is
+      // left for the next run.
+      const ends = await hub.endOffsets([TWEETS_TOPIC, PRICES_TOPIC]);
+      const endOffsets = { tweets: ends.get(TWEETS_TOPIC) ?? [], prices: ends.get(PRICES_TOPIC) ?? [] };
+      input = { ...input, endOffsets };
+      log.info('reading until the end offsets seen at start-up', endOffsets);
+    }
+  } catch (e) {
+    await closeSharedHubs().catch(() => undefined);
+    throw e;
+  }
+  const checkpoints = tasksMode ? new TaskCheckpointStore(history, input.partitions, { owned: () => hub.ownedTasks() ?? [], committed: (t) => hub.committed(t) }, taskOffsets, log) : history;
+  return { hub, input, tasksMode, groupWait, checkpoints };
+}
+
+/**
+ * Follow the consumer group. A rebalance that moves tasks to or from this process: relaunch and
+ * restore the tasks now owned (tasks mode). Without tasks (windows fed between threads need every
+ * one), partitions a newcomer took are waited for, longer than the newcomer waits, so it gives up
+ * first; when they are back the pipeline restarts from its last checkpoint, else it stops with the
+ * reason. Returns what to call once the supervisor has started.
+ */
+function followTasks(group: KafkaGroup, supervisor: Supervisor, metrics: RuntimeMetrics, launched: () => number[]): () => void {
+  const { hub, input, tasksMode, groupWait } = group;
   let started = false;
   let regaining = false;
   const regainTasks = () => {
-    if (regaining || !hub || !groupWait) return;
+    if (regaining) return;
     regaining = true;
     awaitAllTasks(hub, { ...groupWait, waitMs: 2 * partitionWaitMs(groupWait.sessionTimeoutMs) })
       .then(
@@ -344,33 +354,31 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
   };
   const onTasks = (tasks: readonly number[]) => {
     metrics.ownedTasks.set({ pipeline: PIPELINE }, tasks.length);
-    if (input.kind !== 'kafka' || !started) return;
+    if (!started) return;
     if (!tasksMode && tasks.length < input.partitions) regainTasks();
-    else if (tasksMode && tasks.join() !== launched.join()) supervisor.relaunch(`owned tasks changed from [${launched.join()}] to [${tasks.join()}]`);
+    else if (tasksMode && tasks.join() !== launched().join()) supervisor.relaunch(`owned tasks changed from [${launched().join()}] to [${tasks.join()}]`);
   };
-  hub?.onTasksChanged(onTasks);
-  if (hub) metrics.ownedTasks.set({ pipeline: PIPELINE }, (hub.ownedTasks() ?? []).length);
-  try {
-    await supervisor.start();
+  hub.onTasksChanged(onTasks);
+  metrics.ownedTasks.set({ pipeline: PIPELINE }, (hub.ownedTasks() ?? []).length);
+  return () => {
     started = true;
-    if (hub) onTasks(hub.ownedTasks() ?? []); // a rebalance during the first launch
-  } catch (e) {
-    // A server missing at start: release the threads, pool and clients already started, so the
-    // error reaches the user and the process can exit.
-    await supervisor.shutdown().catch(() => undefined);
-    await closeSharedHubs().catch(() => undefined);
-    await closeSharedProducers().catch(() => undefined);
-    throw e;
-  }
-  // Small lake files the last checkpoint covers are merged in the background (compaction.ts). With
-  // task checkpoints another replica may own (and compact) a task at any time: off there.
+    onTasks(hub.ownedTasks() ?? []); // a rebalance during the first launch
+  };
+}
+
+/**
+ * Small lake files the last checkpoint covers are merged in the background (compaction.ts). With
+ * task checkpoints another replica may own (and compact) a task at any time: off there.
+ */
+function startCompactor(cfg: Config, run: { topology: TopologySpec; history: CheckpointHistory; tasksMode: boolean; metrics: RuntimeMetrics; log: Logger; clock: Clock }): Compactor {
+  const { topology, history, tasksMode, metrics, log, clock } = run;
   const compactor = new Compactor({
     pipeline: PIPELINE,
     lake: lakeSettings(cfg),
     policy: { targetBytes: cfg.compactTargetMb * 1024 * 1024, minFiles: cfg.compactMinFiles },
     intervalMs: tasksMode ? 0 : cfg.compactInterval * 1000,
     topology,
-    checkpoint: () => store.latest(PIPELINE),
+    checkpoint: () => history.latest(PIPELINE),
     metrics,
     log,
     clock,
@@ -378,12 +386,16 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
   });
   if (tasksMode && cfg.compactInterval > 0) log.warn('lake compaction is off with task checkpoints (replicas hand tasks over at any time)', { compactInterval: cfg.compactInterval });
   compactor.start();
-  const server = cfg.metricsPort > 0 ? await startMetricsServer(cfg.metricsPort, () => supervisor.metricsText(), registry.contentType, cfg.metricsHost) : null;
+  return compactor;
+}
+
+/** stop() and done of a started run. */
+function runControl(supervisor: Supervisor, compactor: Compactor, closeServer: () => void): Pick<SpeedRun, 'stop' | 'done'> {
   let stopping: Promise<void> | null = null;
   // Kafka clients outlive the sources: the final checkpoint's offsets are committed after the
   // sources closed, so they disconnect only once the supervisor is done.
   const closeClients = async () => {
-    server?.close();
+    closeServer();
     await compactor.stop();
     await closeSharedHubs();
     await closeSharedProducers();
@@ -401,5 +413,5 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
       throw e;
     },
   );
-  return { supervisor, metricsUrl: server?.url ?? null, stop, done, compactor };
+  return { stop, done };
 }

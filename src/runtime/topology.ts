@@ -2,6 +2,8 @@
 // A plan (which instance runs on which thread, which links feed which instance) is derived from
 // it by pure functions, so the supervisor and every host compute the same plan.
 
+import type { ActorRef, Outputs } from './actor.js';
+
 export type Route =
   | { kind: 'forward' } // partition i -> partition i mod n (stateless stages keyed by input partition)
   | { kind: 'hash' } // by the key the emitting actor gives each record (symbol, ...)
@@ -136,3 +138,43 @@ export function placeInstances(t: TopologySpec, workers: number): Map<string, nu
 export function allInstances(t: TopologySpec): InstanceRef[] {
   return t.stages.flatMap((s) => Array.from({ length: s.parallelism }, (_, partition) => ({ stage: s.name, partition })));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Typed wiring. A topology built with `stage` and the edge functions below is the same data
+// (StageSpec, EdgeSpec), but wiring an output into a stage that does not accept its messages, or
+// giving a stage options its actor does not take, is a compile error.
+
+/** A stage of a typed topology: its spec, and (through its actor's handle) its actor's types. */
+export interface Stage<In, Out extends Outputs> {
+  readonly spec: StageSpec;
+  readonly actor: ActorRef<unknown, In, Out>;
+}
+
+/** The stage type of an actor handle: `StageOf<typeof parseActor>`. */
+export type StageOf<R> = R extends ActorRef<unknown, infer In, infer Out> ? Stage<In, Out> : never;
+
+/** Any stage (to list stages of several actors together). */
+export type AnyStage = Stage<never, Outputs>;
+
+/** The stage's spec without the module (the handle gives it) and with the actor's own options. */
+export type StageSettings<Options> = Omit<StageSpec, 'module' | 'options'> & { options: Options };
+
+/** A stage running `actor`: its options are checked against the actor's. */
+export function stage<Options, In, Out extends Outputs>(actor: ActorRef<Options, In, Out>, settings: StageSettings<NoInfer<Options>>): Stage<In, Out> {
+  return { spec: { ...settings, module: actor.module }, actor };
+}
+
+/**
+ * An edge from `output` of `from` to `to`; compiles only if every message of that output is one
+ * `to` accepts (Stage is contravariant in its input, so `to` must accept a supertype).
+ */
+export function connect<Out extends Outputs, K extends keyof Out & string>(from: Stage<never, Out>, output: K, to: Stage<NoInfer<Out>[K], Outputs>, route: Route): EdgeSpec {
+  return { from: from.spec.name, output, to: to.spec.name, route };
+}
+
+/** Partition i -> partition i mod n (stateless stages keyed by input partition). */
+export const forward = <Out extends Outputs, K extends keyof Out & string>(from: Stage<never, Out>, output: K, to: Stage<NoInfer<Out>[K], Outputs>): EdgeSpec => connect(from, output, to, { kind: 'forward' });
+/** By the key the emitting actor gives each record (`ctx.emit(records, { keys })`). */
+export const hash = <Out extends Outputs, K extends keyof Out & string>(from: Stage<never, Out>, output: K, to: Stage<NoInfer<Out>[K], Outputs>): EdgeSpec => connect(from, output, to, { kind: 'hash' });
+/** Every record to every partition. */
+export const broadcast = <Out extends Outputs, K extends keyof Out & string>(from: Stage<never, Out>, output: K, to: Stage<NoInfer<Out>[K], Outputs>): EdgeSpec => connect(from, output, to, { kind: 'broadcast' });

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import createParse from '../../src/actors/parse/actor.js';
+import type { ParseState } from '../../src/actors/parse/protocol.js';
 import type { LateRow, ParsedTweet, PriceRow, SourceRecord } from '../../src/domain/records.js';
 import { formatSeedTime } from '../../src/domain/time.js';
 import { fakeContext } from '../helpers/fake-context.js';
@@ -21,7 +22,7 @@ const price = (offset: number, t: number): SourceRecord => ({
   value: JSON.stringify({ symbol: 'AAPL', trade_timestamp: formatSeedTime(t), open_price: 100, close_price: 101, volume: 10 }),
 });
 
-async function parse(batches: SourceRecord[][], state?: unknown) {
+async function parse(batches: SourceRecord[][], state?: ParseState) {
   const f = fakeContext('parse');
   const a = await createParse({ pipeline: 't', allowedLatenessMs: LATENESS }, f.ctx.self);
   await a.init!(f.ctx);

@@ -14,7 +14,7 @@ import createStoreSink from '../../src/actors/store-sink/actor.js';
 import type { DeadLetter, InputTopic, ParsedTweet, PriceRow, RawRecord, TweetRow } from '../../src/domain/records.js';
 import { LmdbServingStore, } from '../../src/io/store/lmdb-store.js';
 import type { StoredPrice, StoredTweet } from '../../src/io/store/serving-store.js';
-import type { Actor } from '../../src/runtime/actor.js';
+import type { InstanceRef } from '../../src/runtime/topology.js';
 import { metricSum } from '../../src/runtime/metrics.js';
 import { fakeContext } from '../helpers/fake-context.js';
 import type { duckdb } from '../helpers/duckdb.js';
@@ -47,7 +47,7 @@ export interface PathResult {
 const info = { link: 'test', fromStage: 'test', fromPartition: 0 };
 const score = createScorer('vader');
 
-async function make(factory: (o: unknown, self: { stage: string; partition: number }) => Actor | Promise<Actor>, options: unknown, stage: string) {
+async function make<O, A>(factory: (o: O, self: InstanceRef) => A | Promise<A>, options: O, stage: string) {
   const f = fakeContext(stage, 0);
   const actor = await factory(options, { stage, partition: 0 });
   return { actor, ...f };

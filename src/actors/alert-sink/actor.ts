@@ -11,26 +11,25 @@
 // a symbol come from one windows instance, so they stay in order in one partition.
 
 import type { Producer } from 'kafkajs';
-import type { Actor, ActorContext, ActorFactory } from '../../runtime/actor.js';
+import { defineActor, type Behavior, type NoOutputs, type TypedContext } from '../../runtime/actor.js';
 import { instanceLabels } from '../../runtime/metrics.js';
 import { createKafka, topicNames } from '../../io/kafka/client.js';
 import { sharedPartitionWriter, type OrderedPartitionWriter } from '../../io/kafka/ordered-partition-writer.js';
 import { sharedTailReader } from '../../io/kafka/partition-tail.js';
 import { sharedProducer } from '../../io/kafka/producer.js';
-import type { AlertSinkMessage, AlertSinkOptions } from './protocol.js';
+import { alertSinkActor, type AlertSinkMessage } from './protocol.js';
 
 export const alertJson = (a: AlertSinkMessage) =>
   JSON.stringify({ topic: a.symbol, window_start: new Date(a.windowStart).toISOString(), window_end: new Date(a.windowEnd).toISOString(), mean_sentiment: a.meanSentiment, tweet_count: a.tweetCount, open_price: a.open, close_price: a.close, price_change: a.change });
 
-const createAlertSink: ActorFactory = (options, self) => {
-  const o = options as AlertSinkOptions;
+const createAlertSink = defineActor(alertSinkActor, (o, self) => {
   const labels = instanceLabels(o.pipeline, self.stage, self.partition);
-  let ctx!: ActorContext;
+  let ctx!: TypedContext<NoOutputs>;
   let producer!: Producer;
   let writer!: OrderedPartitionWriter;
   const TOPICS = topicNames(o.topicPrefix);
 
-  const actor: Actor = {
+  const actor: Behavior<AlertSinkMessage, NoOutputs> = {
     async init(c) {
       ctx = c;
       const cluster = o.brokers.join(',');
@@ -41,7 +40,7 @@ const createAlertSink: ActorFactory = (options, self) => {
       writer.resync();
     },
     async handle(records) {
-      const alerts = records as AlertSinkMessage[];
+      const alerts = records;
       const end = ctx.metrics.sinkLatency.startTimer({ ...labels, sink: 'alerts' });
       try {
         const r = await writer.write(producer, alerts.map((a) => ({ position: { major: a.windowEnd, minor: a.symbol }, key: `${a.symbol}@${a.windowEnd}`, value: alertJson(a) })));
@@ -56,6 +55,6 @@ const createAlertSink: ActorFactory = (options, self) => {
     },
   };
   return actor;
-};
+});
 
 export default createAlertSink;

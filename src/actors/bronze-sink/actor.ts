@@ -12,7 +12,7 @@
 // letter that cannot be stored either (no usable position) is counted
 // (cashtag_sink_rows_refused_total) and logged as an error.
 
-import type { Actor, ActorContext, ActorFactory } from '../../runtime/actor.js';
+import { defineActor, type Behavior, type TypedContext } from '../../runtime/actor.js';
 import { instanceLabels } from '../../runtime/metrics.js';
 import { lakeOutageLog, openLake, reportOutage } from '../../io/lake/open.js';
 import type { OutageLog } from '../../runtime/outage.js';
@@ -20,10 +20,9 @@ import { deadLettersTable, pricesTable, tweetsTable } from '../../io/parquet/bro
 import { RollingFiles, type Committed } from '../../io/parquet/rolling-files.js';
 import type { DeadLetter, PriceRow, TweetRow } from '../../domain/records.js';
 import { OncePerRecord, sinkDeadLetter } from '../../domain/sink-dead-letters.js';
-import type { BronzeSinkMessage, BronzeSinkOptions, BronzeSinkState } from './protocol.js';
+import { bronzeSinkActor, type BronzeSinkMessage, type BronzeSinkOutputs, type BronzeSinkState } from './protocol.js';
 
-const createBronzeSink: ActorFactory = (options, self) => {
-  const o = options as BronzeSinkOptions;
+const createBronzeSink = defineActor(bronzeSinkActor, (o, self) => {
   let outage: OutageLog | undefined;
   const lake = openLake(o.lake, reportOutage(() => outage));
   const policy = { maxRows: o.maxRowsPerFile, maxAgeMs: o.maxFileAgeMs };
@@ -34,7 +33,7 @@ const createBronzeSink: ActorFactory = (options, self) => {
   const deadTweets = new RollingFiles<DeadLetter>(lake, deadLettersTable, p, policy);
   const deadPrices = new RollingFiles<DeadLetter>(lake, deadLettersTable, p, policy);
   const labels = instanceLabels(o.pipeline, self.stage, p);
-  let ctx!: ActorContext;
+  let ctx!: TypedContext<BronzeSinkOutputs>;
   let state: BronzeSinkState = { tweets: 0, prices: 0 };
   let restored = false;
 
@@ -82,7 +81,7 @@ const createBronzeSink: ActorFactory = (options, self) => {
     if (removed > 0) ctx.log.info('removed lake files that the replay rewrites', { files: removed, resume: state });
   };
 
-  const actor: Actor = {
+  const actor: Behavior<BronzeSinkMessage, BronzeSinkOutputs, BronzeSinkState> = {
     async init(c) {
       ctx = c;
       outage = lakeOutageLog(o.lake, c.log, c.clock);
@@ -92,7 +91,7 @@ const createBronzeSink: ActorFactory = (options, self) => {
       await recover();
       const now = ctx.clock.now();
       const refusedRows: DeadLetter[] = [];
-      for (const r of records as BronzeSinkMessage[]) {
+      for (const r of records) {
         switch (r.kind) {
           case 'tweet-row': {
             const why = tweets.refusal(r.offset, r);
@@ -136,10 +135,10 @@ const createBronzeSink: ActorFactory = (options, self) => {
     },
     snapshot: (): BronzeSinkState => ({ ...state }),
     restore(s) {
-      state = { ...(s as BronzeSinkState) };
+      state = { ...s };
     },
   };
   return actor;
-};
+});
 
 export default createBronzeSink;

@@ -1,5 +1,6 @@
 // bronze-sink: accepts scored tweet rows, price rows and dead letters of one source partition;
 // emits on `dead` the dead letters of rows the lake refused (for the DLQ topics).
+import { actorRef } from '../../runtime/actor.js';
 import type { DeadLetter, PriceRow, TweetRow } from '../../domain/records.js';
 
 export type BronzeSinkMessage = TweetRow | PriceRow | DeadLetter;
@@ -20,3 +21,9 @@ export interface BronzeSinkState {
   tweets: number;
   prices: number;
 }
+
+/** What the actor emits, by output. */
+export type BronzeSinkOutputs = { dead: DeadLetter };
+
+/** The typed handle topologies wire (stage(), forward(), ...): module URL + these types. */
+export const bronzeSinkActor = actorRef<BronzeSinkOptions, BronzeSinkMessage, BronzeSinkOutputs>(new URL('./actor.js', import.meta.url).href);

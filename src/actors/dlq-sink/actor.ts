@@ -11,24 +11,23 @@
 // idempotent producer) before its credit returns, so a barrier passing finds it durable.
 
 import type { Producer } from 'kafkajs';
-import type { Actor, ActorContext, ActorFactory } from '../../runtime/actor.js';
+import { defineActor, type Behavior, type NoOutputs, type TypedContext } from '../../runtime/actor.js';
 import { instanceLabels } from '../../runtime/metrics.js';
 import { createKafka, topicNames } from '../../io/kafka/client.js';
 import { sharedPartitionWriter, type OrderedPartitionWriter } from '../../io/kafka/ordered-partition-writer.js';
 import { sharedTailReader } from '../../io/kafka/partition-tail.js';
 import { sharedProducer } from '../../io/kafka/producer.js';
-import type { DlqSinkMessage, DlqSinkOptions } from './protocol.js';
+import { dlqSinkActor, type DlqSinkMessage } from './protocol.js';
 
-const createDlqSink: ActorFactory = (options, self) => {
-  const o = options as DlqSinkOptions;
+const createDlqSink = defineActor(dlqSinkActor, (o, self) => {
   const labels = instanceLabels(o.pipeline, self.stage, self.partition);
-  let ctx!: ActorContext;
+  let ctx!: TypedContext<NoOutputs>;
   let producer!: Producer;
   const names = topicNames(o.topicPrefix);
   const dlqTopic = (topic: string) => (topic === 'tweets' ? names.tweetsDlq : names.pricesDlq);
   const writers = new Map<string, OrderedPartitionWriter>();
 
-  const actor: Actor = {
+  const actor: Behavior<DlqSinkMessage, NoOutputs> = {
     async init(c) {
       ctx = c;
       const cluster = o.brokers.join(',');
@@ -43,7 +42,7 @@ const createDlqSink: ActorFactory = (options, self) => {
     },
     async handle(records) {
       const byTopic = new Map<string, DlqSinkMessage[]>();
-      for (const d of records as DlqSinkMessage[]) {
+      for (const d of records) {
         const t = dlqTopic(d.topic);
         const list = byTopic.get(t);
         if (list) list.push(d);
@@ -75,6 +74,6 @@ const createDlqSink: ActorFactory = (options, self) => {
     },
   };
   return actor;
-};
+});
 
 export default createDlqSink;

@@ -1,4 +1,5 @@
 // dlq-sink: accepts DeadLetters; writes each to `<input topic>.dlq` with its raw value.
+import { actorRef, type NoOutputs } from '../../runtime/actor.js';
 import type { DeadLetter } from '../../domain/records.js';
 
 export type DlqSinkMessage = DeadLetter;
@@ -8,3 +9,6 @@ export interface DlqSinkOptions {
   brokers: string[];
   topicPrefix: string;
 }
+
+/** The typed handle topologies wire (stage(), forward(), ...): module URL + these types. */
+export const dlqSinkActor = actorRef<DlqSinkOptions, DlqSinkMessage, NoOutputs>(new URL('./actor.js', import.meta.url).href);

@@ -6,16 +6,15 @@
 
 import { Generator } from '../../domain/generator.js';
 import { PRICES_TOPIC, TWEETS_TOPIC, type SourceRecord } from '../../domain/records.js';
-import type { Actor, ActorContext, ActorFactory, SourceStatus } from '../../runtime/actor.js';
+import { defineActor, type Behavior, type TypedContext, type SourceStatus } from '../../runtime/actor.js';
 import { instanceLabels } from '../../runtime/metrics.js';
-import type { GeneratorSourceOptions, GeneratorSourceState } from './protocol.js';
+import { generatorSourceActor, type GeneratorSourceOutputs, type GeneratorSourceState } from './protocol.js';
 
-const createGeneratorSource: ActorFactory = (options, self) => {
-  const o = options as GeneratorSourceOptions;
+const createGeneratorSource = defineActor(generatorSourceActor, (o, self) => {
   const gen = new Generator(o.generator);
   const p = self.partition;
   const ownsSymbols = gen.symbolsOf(p).length > 0;
-  let ctx!: ActorContext;
+  let ctx!: TypedContext<GeneratorSourceOutputs>;
   let next: GeneratorSourceState = { tweets: 0, prices: 0 };
   let startedAt = 0;
   let startOffset = 0;
@@ -28,7 +27,7 @@ const createGeneratorSource: ActorFactory = (options, self) => {
     return Math.floor(((now - startedAt) / 1000) * o.tweetRate) - (next.tweets - startOffset);
   };
 
-  const actor: Actor = {
+  const actor: Behavior<never, GeneratorSourceOutputs, GeneratorSourceState> = {
     init(c) {
       ctx = c;
       startedAt = lastEmitAt = c.clock.now();
@@ -64,11 +63,11 @@ const createGeneratorSource: ActorFactory = (options, self) => {
 
     snapshot: (): GeneratorSourceState => ({ ...next }),
     restore(state) {
-      next = { ...(state as GeneratorSourceState) };
+      next = { ...state };
       startOffset = next.tweets;
     },
   };
   return actor;
-};
+});
 
 export default createGeneratorSource;

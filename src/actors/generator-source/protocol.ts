@@ -1,4 +1,6 @@
 // The generator source takes no input; it emits RawRecords on `out` (see domain/records.ts).
+import { actorRef } from '../../runtime/actor.js';
+import type { SourceRecord } from '../../domain/records.js';
 import type { GeneratorSettings } from '../../domain/generator.js';
 
 export interface GeneratorSourceOptions {
@@ -20,3 +22,9 @@ export interface GeneratorSourceState {
   tweets: number;
   prices: number;
 }
+
+/** What the actor emits, by output. */
+export type GeneratorSourceOutputs = { out: SourceRecord };
+
+/** The typed handle topologies wire (stage(), forward(), ...): module URL + these types. */
+export const generatorSourceActor = actorRef<GeneratorSourceOptions, never, GeneratorSourceOutputs>(new URL('./actor.js', import.meta.url).href);

@@ -10,58 +10,56 @@
 // ones, whose offsets the snapshot keeps.
 
 import { UNTAGGED_TOPIC } from '../../domain/cashtags.js';
-import { idSortKey, TweetPriceJoin } from '../../domain/join.js';
+import { idSortKey, type PendingTweet, type Tick } from '../../domain/join.js';
 import type { JoinedRow, LateRow } from '../../domain/records.js';
-import type { Actor, ActorContext, ActorFactory } from '../../runtime/actor.js';
+import { defineActor, type Behavior, type TypedContext } from '../../runtime/actor.js';
 import { instanceLabels } from '../../runtime/metrics.js';
 import { partitionFor } from '../../runtime/partitioner.js';
 import { lakeOutageLog, openLake, reportOutage } from '../../io/lake/open.js';
 import type { OutageLog } from '../../runtime/outage.js';
-import { pendingFromBronze, type PendingRange } from './pending-from-bronze.js';
-import type { JoinMessage, JoinOptions } from './protocol.js';
+import { JoinInstanceState } from './join-state.js';
+import { pendingFromBronze } from './pending-from-bronze.js';
+import { joinActor, type JoinMessage, type JoinOutputs, type JoinState } from './protocol.js';
 
-interface State {
-  /** The whole join state, when there is no lake to read pending tweets back from. */
-  join?: ReturnType<TweetPriceJoin['snapshot']>;
-  /** With a lake: the ticks, and where in bronze the pending tweets are (pending-from-bronze.ts). */
-  ticks?: ReturnType<TweetPriceJoin['tickState']>;
-  pending?: { from: number; to: number; late?: number[] } | null;
-  seq: { out: number; late: number };
-  watermark: number | null;
-}
+/** A released tweet, with the tick it was joined to (null: none within the lookback). */
+const joinedRow = (seq: number, topic: string, tweet: PendingTweet, tick: Tick | null): JoinedRow => ({
+  kind: 'joined',
+  seq,
+  id: tweet.id,
+  topic,
+  createdAt: tweet.ts,
+  sentimentScore: tweet.score,
+  text: tweet.text,
+  priceId: tick?.id ?? null,
+  tradeTs: tick?.ts ?? null,
+  openPrice: tick?.open ?? null,
+  closePrice: tick?.close ?? null,
+  volume: tick?.volume ?? null,
+});
 
-const createJoin: ActorFactory = (options, self) => {
-  const o = options as JoinOptions;
+const createJoin = defineActor(joinActor, (o, self) => {
   const labels = instanceLabels(o.pipeline, self.stage, self.partition);
-  let join = new TweetPriceJoin(o.lookbackMs);
-  let seq = { out: 0, late: 0 };
-  let watermark = Number.NEGATIVE_INFINITY;
-  let ctx!: ActorContext;
+  let ctx!: TypedContext<JoinOutputs>;
   let outage: OutageLog | undefined;
   const lake = o.lake ? openLake(o.lake, reportOutage(() => outage)) : null;
-  /** One past the highest source offset of the tweets received. */
-  let nextOffset = 0;
-  /** Source offsets of late tweets received, ascending (what a read-back from bronze skips). */
-  let lateOffsets: number[] = [];
-  /** Set by restore: pending tweets to read back from bronze before anything else happens. */
-  let recovery: PendingRange | null = null;
+  const state = new JoinInstanceState(o.lookbackMs, self.partition, lake !== null);
 
   const recover = async () => {
-    if (!recovery || !lake) return;
-    const range = recovery;
-    recovery = null;
+    if (!state.recovery || !lake) return;
+    const range = state.recovery;
+    state.recovery = null;
     const tweets = await pendingFromBronze(lake, range);
-    for (const t of tweets) join.addTweet(t);
+    for (const t of tweets) state.join.addTweet(t);
     ctx.log.info('join: pending tweets read back from bronze', { tweets: tweets.length, from: range.from, to: range.to });
   };
-
+  const lateRow = (recordKind: LateRow['recordKind'], id: string, symbol: string, eventTime: number, ingestTs: number): LateRow => ({ kind: 'late', seq: state.seq.late++, stage: self.stage, recordKind, id, symbol, eventTime, watermark: state.watermark, ingestTs });
   const gauge = () => {
-    const { ticks, tweets } = join.size;
+    const { ticks, tweets } = state.join.size;
     ctx.metrics.stateSize.set({ ...labels, store: 'join-ticks' }, ticks);
     ctx.metrics.stateSize.set({ ...labels, store: 'join-tweets' }, tweets);
   };
 
-  const actor: Actor = {
+  const actor: Behavior<JoinMessage, JoinOutputs, JoinState> = {
     init(c) {
       ctx = c;
       if (o.lake) outage = lakeOutageLog(o.lake, c.log, c.clock);
@@ -69,20 +67,19 @@ const createJoin: ActorFactory = (options, self) => {
 
     async handle(records) {
       await recover();
+      const { join, offsets, watermark } = state;
       const late: LateRow[] = [];
-      for (const r of records as JoinMessage[]) {
+      for (const r of records) {
         if (r.kind === 'tweet-row') {
-          if (r.offset >= nextOffset) nextOffset = r.offset + 1;
+          offsets.received(r.offset);
           if (r.topic === UNTAGGED_TOPIC) continue;
-          if (r.late) {
-            if (lateOffsets.at(-1) !== r.offset) lateOffsets.push(r.offset);
-          } else if (r.createdAt < watermark) late.push({ kind: 'late', seq: seq.late++, stage: self.stage, recordKind: 'tweet', id: r.id, symbol: r.topic, eventTime: r.createdAt, watermark, ingestTs: r.ingestTs });
+          if (r.late) offsets.receivedLate(r.offset);
+          else if (r.createdAt < watermark) late.push(lateRow('tweet', r.id, r.topic, r.createdAt, r.ingestTs));
           else join.addTweet({ symbol: r.topic, id: r.id, offset: r.offset, ts: r.createdAt, score: r.sentimentScore, text: r.text });
         } else if (r.late) {
           continue;
         } else if (r.tradeTs < watermark) {
-          if (partitionFor(r.symbol, ctx.parallelism) !== self.partition) continue;
-          late.push({ kind: 'late', seq: seq.late++, stage: self.stage, recordKind: 'price', id: r.id, symbol: r.symbol, eventTime: r.tradeTs, watermark, ingestTs: r.ingestTs });
+          if (partitionFor(r.symbol, ctx.parallelism) === self.partition) late.push(lateRow('price', r.id, r.symbol, r.tradeTs, r.ingestTs));
         } else {
           join.addTick(r.symbol, { id: r.id, key: idSortKey(r.id), ts: r.tradeTs, open: r.openPrice, close: r.closePrice, volume: r.volume });
         }
@@ -97,22 +94,9 @@ const createJoin: ActorFactory = (options, self) => {
     async onWatermark(wm) {
       await recover();
       // After a restore the stage's inputs start again from nothing: never move back.
-      if (wm <= watermark) return;
-      watermark = wm;
-      const rows: JoinedRow[] = join.release(wm, (topic, tweet, tick) => ({
-        kind: 'joined',
-        seq: seq.out++,
-        id: tweet.id,
-        topic,
-        createdAt: tweet.ts,
-        sentimentScore: tweet.score,
-        text: tweet.text,
-        priceId: tick?.id ?? null,
-        tradeTs: tick?.ts ?? null,
-        openPrice: tick?.open ?? null,
-        closePrice: tick?.close ?? null,
-        volume: tick?.volume ?? null,
-      }));
+      if (wm <= state.watermark) return;
+      state.watermark = wm;
+      const rows = state.join.release(wm, (topic, tweet, tick) => joinedRow(state.seq.out++, topic, tweet, tick));
       gauge();
       if (rows.length === 0) return;
       const matched = rows.filter((r) => r.priceId !== null).length;
@@ -122,30 +106,10 @@ const createJoin: ActorFactory = (options, self) => {
     },
 
     onBarrier: recover,
-    snapshot: (): State => {
-      const common = { seq: { ...seq }, watermark: Number.isFinite(watermark) ? watermark : null };
-      if (!lake) return { join: join.snapshot(), ...common };
-      const from = join.pendingFrom();
-      lateOffsets = from === null ? [] : lateOffsets.filter((o) => o >= from);
-      return { ticks: join.tickState(), pending: from === null ? null : { from, to: nextOffset, late: lateOffsets }, ...common };
-    },
-    restore(s) {
-      const st = s as State;
-      join = new TweetPriceJoin(o.lookbackMs);
-      seq = { ...st.seq };
-      watermark = st.watermark ?? Number.NEGATIVE_INFINITY;
-      if (st.join) join.restore(st.join);
-      else join.restoreTicks(st.ticks ?? []);
-      if (st.pending) {
-        if (!lake) throw new Error('join: this snapshot keeps its pending tweets in bronze, but the actor has no lake');
-        const late = st.pending.late ?? []; // absent in checkpoints of versions before late flags
-        recovery = { partition: self.partition, from: st.pending.from, to: st.pending.to, watermark, late: new Set(late) };
-        nextOffset = st.pending.to;
-        lateOffsets = [...late];
-      }
-    },
+    snapshot: () => state.snapshot(),
+    restore: (st) => state.restore(st),
   };
   return actor;
-};
+});
 
 export default createJoin;

@@ -23,6 +23,44 @@ export interface PendingRange {
   late: ReadonlySet<number>;
 }
 
+/** A snapshot's part: the source offsets [from, to) of the pending tweets and the late ones among them. */
+export interface PendingSnapshot {
+  from: number;
+  to: number;
+  /** Absent in checkpoints of versions before late flags. */
+  late?: number[];
+}
+
+/** What a join instance keeps to find its pending tweets in bronze: the offsets it has received. */
+export class BronzeOffsets {
+  /** One past the highest source offset of the tweets received. */
+  private next = 0;
+  /** Source offsets of late tweets received, ascending (what a read-back from bronze skips). */
+  private late: number[] = [];
+
+  received(offset: number): void {
+    if (offset >= this.next) this.next = offset + 1;
+  }
+
+  receivedLate(offset: number): void {
+    if (this.late.at(-1) !== offset) this.late.push(offset);
+  }
+
+  /** The snapshot's part, given the offset of the oldest pending tweet (null: none pending). */
+  snapshot(from: number | null): PendingSnapshot | null {
+    this.late = from === null ? [] : this.late.filter((o) => o >= from);
+    return from === null ? null : { from, to: this.next, late: this.late };
+  }
+
+  /** Continue from a snapshot's part; returns the range to read back. */
+  restore(s: PendingSnapshot, partition: number, watermark: number): PendingRange {
+    const late = s.late ?? [];
+    this.next = s.to;
+    this.late = [...late];
+    return { partition, from: s.from, to: s.to, watermark, late: new Set(late) };
+  }
+}
+
 const utf8 = new TextDecoder();
 const stringAt = (c: Utf8Column, i: number) => utf8.decode(c.data.subarray(c.offsets[i], c.offsets[i + 1]));
 

@@ -11,15 +11,14 @@
 // the final checkpoint.
 
 import { TWEETS_TOPIC, PRICES_TOPIC, type IdleMarker, type InputTopic, type SourceRecord } from '../../domain/records.js';
-import type { Actor, ActorContext, ActorFactory, SourceStatus } from '../../runtime/actor.js';
+import { defineActor, type Behavior, type TypedContext, type SourceStatus } from '../../runtime/actor.js';
 import { instanceLabels } from '../../runtime/metrics.js';
 import { PendingCommits, sharedHub, type ConsumerHub } from '../../io/kafka/consumer-hub.js';
-import type { KafkaSourceOptions, KafkaSourceState } from './protocol.js';
+import { kafkaSourceActor, type KafkaSourceOutputs, type KafkaSourceState } from './protocol.js';
 
-const createKafkaSource: ActorFactory = (options, self) => {
-  const o = options as KafkaSourceOptions;
+const createKafkaSource = defineActor(kafkaSourceActor, (o, self) => {
   const p = self.partition;
-  let ctx!: ActorContext;
+  let ctx!: TypedContext<KafkaSourceOutputs>;
   let hub!: ConsumerHub;
   let state: KafkaSourceState = { tweets: null, prices: null };
   const pending = new PendingCommits<KafkaSourceState>();
@@ -47,7 +46,7 @@ const createKafkaSource: ActorFactory = (options, self) => {
     return out;
   };
 
-  const actor: Actor = {
+  const actor: Behavior<never, KafkaSourceOutputs, KafkaSourceState> = {
     async init(c) {
       ctx = c;
       labels = instanceLabels(o.pipeline, self.stage, p);
@@ -60,7 +59,7 @@ const createKafkaSource: ActorFactory = (options, self) => {
     },
 
     restore(s) {
-      state = { ...(s as KafkaSourceState) };
+      state = { ...s };
       if (state.tweets !== null) hub.seek(TWEETS_TOPIC, p, state.tweets);
       if (state.prices !== null) hub.seek(PRICES_TOPIC, p, state.prices);
     },
@@ -109,6 +108,6 @@ const createKafkaSource: ActorFactory = (options, self) => {
     },
   };
   return actor;
-};
+});
 
 export default createKafkaSource;

@@ -1,5 +1,7 @@
 // kafka-source: takes no input; emits RawRecords of topics `tweets` and `stock-prices`,
 // partition p (the two topics are co-partitioned by symbol).
+import { actorRef } from '../../runtime/actor.js';
+import type { SourceRecord } from '../../domain/records.js';
 
 import type { HubSettings } from '../../io/kafka/consumer-hub.js';
 
@@ -22,3 +24,9 @@ export interface KafkaSourceState {
   tweets: number | null;
   prices: number | null;
 }
+
+/** What the actor emits, by output. */
+export type KafkaSourceOutputs = { out: SourceRecord };
+
+/** The typed handle topologies wire (stage(), forward(), ...): module URL + these types. */
+export const kafkaSourceActor = actorRef<KafkaSourceOptions, never, KafkaSourceOutputs>(new URL('./actor.js', import.meta.url).href);

@@ -3,22 +3,21 @@
 // Guarantees as for bronze: files commit at every checkpoint barrier (and by size/age); after a
 // restore the files at or past the restored seq are deleted and rewritten by the replay.
 
-import type { Actor, ActorContext, ActorFactory } from '../../runtime/actor.js';
+import { defineActor, type Behavior, type NoOutputs, type TypedContext } from '../../runtime/actor.js';
 import { instanceLabels } from '../../runtime/metrics.js';
 import { lakeOutageLog, openLake, reportOutage } from '../../io/lake/open.js';
 import type { OutageLog } from '../../runtime/outage.js';
 import { DERIVED_TABLES } from '../../io/parquet/derived-schemas.js';
 import type { LakeTable } from '../../io/parquet/lake-table.js';
 import { RollingFiles, type Committed } from '../../io/parquet/rolling-files.js';
-import type { LakeSinkMessage, LakeSinkOptions, LakeSinkState } from './protocol.js';
+import { lakeSinkActor, type LakeSinkMessage, type LakeSinkState } from './protocol.js';
 
-const createLakeSink: ActorFactory = (options, self) => {
-  const o = options as LakeSinkOptions;
+const createLakeSink = defineActor(lakeSinkActor, (o, self) => {
   const table = DERIVED_TABLES[o.table] as LakeTable<LakeSinkMessage>;
   let outage: OutageLog | undefined;
   const files = new RollingFiles<LakeSinkMessage>(openLake(o.lake, reportOutage(() => outage)), table, self.partition, { maxRows: o.maxRowsPerFile, maxAgeMs: o.maxFileAgeMs }, o.tag);
   const labels = instanceLabels(o.pipeline, self.stage, self.partition);
-  let ctx!: ActorContext;
+  let ctx!: TypedContext<NoOutputs>;
   let state: LakeSinkState = { next: 0 };
   let recovered = false;
 
@@ -36,7 +35,7 @@ const createLakeSink: ActorFactory = (options, self) => {
     if (removed > 0) ctx.log.info('removed lake files that the replay rewrites', { table: table.table, files: removed, from: state.next });
   };
 
-  const actor: Actor = {
+  const actor: Behavior<LakeSinkMessage, NoOutputs, LakeSinkState> = {
     init(c) {
       ctx = c;
       outage = lakeOutageLog(o.lake, c.log, c.clock);
@@ -44,7 +43,7 @@ const createLakeSink: ActorFactory = (options, self) => {
     async handle(records) {
       await recover();
       const now = ctx.clock.now();
-      for (const r of records as LakeSinkMessage[]) {
+      for (const r of records) {
         // A row the encoder would refuse (e.g. a window whose summed volume left the safe
         // integers) would fail its whole row group at every replay: it is left out, counted and
         // logged instead. Derived rows are recomputed from bronze, which keeps their inputs.
@@ -69,10 +68,10 @@ const createLakeSink: ActorFactory = (options, self) => {
     },
     snapshot: (): LakeSinkState => ({ ...state }),
     restore(s) {
-      state = { ...(s as LakeSinkState) };
+      state = { ...s };
     },
   };
   return actor;
-};
+});
 
 export default createLakeSink;

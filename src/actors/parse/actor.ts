@@ -11,19 +11,13 @@ import { rawRecordProblem, withStorableIngest } from '../../domain/admission.js'
 import { PartitionWatermark } from '../../domain/partition-watermark.js';
 import { DEAD_LETTER_REASONS, validatePrice, validateTweet } from '../../domain/payloads.js';
 import { PRICES_TOPIC, recordId, TWEETS_TOPIC, type DeadLetter, type InputTopic, type LateRow, type ParsedTweet, type PriceRow } from '../../domain/records.js';
-import type { Actor, ActorContext, ActorFactory } from '../../runtime/actor.js';
+import { defineActor, type Behavior, type TypedContext } from '../../runtime/actor.js';
 import { instanceLabels } from '../../runtime/metrics.js';
-import type { ParseMessage, ParseOptions } from './protocol.js';
+import { parseActor, type ParseMessage, type ParseOutputs, type ParseSnapshot, type ParseState } from './protocol.js';
 
-interface State {
-  time: ReturnType<PartitionWatermark<InputTopic>['snapshot']>;
-  lateSeq: number;
-}
-
-const createParse: ActorFactory = (options, self) => {
-  const o = options as ParseOptions;
+const createParse = defineActor(parseActor, (o, self) => {
   const labels = instanceLabels(o.pipeline, self.stage, self.partition);
-  let ctx!: ActorContext;
+  let ctx!: TypedContext<ParseOutputs>;
   const time = new PartitionWatermark<InputTopic>([TWEETS_TOPIC, PRICES_TOPIC], o.allowedLatenessMs);
   let lateSeq = 0;
 
@@ -31,7 +25,7 @@ const createParse: ActorFactory = (options, self) => {
     kind: 'late', seq: lateSeq++, stage: self.stage, recordKind, id, symbol, eventTime, watermark, ingestTs,
   });
 
-  const actor: Actor = {
+  const actor: Behavior<ParseMessage, ParseOutputs, ParseState> = {
     init(c) {
       ctx = c;
       for (const topic of [TWEETS_TOPIC, PRICES_TOPIC]) for (const reason of DEAD_LETTER_REASONS) ctx.metrics.deadLetters.inc({ ...labels, topic, reason }, 0);
@@ -46,7 +40,7 @@ const createParse: ActorFactory = (options, self) => {
       const late: LateRow[] = [];
       let untagged = 0;
       const now = () => ctx.clock.now();
-      for (const m of records as ParseMessage[]) {
+      for (const m of records) {
         if ('kind' in m) {
           time.markIdle(m.topic);
           continue;
@@ -102,19 +96,18 @@ const createParse: ActorFactory = (options, self) => {
       }
     },
 
-    snapshot: (): State => ({ time: time.snapshot(), lateSeq }),
+    snapshot: (): ParseSnapshot => ({ time: time.snapshot(), lateSeq }),
     restore(s) {
-      const st = s as State | { maxEventTime: number | null };
-      if ('time' in st) {
-        time.restore(st.time);
-        lateSeq = st.lateSeq;
-      } else if (st.maxEventTime !== null) {
+      if ('time' in s) {
+        time.restore(s.time);
+        lateSeq = s.lateSeq;
+      } else if (s.maxEventTime !== null) {
         // A checkpoint of the version that kept one maximum over both topics: both start there.
-        time.restore({ max: [[TWEETS_TOPIC, st.maxEventTime], [PRICES_TOPIC, st.maxEventTime]], announced: null });
+        time.restore({ max: [[TWEETS_TOPIC, s.maxEventTime], [PRICES_TOPIC, s.maxEventTime]], announced: null });
       }
     },
   };
   return actor;
-};
+});
 
 export default createParse;

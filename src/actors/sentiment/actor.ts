@@ -4,11 +4,11 @@
 
 import { UNTAGGED_TOPIC } from '../../domain/cashtags.js';
 import type { TweetRow, TweetScore } from '../../domain/records.js';
-import type { Actor, ActorContext, ActorFactory } from '../../runtime/actor.js';
+import { defineActor, type Behavior, type TypedContext } from '../../runtime/actor.js';
 import { retry } from '../../runtime/backoff.js';
 import { ActorError, errorMessage } from '../../runtime/errors.js';
 import type { ScoreTask } from './score-worker.js';
-import type { SentimentMessage, SentimentOptions } from './protocol.js';
+import { sentimentActor, type SentimentMessage, type SentimentOutputs } from './protocol.js';
 
 export function explode(tweets: readonly SentimentMessage[], scores: Float64Array): TweetRow[] {
   const rows: TweetRow[] = [];
@@ -22,9 +22,8 @@ export function explode(tweets: readonly SentimentMessage[], scores: Float64Arra
   return rows;
 }
 
-const createSentiment: ActorFactory = (options) => {
-  const o = options as SentimentOptions;
-  let ctx!: ActorContext;
+const createSentiment = defineActor(sentimentActor, (o) => {
+  let ctx!: TypedContext<SentimentOutputs>;
   let pending: SentimentMessage[] = [];
   let inFlight = 0;
   let tail: Promise<void> = Promise.resolve();
@@ -67,12 +66,12 @@ const createSentiment: ActorFactory = (options) => {
     await tail;
   };
 
-  const actor: Actor = {
+  const actor: Behavior<SentimentMessage, SentimentOutputs> = {
     init(c) {
       ctx = c;
     },
     async handle(records) {
-      for (const r of records as SentimentMessage[]) pending.push(r);
+      for (const r of records) pending.push(r);
       if (pending.length >= o.minBatch) flush();
       else cancelLinger ??= ctx.schedule(o.lingerMs, flush);
       if (inFlight >= o.maxInFlight) await tail;
@@ -82,6 +81,6 @@ const createSentiment: ActorFactory = (options) => {
     close: drain,
   };
   return actor;
-};
+});
 
 export default createSentiment;

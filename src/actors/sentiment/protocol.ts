@@ -1,7 +1,8 @@
 // sentiment: accepts ParsedTweets; emits one TweetRow per (tweet, symbol) on `out`, keyed by
 // symbol (a tweet naming no symbol becomes one row under topic NONE). With `analytics`, also a
 // slim TweetScore per row that names a symbol on `scores` (for the windows).
-import type { ParsedTweet } from '../../domain/records.js';
+import { actorRef } from '../../runtime/actor.js';
+import type { ParsedTweet, TweetRow, TweetScore } from '../../domain/records.js';
 
 export type SentimentMessage = ParsedTweet;
 
@@ -16,3 +17,9 @@ export interface SentimentOptions {
   /** Emit the `scores` output too. */
   analytics: boolean;
 }
+
+/** What the actor emits, by output. */
+export type SentimentOutputs = { out: TweetRow; scores: TweetScore };
+
+/** The typed handle topologies wire (stage(), forward(), ...): module URL + these types. */
+export const sentimentActor = actorRef<SentimentOptions, SentimentMessage, SentimentOutputs>(new URL('./actor.js', import.meta.url).href);

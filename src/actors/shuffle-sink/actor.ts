@@ -11,21 +11,20 @@
 import type { Producer } from 'kafkajs';
 import { UNTAGGED_TOPIC } from '../../domain/cashtags.js';
 import type { PriceRow, TweetRow } from '../../domain/records.js';
-import type { Actor, ActorContext, ActorFactory } from '../../runtime/actor.js';
+import { defineActor, type Behavior, type NoOutputs, type TypedContext } from '../../runtime/actor.js';
 import { encodeOwned } from '../../runtime/codec.js';
 import { instanceLabels } from '../../runtime/metrics.js';
 import { partitionFor } from '../../runtime/partitioner.js';
 import { createKafka, topicNames } from '../../io/kafka/client.js';
 import { sharedProducer } from '../../io/kafka/producer.js';
-import type { ShuffleMessage, ShuffleSinkMessage, ShuffleSinkOptions } from './protocol.js';
+import { shuffleSinkActor, type ShuffleMessage, type ShuffleSinkMessage } from './protocol.js';
 
 const MARKER_EVERY_MS = 100;
 
-const createShuffleSink: ActorFactory = (options, self) => {
-  const o = options as ShuffleSinkOptions;
+const createShuffleSink = defineActor(shuffleSinkActor, (o, self) => {
   const labels = instanceLabels(o.pipeline, self.stage, self.partition);
   const topic = topicNames(o.topicPrefix).shuffle;
-  let ctx!: ActorContext;
+  let ctx!: TypedContext<NoOutputs>;
   let producer!: Producer;
   let watermark = Number.NEGATIVE_INFINITY;
   let sentWatermark = Number.NEGATIVE_INFINITY;
@@ -60,7 +59,7 @@ const createShuffleSink: ActorFactory = (options, self) => {
     if (markerError !== null) throw markerError;
   };
 
-  const actor: Actor = {
+  const actor: Behavior<ShuffleSinkMessage, NoOutputs> = {
     async init(c) {
       ctx = c;
       producer = await sharedProducer(`shuffle/${o.brokers.join(',')}`, createKafka({ brokers: o.brokers, clientId: `cashtag-${o.pipeline}-shuffle` }, c.log), o.brokers);
@@ -76,7 +75,7 @@ const createShuffleSink: ActorFactory = (options, self) => {
         return b;
       };
       let rows = 0;
-      for (const r of records as ShuffleSinkMessage[]) {
+      for (const r of records) {
         if (r.kind === 'tweet-row') {
           if (r.topic === UNTAGGED_TOPIC) continue;
           target(r.topic).t.push(r);
@@ -113,6 +112,6 @@ const createShuffleSink: ActorFactory = (options, self) => {
     },
   };
   return actor;
-};
+});
 
 export default createShuffleSink;

@@ -12,13 +12,13 @@
 // - offsets are committed to the group only when a checkpoint holding them completes.
 
 import type { PriceRow, TweetRow } from '../../domain/records.js';
-import type { Actor, ActorContext, ActorFactory, SourceStatus } from '../../runtime/actor.js';
+import { defineActor, type Behavior, type TypedContext, type SourceStatus } from '../../runtime/actor.js';
 import { decodeOwned } from '../../runtime/codec.js';
 import { WatermarkTracker } from '../../runtime/watermarks.js';
 import { SHUFFLE_TOPIC } from '../../io/kafka/client.js';
 import { PendingCommits, sharedHub, type ConsumerHub } from '../../io/kafka/consumer-hub.js';
 import type { ShuffleMessage } from '../shuffle-sink/protocol.js';
-import type { ShuffleSourceOptions, ShuffleSourceState } from './protocol.js';
+import { shuffleSourceActor, type ShuffleSourceOutputs, type ShuffleSourceState } from './protocol.js';
 
 /** Keep the rows of one message not seen yet; advances `seen`. Pure (exported for tests). */
 export function unseen<R extends { offset: number }>(rows: readonly R[] | undefined, seen: number[], origin: number): readonly R[] {
@@ -30,11 +30,10 @@ export function unseen<R extends { offset: number }>(rows: readonly R[] | undefi
   return out;
 }
 
-const createShuffleSource: ActorFactory = (options, self) => {
-  const o = options as ShuffleSourceOptions;
+const createShuffleSource = defineActor(shuffleSourceActor, (o, self) => {
   const q = self.partition;
   const origins = Array.from({ length: o.partitions }, (_, i) => String(i));
-  let ctx!: ActorContext;
+  let ctx!: TypedContext<ShuffleSourceOutputs>;
   let hub!: ConsumerHub;
   let state: ShuffleSourceState = { next: null, seenTweets: Array(o.partitions).fill(-1), seenPrices: Array(o.partitions).fill(-1), watermarks: Array(o.partitions).fill(null) };
   let tracker!: WatermarkTracker;
@@ -45,7 +44,7 @@ const createShuffleSource: ActorFactory = (options, self) => {
     state.watermarks.forEach((w, i) => w !== null && tracker.update(String(i), w));
   };
 
-  const actor: Actor = {
+  const actor: Behavior<never, ShuffleSourceOutputs, ShuffleSourceState> = {
     async init(c) {
       ctx = c;
       hub = sharedHub(o.hub, c.log, c.clock, c.metrics);
@@ -55,7 +54,7 @@ const createShuffleSource: ActorFactory = (options, self) => {
     },
 
     restore(s) {
-      state = structuredClone(s as ShuffleSourceState);
+      state = structuredClone(s);
       if (state.next !== null) hub.seek(SHUFFLE_TOPIC, q, state.next);
       newTracker();
     },
@@ -113,6 +112,6 @@ const createShuffleSource: ActorFactory = (options, self) => {
     },
   };
   return actor;
-};
+});
 
 export default createShuffleSource;

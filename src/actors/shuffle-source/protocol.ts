@@ -1,6 +1,8 @@
 // shuffle-source: takes no input; emits the tweet rows and price rows of the repartition topic's
 // partition q (the symbols that hash to q, from every input partition), each once, with the
 // watermark: the minimum over the input partitions' markers.
+import { actorRef } from '../../runtime/actor.js';
+import type { PriceRow, TweetRow } from '../../domain/records.js';
 import type { HubSettings } from '../../io/kafka/consumer-hub.js';
 
 export interface ShuffleSourceOptions {
@@ -21,3 +23,9 @@ export interface ShuffleSourceState {
   /** Per origin partition: its last watermark marker (null: none yet). */
   watermarks: (number | null)[];
 }
+
+/** What the actor emits, by output. */
+export type ShuffleSourceOutputs = { out: TweetRow | PriceRow };
+
+/** The typed handle topologies wire (stage(), forward(), ...): module URL + these types. */
+export const shuffleSourceActor = actorRef<ShuffleSourceOptions, never, ShuffleSourceOutputs>(new URL('./actor.js', import.meta.url).href);

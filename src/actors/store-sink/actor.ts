@@ -16,11 +16,11 @@ import type { AlertRow, DeadLetter, PriceRow, TweetRow, WindowRow } from '../../
 import { OncePerRecord, sinkDeadLetter } from '../../domain/sink-dead-letters.js';
 import { isRowRejection } from '../../io/store/row-rejection.js';
 import { writeFindingRefused, type Refused } from './refused-rows.js';
-import type { Actor, ActorContext, ActorFactory } from '../../runtime/actor.js';
+import { defineActor, type Behavior, type TypedContext } from '../../runtime/actor.js';
 import { instanceLabels } from '../../runtime/metrics.js';
 import { openStore, type StoreSettings } from '../../io/store/open.js';
 import { hasAnalyticsViews, type ServingStore } from '../../io/store/serving-store.js';
-import type { StoreSinkMessage, StoreSinkOptions } from './protocol.js';
+import { storeSinkActor, type StoreSinkMessage, type StoreSinkOutputs } from './protocol.js';
 import { OutageLog, writeUntil } from './retry-write.js';
 
 /**
@@ -31,10 +31,9 @@ const STATEMENT_ATTEMPTS = 3;
 
 const sinkStore = (s: StoreSettings): StoreSettings => (s.kind === 'cassandra' ? { ...s, writeAttempts: s.writeAttempts ?? STATEMENT_ATTEMPTS } : s);
 
-const createStoreSink: ActorFactory = (options, self) => {
-  const o = options as StoreSinkOptions;
+const createStoreSink = defineActor(storeSinkActor, (o, self) => {
   const labels = instanceLabels(o.pipeline, self.stage, self.partition);
-  let ctx!: ActorContext;
+  let ctx!: TypedContext<StoreSinkOutputs>;
   let store!: ServingStore;
   let outage!: OutageLog;
   const symbols = new Set<string>();
@@ -74,7 +73,7 @@ const createStoreSink: ActorFactory = (options, self) => {
     return [t.length, p.length, w.length, a.length];
   };
 
-  const actor: Actor = {
+  const actor: Behavior<StoreSinkMessage, StoreSinkOutputs> = {
     async init(c) {
       ctx = c;
       ctx.metrics.sinkErrors.inc({ ...labels, sink: 'store' }, 0);
@@ -93,7 +92,7 @@ const createStoreSink: ActorFactory = (options, self) => {
       const prices: PriceRow[] = [];
       const windows: WindowRow[] = [];
       const alerts: AlertRow[] = [];
-      for (const r of records as StoreSinkMessage[]) {
+      for (const r of records) {
         switch (r.kind) {
           case 'tweet-row':
             if (r.topic === UNTAGGED_TOPIC) continue;
@@ -158,6 +157,6 @@ const createStoreSink: ActorFactory = (options, self) => {
     },
   };
   return actor;
-};
+});
 
 export default createStoreSink;

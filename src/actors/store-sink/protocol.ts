@@ -1,6 +1,7 @@
 // store-sink: accepts scored tweet rows, price rows, windows and alerts; upserts the serving store;
 // emits on `dead` the dead letters of tweets and ticks the store refused.
-import type { AlertRow, PriceRow, TweetRow, WindowRow } from '../../domain/records.js';
+import { actorRef } from '../../runtime/actor.js';
+import type { AlertRow, DeadLetter, PriceRow, TweetRow, WindowRow } from '../../domain/records.js';
 
 export type StoreSinkMessage = TweetRow | PriceRow | WindowRow | AlertRow;
 
@@ -17,3 +18,9 @@ export interface StoreSinkOptions {
   /** How long a failing write is retried (holding the sources back) before the actor fails. */
   retryBudgetMs: number;
 }
+
+/** What the actor emits, by output. */
+export type StoreSinkOutputs = { dead: DeadLetter };
+
+/** The typed handle topologies wire (stage(), forward(), ...): module URL + these types. */
+export const storeSinkActor = actorRef<StoreSinkOptions, StoreSinkMessage, StoreSinkOutputs>(new URL('./actor.js', import.meta.url).href);

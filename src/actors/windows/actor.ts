@@ -3,39 +3,32 @@
 // were decided by parse (their partition's watermark) and are left out here. A record that parse
 // let through can still be older than this stage's watermark only when its partition was idle and
 // resumed behind the others (docs/architecture.md, "Event time"): it is left out too, counted,
-// and sent to the late-data output with the watermark it missed. State (panes, counters) is
+// and sent to the late-data output with the watermark it missed. WindowsState (panes, counters) is
 // snapshot with each checkpoint.
 
 import { UNTAGGED_TOPIC } from '../../domain/cashtags.js';
 import { checkAlert } from '../../domain/alerts.js';
 import type { AlertRow, LateRow, WindowRow } from '../../domain/records.js';
 import { SlidingWindows } from '../../domain/windows.js';
-import type { Actor, ActorContext, ActorFactory } from '../../runtime/actor.js';
+import { defineActor, type Behavior, type TypedContext } from '../../runtime/actor.js';
 import { instanceLabels } from '../../runtime/metrics.js';
-import type { WindowsMessage, WindowsOptions } from './protocol.js';
+import { windowsActor, type WindowsMessage, type WindowsOutputs, type WindowsState } from './protocol.js';
 
-interface State {
-  windows: ReturnType<SlidingWindows['snapshot']>;
-  seq: { out: number; alerts: number; late: number };
-  watermark: number | null;
-}
-
-const createWindows: ActorFactory = (options, self) => {
-  const o = options as WindowsOptions;
+const createWindows = defineActor(windowsActor, (o, self) => {
   const labels = instanceLabels(o.pipeline, self.stage, self.partition);
   let windows = new SlidingWindows(o.window);
   let seq = { out: 0, alerts: 0, late: 0 };
   let watermark = Number.NEGATIVE_INFINITY;
-  let ctx!: ActorContext;
+  let ctx!: TypedContext<WindowsOutputs>;
 
-  const actor: Actor = {
+  const actor: Behavior<WindowsMessage, WindowsOutputs, WindowsState> = {
     init(c) {
       ctx = c;
     },
 
     async handle(records) {
       const late: LateRow[] = [];
-      for (const r of records as WindowsMessage[]) {
+      for (const r of records) {
         const isTweet = r.kind !== 'price';
         const [symbol, t] = isTweet ? [r.topic, r.createdAt] : [r.symbol, r.tradeTs];
         if (symbol === UNTAGGED_TOPIC || r.late) continue;
@@ -72,9 +65,8 @@ const createWindows: ActorFactory = (options, self) => {
       await Promise.all([ctx.emit(rows, { keys: rows.map((r) => r.symbol) }), ctx.emit(alerts, { output: 'alerts', keys: alerts.map((a) => a.symbol) })]);
     },
 
-    snapshot: (): State => ({ windows: windows.snapshot(), seq: { ...seq }, watermark: Number.isFinite(watermark) ? watermark : null }),
-    restore(s) {
-      const st = s as State;
+    snapshot: (): WindowsState => ({ windows: windows.snapshot(), seq: { ...seq }, watermark: Number.isFinite(watermark) ? watermark : null }),
+    restore(st) {
       windows = new SlidingWindows(o.window);
       windows.restore(st.windows);
       seq = { ...st.seq };
@@ -82,6 +74,6 @@ const createWindows: ActorFactory = (options, self) => {
     },
   };
   return actor;
-};
+});
 
 export default createWindows;
