@@ -1,6 +1,6 @@
 // Run one actor as its host does, on a fake context: the module's default factory with its
 // options and instance, then init; the test calls handle/produce/onBarrier/snapshot/restore/close.
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { Actor, ActorContext, ActorFactory } from '../../src/runtime/actor.js';
@@ -24,9 +24,10 @@ export function tempDir(prefix: string): { dir: string; remove: () => void } {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Every file under `root`, as paths relative to it, sorted (scratch directories left out). */
+/** Every file under `root` (none if it does not exist), as paths relative to it, sorted (scratch directories left out). */
 export function filesUnder(root: string): string[] {
   const out: string[] = [];
+  if (!existsSync(root)) return out;
   const walk = (d: string) => {
     for (const e of readdirSync(d)) {
       const p = join(d, e);
