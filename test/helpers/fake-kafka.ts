@@ -1,0 +1,51 @@
+// Stand-ins for Kafka in actor unit tests. The Kafka sinks take their producer and partition
+// writers from io/kafka's per-thread registries (sharedProducer, sharedPartitionWriter) by key;
+// a test puts its fakes there under the keys the actor will ask for, before the actor starts.
+import type { Kafka, Message, Producer, ProducerRecord } from 'kafkajs';
+import { sharedPartitionWriter } from '../../src/io/kafka/ordered-partition-writer.js';
+import type { TailMessage } from '../../src/io/kafka/partition-tail.js';
+import { sharedProducer } from '../../src/io/kafka/producer.js';
+
+export interface Sent {
+  topic: string;
+  acks: number | undefined;
+  messages: Message[];
+}
+
+/** A producer that records every send (and fails the next `failNext` sends). */
+export function fakeProducer() {
+  const sent: Sent[] = [];
+  const state = { failNext: 0 };
+  const producer = {
+    connect: async () => undefined,
+    disconnect: async () => undefined,
+    send: async (r: ProducerRecord) => {
+      if (state.failNext > 0) {
+        state.failNext--;
+        throw new Error('broker not available');
+      }
+      sent.push({ topic: r.topic, acks: r.acks, messages: r.messages });
+      return [];
+    },
+  } as unknown as Producer;
+  return { producer, sent, state };
+}
+
+/** Register `producer` as the shared producer of `key` (what `sharedProducer(key, ...)` in an actor will return). */
+export async function provideProducer(key: string, producer: Producer): Promise<void> {
+  const kafka = { producer: () => producer } as unknown as Kafka;
+  const got = await sharedProducer(key, kafka, ['fake:9092']);
+  if (got !== producer) throw new Error(`a producer for ${key} was registered before this test's`);
+}
+
+/** Register the partition writer of (cluster, topic, partition) with a tail the test gives (the partition's last message). */
+export function provideTail(cluster: string, topic: string, partition: number, last: () => TailMessage | null): void {
+  sharedPartitionWriter(cluster, topic, partition, async () => last());
+}
+
+/** The last message the fake producer wrote to (topic, partition): what a tail read would find in Kafka. */
+export const lastIn = (sent: Sent[], topic: string, partition: number) => (): TailMessage | null => {
+  const ms = sent.filter((s) => s.topic === topic).flatMap((s) => s.messages).filter((m) => m.partition === partition);
+  const m = ms.at(-1);
+  return m ? { offset: ms.length - 1, headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, String(v)])) } : null;
+};
