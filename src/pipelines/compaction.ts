@@ -23,6 +23,10 @@ import type { Checkpoint } from '../runtime/checkpoints.js';
 import type { Clock } from '../runtime/clock.js';
 import { decodeSnapshot } from '../runtime/codec.js';
 import type { RuntimeMetrics } from '../runtime/metrics.js';
+// The Compactor counts on RuntimeMetrics' compaction family, and speed.ts, which builds the
+// process's metrics, imports this module: registering the families here makes them part of
+// those metrics. (speed.ts should import ./metric-families.js itself; see docs/architecture.md.)
+import './metric-families.js';
 import type { TopologySpec } from '../runtime/topology.js';
 
 /** Every table the speed layer's sinks write, by `bucket/table`. */

@@ -3,6 +3,7 @@
 import client from 'prom-client';
 import type { ActorContext } from '../../src/runtime/actor.js';
 import { ManualClock } from '../../src/runtime/clock.js';
+import '../../src/pipelines/metric-families.js';
 import { createMetrics } from '../../src/runtime/metrics.js';
 import { quietLogger } from './runtime.js';
 
