@@ -18,7 +18,7 @@ const alert = (minute: number, symbol: string): AlertRow => ({ kind: 'alert', se
 test('alert sink: each alert keyed symbol@window_end with the contract\'s JSON; a restarted sink skips what the topic has', async () => {
   const brokers = 'alerts-a:9092';
   const fake = fakeProducer();
-  await provideProducer(`alerts/${brokers}`, fake.producer);
+  provideProducer(`alerts/${brokers}`, fake.producer);
   provideTail(brokers, TOPICS.alerts, 3, lastIn(fake.sent, TOPICS.alerts, 3));
   const options = { pipeline: 't', brokers: [brokers], topicPrefix: '' };
   const first = await startActor(createAlertSink, options, 'alert-sink', 3);
@@ -40,7 +40,7 @@ test('alert sink: each alert keyed symbol@window_end with the contract\'s JSON; 
 test('alert sink: a failed send is counted and fails the batch', async () => {
   const brokers = 'alerts-b:9092';
   const fake = fakeProducer();
-  await provideProducer(`alerts/${brokers}`, fake.producer);
+  provideProducer(`alerts/${brokers}`, fake.producer);
   provideTail(brokers, TOPICS.alerts, 0, () => null);
   const s = await startActor(createAlertSink, { pipeline: 't', brokers: [brokers], topicPrefix: '' }, 'alert-sink', 0);
   fake.state.failNext = 1;

@@ -16,7 +16,7 @@ const dead = (topic: 'tweets' | 'stock-prices', offset: number): DeadLetter => (
 test('dlq sink: dead letters go to their input topic\'s DLQ partition with the raw value and headers; a restart skips what is there', async () => {
   const brokers = 'dlq-a:9092';
   const fake = fakeProducer();
-  await provideProducer(`dlq/${brokers}`, fake.producer);
+  provideProducer(`dlq/${brokers}`, fake.producer);
   for (const topic of [TOPICS.tweetsDlq, TOPICS.pricesDlq]) provideTail(brokers, topic, 2, lastIn(fake.sent, topic, 2));
   const options = { pipeline: 't', brokers: [brokers], topicPrefix: '' };
   const first = await startActor(createDlqSink, options, 'dlq-sink', 2);

@@ -23,7 +23,7 @@ type Rows = { o: number; t?: TweetRow[]; p?: PriceRow[]; w?: number; idle?: true
 async function start(brokers: string) {
   const options: ShuffleSinkOptions = { pipeline: 't', brokers: [brokers], topicPrefix: 'x-', partitions: 4 };
   const fake = fakeProducer();
-  await provideProducer(`shuffle/${brokers}`, fake.producer);
+  provideProducer(`shuffle/${brokers}`, fake.producer);
   const s = await startActor(createShuffleSink, options, 'shuffle-sink', 1);
   const decoded = () => fake.sent.map((b) => ({ topic: b.topic, acks: b.acks, messages: b.messages.map((m) => ({ partition: m.partition, body: decodeOwned<ShuffleMessage>(m.value as Buffer) as Rows })) }));
   return { ...s, fake, decoded };

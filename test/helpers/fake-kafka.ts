@@ -1,10 +1,11 @@
 // Stand-ins for Kafka in actor unit tests. The Kafka sinks take their producer and partition
 // writers from io/kafka's per-thread registries (sharedProducer, sharedPartitionWriter) by key;
-// a test puts its fakes there under the keys the actor will ask for, before the actor starts.
-import type { Kafka, Message, Producer, ProducerRecord } from 'kafkajs';
+// a test puts its fakes there under the keys the actor will ask for, before the actor starts
+// (provideProducer, provideHub in consumer-hub.ts, a partition writer with a fake tail).
+import type { Message, Producer, ProducerRecord } from 'kafkajs';
 import { sharedPartitionWriter } from '../../src/io/kafka/ordered-partition-writer.js';
 import type { TailMessage } from '../../src/io/kafka/partition-tail.js';
-import { sharedProducer } from '../../src/io/kafka/producer.js';
+import { provideProducer as provideSharedProducer } from '../../src/io/kafka/producer.js';
 
 export interface Sent {
   topic: string;
@@ -32,10 +33,8 @@ export function fakeProducer() {
 }
 
 /** Register `producer` as the shared producer of `key` (what `sharedProducer(key, ...)` in an actor will return). */
-export async function provideProducer(key: string, producer: Producer): Promise<void> {
-  const kafka = { producer: () => producer } as unknown as Kafka;
-  const got = await sharedProducer(key, kafka, ['fake:9092']);
-  if (got !== producer) throw new Error(`a producer for ${key} was registered before this test's`);
+export function provideProducer(key: string, producer: Producer): void {
+  provideSharedProducer(key, producer);
 }
 
 /** Register the partition writer of (cluster, topic, partition) with a tail the test gives (the partition's last message). */
