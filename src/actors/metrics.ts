@@ -15,5 +15,7 @@ export const createActorMetrics = metricFamily(import.meta.url, (registry: clien
 });
 
 declare module '../runtime/metrics.js' {
+  // Declaration merging: the family's members join RuntimeMetrics (the body is the `extends`).
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
   interface MetricFamilies extends ReturnType<typeof createActorMetrics> {}
 }

@@ -19,5 +19,7 @@ export const createCompactionMetrics = metricFamily(import.meta.url, (registry: 
 });
 
 declare module '../runtime/metrics.js' {
+  // Declaration merging: the family's members join RuntimeMetrics (the body is the `extends`).
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
   interface MetricFamilies extends ReturnType<typeof createCompactionMetrics> {}
 }

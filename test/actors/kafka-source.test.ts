@@ -91,7 +91,7 @@ test('kafka source: offsets are committed when the checkpoint holding them compl
   assert.deepEqual(s.calls.commits, [], 'nothing committed at the barrier');
   await s.actor.onCheckpointComplete!(1);
   assert.deepEqual(s.calls.commits, [[{ topic: 'tweets', partition: 2, offset: 4 }]], 'the offsets of checkpoint 1, not the 6 read since');
-  s.actor.close!();
+  await s.actor.close!();
   await s.actor.onCheckpointComplete!(2);
   assert.deepEqual(s.calls.commits.at(-1), [{ topic: 'tweets', partition: 2, offset: 6 }], 'the final checkpoint commits where the source ended');
   assert.equal(s.calls.released, 1);
