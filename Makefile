@@ -40,7 +40,7 @@ test-integration: build tools ## integration tests against the real servers (sta
 	set -a; . "$(STACK_DIR)/stack.env"; set +a; \
 	  $(NODE) --test --test-force-exit --test-concurrency=1 $$(find dist/test/integration -name '*.test.js' | sort)
 
-test: test-unit test-api test-integration ## everything CI runs: unit, runtime, golden, API contract and integration tests
+test: lint test-unit test-api test-integration ## everything CI runs: lint (types, layer rules), unit, runtime, golden, API contract and integration tests
 
 run-stack: build ## the speed layer and both producers against `make up`'s servers (Ctrl-C stops all)
 	@deploy/local/stack.sh running || { echo "the local stack is not running: make up first" >&2; exit 1; }

@@ -23,6 +23,8 @@ import type { Checkpoint } from '../runtime/checkpoints.js';
 import type { Clock } from '../runtime/clock.js';
 import { decodeSnapshot } from '../runtime/codec.js';
 import type { RuntimeMetrics } from '../runtime/metrics.js';
+// The Compactor counts on RuntimeMetrics' compaction family, registered by
+// ./metric-families.js, which speed.ts imports before it creates the process's metrics.
 import type { TopologySpec } from '../runtime/topology.js';
 
 /** Every table the speed layer's sinks write, by `bucket/table`. */

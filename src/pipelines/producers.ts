@@ -6,6 +6,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import client from 'prom-client';
+import { METRIC_PREFIX } from '../runtime/metrics.js';
 import { extractCashtags } from '../domain/cashtags.js';
 import { Generator as RecordGenerator, type GeneratorSettings } from '../domain/generator.js';
 import { PRICES_TOPIC, TWEETS_TOPIC, type InputTopic } from '../domain/records.js';
@@ -14,7 +15,6 @@ import { connectProducer, sendRetries } from '../io/kafka/producer.js';
 import { provisionTopics, type TopicSettings } from '../io/kafka/provision.js';
 import { startMetricsServer } from '../io/http/metrics-server.js';
 import type { Logger } from '../runtime/actor.js';
-import { createProducerMetrics } from '../runtime/metrics.js';
 
 export interface ProduceOptions {
   topic: InputTopic;
@@ -106,6 +106,17 @@ function parseCsvLine(line: string): string[] {
   }
   out.push(cur);
   return out;
+}
+
+/** Metrics of the `cashtag produce` processes (their own registry and /metrics). */
+export function createProducerMetrics(registry: client.Registry) {
+  const reg = [registry];
+  return {
+    registry,
+    produced: new client.Counter({ name: `${METRIC_PREFIX}produced_records_total`, help: 'Records acknowledged by Kafka', labelNames: ['topic'], registers: reg }),
+    errors: new client.Counter({ name: `${METRIC_PREFIX}produce_errors_total`, help: 'Failed produce requests (each retried)', labelNames: ['topic'], registers: reg }),
+    batchDuration: new client.Histogram({ name: `${METRIC_PREFIX}produce_batch_duration_seconds`, help: 'Send of one batch until acknowledged', labelNames: ['topic'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: reg }),
+  };
 }
 
 export async function runProducer(o: ProduceOptions): Promise<{ sent: number }> {

@@ -59,6 +59,8 @@ import { PRICES_TOPIC, TWEETS_TOPIC } from '../domain/records.js';
 import { TaskCheckpointStore, type CheckpointHistory, type TaskOffsets } from '../io/checkpoints/task-checkpoints.js';
 import { decodeSnapshot } from '../runtime/codec.js';
 import { Compactor } from './compaction.js';
+// The domain's metric families, registered before this process's metrics are created.
+import './metric-families.js';
 import { hubSettings, inputPartitions, lakeSettings, PIPELINE, shufflesThroughKafka, speedOptions, type Input, type SpeedOptions } from './settings.js';
 
 // Config -> each adapter's settings and each actor's options live in settings.ts; re-exported for

@@ -1,4 +1,5 @@
 // Jittered exponential backoff and restart limits live here and nowhere else.
+import { systemClock, type Clock } from './clock.js';
 
 export interface BackoffOptions {
   minMs: number;
@@ -47,7 +48,9 @@ export class RestartTracker {
  * Retry `fn` on errors that `isRetriable` accepts, with jittered backoff, until `attempts` run out
  * and, when `budgetMs` is given, that long has passed since the first attempt (an outage a
  * caller should ride out, e.g. a sink holding its sources back). The final error names `what`
- * (the server or resource) so the operator knows where to look.
+ * (the server or resource) so the operator knows where to look, unless `rethrow: 'original'`
+ * asks for the error as thrown (it carries its own classification, e.g. an ActorError).
+ * Waits and the budget run on `clock` (the system clock unless a test injects a manual one).
  */
 export async function retry<T>(
   what: string,
@@ -57,29 +60,33 @@ export async function retry<T>(
     budgetMs?: number;
     backoff?: BackoffOptions;
     isRetriable?: (e: unknown) => boolean;
+    /** Every failure, the last one included. */
+    onError?: (e: unknown, attempt: number) => void;
+    /** A failure that will be retried after `delayMs`. */
     onRetry?: (e: unknown, attempt: number, delayMs: number) => void;
-    sleep?: (ms: number) => Promise<void>;
-    /** Monotonic milliseconds, for the budget. */
-    now?: () => number;
+    rethrow?: 'wrapped' | 'original';
+    clock?: Clock;
+    random?: () => number;
   },
 ): Promise<T> {
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const now = opts.now ?? (() => performance.now());
-  const started = now();
+  const clock = opts.clock ?? systemClock;
+  const started = clock.monotonic();
   for (let attempt = 0; ; attempt++) {
     try {
       return await fn(attempt);
     } catch (e) {
+      opts.onError?.(e, attempt);
       const retriable = opts.isRetriable?.(e) ?? true;
-      const spent = attempt + 1 >= opts.attempts && now() - started >= (opts.budgetMs ?? 0);
+      const spent = attempt + 1 >= opts.attempts && clock.monotonic() - started >= (opts.budgetMs ?? 0);
       if (!retriable || spent) {
+        if (opts.rethrow === 'original') throw e;
         const msg = e instanceof Error ? e.message : String(e);
-        const took = opts.budgetMs ? ` in ${((now() - started) / 1000).toFixed(1)} s` : '';
+        const took = opts.budgetMs ? ` in ${((clock.monotonic() - started) / 1000).toFixed(1)} s` : '';
         throw new Error(`${what}: failed after ${attempt + 1} attempt(s)${took}: ${msg}`, { cause: e });
       }
-      const delay = backoffDelay(attempt, opts.backoff);
+      const delay = backoffDelay(attempt, opts.backoff, opts.random);
       opts.onRetry?.(e, attempt, delay);
-      await sleep(delay);
+      await new Promise<void>((r) => clock.setTimer(delay, r));
     }
   }
 }

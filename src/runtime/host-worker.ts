@@ -1,18 +1,20 @@
 // Entry point of an actor-host worker thread: one ActorHost, its own metrics registry, ports to
 // the main thread (parentPort) and to every other worker host (transferred MessagePorts).
 
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import client from 'prom-client';
 import { systemClock } from './clock.js';
 import { ActorHost } from './host.js';
 import { setThreadNice } from './thread-priority.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, metricFamilyModules } from './metrics.js';
 import type { HostCommand, HostEvent, PeerMessage } from './protocol.js';
 import { peerMessageTransfer } from './protocol.js';
 
 if (!parentPort) throw new Error('host-worker must run in a worker thread');
 const port = parentPort;
+// The metric families registered on the main thread, registered here too before the metrics exist.
+for (const m of (workerData as { metricModules?: string[] } | null)?.metricModules ?? []) if (!metricFamilyModules().includes(m)) await import(m);
 const registry = new client.Registry();
 const metrics = createMetrics(registry);
 const peers = new Map<number, MessagePort>();

@@ -1,12 +1,23 @@
-// One metrics module: every metric name and label set of cashtag is defined here, once.
+// The runtime's metrics: what every actor, link, checkpoint and pool has, whatever it computes.
 // Each thread has its own prom-client registry; the main thread merges them into one /metrics.
 // Labels: pipeline, actor (stage), partition — plus a metric-specific one where stated.
+//
+// The runtime names nothing of the domain. Metrics that belong to what an actor or a pipeline
+// computes (the analytics actors' counts, lake compaction, ...) are *families* their owners
+// define (src/actors/metrics.ts, src/pipelines/compaction-metrics.ts) with `metricFamily`: the
+// family's module registers a factory here and augments `MetricFamilies`, so `ctx.metrics.<name>`
+// is typed, and `createMetrics` adds every family registered on this thread. Worker threads
+// import the modules registered on the main thread before they create their metrics
+// (`metricFamilyModules`, passed by the supervisor), so every thread has the same set.
 import client from 'prom-client';
 
-const PREFIX = 'cashtag_';
-const L = ['pipeline', 'actor', 'partition'] as const;
+export const METRIC_PREFIX = 'cashtag_';
+const PREFIX = METRIC_PREFIX;
+/** The label set of an actor instance's metrics. */
+export const INSTANCE_LABELS = ['pipeline', 'actor', 'partition'] as const;
+const L = INSTANCE_LABELS;
 
-export function createMetrics(registry: client.Registry) {
+function createRuntimeMetrics(registry: client.Registry) {
   const reg = [registry];
   return {
     registry,
@@ -34,27 +45,15 @@ export function createMetrics(registry: client.Registry) {
     consumerLag: new client.Gauge({ name: `${PREFIX}consumer_lag_records`, help: 'Records in the topic partition not yet read by this consumer', labelNames: ['pipeline', 'topic', 'partition'], registers: reg }),
     ownedTasks: new client.Gauge({ name: `${PREFIX}owned_tasks`, help: 'Tasks (input partitions) the consumer group gave this process', labelNames: ['pipeline'], registers: reg }),
     sourcePaused: new client.Gauge({ name: `${PREFIX}source_paused`, help: '1 while a topic partition is paused for backpressure', labelNames: ['pipeline', 'topic', 'partition'], registers: reg }),
-    lateRecords: new client.Counter({ name: `${PREFIX}late_records_total`, help: 'Records older than the stage watermark, left out of windows and joins', labelNames: [...L, 'kind'], registers: reg }),
-    stateSize: new client.Gauge({ name: `${PREFIX}state_entries`, help: 'Entries held in an actor state store (window panes, join ticks and tweets)', labelNames: [...L, 'store'], registers: reg }),
-    windowsEmitted: new client.Counter({ name: `${PREFIX}windows_emitted_total`, help: 'Sliding windows emitted once the watermark passed their end', labelNames: L, registers: reg }),
-    joinedTweets: new client.Counter({ name: `${PREFIX}joined_tweets_total`, help: 'Tweets released by the tweet-price join, by whether a tick was found', labelNames: [...L, 'matched'], registers: reg }),
-    alerts: new client.Counter({ name: `${PREFIX}alerts_total`, help: 'Alerts raised (negative sentiment and a price drop in one window)', labelNames: [...L, 'topic'], registers: reg }),
+    lateRecords: new client.Counter({ name: `${PREFIX}late_records_total`, help: 'Records older than the stage watermark, left out of event-time state', labelNames: [...L, 'kind'], registers: reg }),
+    stateSize: new client.Gauge({ name: `${PREFIX}state_entries`, help: 'Entries held in an actor state store, by store', labelNames: [...L, 'store'], registers: reg }),
     deadLetters: new client.Counter({ name: `${PREFIX}dead_letters_total`, help: 'Records sent to dead letters, by reason', labelNames: [...L, 'topic', 'reason'], registers: reg }),
-    untagged: new client.Counter({ name: `${PREFIX}tweets_without_cashtag_total`, help: 'Tweets that name no symbol (archived under topic NONE)', labelNames: L, registers: reg }),
     sinkWrites: new client.Counter({ name: `${PREFIX}sink_rows_written_total`, help: 'Rows made durable by a sink', labelNames: [...L, 'sink', 'table'], registers: reg }),
     sinkSkipped: new client.Counter({ name: `${PREFIX}sink_rows_skipped_total`, help: 'Rows a sink found already written (a replay after a crash) and did not write again', labelNames: [...L, 'sink', 'table'], registers: reg }),
     sinkFiles: new client.Counter({ name: `${PREFIX}sink_files_written_total`, help: 'Files committed by a lake sink', labelNames: [...L, 'sink', 'table'], registers: reg }),
     sinkRefused: new client.Counter({ name: `${PREFIX}sink_rows_refused_total`, help: 'Rows a sink could store in no form, not even as a dead letter (each logged as an error)', labelNames: [...L, 'sink', 'table'], registers: reg }),
     sinkErrors: new client.Counter({ name: `${PREFIX}sink_errors_total`, help: 'Failed sink writes (each retried or escalated)', labelNames: [...L, 'sink'], registers: reg }),
     sinkLatency: new client.Histogram({ name: `${PREFIX}sink_write_duration_seconds`, help: 'Duration of one sink write or flush', labelNames: [...L, 'sink'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: reg }),
-    compactionFilesMerged: new client.Counter({ name: `${PREFIX}compaction_files_merged_total`, help: 'Small lake files merged into larger ones (then deleted)', labelNames: ['pipeline', 'table'], registers: reg }),
-    compactionFilesWritten: new client.Counter({ name: `${PREFIX}compaction_files_written_total`, help: 'Merged lake files committed by compaction', labelNames: ['pipeline', 'table'], registers: reg }),
-    compactionBytesRead: new client.Counter({ name: `${PREFIX}compaction_read_bytes_total`, help: 'Bytes of lake files read by compaction', labelNames: ['pipeline', 'table'], registers: reg }),
-    compactionBytesWritten: new client.Counter({ name: `${PREFIX}compaction_written_bytes_total`, help: 'Bytes of merged lake files written by compaction', labelNames: ['pipeline', 'table'], registers: reg }),
-    compactionRows: new client.Counter({ name: `${PREFIX}compaction_rows_total`, help: 'Rows copied into merged lake files', labelNames: ['pipeline', 'table'], registers: reg }),
-    compactionRepaired: new client.Counter({ name: `${PREFIX}compaction_files_repaired_total`, help: 'Superseded files an interrupted compaction left, deleted', labelNames: ['pipeline', 'table'], registers: reg }),
-    compactionPasses: new client.Counter({ name: `${PREFIX}compaction_passes_total`, help: 'Compaction passes over the lake, by outcome', labelNames: ['pipeline', 'outcome'], registers: reg }),
-    compactionDuration: new client.Histogram({ name: `${PREFIX}compaction_pass_duration_seconds`, help: 'Duration of one compaction pass over the lake', labelNames: ['pipeline'], buckets: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300], registers: reg }),
     endToEnd: new client.Histogram({
       name: `${PREFIX}end_to_end_latency_seconds`,
       help: 'Ingest (source read) to sink commit, per record',
@@ -65,17 +64,37 @@ export function createMetrics(registry: client.Registry) {
   };
 }
 
-export type RuntimeMetrics = ReturnType<typeof createMetrics>;
+/**
+ * Metric families defined outside the runtime. Empty here: each family's module adds its
+ * members by declaration merging (`declare module '.../runtime/metrics.js' { interface
+ * MetricFamilies { ... } }`) and registers their factory with `metricFamily`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface MetricFamilies {}
 
-/** Metrics of the `cashtag produce` processes. */
-export function createProducerMetrics(registry: client.Registry) {
-  const reg = [registry];
-  return {
-    registry,
-    produced: new client.Counter({ name: `${PREFIX}produced_records_total`, help: 'Records acknowledged by Kafka', labelNames: ['topic'], registers: reg }),
-    errors: new client.Counter({ name: `${PREFIX}produce_errors_total`, help: 'Failed produce requests (each retried)', labelNames: ['topic'], registers: reg }),
-    batchDuration: new client.Histogram({ name: `${PREFIX}produce_batch_duration_seconds`, help: 'Send of one batch until acknowledged', labelNames: ['topic'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: reg }),
-  };
+export type RuntimeMetrics = ReturnType<typeof createRuntimeMetrics> & MetricFamilies;
+
+type FamilyFactory = (registry: client.Registry) => object;
+const families = new Map<string, FamilyFactory>();
+
+/**
+ * Register a family of metrics, defined by the module at `moduleUrl` (its `import.meta.url`):
+ * every metrics set this thread creates from now on has its members, and worker threads import
+ * that module before they create theirs. Returns the factory, for the module's own type.
+ */
+export function metricFamily<F extends object>(moduleUrl: string, factory: (registry: client.Registry) => F): (registry: client.Registry) => F {
+  families.set(moduleUrl, factory);
+  return factory;
+}
+
+/** The modules whose families are registered on this thread (a worker thread imports them first). */
+export const metricFamilyModules = (): string[] => [...families.keys()];
+
+/** The runtime's metrics and every registered family, on `registry`. */
+export function createMetrics(registry: client.Registry): RuntimeMetrics {
+  const metrics: Record<string, unknown> = createRuntimeMetrics(registry);
+  for (const factory of families.values()) Object.assign(metrics, factory(registry));
+  return metrics as unknown as RuntimeMetrics;
 }
 
 /** Label values for an instance: pipeline name, stage name, partition as a string. */

@@ -16,7 +16,7 @@ import { CheckpointTracker, type CheckpointStore } from './checkpoints.js';
 import type { Clock } from './clock.js';
 import { PipelineFailedError } from './errors.js';
 import { ActorHost, type Offloader } from './host.js';
-import { aggregateMetrics, type RuntimeMetrics } from './metrics.js';
+import { aggregateMetrics, metricFamilyModules, type RuntimeMetrics } from './metrics.js';
 import type { HostEvent, HostSettings, PeerMessage } from './protocol.js';
 import { peerMessageTransfer } from './protocol.js';
 import { allInstances, instanceId, placeInstances, validateTopology, type TopologySpec } from './topology.js';
@@ -154,7 +154,8 @@ export class Supervisor {
     const ready: Promise<void>[] = [];
     for (let h = 1; h <= workerCount; h++) {
       const young = this.o.youngGenerationMb ?? 0;
-      const w = new Worker(new URL('./host-worker.js', import.meta.url), young > 0 ? { resourceLimits: { maxYoungGenerationSizeMb: young } } : undefined);
+      // The worker creates its metrics with the families registered here (runtime/metrics.ts).
+      const w = new Worker(new URL('./host-worker.js', import.meta.url), { workerData: { metricModules: metricFamilyModules() }, ...(young > 0 ? { resourceLimits: { maxYoungGenerationSizeMb: young } } : {}) });
       workers.set(h, w);
       ready.push(new Promise<void>((resolve, reject) => {
         w.on('message', (m: HostEvent | PeerMessage) => {

@@ -8,7 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import client from 'prom-client';
-import { createMetrics, createProducerMetrics } from '../../src/runtime/metrics.js';
+import { createProducerMetrics } from '../../src/pipelines/producers.js';
+// Every family the pipelines register (actors' analytics, compaction), as `cashtag run` has them.
+import '../../src/pipelines/metric-families.js';
+import { createMetrics } from '../../src/runtime/metrics.js';
 import { ROOT, readYaml, repoPath, type Node } from './files.js';
 
 const RULES = 'deploy/prometheus/rules/cashtag.yml';

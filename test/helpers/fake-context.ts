@@ -3,6 +3,7 @@
 import client from 'prom-client';
 import type { ActorContext } from '../../src/runtime/actor.js';
 import { ManualClock } from '../../src/runtime/clock.js';
+import '../../src/pipelines/metric-families.js';
 import { createMetrics } from '../../src/runtime/metrics.js';
 import { quietLogger } from './runtime.js';
 
@@ -11,12 +12,13 @@ export function fakeContext(stage = 'test', partition = 0) {
   const watermarks: number[] = [];
   let idles = 0;
   const clock = new ManualClock(Date.UTC(2025, 11, 18, 14, 0, 0));
+  const log = quietLogger();
   const ctx: ActorContext = {
     self: { stage, partition },
     parallelism: 1,
     clock,
     metrics: createMetrics(new client.Registry()),
-    log: quietLogger(),
+    log,
     emit: async (records, opts) => {
       const out = opts?.output ?? 'out';
       emitted.set(out, [...(emitted.get(out) ?? []), ...records]);
@@ -30,5 +32,5 @@ export function fakeContext(stage = 'test', partition = 0) {
     offload: () => Promise.reject(new Error('no pool in unit tests')),
     schedule: (ms, fn) => clock.setTimer(ms, fn),
   };
-  return { ctx, emitted, watermarks, clock, idles: () => idles, out: <T>(name = 'out') => (emitted.get(name) ?? []) as T[] };
+  return { ctx, emitted, watermarks, clock, log, idles: () => idles, out: <T>(name = 'out') => (emitted.get(name) ?? []) as T[] };
 }

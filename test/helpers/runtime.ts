@@ -3,6 +3,7 @@ import client from 'prom-client';
 import type { Logger } from '../../src/runtime/actor.js';
 import type { Checkpoint, CheckpointStore } from '../../src/runtime/checkpoints.js';
 import { systemClock } from '../../src/runtime/clock.js';
+import '../../src/pipelines/metric-families.js';
 import { createMetrics } from '../../src/runtime/metrics.js';
 import { Supervisor } from '../../src/runtime/supervisor.js';
 import type { TopologySpec } from '../../src/runtime/topology.js';

@@ -10,7 +10,10 @@ import { test } from 'node:test';
 import client from 'prom-client';
 import { loadConfig } from '../../src/config.js';
 import { startSpeedLayer } from '../../src/pipelines/speed.js';
-import { createMetrics, createProducerMetrics } from '../../src/runtime/metrics.js';
+import { createProducerMetrics } from '../../src/pipelines/producers.js';
+// Every family the pipelines register (actors' analytics, compaction), as `cashtag run` has them.
+import '../../src/pipelines/metric-families.js';
+import { createMetrics } from '../../src/runtime/metrics.js';
 import { metricSum } from '../helpers/duckdb.js';
 import { quietLogger } from '../helpers/runtime.js';
 

@@ -16,6 +16,7 @@ import type { Envelope } from '../../src/runtime/protocol.js';
 import { createMetrics } from '../../src/runtime/metrics.js';
 import { placeInstances, planLinks, type Link, type TopologySpec } from '../../src/runtime/topology.js';
 import { WatermarkTracker } from '../../src/runtime/watermarks.js';
+import { settle } from '../helpers/clock.js';
 
 test('watermark: minimum over inputs, advancing only forward', () => {
   const w = new WatermarkTracker(['a', 'b']);
@@ -135,12 +136,14 @@ test('backoff grows exponentially, is capped and jittered; restarts escalate pas
 });
 
 test('retry names what failed and stops on non-retriable errors', async () => {
+  const clock = new ManualClock(0);
   let calls = 0;
   await assert.rejects(
-    retry('cassandra at 127.0.0.1:9042', async () => {
+    settle(clock, retry('cassandra at 127.0.0.1:9042', async () => {
       calls++;
       throw new Error('connection refused');
-    }, { attempts: 3, sleep: async () => undefined }),
+    }, { attempts: 3, clock }),
+    ),
     /cassandra at 127\.0\.0\.1:9042: failed after 3 attempt\(s\): connection refused/,
   );
   assert.equal(calls, 3);
@@ -148,24 +151,27 @@ test('retry names what failed and stops on non-retriable errors', async () => {
   await assert.rejects(retry('x', async () => {
     calls++;
     throw new Error('bad');
-  }, { attempts: 5, isRetriable: () => false, sleep: async () => undefined }));
+  }, { attempts: 5, isRetriable: () => false, clock }));
   assert.equal(calls, 1);
+  const original = new Error('keep me');
+  await assert.rejects(settle(clock, retry('x', async () => {
+    throw original;
+  }, { attempts: 2, clock, rethrow: 'original' })), (e: unknown) => e === original);
 });
 
 test('retry with a budget keeps retrying an outage until the budget has passed, on an injected clock', async () => {
   const clock = new ManualClock(0);
-  const sleep = async (ms: number) => void clock.advance(ms);
   let calls = 0;
-  const up = await retry('s3', async () => {
+  const up = await settle(clock, retry('s3', async () => {
     if (++calls < 20) throw new Error('ECONNREFUSED');
     return 'ok';
-  }, { attempts: 3, budgetMs: 60_000, backoff: { minMs: 100, maxMs: 1_000, jitter: 0 }, sleep, now: () => clock.monotonic() });
+  }, { attempts: 3, budgetMs: 60_000, backoff: { minMs: 100, maxMs: 1_000, jitter: 0 }, clock }), 100);
   assert.equal(up, 'ok', 'the server came back within the budget (19 failures, ~15 s of backoff)');
   calls = 0;
-  await assert.rejects(retry('s3 at x (S3_ENDPOINT)', async () => {
+  await assert.rejects(settle(clock, retry('s3 at x (S3_ENDPOINT)', async () => {
     calls++;
     throw new Error('ECONNREFUSED');
-  }, { attempts: 3, budgetMs: 10_000, backoff: { minMs: 100, maxMs: 1_000, jitter: 0 }, sleep, now: () => clock.monotonic() }), /s3 at x \(S3_ENDPOINT\): failed after \d+ attempt\(s\) in 1\d\.\d s: ECONNREFUSED/);
+  }, { attempts: 3, budgetMs: 10_000, backoff: { minMs: 100, maxMs: 1_000, jitter: 0 }, clock }), 100), /s3 at x \(S3_ENDPOINT\): failed after \d+ attempt\(s\) in 1\d\.\d s: ECONNREFUSED/);
   assert.ok(calls > 3 && calls < 20, `retried past the attempts until the budget was spent (${calls} calls)`);
 });
 

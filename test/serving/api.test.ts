@@ -14,6 +14,7 @@ import type { ServingServer } from '../../src/pipelines/serving/server.js';
 import { apiAlert, apiPrice, apiTweet, apiWindow } from '../../src/pipelines/serving/rows.js';
 import { startServerThread } from '../../src/pipelines/serving/thread.js';
 import { lakeSettings, storeSettings } from '../../src/pipelines/speed.js';
+import { ManualClock } from '../../src/runtime/clock.js';
 import { quietLogger } from '../helpers/runtime.js';
 import { duckdb } from '../helpers/duckdb.js';
 import { finishedRun, getJson, serve } from './helpers.js';
@@ -28,12 +29,14 @@ let server: ServingServer;
 let store: LmdbServingStore;
 let db: Db;
 let lake: string;
+// The server's wall clock: it moves only when a test says so (symbol cache, micro-cache, live feed polls).
+const clock = new ManualClock(Date.now());
 const iso = (ms: number) => new Date(ms).toISOString();
 
 describe('query API over a finished embedded run', { timeout: 240_000 }, () => {
   before(async () => {
     ({ cfg } = await finishedRun({ events: 12_000, batch: true }));
-    server = await serve(cfg);
+    server = await serve(cfg, { clock });
     store = new LmdbServingStore(join(cfg.dataDir, 'serving-store'));
     db = await duckdb();
     lake = join(cfg.dataDir, 'lake');
@@ -209,8 +212,10 @@ describe('query API over a finished embedded run', { timeout: 240_000 }, () => {
       }
     };
     await until(/following AAPL/);
-    // Let the feed take its first look (its cursors start at the newest rows), then write newer ones.
-    await new Promise((r) => setTimeout(r, 600));
+    // The feed's first look (its cursors start at the newest rows), then newer rows and a second look.
+    // The server's clock stands still, so the feed's timer never fires: the test polls.
+    const look = () => server.live.poll();
+    await look();
     const last = (await store.latestWindow('AAPL'))!;
     const t = last.window_end + 3_600_000;
     await store.upsertTweets([{ kind: 'tweet-row', id: 'live-tweet-1', topic: 'AAPL', createdAt: t, ingestTs: t, text: 'live $AAPL to the moon', userId: 'u1', sentimentScore: 0.5 } as never]);
@@ -218,6 +223,7 @@ describe('query API over a finished embedded run', { timeout: 240_000 }, () => {
     const w = { symbol: 'AAPL', windowStart: t - 300_000, windowEnd: t, tweetCount: 1, meanSentiment: -0.9, minSentiment: -0.9, maxSentiment: -0.9, positiveCount: 0, negativeCount: 1, tickCount: 1, open: 2, close: 1, high: 2, low: 1, volume: 3, vwap: 1 };
     await store.upsertWindows([w as never]);
     await store.upsertAlerts([{ symbol: 'AAPL', windowStart: t - 300_000, windowEnd: t, meanSentiment: -0.9, tweetCount: 1, open: 2, close: 1, change: -0.5 } as never]);
+    await look();
     await until(/event: tweets\ndata: [^\n]*live-tweet-1/);
     await until(/event: prices\ndata: [^\n]*live-tick-1/);
     await until(new RegExp(`event: windows\\ndata: [^\\n]*"window_end":"${iso(t)}"`));
@@ -234,7 +240,7 @@ describe('query API over a finished embedded run', { timeout: 240_000 }, () => {
     assert.equal((await getJson(server.url, '/api/tweets/NEWCO')).status, 404);
     const t = Date.parse('2025-12-18T15:00:00Z');
     await store.upsertTweets([{ kind: 'tweet-row', id: 'newco-1', topic: 'NEWCO', createdAt: t, ingestTs: t, text: '$NEWCO lists today', userId: 'u2', sentimentScore: 0.1 } as never]);
-    await new Promise((r) => setTimeout(r, 300));
+    clock.advance(300);
     const r = await getJson(server.url, '/api/tweets/NEWCO');
     assert.equal(r.status, 200);
     assert.deepEqual((r.body.items as { id: string }[]).map((x) => x.id), ['newco-1']);

@@ -1,5 +1,6 @@
 // An empty serving store (it knows AAPL, holds no rows) and an empty lake, for tests of the
 // HTTP layer that need no data: guards, limits, the stream's caps.
+import { systemClock } from '../../src/runtime/clock.js';
 import type { Lake } from '../../src/io/lake/lake.js';
 import type { AnalyticsViews, ServingStore } from '../../src/io/store/serving-store.js';
 import { buildApp, startServer, type ServingServer } from '../../src/pipelines/serving/server.js';
@@ -21,7 +22,7 @@ export async function fakeApp(http: Partial<HttpSettings> = {}) {
   const store = emptyStore();
   const lake = emptyLake();
   const log = quietLogger();
-  return buildApp({ store, lake, history: goldHistory(lake), live: new LiveFeed(store, { intervalMs: 1_000, log }), log, dashboardMinutes: 30, now: Date.now, http });
+  return buildApp({ store, lake, history: goldHistory(lake), live: new LiveFeed(store, { intervalMs: 1_000, log }), log, dashboardMinutes: 30, clock: systemClock, http });
 }
 
 /** A listening server (127.0.0.1, a free port) with these HTTP settings. */

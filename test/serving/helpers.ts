@@ -9,6 +9,7 @@ import { runBatch } from '../../src/pipelines/batch.js';
 import { startServer, type ServingServer } from '../../src/pipelines/serving/server.js';
 import type { HttpSettings } from '../../src/pipelines/serving/guards.js';
 import { lakeSettings, startSpeedLayer, storeSettings } from '../../src/pipelines/speed.js';
+import type { Clock } from '../../src/runtime/clock.js';
 import { quietLogger } from '../helpers/runtime.js';
 
 export const EPOCH = '2025-12-18T14:00:00Z';
@@ -31,8 +32,8 @@ export async function finishedRun(opts: { events: number; batch: boolean }): Pro
  * The server over a finished run. These tests send thousands of requests a minute from one
  * address, so the per-client rate limit is off unless `http` sets it (guards.test.ts tests it).
  */
-export function serve(cfg: Config, extra: { liveIntervalMs?: number; http?: Partial<HttpSettings> } = {}): Promise<ServingServer> {
-  return startServer({ store: storeSettings(cfg), lake: lakeSettings(cfg), port: 0, host: '127.0.0.1', log: quietLogger(), liveIntervalMs: extra.liveIntervalMs ?? 200, http: { rateLimitPerMinute: 0, ...extra.http } });
+export function serve(cfg: Config, extra: { liveIntervalMs?: number; http?: Partial<HttpSettings>; clock?: Clock } = {}): Promise<ServingServer> {
+  return startServer({ store: storeSettings(cfg), lake: lakeSettings(cfg), port: 0, host: '127.0.0.1', log: quietLogger(), liveIntervalMs: extra.liveIntervalMs ?? 200, clock: extra.clock, http: { rateLimitPerMinute: 0, ...extra.http } });
 }
 
 export async function getJson(base: string, path: string): Promise<{ status: number; type: string; body: Record<string, unknown> }> {

@@ -5,6 +5,7 @@
 // Decision (documented in the OpenAPI descriptions): a symbol the serving store has never seen
 // is 404 "no data for symbol"; a known symbol with nothing in the asked range is 200 with an
 // empty list.
+import { systemClock } from '../../src/runtime/clock.js';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { request } from 'node:http';
@@ -173,7 +174,7 @@ test('a failing store or lake is a 503 that does not leak its cause; readyz says
   const store = { latestTweets: down, latestPrices: down, windows: down, latestWindow: down, alerts: down, symbols: () => Promise.resolve(['AAPL']), upsertWindows: down, upsertAlerts: down, upsertTweets: down, upsertPrices: down, expire: down, close: () => Promise.resolve() } as unknown as ServingStore & AnalyticsViews;
   const lake = { list: down, read: down } as unknown as Lake;
   const log = quietLogger();
-  const app = await buildApp({ store, lake, history: goldHistory(lake), live: new LiveFeed(store, { intervalMs: 1000, log }), log, dashboardMinutes: 30, now: Date.now });
+  const app = await buildApp({ store, lake, history: goldHistory(lake), live: new LiveFeed(store, { intervalMs: 1000, log }), log, dashboardMinutes: 30, clock: systemClock });
   try {
     for (const url of ['/api/tweets/AAPL', '/api/prices/AAPL', '/api/windows/AAPL', '/api/alerts', '/api/history/AAPL']) {
       const r = await app.inject({ method: 'GET', url });

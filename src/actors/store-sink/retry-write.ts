@@ -8,7 +8,7 @@
 // CassandraSettings.writeAttempts), so an outage surfaces here within a second instead of being
 // absorbed silently by a minute of statement retries.
 
-import { backoffDelay, type BackoffOptions } from '../../runtime/backoff.js';
+import { retry, type BackoffOptions } from '../../runtime/backoff.js';
 import type { Clock } from '../../runtime/clock.js';
 import { ActorError } from '../../runtime/errors.js';
 import { OutageLog } from '../../runtime/outage.js';
@@ -21,24 +21,22 @@ export const WRITE_BACKOFF: BackoffOptions = { minMs: 200, maxMs: 5_000, jitter:
 export const isRetriableStoreError = (e: unknown): boolean => e instanceof ActorError && e.retriable;
 
 /**
- * Run `write` until it succeeds. A retriable failure is retried after a jittered backoff until
- * `budgetMs` has passed since the first attempt; then, or on any other error, the error is
- * thrown (the supervisor fails the pipeline over to its last checkpoint). Upserts are
- * idempotent, so writing a batch again is harmless.
+ * Run `write` until it succeeds. A retriable failure is retried after a jittered backoff
+ * (runtime/backoff.ts) until `budgetMs` has passed since the first attempt; then, or on any other
+ * error, the error is thrown as is (the supervisor fails the pipeline over to its last
+ * checkpoint). Upserts are idempotent, so writing a batch again is harmless.
  */
 export async function writeUntil(write: () => Promise<void>, o: { budgetMs: number; clock: Clock; outage: OutageLog; onError?: (e: unknown) => void; backoff?: BackoffOptions }): Promise<void> {
   const started = o.clock.monotonic();
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await write();
-      o.outage.succeeded();
-      return;
-    } catch (e) {
-      o.onError?.(e);
-      if (!isRetriableStoreError(e) || o.clock.monotonic() - started > o.budgetMs) throw e;
-      const delay = backoffDelay(attempt, o.backoff ?? WRITE_BACKOFF);
-      o.outage.failed(e, delay, started);
-      await new Promise<void>((r) => o.clock.setTimer(delay, r));
-    }
-  }
+  await retry('serving store write', write, {
+    attempts: 1,
+    budgetMs: o.budgetMs,
+    backoff: o.backoff ?? WRITE_BACKOFF,
+    isRetriable: isRetriableStoreError,
+    onError: (e) => o.onError?.(e),
+    onRetry: (e, _attempt, delay) => o.outage.failed(e, delay, started),
+    rethrow: 'original',
+    clock: o.clock,
+  });
+  o.outage.succeeded();
 }

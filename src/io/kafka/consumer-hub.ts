@@ -365,9 +365,21 @@ export class ConsumerHub {
 }
 
 /** The hub of this thread for a group: the pipeline and its Kafka sources share it. */
+/**
+ * One hub per (cluster, group, topic prefix) and thread: the group member every source actor of
+ * the thread reads through. The registry is where a source finds it by its settings;
+ * `provideHub` puts one there first (a test's fake, or a hub the composition root built).
+ */
 const hubs = new Map<string, ConsumerHub>();
+const hubKey = (s: Pick<HubSettings, 'brokers' | 'groupId' | 'topicPrefix'>) => `${s.brokers.join(',')}/${s.groupId}/${s.topicPrefix}`;
+
+/** Make `hub` the one `sharedHub` returns for these settings on this thread. */
+export function provideHub(s: Pick<HubSettings, 'brokers' | 'groupId' | 'topicPrefix'>, hub: ConsumerHub): void {
+  hubs.set(hubKey(s), hub);
+}
+
 export function sharedHub(s: HubSettings, log: Logger, clock: Clock, metrics: RuntimeMetrics): ConsumerHub {
-  const key = `${s.brokers.join(',')}/${s.groupId}/${s.topicPrefix}`;
+  const key = hubKey(s);
   let h = hubs.get(key);
   if (!h) {
     h = new ConsumerHub(createKafka({ brokers: s.brokers, clientId: `cashtag-${s.pipeline}` }, log), s, clock, metrics, log);

@@ -24,6 +24,15 @@ export async function connectProducer(kafka: Kafka, brokers: string[], o: { retr
   return producer;
 }
 
+/** Make `producer` the one `sharedProducer(key, ...)` returns on this thread (a test's fake, or one the composition root connected). */
+export function provideProducer(key: string, producer: Producer): void {
+  producers.set(key, Promise.resolve(producer));
+}
+
+/**
+ * The producer of `key` on this thread, connected on first use. A per-thread registry: the Kafka
+ * sinks of one thread share a connection per cluster and role; `provideProducer` puts one there first.
+ */
 export function sharedProducer(key: string, kafka: Kafka, brokers: string[]): Promise<Producer> {
   let p = producers.get(key);
   if (!p) {

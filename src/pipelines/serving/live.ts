@@ -8,6 +8,7 @@
 // if its event time is not older than the newest already pushed for its symbol (a tweet
 // arriving out of order behind a newer one is skipped; the REST endpoints have it).
 import type { Logger } from '../../runtime/actor.js';
+import { systemClock, type Clock } from '../../runtime/clock.js';
 import type { AnalyticsViews, ServingStore, StoredAlert, StoredPrice, StoredTweet, StoredWindow } from '../../io/store/serving-store.js';
 import { hasAnalyticsViews } from '../../io/store/serving-store.js';
 
@@ -46,7 +47,7 @@ function advance<R>(cursor: Cursor, rows: R[], time: (r: R) => number, id: (r: R
 
 export class LiveFeed {
   private readonly subscribers = new Set<LiveSubscriber>();
-  private timer: NodeJS.Timeout | null = null;
+  private cancelTimer: (() => void) | null = null;
   private polling = false;
   private readonly tweetCursors = new Map<string, Cursor>();
   private readonly priceCursors = new Map<string, Cursor>();
@@ -56,12 +57,24 @@ export class LiveFeed {
 
   constructor(
     private readonly store: ServingStore,
-    private readonly options: { intervalMs: number; log: Logger },
-  ) {}
+    private readonly options: { intervalMs: number; log: Logger; clock?: Clock },
+  ) {
+    this.clock = options.clock ?? systemClock;
+  }
+
+  private readonly clock: Clock;
+
+  /** Poll every `intervalMs` on the clock while someone listens (the next tick is set when one fires). */
+  private tick(): void {
+    this.cancelTimer = this.clock.setTimer(this.options.intervalMs, () => {
+      this.tick();
+      void this.poll();
+    });
+  }
 
   subscribe(sub: LiveSubscriber): () => void {
     this.subscribers.add(sub);
-    this.timer ??= setInterval(() => void this.poll(), this.options.intervalMs);
+    if (this.cancelTimer === null) this.tick();
     return () => {
       this.subscribers.delete(sub);
       if (this.subscribers.size === 0) this.stop();
@@ -73,8 +86,8 @@ export class LiveFeed {
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.cancelTimer?.();
+    this.cancelTimer = null;
     // Forget the cursors: the next first subscriber starts from "now".
     this.tweetCursors.clear();
     this.priceCursors.clear();
@@ -106,8 +119,8 @@ export class LiveFeed {
       }
     } catch (e) {
       // The store is unreachable for a moment: the feed skips this tick (logged at most every 30 s).
-      if (Date.now() - this.lastError > 30_000) this.options.log.warn('live feed: store poll failed', { error: e instanceof Error ? e.message : String(e) });
-      this.lastError = Date.now();
+      if (this.clock.now() - this.lastError > 30_000) this.options.log.warn('live feed: store poll failed', { error: e instanceof Error ? e.message : String(e) });
+      this.lastError = this.clock.now();
     } finally {
       this.polling = false;
     }

@@ -97,7 +97,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const { store } = deps;
   const ctx: RouteContext = {
     ...deps,
-    cache: new MicroCache(deps.cacheMs),
+    cache: new MicroCache(deps.cacheMs, undefined, deps.now),
     analytics: () => {
       if (!hasAnalyticsViews(store)) throw new UnavailableError('the windows and alerts views', 'this serving store does not keep them yet');
       return store;

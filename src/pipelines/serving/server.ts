@@ -28,6 +28,7 @@ import { openStore, type StoreSettings } from '../../io/store/open.js';
 import type { ServingStore } from '../../io/store/serving-store.js';
 import { hasAnalyticsViews } from '../../io/store/serving-store.js';
 import type { Logger } from '../../runtime/actor.js';
+import { systemClock, type Clock } from '../../runtime/clock.js';
 import { registerGuards, type HttpSettings } from './guards.js';
 import { goldHistory, type GoldHistory } from './history.js';
 import { LiveFeed } from './live.js';
@@ -57,7 +58,8 @@ export interface ServerOptions {
   cacheMs?: number;
   /** Token, CORS, rate limit, timeouts, stream caps (each defaults to DEFAULT_HTTP_SETTINGS). */
   http?: Partial<HttpSettings>;
-  now?: () => number;
+  /** Wall time of default ranges, caches and the live feed's polls (tests inject a ManualClock). */
+  clock?: Clock;
 }
 
 export interface ServingServer {
@@ -78,21 +80,21 @@ const isLake = (l: ServerOptions['lake']): l is Lake => typeof (l as Lake).list 
  * than `missMs`, so a symbol that just appeared is found, and a flood of unknown symbols costs
  * at most one store read per `missMs`.
  */
-function symbolCache(store: ServingStore, ttlMs: number, missMs = 250): (symbol?: string) => Promise<Set<string> | null> {
+function symbolCache(store: ServingStore, ttlMs: number, clock: Clock, missMs = 250): (symbol?: string) => Promise<Set<string> | null> {
   if (!hasAnalyticsViews(store)) return () => Promise.resolve(null);
   let cached: { at: number; symbols: Set<string> } | null = null;
   let pending: Promise<Set<string>> | null = null;
   const reload = () =>
     (pending ??= store.symbols().then(
-      (xs) => ((cached = { at: Date.now(), symbols: new Set(xs) }), (pending = null), cached.symbols),
+      (xs) => ((cached = { at: clock.now(), symbols: new Set(xs) }), (pending = null), cached.symbols),
       (e: unknown) => {
         pending = null;
         throw e;
       },
     ));
   return async (symbol) => {
-    if (cached === null || Date.now() - cached.at >= ttlMs) return reload();
-    if (symbol !== undefined && !cached.symbols.has(symbol) && Date.now() - cached.at >= missMs) return reload();
+    if (cached === null || clock.now() - cached.at >= ttlMs) return reload();
+    if (symbol !== undefined && !cached.symbols.has(symbol) && clock.now() - cached.at >= missMs) return reload();
     return cached.symbols;
   };
 }
@@ -104,7 +106,7 @@ export interface AppDeps {
   live: LiveFeed;
   log: Logger;
   dashboardMinutes: number;
-  now: () => number;
+  clock: Clock;
   cacheMs?: number;
   http?: Partial<HttpSettings>;
 }
@@ -147,8 +149,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Guards first: their onRoute hook adds the 401 and 429 answers the document then lists.
   await registerGuards(app, http);
   registerOpenApiRoute(app, { tokenRequired: http.apiToken !== '' });
-  const knownSymbols = symbolCache(deps.store, 2_000);
-  registerApiRoutes(app, { store: deps.store, history: deps.history, now: deps.now, knownSymbols, cacheMs: deps.cacheMs ?? 200 });
+  const knownSymbols = symbolCache(deps.store, 2_000, deps.clock);
+  registerApiRoutes(app, { store: deps.store, history: deps.history, now: () => deps.clock.now(), knownSymbols, cacheMs: deps.cacheMs ?? 200 });
   registerStreamRoute(app, { live: deps.live, knownSymbols, maxClients: http.sseMaxClients, maxPerClient: http.sseMaxPerClient });
   registerHealthRoutes(app, deps);
   registerPageRoutes(app, deps);
@@ -158,11 +160,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 export async function startServer(opts: ServerOptions): Promise<ServingServer> {
   const store = isStore(opts.store) ? opts.store : await openStore(opts.store);
   const lake = isLake(opts.lake) ? opts.lake : openLake(opts.lake);
-  const live = new LiveFeed(store, { intervalMs: opts.liveIntervalMs ?? 1_000, log: opts.log });
+  const clock = opts.clock ?? systemClock;
+  const live = new LiveFeed(store, { intervalMs: opts.liveIntervalMs ?? 1_000, log: opts.log, clock });
   const host = opts.host ?? '127.0.0.1';
   let app: FastifyInstance | undefined;
   try {
-    app = await buildApp({ store, lake, history: goldHistory(lake), live, log: opts.log, dashboardMinutes: opts.dashboardMinutes ?? 30, now: opts.now ?? Date.now, cacheMs: opts.cacheMs, http: opts.http });
+    app = await buildApp({ store, lake, history: goldHistory(lake), live, log: opts.log, dashboardMinutes: opts.dashboardMinutes ?? 30, clock, cacheMs: opts.cacheMs, http: opts.http });
     await app.listen({ port: opts.port, host });
   } catch (e) {
     await app?.close();

@@ -1,0 +1,48 @@
+// Run one actor as its host does, on a fake context: the module's default factory with its
+// options and instance, then init; the test calls handle/produce/onBarrier/snapshot/restore/close.
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import type { ActorContext, Behavior, Outputs, TypedContext, TypedFactory } from '../../src/runtime/actor.js';
+import { metricSum } from '../../src/runtime/metrics.js';
+import { fakeContext } from './fake-context.js';
+
+export const batchInfo = { link: 'test', fromStage: 'upstream', fromPartition: 0 };
+
+/** The factory called as the host calls it, then `init` with a fake context (changed by `adjust` first). */
+export async function startActor<Options, In, Out extends Outputs, State>(
+  factory: TypedFactory<Options, In, Out, State>,
+  options: Options,
+  stage: string,
+  partition = 0,
+  adjust?: (ctx: ActorContext) => ActorContext,
+) {
+  const f = fakeContext(stage, partition);
+  const ctx = adjust ? adjust(f.ctx) : f.ctx;
+  const actor: Behavior<In, Out, State> = await factory(options, { stage, partition });
+  // The fake context's emit takes any records: the typed actor's emits are checked at its definition.
+  await actor.init?.(ctx as unknown as TypedContext<Out>);
+  return { ...f, ctx, actor, metric: async (name: string, ...filters: string[]) => metricSum(await f.ctx.metrics.registry.metrics(), name, ...filters) };
+}
+
+/** A fresh temporary directory, removed by the returned function. */
+export function tempDir(prefix: string): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), `cashtag-${prefix}-`));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Every file under `root` (none if it does not exist), as paths relative to it, sorted (scratch directories left out). */
+export function filesUnder(root: string): string[] {
+  const out: string[] = [];
+  if (!existsSync(root)) return out;
+  const walk = (d: string) => {
+    for (const e of readdirSync(d)) {
+      const p = join(d, e);
+      if (statSync(p).isDirectory()) {
+        if (e !== '.scratch') walk(p);
+      } else out.push(relative(root, p));
+    }
+  };
+  walk(root);
+  return out.sort();
+}
