@@ -110,7 +110,9 @@
   /** The two charts in their containers; returns the handle app.js drives. */
   function makeDetailCharts(overlayBox, volumeBox, { onZoom, onReset }) {
     const width = (box) => Math.max(300, box.clientWidth);
-    let syncing = false;
+    // The x range last applied to both charts. uPlot fires setScale hooks after the call that
+    // set the scale (batched), so a hook tells a user's zoom from our own change by its range.
+    let applied = null;
     let data = { xs: [] };
     const charts = [];
     const describe = (u, box) => {
@@ -118,26 +120,26 @@
       box.dataset.xMin = String(Math.round(min ?? 0));
       box.dataset.xMax = String(Math.round(max ?? 0));
     };
-    // A zoom or reset on one chart moves the other; a change not made by setRange is a user's zoom.
-    const onScale = (box) => (u, key) => {
-      if (key !== 'x') return;
+    // After every redraw: what is drawn, for tests and for the curious.
+    const onDraw = (box) => (u) => {
       describe(u, box);
-      if (box === overlayBox) {
-        const s = u.scales.s;
-        const e = extent(data.xs, data.tweetMean ?? [], u.scales.x.min, u.scales.x.max);
-        const w = extent(data.xs, data.windowMean ?? [], u.scales.x.min, u.scales.x.max);
-        const all = [e, w].filter(Boolean);
-        box.dataset.sentimentRange = `${s.min},${s.max}`;
-        box.dataset.sentimentExtent = all.length ? `${Math.min(...all.map((a) => a[0]))},${Math.max(...all.map((a) => a[1]))}` : '';
-      }
-      if (syncing) return;
-      syncing = true;
-      for (const other of charts) if (other !== u) other.setScale('x', { min: u.scales.x.min, max: u.scales.x.max });
-      syncing = false;
-      onZoom(u.scales.x.min, u.scales.x.max);
+      if (box !== overlayBox) return;
+      const s = u.scales.s;
+      const found = [extent(data.xs, data.tweetMean ?? [], u.scales.x.min, u.scales.x.max), extent(data.xs, data.windowMean ?? [], u.scales.x.min, u.scales.x.max)].filter(Boolean);
+      box.dataset.sentimentRange = `${s.min},${s.max}`;
+      box.dataset.sentimentExtent = found.length ? `${Math.min(...found.map((a) => a[0]))},${Math.max(...found.map((a) => a[1]))}` : '';
     };
-    charts.push(new uPlot({ ...overlayOptions(width(overlayBox), onReset), hooks: { setScale: [onScale(overlayBox)] } }, [[], [], [], []], overlayBox));
-    charts.push(new uPlot({ ...volumeOptions(width(volumeBox), onReset), hooks: { setScale: [onScale(volumeBox)] } }, [[], [], []], volumeBox));
+    // A zoom on one chart moves the other; a change not made by setRange is a user's zoom.
+    const onScale = (u, key) => {
+      const { min, max } = u.scales.x;
+      if (key !== 'x' || min == null || max == null) return;
+      if (applied && Math.abs(min - applied[0]) < 1e-6 && Math.abs(max - applied[1]) < 1e-6) return;
+      applied = [min, max];
+      for (const other of charts) if (other !== u) other.setScale('x', { min, max });
+      onZoom(min, max);
+    };
+    charts.push(new uPlot({ ...overlayOptions(width(overlayBox), onReset), hooks: { setScale: [onScale], draw: [onDraw(overlayBox)] } }, [[], [], [], []], overlayBox));
+    charts.push(new uPlot({ ...volumeOptions(width(volumeBox), onReset), hooks: { setScale: [onScale], draw: [onDraw(volumeBox)] } }, [[], [], []], volumeBox));
     const [overlay, volume] = charts;
 
     return {
@@ -158,9 +160,8 @@
       },
       /** Both charts to [min, max] seconds without counting it as a user's zoom. */
       setRange([min, max]) {
-        syncing = true;
+        applied = [min, max];
         for (const u of charts) u.setScale('x', { min, max });
-        syncing = false;
         // setScale redraws the legend only with a cursor: show the latest values otherwise.
         for (const u of charts) if (u.cursor.idx == null) u.setLegend({ idx: null });
       },
