@@ -186,6 +186,9 @@ function renderAlerts() {
   if (state.alerts.length === 0) return list.replaceChildren(el('li', 'empty', 'no alerts yet'));
   list.replaceChildren(...state.alerts.map((a) => {
     const li = el('li');
+    li.dataset.symbol = a.symbol;
+    li.title = `show ${a.symbol}`;
+    li.addEventListener('click', () => void select(a.symbol));
     li.append(el('time', '', hhmmss(ms(a.window_end))), document.createTextNode(' '), el('b', '', a.symbol), document.createTextNode(` sentiment ${fmt(a.mean_sentiment, 3)}, price ${(a.price_change * 100).toFixed(2)}% (${a.tweet_count} tweets)`));
     return li;
   }));

@@ -52,10 +52,13 @@
     return lo <= hi ? [lo, hi] : null;
   }
 
-  /** Sentiment: the data's extent plus a margin, within -1..1 (a flat line still gets 0.1 of room). */
+  /**
+   * Sentiment: the data's extent plus 12 % each side, at least 0.2 wide (so noise of a few
+   * hundredths does not fill the chart), within -1..1.
+   */
   function sentimentRange(u, dmin, dmax) {
     if (dmin == null || dmax == null) return [-0.1, 0.1];
-    const pad = Math.max(0.05, (dmax - dmin) * 0.12);
+    const pad = Math.max((dmax - dmin) * 0.12, (0.2 - (dmax - dmin)) / 2);
     return [Math.max(-1, dmin - pad), Math.min(1, dmax + pad)];
   }
 
@@ -82,6 +85,7 @@
       series: [
         { label: 'UTC', value: legendValue(hms, false) },
         { label: 'price', scale: 'usd', stroke: '#d29922', width: 2, spanGaps: false, points: { show: false }, value: legendValue((v) => `$${v.toFixed(2)}`) },
+        { label: 'sparse ticks', scale: 'usd', stroke: '#d29922', width: 0, paths: () => null, points: { show: true, size: 4, fill: '#d29922' }, value: legendValue((v) => `$${v.toFixed(2)}`, false) },
         { label: 'tweet sentiment (1 min)', scale: 's', stroke: '#58a6ff', width: 1.5, spanGaps: false, points: { show: false }, value: legendValue(signed) },
         { label: '5-min window sentiment', scale: 's', stroke: '#bc8cff', width: 2.5, spanGaps: false, points: { show: true, size: 5 }, value: legendValue(signed) },
       ],
@@ -138,7 +142,7 @@
       for (const other of charts) if (other !== u) other.setScale('x', { min, max });
       onZoom(min, max);
     };
-    charts.push(new uPlot({ ...overlayOptions(width(overlayBox), onReset), hooks: { setScale: [onScale], draw: [onDraw(overlayBox)] } }, [[], [], [], []], overlayBox));
+    charts.push(new uPlot({ ...overlayOptions(width(overlayBox), onReset), hooks: { setScale: [onScale], draw: [onDraw(overlayBox)] } }, [[], [], [], [], []], overlayBox));
     charts.push(new uPlot({ ...volumeOptions(width(volumeBox), onReset), hooks: { setScale: [onScale], draw: [onDraw(volumeBox)] } }, [[], [], []], volumeBox));
     const [overlay, volume] = charts;
 
@@ -150,7 +154,7 @@
       /** New data (x in seconds), keeping the x range; then `range` = [min, max] is applied to both. */
       setData(next, range) {
         data = next;
-        overlay.setData([next.xs, next.price, next.tweetMean, next.windowMean], false);
+        overlay.setData([next.xs, next.price, next.sparsePrice, next.tweetMean, next.windowMean], false);
         volume.setData([next.xs, next.volume, next.tweets], false);
         overlayBox.dataset.points = String(next.xs.length);
         overlayBox.dataset.windows = String(next.windowMean.filter((v) => v != null).length);

@@ -16,6 +16,12 @@
   const GAP_MS = 30_000;
   const WINDOW_GAP_MS = 150_000; // windows slide every minute: two missing ones break the line
 
+  function quantile(xs, q) {
+    if (xs.length === 0) return 0;
+    const sorted = [...xs].sort((a, b) => a - b);
+    return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))];
+  }
+
   /** null where the series has no value; undefined instead (spanned by uPlot) after a recent value. */
   function spanShortGaps(rows, ys, gapMs = GAP_MS) {
     let last = -Infinity;
@@ -122,11 +128,21 @@
       for (const b of this.buckets.values()) row(b.start).b = b;
       for (const w of windows) if (w.end >= oldest || this.buckets.size === 0) row(w.end).w = w;
       const sorted = [...rows.values()].sort((a, b) => a.t - b.t);
+      // A bucket with under a tenth of the rows of a busy one (the 90th percentile) is made of
+      // stragglers (late or out-of-order records, e.g. the minutes before a pipeline started):
+      // its close and mean are not the market's at that time, so the lines skip it and its
+      // price is drawn as a dot.
+      const dense = (count) => {
+        const least = Math.max(1, quantile([...this.buckets.values()].map(count).filter((c) => c > 0), 0.9) / 10);
+        return new Set(sorted.filter((r) => r.b && count(r.b) >= least).map((r) => r.t));
+      };
+      const isDenseTicks = dense((b) => b.ticks);
+      const isDenseTweets = dense((b) => b.tweets);
       const trailing = [];
       let sum = 0;
       let n = 0;
       const smoothed = sorted.map((r) => {
-        if (!r.b) return null;
+        if (!isDenseTweets.has(r.t)) return null;
         trailing.push(r.b);
         sum += r.b.sentimentSum;
         n += r.b.tweets;
@@ -135,11 +151,12 @@
           sum -= old.sentimentSum;
           n -= old.tweets;
         }
-        return r.b.tweets > 0 && n > 0 ? sum / n : null;
+        return n > 0 ? sum / n : null;
       });
       return {
         xs: sorted.map((r) => r.t / 1000),
-        price: spanShortGaps(sorted, sorted.map((r) => (r.b && r.b.ticks > 0 ? r.b.close : null))),
+        price: spanShortGaps(sorted, sorted.map((r) => (isDenseTicks.has(r.t) ? r.b.close : null))),
+        sparsePrice: sorted.map((r) => (r.b && r.b.ticks > 0 && !isDenseTicks.has(r.t) ? r.b.close : null)),
         tweetMean: spanShortGaps(sorted, smoothed),
         windowMean: spanShortGaps(sorted, sorted.map((r) => r.w?.mean ?? null), WINDOW_GAP_MS),
         volume: sorted.map((r) => (r.b && r.b.ticks > 0 ? r.b.volume : null)),
