@@ -1,6 +1,6 @@
 // cashtag dashboard: the selected symbol's two charts on one time axis.
 //
-//   price & sentiment: the price (close of each bucket) on the left axis; on the right axis the
+//   price & sentiment: the price (VWAP of each bucket's ticks) on the left axis; on the right axis the
 //                      mean sentiment of each bucket's tweets and of each 5-minute window
 //   volume:            traded volume per bucket (bars) and tweets per bucket (line)
 //

@@ -10,11 +10,14 @@
 'use strict';
 
 (() => {
-  const emptyBucket = (start) => ({ start, ticks: 0, close: null, volume: 0, tweets: 0, sentimentSum: 0 });
+  const emptyBucket = (start) => ({ start, ticks: 0, close: null, volume: 0, turnover: 0, tweets: 0, sentimentSum: 0 });
   const ms = (iso) => Date.parse(iso);
   const SMOOTH_MS = 60_000;
   const GAP_MS = 30_000;
   const WINDOW_GAP_MS = 150_000; // windows slide every minute: two missing ones break the line
+
+  /** A bucket's volume-weighted price: a few out-of-order ticks cannot swing it as they can the close. */
+  const vwap = (b) => (b.volume > 0 ? b.turnover / b.volume : b.close);
 
   function quantile(xs, q) {
     if (xs.length === 0) return 0;
@@ -56,7 +59,7 @@
       for (const start of [...this.buckets.keys()]) if (start + this.stepMs > from) this.buckets.delete(start);
       for (const it of answer.items) {
         const start = ms(it.start);
-        this.buckets.set(start, { start, ticks: it.ticks, close: it.close, volume: it.volume, tweets: it.tweets, sentimentSum: (it.mean_sentiment ?? 0) * it.tweets });
+        this.buckets.set(start, { start, ticks: it.ticks, close: it.close, volume: it.volume, turnover: (it.vwap ?? 0) * it.volume, tweets: it.tweets, sentimentSum: (it.mean_sentiment ?? 0) * it.tweets });
         this.closeAt.delete(start);
       }
       this.to = ms(answer.to);
@@ -77,6 +80,7 @@
         const b = this.bucket(t);
         b.ticks++;
         b.volume += p.volume;
+        b.turnover += p.close_price * p.volume;
         // The bucket's close is its newest tick's, whatever order the stream sends them in.
         const at = this.closeAt.get(b.start) ?? -Infinity;
         if (t >= at) {
@@ -130,7 +134,7 @@
       const sorted = [...rows.values()].sort((a, b) => a.t - b.t);
       // A bucket with under a tenth of the rows of a busy one (the 90th percentile) is made of
       // stragglers (late or out-of-order records, e.g. the minutes before a pipeline started):
-      // its close and mean are not the market's at that time, so the lines skip it and its
+      // its price and mean are not the market's at that time, so the lines skip it and its
       // price is drawn as a dot.
       const dense = (count) => {
         const least = Math.max(1, quantile([...this.buckets.values()].map(count).filter((c) => c > 0), 0.9) / 10);
@@ -155,8 +159,8 @@
       });
       return {
         xs: sorted.map((r) => r.t / 1000),
-        price: spanShortGaps(sorted, sorted.map((r) => (isDenseTicks.has(r.t) ? r.b.close : null))),
-        sparsePrice: sorted.map((r) => (r.b && r.b.ticks > 0 && !isDenseTicks.has(r.t) ? r.b.close : null)),
+        price: spanShortGaps(sorted, sorted.map((r) => (isDenseTicks.has(r.t) ? vwap(r.b) : null))),
+        sparsePrice: sorted.map((r) => (r.b && r.b.ticks > 0 && !isDenseTicks.has(r.t) ? vwap(r.b) : null)),
         tweetMean: spanShortGaps(sorted, smoothed),
         windowMean: spanShortGaps(sorted, sorted.map((r) => r.w?.mean ?? null), WINDOW_GAP_MS),
         volume: sorted.map((r) => (r.b && r.b.ticks > 0 ? r.b.volume : null)),

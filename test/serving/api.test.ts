@@ -111,7 +111,7 @@ describe('query API over a finished embedded run', { timeout: 240_000 }, () => {
   test('GET /api/series/{symbol}: ticks and tweets in 10-second buckets, as bronze has them', async () => {
     const { status, body } = await getJson(server.url, '/api/series/AAPL?step=10');
     assert.equal(status, 200);
-    type B = { start: string; ticks: number; open: number | null; high: number | null; low: number | null; close: number | null; volume: number; tweets: number; mean_sentiment: number | null };
+    type B = { start: string; ticks: number; open: number | null; high: number | null; low: number | null; close: number | null; volume: number; vwap: number | null; tweets: number; mean_sentiment: number | null };
     const items = body.items as B[];
     const from = Date.parse(body.from as string);
     const to = Date.parse(body.to as string);
@@ -121,7 +121,7 @@ describe('query API over a finished embedded run', { timeout: 240_000 }, () => {
     const newestTick = (await store.latestPrices('AAPL', { limit: 1 }))[0].trade_timestamp;
     const newestTweet = (await store.latestTweets('AAPL', { limit: 1 }))[0].created_at;
     assert.equal(to, Math.max(newestTick, newestTweet) + 1);
-    const ticks = await db.all(`SELECT (epoch_ms(trade_timestamp) // 10000) * 10000 AS b, count(*) AS n, sum(volume) AS v, max(greatest(open_price, close_price)) AS hi, min(least(open_price, close_price)) AS lo FROM read_parquet('${lake}/twitter-bronze/stock_prices/*/*.parquet', hive_partitioning = true) WHERE symbol = 'AAPL' AND epoch_ms(trade_timestamp) >= ${from} AND epoch_ms(trade_timestamp) < ${to} GROUP BY 1`);
+    const ticks = await db.all(`SELECT (epoch_ms(trade_timestamp) // 10000) * 10000 AS b, count(*) AS n, sum(volume) AS v, max(greatest(open_price, close_price)) AS hi, min(least(open_price, close_price)) AS lo, sum(close_price * volume) / sum(volume) AS vwap FROM read_parquet('${lake}/twitter-bronze/stock_prices/*/*.parquet', hive_partitioning = true) WHERE symbol = 'AAPL' AND epoch_ms(trade_timestamp) >= ${from} AND epoch_ms(trade_timestamp) < ${to} GROUP BY 1`);
     const tweets = await db.all(`SELECT (epoch_ms(created_at) // 10000) * 10000 AS b, count(*) AS n, avg(sentiment_score) AS s FROM read_parquet('${lake}/twitter-bronze/tweets_v2/*/*.parquet', hive_partitioning = true) WHERE topic = 'AAPL' AND epoch_ms(created_at) >= ${from} AND epoch_ms(created_at) < ${to} GROUP BY 1`);
     const starts = [...new Set([...ticks, ...tweets].map((r) => Number(r.b)))].sort((a, b) => a - b);
     assert.ok(starts.length >= 30, `the run spans minutes of buckets (${starts.length})`);
@@ -131,6 +131,7 @@ describe('query API over a finished embedded run', { timeout: 240_000 }, () => {
       const b = byStart.get(Number(t.b))!;
       assert.deepEqual([b.ticks, b.volume, b.high, b.low], [Number(t.n), Number(t.v), t.hi, t.lo], `ticks of ${b.start}`);
       assert.ok(b.close !== null && b.close >= b.low! && b.close <= b.high!);
+      assert.ok(Math.abs(b.vwap! - (t.vwap as number)) < 1e-6, `VWAP of ${b.start}`);
     }
     for (const t of tweets) {
       const b = byStart.get(Number(t.b))!;

@@ -13,8 +13,8 @@ test('ticks and tweets fold into aligned buckets; open, close, high and low foll
   const tweets = [tweet('x', 10_000, 0.5), tweet('y', 15_000, -0.1), tweet('z', 25_000, 0.3)];
   const buckets = foldSeries([...prices].reverse(), tweets, { ticksFromMs: 0, tweetsFromMs: 0, toMs: 30_000, stepMs: 10_000 }).map(apiBucket);
   assert.deepEqual(buckets, [
-    { start: '1970-01-01T00:00:10.000Z', ticks: 3, open: 100, high: 102, low: 99, close: 99, volume: 25, tweets: 2, mean_sentiment: 0.2 },
-    { start: '1970-01-01T00:00:20.000Z', ticks: 1, open: 99, high: 99, low: 98, close: 98, volume: 10, tweets: 1, mean_sentiment: 0.3 },
+    { start: '1970-01-01T00:00:10.000Z', ticks: 3, open: 100, high: 102, low: 99, close: 99, volume: 25, vwap: (100.5 * 10 + 102 * 10 + 99 * 5) / 25, tweets: 2, mean_sentiment: 0.2 },
+    { start: '1970-01-01T00:00:20.000Z', ticks: 1, open: 99, high: 99, low: 98, close: 98, volume: 10, vwap: 98, tweets: 1, mean_sentiment: 0.3 },
   ]);
 });
 

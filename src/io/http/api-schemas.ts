@@ -107,7 +107,7 @@ export const alert = {
 
 export const bucket = {
   type: 'object',
-  required: ['start', 'ticks', 'open', 'high', 'low', 'close', 'volume', 'tweets', 'mean_sentiment'],
+  required: ['start', 'ticks', 'open', 'high', 'low', 'close', 'volume', 'vwap', 'tweets', 'mean_sentiment'],
   properties: {
     start: ts,
     ticks: { type: 'integer' },
@@ -116,6 +116,7 @@ export const bucket = {
     low: nullableNumber,
     close: nullableNumber,
     volume: { type: 'number', description: 'sum of the ticks\' volumes' },
+    vwap: { ...nullableNumber, description: 'volume-weighted mean of the ticks\' close prices (the close when the volume is 0); null without ticks' },
     tweets: { type: 'integer' },
     mean_sentiment: { ...nullableNumber, description: 'mean VADER compound score of the tweets; null without tweets' },
   },

@@ -23,11 +23,13 @@ export interface Bucket {
   low: number | null;
   close: number | null;
   volume: number;
+  /** Sum of close x volume, for the VWAP. */
+  turnover: number;
   tweets: number;
   sentimentSum: number;
 }
 
-const emptyBucket = (start: number): Bucket => ({ start, ticks: 0, open: null, high: null, low: null, close: null, volume: 0, tweets: 0, sentimentSum: 0 });
+const emptyBucket = (start: number): Bucket => ({ start, ticks: 0, open: null, high: null, low: null, close: null, volume: 0, turnover: 0, tweets: 0, sentimentSum: 0 });
 
 /**
  * Ticks with event time in [ticksFromMs, toMs) and tweets in [tweetsFromMs, toMs) folded into buckets of `stepMs` aligned to
@@ -53,6 +55,7 @@ export function foldSeries(prices: readonly StoredPrice[], tweets: readonly Stor
     b.high = Math.max(b.high ?? -Infinity, p.open_price, p.close_price);
     b.low = Math.min(b.low ?? Infinity, p.open_price, p.close_price);
     b.volume += p.volume;
+    b.turnover += p.close_price * p.volume;
   }
   for (const t of tweets) {
     if (t.created_at < tweetsFromMs || t.created_at >= toMs) continue;
@@ -71,6 +74,8 @@ export const apiBucket = (b: Bucket) => ({
   low: b.low,
   close: b.close,
   volume: b.volume,
+  // A few out-of-order ticks cannot swing the VWAP of a busy bucket as they can its close.
+  vwap: b.volume > 0 ? b.turnover / b.volume : b.close,
   tweets: b.tweets,
   mean_sentiment: b.tweets > 0 ? b.sentimentSum / b.tweets : null,
 });
@@ -85,7 +90,7 @@ type SeriesQuery = { from?: string; to?: string; step: number };
 
 export function registerSeriesRoute(app: FastifyInstance, deps: SeriesDeps): void {
   const schema = {
-    summary: "a symbol's price ticks and tweets in fixed time buckets (price OHLC, volume, tweet count, mean sentiment), oldest first",
+    summary: "a symbol's price ticks and tweets in fixed time buckets (price OHLC and VWAP, volume, tweet count, mean sentiment), oldest first",
     description: `Buckets of \`step\` seconds aligned to multiples of the step; empty buckets are left out. Default range: the 30 minutes before the symbol's newest tick or tweet (or now, when the store has none). At most ${SERIES_MAX_ROWS} ticks and ${SERIES_MAX_ROWS} tweets are read, the newest: \`ticks_from\` and \`tweets_from\` say from when each series is complete and \`truncated\` is true when a cap cut it. A range longer than 24 hours is cut to the 24 hours before \`to\`.`,
     extensions: { 'x-max-range': 'PT24H' },
     params: S.symbolParams,
