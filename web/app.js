@@ -1,6 +1,6 @@
-// cashtag live dashboard: plain JavaScript, no build step. Initial state from the JSON API (drawn
-// before the live stream connects), then increments from the server-sent events of /api/stream. Tweet text is untrusted and is
-// only ever set as textContent.
+// cashtag live dashboard: plain JavaScript, no build step. The last state from the JSON API,
+// drawn before the live stream connects, then increments from the server-sent events of
+// /api/stream. Tweet text is untrusted and is only ever set as textContent.
 /* global uPlot, document, CSS, ResizeObserver, AbortController, cashtag, cashtagCharts, cashtagSeries, history, location, setTimeout */
 'use strict';
 
@@ -166,6 +166,7 @@ function renderDetail() {
   const cols = state.series.columns(state.windows.get(state.selected) ?? []);
   state.charts.detail.setData(cols, viewRange(cols.xs));
 }
+
 // ---- tweets and alerts ---------------------------------------------------------------------
 
 function tweetItem(t, fresh) {
