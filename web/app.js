@@ -1,11 +1,13 @@
-// cashtag live dashboard: plain JavaScript, no build step. Initial state from the JSON API,
-// then increments from the server-sent events of /api/stream. Tweet text is untrusted and is
-// only ever set as textContent.
-/* global uPlot, document, CSS, ResizeObserver, AbortController, cashtag, history, location, setTimeout */
+// cashtag live dashboard: plain JavaScript, no build step. The last state from the JSON API,
+// drawn before the live stream connects, then increments from the server-sent events of
+// /api/stream. Tweet text is untrusted and is only ever set as textContent.
+/* global uPlot, document, CSS, ResizeObserver, AbortController, cashtag, cashtagCharts, cashtagSeries, history, location, setTimeout */
 'use strict';
 
 const MINUTES = Number(document.querySelector('meta[name="cashtag-minutes"]').content) || 30;
 const SPAN_MS = MINUTES * 60_000;
+// Buckets of 10 s up to an hour shown (360 points), wider beyond.
+const STEP_MS = Math.max(10, Math.ceil((MINUTES * 60) / 360 / 10) * 10) * 1000;
 const MAX_TWEETS = 50;
 const MAX_ALERTS = 30;
 
@@ -13,13 +15,16 @@ const state = {
   symbols: [], // sorted
   windows: new Map(), // symbol -> windows oldest first (ms times)
   latestPrice: new Map(), // symbol -> close price
+  latestTick: new Map(), // symbol -> event time of its newest tick (ms)
+  latestWindowEnd: new Map(), // symbol -> end of its newest window (ms), from /api/symbols
   selected: null,
+  series: null, // the selected symbol's buckets (series.js)
+  view: { range: '15m', zoom: null }, // the picked range; zoom: [min, max] s after a drag-zoom
   tweets: [], // newest first
-  ticks: [], // selected symbol's ticks, oldest first: [tMs, close]
   alerts: [],
   newestEvent: 0,
   stream: null,
-  charts: { sentiment: null, price: null, sparks: new Map() },
+  charts: { detail: null, sparks: new Map() },
 };
 
 const $ = (sel) => document.querySelector(sel);
@@ -105,40 +110,61 @@ function renderCards() {
   }
 }
 
-// ---- detail charts -------------------------------------------------------------------------
+// ---- detail charts: price & sentiment, volume, one time axis (charts.js, series.js) --------
 
-const axisStyle = { stroke: '#8a99a8', grid: { stroke: '#2a3541', width: 1 }, ticks: { stroke: '#2a3541' } };
+const RANGES = { '5m': 5 * 60, '15m': 15 * 60, '1h': 3600, all: Infinity }; // seconds
+
+/** The x range of the picked range (or the zoom), ending at the newest point. */
+function viewRange(xs) {
+  if (state.view.zoom) return state.view.zoom;
+  const stepS = STEP_MS / 1000;
+  if (xs.length === 0) return [Date.now() / 1000 - RANGES['15m'], Date.now() / 1000];
+  const newest = xs[xs.length - 1] + stepS;
+  const span = RANGES[state.view.range];
+  return [Number.isFinite(span) ? newest - span : xs[0], newest];
+}
 
 function makeCharts() {
-  const width = (id) => Math.max(300, $(id).clientWidth);
-  state.charts.sentiment = new uPlot({
-    width: width('#sentiment-chart'), height: 220,
-    scales: { x: { time: true }, y: { range: [-1, 1] }, n: {} },
-    axes: [{ ...axisStyle }, { ...axisStyle, label: 'mean sentiment' }, { ...axisStyle, scale: 'n', side: 1, grid: { show: false }, label: 'tweets / window' }],
-    series: [{}, { label: 'mean sentiment', stroke: '#58a6ff', width: 2, fill: 'rgba(88,166,255,0.08)' }, { label: 'tweets', scale: 'n', stroke: '#6e7681', width: 1, dash: [4, 4] }],
-  }, [[], [], []], $('#sentiment-chart'));
-  state.charts.price = new uPlot({
-    width: width('#price-chart'), height: 220,
-    scales: { x: { time: true }, y: {} },
-    axes: [{ ...axisStyle }, { ...axisStyle, label: 'USD' }],
-    series: [{}, { label: 'tick close', stroke: '#d29922', width: 1, spanGaps: true, points: { show: false } }, { label: 'window VWAP', stroke: '#3fb950', width: 2, spanGaps: true }],
-  }, [[], [], []], $('#price-chart'));
-  new ResizeObserver(() => {
-    state.charts.sentiment.setSize({ width: width('#sentiment-chart'), height: 220 });
-    state.charts.price.setSize({ width: width('#price-chart'), height: 220 });
-  }).observe($('main'));
+  state.charts.detail = cashtagCharts.makeDetailCharts($('#overlay-chart'), $('#volume-chart'), {
+    onZoom(min, max) {
+      state.view.zoom = [min, max];
+      renderRangePicker();
+    },
+    onReset() {
+      state.view.zoom = null;
+      renderDetail();
+      renderRangePicker();
+    },
+  });
+  new ResizeObserver(() => state.charts.detail.resize()).observe($('main'));
+}
+
+function renderRangePicker() {
+  for (const b of document.querySelectorAll('#range-picker button')) b.setAttribute('aria-pressed', String(!state.view.zoom && b.dataset.range === state.view.range));
+  document.body.dataset.range = state.view.zoom ? 'zoom' : state.view.range;
+}
+
+function pickRange(range) {
+  state.view = { range, zoom: null };
+  renderRangePicker();
+  renderDetail();
+}
+
+let renderQueued = false;
+/** Redraws the detail charts at most every 250 ms however fast the stream pushes. */
+function renderDetailSoon() {
+  if (renderQueued) return;
+  renderQueued = true;
+  setTimeout(() => {
+    renderQueued = false;
+    renderDetail();
+  }, 250);
 }
 
 function renderDetail() {
-  const ws = state.windows.get(state.selected) ?? [];
-  state.charts.sentiment.setData([ws.map((w) => w.end / 1000), ws.map((w) => w.mean), ws.map((w) => w.tweets)]);
-  $('#sentiment-chart').dataset.points = String(ws.length);
-  // Ticks and window VWAPs on one time axis (uPlot wants one x array): nulls where a series has no point.
-  const newest = Math.max(state.newestEvent, ...state.ticks.map((t) => t[0]));
-  state.ticks = state.ticks.filter((t) => t[0] > newest - SPAN_MS);
-  const points = [...state.ticks.map(([t, c]) => [t, c, null]), ...ws.map((w) => [w.end, null, w.vwap])].sort((a, b) => a[0] - b[0]);
-  state.charts.price.setData([points.map((p) => p[0] / 1000), points.map((p) => p[1]), points.map((p) => p[2])]);
-  $('#price-chart').dataset.points = String(points.length);
+  if (!state.series) return;
+  const cols = state.series.columns(state.windows.get(state.selected) ?? []);
+  state.charts.detail.setData(cols, viewRange(cols.xs));
 }
 
 // ---- tweets and alerts ---------------------------------------------------------------------
@@ -161,6 +187,9 @@ function renderAlerts() {
   if (state.alerts.length === 0) return list.replaceChildren(el('li', 'empty', 'no alerts yet'));
   list.replaceChildren(...state.alerts.map((a) => {
     const li = el('li');
+    li.dataset.symbol = a.symbol;
+    li.title = `show ${a.symbol}`;
+    li.addEventListener('click', () => void select(a.symbol));
     li.append(el('time', '', hhmmss(ms(a.window_end))), document.createTextNode(' '), el('b', '', a.symbol), document.createTextNode(` sentiment ${fmt(a.mean_sentiment, 3)}, price ${(a.price_change * 100).toFixed(2)}% (${a.tweet_count} tweets)`));
     return li;
   }));
@@ -182,22 +211,19 @@ const handlers = {
     }
     if (added) renderPicker();
     renderCards();
-    renderDetail();
+    if (bySymbol.has(state.selected)) renderDetailSoon();
   },
   tweets({ symbol, items }) {
     if (symbol !== state.selected) return;
-    const known = new Set(state.tweets.map((t) => t.id));
-    const fresh = items.filter((t) => !known.has(t.id));
-    state.tweets = [...fresh, ...state.tweets].sort((a, b) => ms(b.created_at) - ms(a.created_at)).slice(0, MAX_TWEETS);
-    for (const t of fresh) noteEventTime(ms(t.created_at));
-    renderTweets(new Set(fresh.map((t) => t.id)));
+    addTweets(items);
+    noteEventTime(state.series.addTweets(items));
+    renderDetailSoon();
   },
   prices({ symbol, items }) {
     if (symbol !== state.selected) return;
-    for (const p of items) state.ticks.push([ms(p.trade_timestamp), p.close_price]);
-    state.ticks.sort((a, b) => a[0] - b[0]);
+    noteEventTime(state.series.addTicks(items));
     if (items.length) state.latestPrice.set(symbol, items[0].close_price);
-    renderDetail();
+    renderDetailSoon();
     renderCards();
   },
   alerts({ items }) {
@@ -206,25 +232,52 @@ const handlers = {
   },
 };
 
+function addTweets(items, flash = true) {
+  const known = new Set(state.tweets.map((t) => t.id));
+  const fresh = items.filter((t) => !known.has(t.id));
+  state.tweets = [...fresh, ...state.tweets].sort((a, b) => ms(b.created_at) - ms(a.created_at)).slice(0, MAX_TWEETS);
+  for (const t of fresh) noteEventTime(ms(t.created_at));
+  renderTweets(flash ? new Set(fresh.map((t) => t.id)) : new Set());
+}
+
+const setStatus = (s, text) => {
+  document.body.dataset.live = s;
+  $('#live-text').textContent = text;
+};
+
+/**
+ * Once the stream is open: what was committed while it connected (or was down) is read again,
+ * since the feed pushes only what arrives after it subscribed.
+ */
+async function catchUp(symbol) {
+  const from = state.series.reloadFrom();
+  const [series, tweets] = await Promise.all([api(`/api/series/${encodeURIComponent(symbol)}?step=${STEP_MS / 1000}${from === null ? '' : `&from=${new Date(from).toISOString()}`}`), api(`/api/tweets/${encodeURIComponent(symbol)}?limit=${MAX_TWEETS}`), loadWindows()]);
+  if (state.selected !== symbol) return;
+  state.series.load(series);
+  addTweets(tweets.items, false);
+  renderCards();
+  renderDetail();
+}
+
 /** Follows the selected symbol's stream, reconnecting 2 s after it drops, until another is selected. */
 function connect() {
   state.stream?.abort();
   const stream = new AbortController();
   state.stream = stream;
   const symbol = state.selected;
-  const status = (s, text) => {
-    document.body.dataset.live = s;
-    $('#live-text').textContent = text;
-  };
   const follow = async () => {
     while (!stream.signal.aborted) {
       try {
-        await cashtag.readEvents(`/api/stream?symbol=${encodeURIComponent(symbol)}`, stream.signal, () => status('live', `live · ${symbol}`), (name, data) => Object.hasOwn(handlers, name) && handlers[name](JSON.parse(data)));
+        const opened = () => {
+          setStatus('live', `live · ${symbol}`);
+          catchUp(symbol).catch(() => undefined);
+        };
+        await cashtag.readEvents(`/api/stream?symbol=${encodeURIComponent(symbol)}`, stream.signal, opened, (name, data) => Object.hasOwn(handlers, name) && handlers[name](JSON.parse(data)));
       } catch (e) {
         if (stream.signal.aborted) return;
-        if (e.status === 401) return status('error', e.message);
+        if (e.status === 401) return setStatus('error', e.message);
       }
-      status('error', 'reconnecting…');
+      setStatus('error', 'reconnecting…');
       await sleep(2000);
     }
   };
@@ -243,39 +296,59 @@ function renderPicker() {
   if (state.selected) picker.value = state.selected;
 }
 
+/** The symbol's buckets and tweets from the API (no stream needed), drawn, then its stream followed. */
 async function select(symbol) {
   state.selected = symbol;
   history.replaceState(null, '', `#${symbol}`);
   $('#symbol-picker').value = symbol;
   $('#detail-symbol').textContent = symbol;
+  state.stream?.abort();
   const ws = state.windows.get(symbol) ?? [];
-  const anchor = ws.length ? ws[ws.length - 1].end : state.newestEvent || Date.now();
-  const [tweets, prices] = await Promise.all([api(`/api/tweets/${encodeURIComponent(symbol)}?limit=${MAX_TWEETS}`), api(`/api/prices/${encodeURIComponent(symbol)}?limit=1000&since=${new Date(anchor - SPAN_MS).toISOString()}`)]);
+  const anchor = Math.max(ws.length ? ws[ws.length - 1].end : 0, state.latestTick.get(symbol) ?? 0, state.newestEvent);
+  const from = anchor > 0 ? `&from=${new Date(anchor - SPAN_MS).toISOString()}` : '';
+  const [tweets, series] = await Promise.all([api(`/api/tweets/${encodeURIComponent(symbol)}?limit=${MAX_TWEETS}`), api(`/api/series/${encodeURIComponent(symbol)}?step=${STEP_MS / 1000}${from}`)]);
   if (state.selected !== symbol) return; // picked another meanwhile
-  state.tweets = tweets.items;
-  state.ticks = prices.items.map((p) => [ms(p.trade_timestamp), p.close_price]).reverse();
-  if (prices.items.length) state.latestPrice.set(symbol, prices.items[0].close_price);
+  state.tweets = [];
+  addTweets(tweets.items, false);
+  state.series = new cashtagSeries.Series(STEP_MS, SPAN_MS);
+  state.series.load(series);
   renderTweets();
   renderDetail();
   renderCards();
+  document.body.dataset.loaded = 'true';
+  setStatus('connecting', `as of ${hhmmss(Date.now())} · connecting to the live stream…`);
   connect();
+}
+
+async function loadWindows() {
+  await Promise.all(state.symbols.map(async (symbol) => {
+    const ws = state.windows.get(symbol) ?? [];
+    const end = ws.length ? ws[ws.length - 1].end : state.latestWindowEnd.get(symbol);
+    if (end === undefined) return;
+    const from = ws.length ? end + 1 : end - SPAN_MS;
+    const r = await api(`/api/windows/${encodeURIComponent(symbol)}?from=${new Date(from).toISOString()}`);
+    addWindows(symbol, r.items.map(toWindow));
+  }));
 }
 
 async function loadSymbols() {
   const { symbols } = await api('/api/symbols');
   state.symbols = symbols.map((s) => s.symbol).sort();
-  await Promise.all(symbols.map(async (s) => {
-    if (s.latest_price) state.latestPrice.set(s.symbol, s.latest_price.close_price);
-    if (!s.latest_window) return;
-    const end = ms(s.latest_window.window_end);
-    const r = await api(`/api/windows/${encodeURIComponent(s.symbol)}?from=${new Date(end - SPAN_MS).toISOString()}&to=${new Date(end + 1).toISOString()}`);
-    addWindows(s.symbol, r.items.map(toWindow));
-  }));
+  for (const s of symbols) {
+    if (s.latest_price) {
+      state.latestPrice.set(s.symbol, s.latest_price.close_price);
+      state.latestTick.set(s.symbol, ms(s.latest_price.trade_timestamp));
+    }
+    if (s.latest_window) state.latestWindowEnd.set(s.symbol, ms(s.latest_window.window_end));
+  }
+  await loadWindows();
 }
 
 async function start() {
-  document.querySelectorAll('.minutes').forEach((e) => (e.textContent = String(MINUTES)));
+  $('#step').textContent = String(STEP_MS / 1000);
   makeCharts();
+  renderRangePicker();
+  for (const b of document.querySelectorAll('#range-picker button')) b.addEventListener('click', () => pickRange(b.dataset.range));
   $('#symbol-picker').addEventListener('change', (e) => void select(e.target.value));
   // An empty store (a pipeline just starting): look again until there is something to show.
   for (;;) {
@@ -289,11 +362,9 @@ async function start() {
     await sleep(2000);
   }
   renderPicker();
-  renderAlerts();
   const wanted = decodeURIComponent(location.hash.slice(1));
-  await select(state.symbols.includes(wanted) ? wanted : state.symbols[0]);
-  const { items } = await api(`/api/alerts?limit=${MAX_ALERTS}`);
-  state.alerts = items;
+  const [, alerts] = await Promise.all([select(state.symbols.includes(wanted) ? wanted : state.symbols[0]), api(`/api/alerts?limit=${MAX_ALERTS}`)]);
+  state.alerts = alerts.items;
   renderAlerts();
 }
 

@@ -111,6 +111,47 @@ describe('query API over a finished embedded run', { timeout: 240_000 }, () => {
     assert.equal((await getJson(server.url, '/api/windows/AAPL')).body.count, 0);
   });
 
+  test('GET /api/series/{symbol}: ticks and tweets in 10-second buckets, as bronze has them', async () => {
+    const { status, body } = await getJson(server.url, '/api/series/AAPL?step=10');
+    assert.equal(status, 200);
+    type B = { start: string; ticks: number; open: number | null; high: number | null; low: number | null; close: number | null; volume: number; vwap: number | null; tweets: number; mean_sentiment: number | null };
+    const items = body.items as B[];
+    const from = Date.parse(body.from as string);
+    const to = Date.parse(body.to as string);
+    assert.equal(body.truncated, false);
+    assert.equal(to - from, 30 * 60_000, 'the default range is 30 minutes');
+    // `to` is just after the symbol's newest row (this run's event time is in 2025, not now).
+    const newestTick = (await store.latestPrices('AAPL', { limit: 1 }))[0].trade_timestamp;
+    const newestTweet = (await store.latestTweets('AAPL', { limit: 1 }))[0].created_at;
+    assert.equal(to, Math.max(newestTick, newestTweet) + 1);
+    const ticks = await db.all(`SELECT (epoch_ms(trade_timestamp) // 10000) * 10000 AS b, count(*) AS n, sum(volume) AS v, max(greatest(open_price, close_price)) AS hi, min(least(open_price, close_price)) AS lo, sum(close_price * volume) / sum(volume) AS vwap FROM read_parquet('${lake}/twitter-bronze/stock_prices/*/*.parquet', hive_partitioning = true) WHERE symbol = 'AAPL' AND epoch_ms(trade_timestamp) >= ${from} AND epoch_ms(trade_timestamp) < ${to} GROUP BY 1`);
+    const tweets = await db.all(`SELECT (epoch_ms(created_at) // 10000) * 10000 AS b, count(*) AS n, avg(sentiment_score) AS s FROM read_parquet('${lake}/twitter-bronze/tweets_v2/*/*.parquet', hive_partitioning = true) WHERE topic = 'AAPL' AND epoch_ms(created_at) >= ${from} AND epoch_ms(created_at) < ${to} GROUP BY 1`);
+    const starts = [...new Set([...ticks, ...tweets].map((r) => Number(r.b)))].sort((a, b) => a - b);
+    assert.ok(starts.length >= 30, `the run spans minutes of buckets (${starts.length})`);
+    assert.deepEqual(items.map((b) => Date.parse(b.start)), starts, 'one bucket per 10 s holding a tick or a tweet, oldest first');
+    const byStart = new Map(items.map((b) => [Date.parse(b.start), b]));
+    for (const t of ticks) {
+      const b = byStart.get(Number(t.b))!;
+      assert.deepEqual([b.ticks, b.volume, b.high, b.low], [Number(t.n), Number(t.v), t.hi, t.lo], `ticks of ${b.start}`);
+      assert.ok(b.close !== null && b.close >= b.low! && b.close <= b.high!);
+      assert.ok(Math.abs(b.vwap! - (t.vwap as number)) < 1e-6, `VWAP of ${b.start}`);
+    }
+    for (const t of tweets) {
+      const b = byStart.get(Number(t.b))!;
+      assert.equal(b.tweets, Number(t.n), `tweets of ${b.start}`);
+      assert.ok(Math.abs(b.mean_sentiment! - (t.s as number)) < 1e-9, `mean sentiment of ${b.start}`);
+    }
+    // Another step and a range: aligned buckets, nothing outside [from, to).
+    const minute = await getJson(server.url, `/api/series/AAPL?step=60&from=${iso(newestTick - 5 * 60_000)}&to=${iso(newestTick)}`);
+    const mItems = minute.body.items as B[];
+    assert.ok(mItems.length >= 5 && mItems.length <= 6, `5 minutes of 1-minute buckets (${mItems.length})`);
+    for (const b of mItems) assert.equal(Date.parse(b.start) % 60_000, 0);
+    const [inRange] = await db.all(`SELECT count(*) AS n FROM read_parquet('${lake}/twitter-bronze/stock_prices/*/*.parquet', hive_partitioning = true) WHERE symbol = 'AAPL' AND epoch_ms(trade_timestamp) >= ${newestTick - 5 * 60_000} AND epoch_ms(trade_timestamp) < ${newestTick}`);
+    assert.equal(mItems.reduce((n, b) => n + b.ticks, 0), Number(inRange.n));
+    assert.equal((await getJson(server.url, '/api/series/AAPL?step=0')).status, 400);
+    assert.equal((await getJson(server.url, '/api/series/ZZZZ')).status, 404);
+  });
+
   test('GET /api/alerts: newest first, as the store and the gold lake have them', async () => {
     const { status, body } = await getJson(server.url, '/api/alerts?limit=1000');
     assert.equal(status, 200);

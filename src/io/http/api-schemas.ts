@@ -41,6 +41,16 @@ export const historyQuery = {
   },
 } as const;
 
+export const seriesQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    from: time('buckets of rows at or after this; default: `to` minus 30 minutes; at most 24 hours before `to` (an earlier one is cut to that)'),
+    to: time("rows before this; default: just after the symbol's newest tick or tweet"),
+    step: { type: 'integer', minimum: 1, maximum: 3_600, default: 10, description: 'bucket width in seconds (1..3600)' },
+  },
+} as const;
+
 export const alertsQuery = sinceLimitQuery;
 
 export const streamQuery = { type: 'object', additionalProperties: false, properties: { symbol } } as const;
@@ -95,6 +105,23 @@ export const alert = {
   properties: { symbol: { type: 'string' }, window_start: ts, window_end: ts, mean_sentiment: { type: 'number' }, tweet_count: { type: 'integer' }, open_price: { type: 'number' }, close_price: { type: 'number' }, price_change: { type: 'number', description: '(close - open) / open' } },
 } as const;
 
+export const bucket = {
+  type: 'object',
+  required: ['start', 'ticks', 'open', 'high', 'low', 'close', 'volume', 'vwap', 'tweets', 'mean_sentiment'],
+  properties: {
+    start: ts,
+    ticks: { type: 'integer' },
+    open: nullableNumber,
+    high: nullableNumber,
+    low: nullableNumber,
+    close: nullableNumber,
+    volume: { type: 'number', description: 'sum of the ticks\' volumes' },
+    vwap: { ...nullableNumber, description: 'volume-weighted mean of the ticks\' close prices (the close when the volume is 0); null without ticks' },
+    tweets: { type: 'integer' },
+    mean_sentiment: { ...nullableNumber, description: 'mean VADER compound score of the tweets; null without tweets' },
+  },
+} as const;
+
 const statsRow = {
   type: 'object',
   required: ['hour', 'count'],
@@ -142,6 +169,7 @@ export const responses = {
   prices: list(price, { symbol: { type: 'string' } }),
   windows: list(window, { symbol: { type: 'string' }, from: ts, to: ts }),
   history: list({ anyOf: [statsRow, trendRow] }, { symbol: { type: 'string' }, report: { type: 'string' }, version: { type: 'string' }, from: ts, to: ts }),
+  series: list(bucket, { symbol: { type: 'string' }, from: ts, to: ts, step: { type: 'integer' }, ticks_from: ts, tweets_from: ts }),
   alerts: list(alert),
   health: { type: 'object', required: ['status'], properties: { status: { type: 'string' }, checks: { type: 'object', additionalProperties: { type: 'string' } } } },
 } as const;

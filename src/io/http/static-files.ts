@@ -21,6 +21,8 @@ export function loadStaticFiles(webDir: URL): Map<string, StaticFile> {
   const sources: Record<string, string> = {
     'index.html': fileURLToPath(new URL('index.html', webDir)),
     'live.js': fileURLToPath(new URL('live.js', webDir)),
+    'series.js': fileURLToPath(new URL('series.js', webDir)),
+    'charts.js': fileURLToPath(new URL('charts.js', webDir)),
     'app.js': fileURLToPath(new URL('app.js', webDir)),
     'style.css': fileURLToPath(new URL('style.css', webDir)),
     'uplot.js': join(uplotDir, 'uPlot.iife.min.js'),

@@ -10,6 +10,7 @@ import { hasAnalyticsViews } from '../../io/store/serving-store.js';
 import type { GoldHistory, HistoryReport, StatsRow, TrendRow } from './history.js';
 import { MicroCache } from './cache.js';
 import { apiAlert, apiPrice, apiTweet, apiWindow, iso } from './rows.js';
+import { registerSeriesRoute } from './series.js';
 
 export const WINDOWS_MAX_RANGE_MS = 7 * 86_400_000;
 export const HISTORY_MAX_RANGE_MS = 90 * 86_400_000;
@@ -110,6 +111,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
   registerSymbols(app, ctx);
   registerLatest(app, ctx);
   registerWindows(app, ctx);
+  registerSeriesRoute(app, ctx);
   registerHistory(app, ctx);
   registerAlerts(app, ctx);
 }

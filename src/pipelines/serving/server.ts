@@ -3,6 +3,7 @@
 // the gold reports in the lake, and serves the live dashboard at `/`.
 //
 //   GET /api/symbols | /api/tweets/:symbol | /api/prices/:symbol | /api/windows/:symbol
+//       /api/series/:symbol (time buckets for the dashboard)
 //       /api/history/:symbol | /api/alerts            JSON, schemas in src/io/http/api-schemas.ts
 //   GET /api/stream?symbol=                            server-sent events (serving/live.ts)
 //   GET /healthz (alive) | /readyz (store and lake answer) | /openapi.json
