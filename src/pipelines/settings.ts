@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Config } from '../config.js';
 import { PRICES_TOPIC, TWEETS_TOPIC } from '../domain/records.js';
 import { SHUFFLE_TOPIC } from '../io/kafka/client.js';
+import type { FileSpec } from '../io/files/record-file.js';
 import type { HubSettings } from '../io/kafka/consumer-hub.js';
 import type { LakeSettings } from '../io/lake/open.js';
 import type { StoreSettings } from '../io/store/open.js';
@@ -39,4 +40,14 @@ export function hubSettings(cfg: Config, shuffle: boolean): HubSettings {
     topics: shuffle ? [TWEETS_TOPIC, PRICES_TOPIC, SHUFFLE_TOPIC] : [TWEETS_TOPIC, PRICES_TOPIC],
     sessionTimeoutMs: cfg.kafkaSessionTimeout * 1000,
   };
+}
+
+/** The tweets file of `--file` (run and produce), with its column mapping. */
+export function tweetsFileSpec(cfg: Config, path: string): FileSpec {
+  return { path, topic: TWEETS_TOPIC, columns: cfg.columns, symbol: null, setting: 'TWEETS_FILE (--file)' };
+}
+
+/** The prices file of `--prices-file` (or `produce prices --file`), with its mapping and symbol. */
+export function pricesFileSpec(cfg: Config, path: string, setting: string): FileSpec {
+  return { path, topic: PRICES_TOPIC, columns: cfg.priceColumns, symbol: cfg.symbol, setting };
 }

@@ -21,10 +21,12 @@
 //   Then every stage instance `*/p` depends on partition p of the topics alone: a task, which
 //   any replica of the consumer group can own, checkpoint and hand over (DESIGN.md §5).
 
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import client from 'prom-client';
 import type { BronzeSinkOptions } from '../actors/bronze-sink/protocol.js';
+import type { FileSourceOptions } from '../actors/file-source/protocol.js';
 import type { GeneratorSourceOptions } from '../actors/generator-source/protocol.js';
+import { FileInputError, inspectFile, type ResolvedFile } from '../io/files/record-file.js';
 import type { ParseOptions } from '../actors/parse/protocol.js';
 import type { SentimentOptions } from '../actors/sentiment/protocol.js';
 import type { StoreSinkOptions } from '../actors/store-sink/protocol.js';
@@ -60,20 +62,35 @@ import type { KafkaSourceState } from '../actors/kafka-source/protocol.js';
 import { TaskCheckpointStore, type CheckpointHistory, type TaskOffsets } from '../io/checkpoints/task-checkpoints.js';
 import { decodeSnapshot } from '../runtime/codec.js';
 import { Compactor } from './compaction.js';
-import { hubSettings, lakeSettings, PIPELINE, storeSettings } from './settings.js';
+import { hubSettings, lakeSettings, PIPELINE, pricesFileSpec, storeSettings, tweetsFileSpec } from './settings.js';
 
 // Config -> each adapter's settings lives in settings.ts; re-exported for the CLI and the tests.
-export { hubSettings, lakeSettings, PIPELINE, storeSettings } from './settings.js';
+export { hubSettings, lakeSettings, PIPELINE, pricesFileSpec, storeSettings, tweetsFileSpec } from './settings.js';
 const actor = (name: string) => new URL(`../actors/${name}/actor.js`, import.meta.url).href;
 
-/** Where the speed layer reads from: the embedded generator, or Kafka with P partitions. */
-export type Input = { kind: 'generator' } | { kind: 'kafka'; partitions: number; endOffsets?: KafkaSourceOptions['endOffsets'] };
+/**
+ * Where the speed layer reads from: the embedded generator, Kafka with P partitions, or files
+ * replayed as partition 0 of both topics (`--file`, `--prices-file`; resolved by `fileInput`).
+ */
+export type Input =
+  | { kind: 'generator' }
+  | { kind: 'kafka'; partitions: number; endOffsets?: KafkaSourceOptions['endOffsets'] }
+  | { kind: 'file'; tweets: ResolvedFile | null; prices: ResolvedFile | null };
+
+/** The files of `--file` / `--prices-file`, checked and their columns mapped, or null for none. */
+export async function fileInput(cfg: Config): Promise<Extract<Input, { kind: 'file' }> | null> {
+  if (cfg.file === '' && cfg.pricesFile === '') return null;
+  const tweets = cfg.file === '' ? null : await inspectFile(tweetsFileSpec(cfg, cfg.file));
+  const prices = cfg.pricesFile === '' ? null : await inspectFile(pricesFileSpec(cfg, cfg.pricesFile, 'PRICES_FILE (--prices-file)'));
+  return { kind: 'file', tweets, prices };
+}
 
 /** Windows and join read the repartition topic (Kafka input, analytics on, ANALYTICS_SHUFFLE=kafka). */
 export const shufflesThroughKafka = (cfg: Config, input: Input): boolean => input.kind === 'kafka' && cfg.analytics && cfg.analyticsShuffle === 'kafka';
 
 export function speedTopology(cfg: Config, epochMs: number, input: Input = { kind: 'generator' }): TopologySpec {
-  const P = input.kind === 'kafka' ? input.partitions : cfg.partitions;
+  // A file is one partition of each topic: record ids `t0-<i>`, `p0-<i>` with i its index in the file.
+  const P = input.kind === 'kafka' ? input.partitions : input.kind === 'file' ? 1 : cfg.partitions;
   // Event time advances at the offered rate, so a live run's event time follows the wall clock.
   const eventRate = cfg.eventRate > 0 ? cfg.eventRate : cfg.rate > 0 ? cfg.rate : 1000;
   const source: GeneratorSourceOptions = {
@@ -107,10 +124,13 @@ export function speedTopology(cfg: Config, epochMs: number, input: Input = { kin
   const hub = hubSettings(cfg, kafkaShuffle);
   const kafkaSource: KafkaSourceOptions = { pipeline: PIPELINE, hub, batchSize: cfg.batchSize, idleTimeoutMs: cfg.idleTimeout * 1000, endOffsets: input.kind === 'kafka' ? (input.endOffsets ?? null) : null };
   const dlq: DlqSinkOptions = { pipeline: PIPELINE, brokers: cfg.kafkaBrokers, topicPrefix: cfg.kafkaTopicPrefix };
+  const fileSource: FileSourceOptions | null = input.kind === 'file' ? { pipeline: PIPELINE, tweets: input.tweets, prices: input.prices, rate: cfg.rate, batchSize: cfg.batchSize, lingerMs: cfg.lingerMs } : null;
   const sourceStage: StageSpec =
     input.kind === 'kafka'
       ? { name: 'source', module: actor('kafka-source'), parallelism: P, source: true, placement: 'main', options: kafkaSource }
-      : { name: 'source', module: actor('generator-source'), parallelism: P, source: true, options: source };
+      : fileSource
+        ? { name: 'source', module: actor('file-source'), parallelism: 1, source: true, options: fileSource }
+        : { name: 'source', module: actor('generator-source'), parallelism: P, source: true, options: source };
   // Stack profile: dead letters also go to the `<topic>.dlq` topics.
   const dlqStages: StageSpec[] = input.kind === 'kafka' ? [{ name: 'dlq-sink', module: actor('dlq-sink'), parallelism: P, placement: 'main', options: dlq }] : [];
   const dlqEdges: EdgeSpec[] =
@@ -215,6 +235,11 @@ export function speedTopology(cfg: Config, epochMs: number, input: Input = { kin
   };
 }
 
+/** What a file replay's checkpoints belong to: its files' absolute paths. */
+function inputIdentity(files: Extract<Input, { kind: 'file' }>): string {
+  return [files.tweets && `tweets file ${resolve(files.tweets.path)}`, files.prices && `prices file ${resolve(files.prices.path)}`].filter(Boolean).join(' and ');
+}
+
 export interface SpeedRun {
   supervisor: Supervisor;
   metricsUrl: string | null;
@@ -260,11 +285,21 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
   // Checkpoints live with the lake: DATA_DIR/checkpoints, or the object store's `checkpoints` bucket.
   const store: CheckpointHistory = cfg.s3Endpoint ? new LakeCheckpointStore(lake) : new LocalCheckpointStore(join(cfg.dataDir, 'checkpoints'));
   let checkpoints: CheckpointStore = store;
-  let input: Input = { kind: 'generator' };
+  const files = await fileInput(cfg);
+  let input: Input = files ?? { kind: 'generator' };
   let hub: ConsumerHub | null = null;
   let tasksMode = false;
   let groupWait: GroupWaitOptions | null = null;
-  if (cfg.kafkaBrokers.length > 0) {
+  if (files) {
+    if (cfg.kafkaBrokers.length > 0) log.warn('replaying files: Kafka input is not read (KAFKA_BROKERS is set)', { file: cfg.file, pricesFile: cfg.pricesFile });
+    // A replay resumes from the checkpoints of the same files only: offsets are record indexes.
+    const previous = await checkpoints.latest(PIPELINE);
+    const before = previous ? ((previous.meta?.input as string | undefined) ?? 'the generator or Kafka') : null;
+    if (before !== null && before !== inputIdentity(files)) {
+      throw new FileInputError(`DATA_DIR (--data-dir) = ${JSON.stringify(cfg.dataDir)} holds the checkpoints of another input (${before}): expected the data directory of an earlier replay of ${inputIdentity(files)}, or a new one`);
+    }
+    log.info('replaying files', { tweets: files.tweets && { path: files.tweets.path, shape: files.tweets.shape, format: files.tweets.format }, prices: files.prices && { path: files.prices.path, shape: files.prices.shape, format: files.prices.format, symbol: files.prices.mapping?.symbol ?? undefined } });
+  } else if (cfg.kafkaBrokers.length > 0) {
     const names = topicNames(cfg.kafkaTopicPrefix);
     const counts = await provisionTopics(createKafka({ brokers: cfg.kafkaBrokers, clientId: 'cashtag-admin' }, log), cfg.kafkaBrokers, { partitions: cfg.kafkaPartitions, replicationFactor: cfg.kafkaReplicationFactor, retentionMs: cfg.kafkaRetentionHours * 3_600_000 }, log, names);
     input = { kind: 'kafka', partitions: counts.get(names.tweets) ?? cfg.kafkaPartitions };
@@ -314,7 +349,7 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
         launched = [...(hub?.ownedTasks() ?? [])];
         return checkpoints.latest(p);
       },
-      save: (cp) => checkpoints.save({ ...cp, meta: { ...cp.meta, epoch: epochMs } }),
+      save: (cp) => checkpoints.save({ ...cp, meta: { ...cp.meta, epoch: epochMs, ...(files ? { input: inputIdentity(files) } : {}) } }),
       nextId: checkpoints.nextId ? (p) => checkpoints.nextId!(p) : undefined,
     },
     checkpointIntervalMs: cfg.checkpointInterval * 1000,
