@@ -72,11 +72,15 @@ export function parseColumnsSpec(spec: string, topic: InputTopic): { ok: true; c
   return { ok: true, columns };
 }
 
-/** The symbol a file name like `AAPL.csv` or `data/brk.b.jsonl` names, or null. */
+/**
+ * The symbol a file name like Yahoo's downloads names (`AAPL.csv`, `BRK-B.csv`, `data/brk.b.jsonl`),
+ * or null. Only ticker-like names (1-5 letters, a class suffix of 1-2): `prices.csv` is no symbol.
+ */
 export function symbolFromFileName(name: string): string | null {
   const base = name.split(/[\\/]/).pop() ?? '';
   const stem = base.replace(/\.(csv|jsonl|json|ndjson|txt)$/i, '').toUpperCase();
-  return isValidSymbol(stem) ? stem : null;
+  const m = /^([A-Z]{1,5})(?:[.-]([A-Z]{1,2}))?$/.exec(stem);
+  return m ? (m[2] ? `${m[1]}.${m[2]}` : m[1]) : null;
 }
 
 const findColumn = (header: readonly string[], name: string): string | undefined => header.find((h) => h.trim().toLowerCase() === name.toLowerCase());

@@ -6,8 +6,8 @@
 // function of the files alone, so every run and every replay emits the same sequence.
 // Its snapshot is the next record index of each file: a restored source reads each file again
 // from the top, skipping that many records, and continues exactly where the checkpoint left
-// off. A topic without a file, or whose file is read to the end, is declared idle, so it does not
-// hold the watermark back (parse). When both are read it says 'done': the stream is finished, the
+// off. A topic without a file, or whose file is read to the end before the other's, is declared idle,
+// so it does not hold the watermark back (parse). When both are read it says 'done': the stream is finished, the
 // stages below close as at the end of any bounded run, and a final checkpoint is taken.
 
 import { PRICES_TOPIC, TWEETS_TOPIC, type InputTopic, type SourceRecord } from '../../domain/records.js';
@@ -110,9 +110,12 @@ const createFileSource: ActorFactory = (options, self) => {
         else prices++;
         await advance(r);
       }
-      // A file read to the end: its topic stops holding the watermark back.
+      // A file read to the end while the other is not: its topic stops holding the watermark
+      // back. (Not both: with every topic idle parse would send no watermark, and the last
+      // windows would not close.)
+      const reading = readers.some((r) => r.head !== null);
       for (const r of readers) {
-        if (r.head !== null || r.idleSaid) continue;
+        if (!reading || r.head !== null || r.idleSaid) continue;
         r.idleSaid = true;
         out.push({ kind: 'idle', topic: r.topic, partition: p });
       }
