@@ -151,7 +151,8 @@ produce.action(async (topicArg: string, flags: Partial<Record<SettingName, strin
       topic,
       topicPrefix: cfg.kafkaTopicPrefix,
       brokers: cfg.kafkaBrokers,
-      rate: topic === TWEETS_TOPIC ? cfg.rate : cfg.rate * cfg.pricesPerTweet,
+      // A file is replayed at RATE records per second; the generator's ticks follow its tweets.
+      rate: file || topic === TWEETS_TOPIC ? cfg.rate : cfg.rate * cfg.pricesPerTweet,
       limit: cfg.events,
       source: file ? { kind: 'file', file } : { kind: 'generator', settings: generator },
       batchSize: cfg.batchSize,

@@ -84,3 +84,13 @@ void test('start-up errors name the setting and the expected form', async () => 
   const noSymbol = write('history.csv', 'Date,Open,High,Low,Close,Adj Close,Volume\n2022-09-29,1,1,1,1,1,1\n');
   await assert.rejects(inspectFile(spec(noSymbol, 'stock-prices')), /PRICES_FILE \(--prices-file\) = ".*history\.csv": the prices file history\.csv has no symbol column .*PRICES_SYMBOL \(--symbol\)/);
 });
+
+void test('produce --file sends what run --file reads: the same values and keys, in file order', async () => {
+  const { fromFile } = await import('../../src/pipelines/producers.js');
+  const f = await inspectFile(spec(FIXTURE));
+  const sent: { key: string | null; value: string }[] = [];
+  for await (const m of fromFile(f)) sent.push(m);
+  const read = await readAll(spec(FIXTURE));
+  assert.equal(sent.length, 400);
+  assert.deepEqual(sent, read.map((r) => ({ key: r.key, value: r.value })));
+});
