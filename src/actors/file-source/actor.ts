@@ -6,9 +6,13 @@
 // function of the files alone, so every run and every replay emits the same sequence.
 // Its snapshot is the next record index of each file: a restored source reads each file again
 // from the top, skipping that many records, and continues exactly where the checkpoint left
-// off. A topic without a file, or whose file is read to the end before the other's, is declared idle,
-// so it does not hold the watermark back (parse). When both are read it says 'done': the stream is finished, the
-// stages below close as at the end of any bounded run, and a final checkpoint is taken.
+// off. A topic without a file is declared idle before the first record (after every restore
+// too), so it does not hold the watermark back (parse). A file read to the end is not: where an
+// idle marker would fall between batches depends on timing, and with it the final watermark and
+// so which windows a run writes; without one the final watermark is the older of the two files'
+// (newest time minus the allowed lateness), whatever the batches. When both files are read it
+// says 'done': the stream is finished, the stages below close as at the end of any bounded run,
+// and a final checkpoint is taken.
 
 import { PRICES_TOPIC, TWEETS_TOPIC, type InputTopic, type SourceRecord } from '../../domain/records.js';
 import { parseEventTime } from '../../domain/time.js';
@@ -23,7 +27,6 @@ interface Reader {
   records: AsyncGenerator<FileRecord>;
   head: FileRecord | null;
   headTime: number;
-  idleSaid: boolean;
 }
 
 const TIME_FIELD: Record<InputTopic, string> = { [TWEETS_TOPIC]: 'created_at', [PRICES_TOPIC]: 'trade_timestamp' };
@@ -58,7 +61,7 @@ const createFileSource: ActorFactory = (options, self) => {
   };
 
   const openReader = async (topic: InputTopic, file: ResolvedFile, skip: number): Promise<Reader> => {
-    const r: Reader = { topic, records: readFileRecords(file), head: null, headTime: 0, idleSaid: false };
+    const r: Reader = { topic, records: readFileRecords(file), head: null, headTime: 0 };
     for (let i = 0; i < skip; i++) if ((await r.records.next()).done) break;
     await advance(r);
     return r;
@@ -109,15 +112,6 @@ const createFileSource: ActorFactory = (options, self) => {
         if (r.topic === TWEETS_TOPIC) tweets++;
         else prices++;
         await advance(r);
-      }
-      // A file read to the end while the other is not: its topic stops holding the watermark
-      // back. (Not both: with every topic idle parse would send no watermark, and the last
-      // windows would not close.)
-      const reading = readers.some((r) => r.head !== null);
-      for (const r of readers) {
-        if (!reading || r.head !== null || r.idleSaid) continue;
-        r.idleSaid = true;
-        out.push({ kind: 'idle', topic: r.topic, partition: p });
       }
       emitted += tweets + prices;
       if (tweets > 0) ctx.metrics.sourceRecords.inc({ ...labels, topic: TWEETS_TOPIC }, tweets);
