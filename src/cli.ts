@@ -9,7 +9,8 @@ import { configOrExit, usableDataDirOrExit } from './cli-config.js';
 import { createLogger } from './io/log.js';
 import { runScore } from './pipelines/score.js';
 import { startSpeedLayer } from './pipelines/speed.js';
-import { generatorOptions } from './pipelines/settings.js';
+import { generatorOptions, pricesFileSpec, tweetsFileSpec } from './pipelines/settings.js';
+import { FileInputError, inspectFile, type ResolvedFile } from './io/files/record-file.js';
 import { runProducer } from './pipelines/producers.js';
 import { registerBatchCommand } from './cli-batch.js';
 import { registerSqlCommand } from './cli-sql.js';
@@ -31,11 +32,11 @@ const program = new Command()
   // with the 150 lines of --help.
   .configureOutput({ outputError: (text, write) => write(`${text.trimEnd()} (--help lists the flags)\n`) });
 
-const PRODUCE_ONLY = new Set(['producerMetricsPort', 'produceRetryBudget', 'file', 'batchThreads']);
+const PRODUCE_ONLY = new Set(['producerMetricsPort', 'produceRetryBudget', 'batchThreads']);
 /** What `cashtag produce` reads: the generator's settings, Kafka's, its own. */
 const PRODUCE_SETTINGS = new Set<string>([
   'duration', 'rate', 'eventRate', 'speedup', 'events', 'symbols', 'partitions', 'seed', 'epoch', 'pricesPerTweet', 'outOfOrder', 'late', 'malformed', 'allowedLateness',
-  'batchSize', 'kafkaBrokers', 'kafkaTopicPrefix', 'kafkaPartitions', 'kafkaReplicationFactor', 'kafkaRetentionHours', 'metricsHost', 'producerMetricsPort', 'produceRetryBudget', 'file', 'logLevel', 'logFormat',
+  'batchSize', 'kafkaBrokers', 'kafkaTopicPrefix', 'kafkaPartitions', 'kafkaReplicationFactor', 'kafkaRetentionHours', 'metricsHost', 'producerMetricsPort', 'produceRetryBudget', 'file', 'pricesFile', 'columns', 'priceColumns', 'symbol', 'logLevel', 'logFormat',
 ]);
 
 function packageVersion(): string {
@@ -58,7 +59,12 @@ run.action(async (flags: Partial<Record<SettingName, string>>) => {
   usableDataDirOrExit('cashtag', cfg.dataDir);
   const log = createLogger(cfg.logLevel, 'cashtag', cfg.logFormat);
   log.info('starting speed layer', { dataDir: cfg.dataDir, rate: cfg.rate, partitions: cfg.partitions, actorThreads: cfg.actorThreads, scoreThreads: cfg.scoreThreads, engine: cfg.sentimentEngine });
-  const speed = await startSpeedLayer(cfg, log);
+  const speed = await startSpeedLayer(cfg, log).catch((e: unknown) => {
+    // A file that cannot be replayed is a setting's fault: named, exit 2 like any bad setting.
+    if (!(e instanceof FileInputError)) throw e;
+    process.stderr.write(`cashtag: ${e.message}\n`);
+    process.exit(2);
+  });
   const server = await startRunServer(cfg, cfg, log).catch(async (e: unknown) => {
     await speed.stop();
     throw e;
@@ -127,6 +133,17 @@ produce.action(async (topicArg: string, flags: Partial<Record<SettingName, strin
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   if (cfg.duration > 0) setTimeout(() => abort.abort(), cfg.duration * 1000).unref();
+  // The file of this topic: `produce tweets --file`, `produce prices --prices-file` (or --file).
+  const path = topic === TWEETS_TOPIC ? cfg.file : cfg.pricesFile || cfg.file;
+  let file: ResolvedFile | null = null;
+  try {
+    if (path !== '') file = await inspectFile(topic === TWEETS_TOPIC ? tweetsFileSpec(cfg, path) : pricesFileSpec(cfg, path, cfg.pricesFile ? 'PRICES_FILE (--prices-file)' : 'TWEETS_FILE (--file)'));
+  } catch (e) {
+    if (!(e instanceof FileInputError)) throw e;
+    process.stderr.write(`cashtag produce: ${e.message}\n`);
+    process.exit(2);
+  }
+  if (file) log.info('replaying file', { path: file.path, format: file.format, shape: file.shape });
   const epochMs = cfg.epoch ?? Math.floor(Date.now() / 1000) * 1000;
   // The generator the speed layer would run on this configuration (PARTITIONS partitions).
   const { generator } = generatorOptions(cfg, epochMs, cfg.partitions);
@@ -135,9 +152,10 @@ produce.action(async (topicArg: string, flags: Partial<Record<SettingName, strin
       topic,
       topicPrefix: cfg.kafkaTopicPrefix,
       brokers: cfg.kafkaBrokers,
-      rate: topic === TWEETS_TOPIC ? cfg.rate : cfg.rate * cfg.pricesPerTweet,
+      // A file is replayed at RATE records per second; the generator's ticks follow its tweets.
+      rate: file || topic === TWEETS_TOPIC ? cfg.rate : cfg.rate * cfg.pricesPerTweet,
       limit: cfg.events,
-      source: cfg.file ? { kind: 'file', path: cfg.file } : { kind: 'generator', settings: generator },
+      source: file ? { kind: 'file', file } : { kind: 'generator', settings: generator },
       batchSize: cfg.batchSize,
       topics: { partitions: cfg.kafkaPartitions, replicationFactor: cfg.kafkaReplicationFactor, retentionMs: cfg.kafkaRetentionHours * 3_600_000 },
       metricsPort: cfg.producerMetricsPort,

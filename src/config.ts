@@ -7,6 +7,8 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { SENTIMENT_ENGINES } from './actors/sentiment/engines.js';
 import { SYMBOL_PATTERN } from './domain/cashtags.js';
+import { parseColumnsSpec } from './domain/file-shapes.js';
+import { PRICES_TOPIC, TWEETS_TOPIC, type InputTopic } from './domain/records.js';
 import { HTTP_DEFAULTS } from './io/http/hardening.js';
 
 const cores = availableParallelism();
@@ -30,6 +32,15 @@ const origins = z
   .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
   .refine((xs) => xs.every((x) => /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(x)), 'scheme://host[:port] entries');
 
+/** `field=Column,...` for one topic's payload fields (domain/file-shapes.ts). */
+const columnsSpec = (topic: InputTopic) =>
+  z.string().transform((s, c) => {
+    const r = parseColumnsSpec(s, topic);
+    if (r.ok) return r.columns;
+    c.addIssue({ code: 'custom', message: r.problem });
+    return z.NEVER;
+  });
+
 const hostList = z
   .string()
   .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
@@ -51,7 +62,7 @@ export const SETTINGS = {
   dataDir: { env: 'DATA_DIR', flag: '--data-dir <dir>', description: 'where the lake, serving store and checkpoints live', default: './data', schema: z.string().min(1).transform((d) => resolve(d)), form: 'a directory path' },
   duration: { env: 'DURATION', flag: '--duration <seconds>', description: 'stop (cleanly) after this many seconds; 0 runs until Ctrl-C', default: '0', schema: num(0, 1e9), form: 'seconds >= 0' },
   untilDrained: { env: 'UNTIL_DRAINED', flag: '--until-drained [on|off]', description: 'Kafka input: stop (cleanly, exit 0) once every assigned partition of tweets and stock-prices is read up to the end offsets it had at start-up: the streams end as at the end of a bounded run (windows and joins up to the last watermark are emitted, later ones wait in the final checkpoint), sinks are flushed and a final checkpoint is committed, so running it again writes nothing new. Not with ANALYTICS_SHUFFLE=kafka', default: 'off', schema: onOffOrFlag, form: 'on or off (the flag alone: on)' },
-  rate: { env: 'RATE', flag: '--rate <tweets/s>', description: 'tweets per second offered by the generator (all partitions); 0 = as fast as the pipeline goes', default: '1000', schema: num(0, 1e7), form: 'tweets per second >= 0' },
+  rate: { env: 'RATE', flag: '--rate <tweets/s>', description: 'tweets per second offered by the generator (all partitions); 0 = as fast as the pipeline goes. With --file/--prices-file: records per second read from the files, and unset means 0', default: '1000', schema: num(0, 1e7), form: 'tweets per second >= 0' },
   eventRate: { env: 'EVENT_RATE', flag: '--event-rate <tweets/s>', description: 'tweets per second of event time (how fast event time advances per record); 0 = same as RATE (1000 when RATE is 0)', default: '0', schema: num(0, 1e7), form: 'tweets per second >= 0' },
   speedup: { env: 'SPEEDUP', flag: '--speedup <x>', description: 'event time runs x times as fast as the wall clock (EVENT_RATE = RATE / x); 0 = as EVENT_RATE says', default: '0', schema: num(0, 1e6), form: 'a number >= 0 (x times the wall clock)' },
   events: { env: 'EVENTS', flag: '--events <n>', description: 'stop the generator after n tweets (split over partitions); -1 = unbounded', default: '-1', schema: int(-1), form: 'a whole number >= -1' },
@@ -108,7 +119,11 @@ export const SETTINGS = {
   s3Region: { env: 'S3_REGION', flag: '--s3-region <region>', description: 'S3 signing region (S3Proxy and MinIO accept us-east-1)', default: 'us-east-1', schema: z.string().min(1), form: 'a region name' },
   producerMetricsPort: { env: 'PRODUCER_METRICS_PORT', flag: '--producer-metrics-port <port>', description: '`cashtag produce`: Prometheus /metrics port; 0 disables', default: '9465', schema: int(0, 65_535), form: 'a TCP port 0..65535' },
   produceRetryBudget: { env: 'PRODUCE_RETRY_BUDGET', flag: '--produce-retry-budget <seconds>', description: '`cashtag produce`: how long a send keeps retrying a broker that went away (a restart) before the producer exits with an error', default: '120', schema: num(1, 86_400), form: 'seconds 1..86400' },
-  file: { env: 'PRODUCE_FILE', flag: '--file <path>', description: '`cashtag produce`: replay this JSONL or CSV file instead of the generator', default: '', schema: z.string(), form: 'a file path, or empty' },
+  file: { env: 'TWEETS_FILE', flag: '--file <path>', description: 'replay tweets from this JSONL or CSV file instead of the generator or Kafka (`run`: partition 0, record ids t0-<row>; the run ends, with a final checkpoint, when the files are read; `produce`: sends them to Kafka). CSV shapes: the seed\'s field names, the Kaggle stock-tweets file (Date,Tweet,Stock Name,...), or any header with FILE_COLUMNS', default: '', schema: z.string(), form: 'a file path, or empty' },
+  pricesFile: { env: 'PRICES_FILE', flag: '--prices-file <path>', description: 'replay price ticks from this JSONL or CSV file (record ids p0-<row>); CSV shapes: the seed\'s field names, Yahoo Finance history (Date,Open,High,Low,Close,Adj Close,Volume; symbol from PRICES_SYMBOL or a file name like AAPL.csv), or any header with PRICES_FILE_COLUMNS', default: '', schema: z.string(), form: 'a file path, or empty' },
+  columns: { env: 'FILE_COLUMNS', flag: '--columns <field=Column,...>', description: 'which column of the tweets file holds each payload field, e.g. text=Tweet,created_at=Date,symbol=Ticker,user_id=Author (fields: created_at, text, user_id, symbol; the symbol is used when the text names no $CASHTAG); unnamed fields come from the detected shape or a column named like the field', default: '', schema: columnsSpec(TWEETS_TOPIC), form: 'field=Column pairs separated by commas, fields among created_at, text, user_id, symbol' },
+  priceColumns: { env: 'PRICES_FILE_COLUMNS', flag: '--price-columns <field=Column,...>', description: 'which column of the prices file holds each payload field, e.g. trade_timestamp=Date,open_price=Open,close_price=Adj Close,volume=Volume,symbol=Ticker', default: '', schema: columnsSpec(PRICES_TOPIC), form: 'field=Column pairs separated by commas, fields among symbol, trade_timestamp, open_price, close_price, volume' },
+  symbol: { env: 'PRICES_SYMBOL', flag: '--symbol <symbol>', description: 'the symbol of every tick of a prices file without a symbol column (default: the file name, e.g. AAPL.csv)', default: '', schema: z.string().transform((s) => s.trim().replace(/^\$/, '').toUpperCase()).refine((s) => s === '' || SYMBOL_PATTERN.test(s)).transform((s) => (s === '' ? null : s)), form: 'a symbol like AAPL or BRK.B, or empty' },
   httpPort: { env: 'HTTP_PORT', flag: '--http-port <port>', description: 'port of the query API and live dashboard (cashtag serve, and cashtag run unless SERVE=off); 0 picks a free port', default: '8080', schema: int(0, 65_535), form: 'a TCP port 0..65535' },
   httpHost: { env: 'HTTP_HOST', flag: '--http-host <address>', description: 'address the query API and dashboard listen on: loopback only by default; 0.0.0.0 (with API_TOKEN) exposes them', default: '127.0.0.1', schema: host, form: 'an IP address or host name' },
   apiToken: { env: 'API_TOKEN', flag: '--api-token <token>', description: 'bearer token every /api/ request must carry (Authorization: Bearer <token>); /healthz, /readyz, /openapi.json and the dashboard page stay open; empty = no authentication', default: '', schema: z.string().regex(/^$|^[\x21-\x7e]{16,256}$/), form: 'empty, or 16..256 printable ASCII characters without spaces', secret: true },
@@ -169,6 +184,8 @@ export function loadConfig(flags: Partial<Record<SettingName, string>>, env: Nod
     problems.push('UNTIL_DRAINED (--until-drained) with ANALYTICS_SHUFFLE=kafka: expected ANALYTICS_SHUFFLE=local or ANALYTICS=off (the repartition topic has no end of its own)');
   }
   if (problems.length > 0) throw new ConfigError(problems);
+  // A file replays as fast as the pipeline goes unless a rate is asked for.
+  if ((out.file !== '' || out.pricesFile !== '') && flags.rate === undefined && env.RATE === undefined) out.rate = 0;
   // Pipelines sharing a cluster under different topic prefixes must not share a consumer group
   // by accident: the default group id takes the prefix too (an explicit KAFKA_GROUP_ID is kept).
   if (flags.kafkaGroupId === undefined && env.KAFKA_GROUP_ID === undefined) out.kafkaGroupId = `${String(out.kafkaTopicPrefix)}${String(out.kafkaGroupId)}`;

@@ -1,5 +1,5 @@
 // What the parse stage checks of a raw record before reading its payload: that its bytes were
-// UTF-8 and its source position can name lake files. Both are the source's facts, not the
+// UTF-8, its source position can name lake files, and (a file's row) it could be mapped to a payload. Both are the source's facts, not the
 // payload's, so they come first; a record failing them is a dead letter like any other.
 
 import type { Invalid } from './payloads.js';
@@ -12,6 +12,7 @@ export function rawRecordProblem(r: RawRecord): Invalid | null {
     return { ok: false, reason: 'bad_position', detail: `source position partition ${r.partition}, offset ${r.offset} is not a partition in 0 .. 2^31 - 1 and an offset in 0 .. 2^53 - 1` };
   }
   if (r.notUtf8) return { ok: false, reason: 'not_utf8', detail: 'value bytes are not valid UTF-8 (raw keeps them with U+FFFD for each invalid sequence)' };
+  if (r.unmapped !== undefined) return { ok: false, reason: 'unmapped_row', detail: r.unmapped };
   return null;
 }
 

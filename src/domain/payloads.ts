@@ -13,6 +13,11 @@ export interface TweetPayload {
   created_at: string;
   text: string;
   user_id: string;
+  /**
+   * Optional, beyond the seed: the symbol the tweet is about when its text names no $CASHTAG
+   * (a replayed file's `Stock Name` column, say). Cashtags in the text win.
+   */
+  symbol?: string;
 }
 
 export interface PricePayload {
@@ -37,6 +42,8 @@ export const DEAD_LETTER_REASONS = [
   'out_of_range',
   /** user_id longer than MAX_USER_ID_LENGTH. */
   'field_too_long',
+  /** A row of a replayed file (`--file`) that could not be mapped to the payload: a CSV row that cannot be read, a missing column. */
+  'unmapped_row',
   /** A string field holds a lone surrogate: it has no UTF-8 form, every sink would alter it. */
   'invalid_unicode',
   /** The record's bytes are not valid UTF-8 (the Kafka source reports it). */
@@ -106,7 +113,10 @@ export function validateTweet(raw: string): Validated<TweetPayload> {
   if (isInvalid(text)) return text;
   const user_id = userId(o.user_id);
   if (isInvalid(user_id)) return user_id;
-  return { ok: true, value: { created_at, text, user_id }, eventTime: parseEventTime(created_at)! };
+  if (o.symbol === undefined || o.symbol === null) return { ok: true, value: { created_at, text, user_id }, eventTime: parseEventTime(created_at)! };
+  const symbol = field<string>(o, 'symbol', 'string', (s) => (isValidSymbol(s) ? null : bad('bad_symbol', `field "symbol" = ${quote(s)} does not match ^[A-Z][A-Z0-9.]{0,9}$`)));
+  if (isInvalid(symbol)) return symbol;
+  return { ok: true, value: { created_at, text, user_id, symbol }, eventTime: parseEventTime(created_at)! };
 }
 
 /** User ids come as strings in the seed; whole numbers are accepted too and kept as text. */

@@ -21,6 +21,8 @@ export interface RawRecord {
   ingestTs: number;
   /** Set when the value's bytes were not valid UTF-8 (`value` then has U+FFFD in their place). */
   notUtf8?: boolean;
+  /** Set by the file source for a row it could not map to a payload: why (it is a dead letter). */
+  unmapped?: string;
 }
 
 /**

@@ -1,15 +1,14 @@
 // `cashtag produce tweets|prices`: feed Kafka with the seed's JSON payloads, keyed by symbol so
 // tweets and prices are co-partitioned. The source is the embedded generator (deterministic from
-// a seed) or a JSONL/CSV file replayed at a chosen rate. Idempotent producer, acks from all
+// a seed) or a JSONL/CSV file replayed at a chosen rate, read by the same reader as
+// `cashtag run --file` (io/files/record-file.ts), so both see the same records. Idempotent producer, acks from all
 // in-sync replicas; clean shutdown flushes what was handed over.
 
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import client from 'prom-client';
 import { METRIC_PREFIX } from '../runtime/metrics.js';
-import { extractCashtags } from '../domain/cashtags.js';
+import { readFileRecords, type ResolvedFile } from '../io/files/record-file.js';
 import { Generator as RecordGenerator, type GeneratorSettings } from '../domain/generator.js';
-import { PRICES_TOPIC, TWEETS_TOPIC, type InputTopic } from '../domain/records.js';
+import { TWEETS_TOPIC, type InputTopic } from '../domain/records.js';
 import { createKafka, topicNames } from '../io/kafka/client.js';
 import { connectProducer, sendRetries } from '../io/kafka/producer.js';
 import { provisionTopics, type TopicSettings } from '../io/kafka/provision.js';
@@ -24,7 +23,7 @@ export interface ProduceOptions {
   rate: number;
   /** Stop after this many records (-1 = when the source ends / never for the generator). */
   limit: number;
-  source: { kind: 'generator'; settings: GeneratorSettings } | { kind: 'file'; path: string };
+  source: { kind: 'generator'; settings: GeneratorSettings } | { kind: 'file'; file: ResolvedFile };
   batchSize: number;
   /** Topics are created (idempotently) with these settings if missing. */
   topics: TopicSettings;
@@ -54,58 +53,11 @@ export function* generated(topic: InputTopic, settings: GeneratorSettings): Gene
   }
 }
 
-/** Lines of a JSONL file, or rows of a CSV file (header = the payload's field names), as payload JSON. */
-export async function* fromFile(path: string, topic: InputTopic): AsyncGenerator<Message> {
-  const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
-  const csv = path.endsWith('.csv');
-  let header: string[] | null = null;
-  for await (const line of lines) {
-    if (line.trim() === '') continue;
-    let value = line;
-    if (csv) {
-      const cells = parseCsvLine(line);
-      if (!header) {
-        header = cells;
-        continue;
-      }
-      const numeric = new Set(['open_price', 'close_price', 'volume']);
-      value = JSON.stringify(Object.fromEntries(header.map((h, i) => [h, numeric.has(h) && cells[i] !== '' && !Number.isNaN(Number(cells[i])) ? Number(cells[i]) : cells[i]])));
-    }
-    yield { key: keyOf(topic, value), value };
-  }
-}
-
-/** Key by symbol: a tick's `symbol`, a tweet's first cashtag (none: null, spread by Kafka). */
-export function keyOf(topic: InputTopic, value: string): string | null {
-  try {
-    const o = JSON.parse(value) as Record<string, unknown>;
-    if (topic === PRICES_TOPIC) return typeof o.symbol === 'string' ? o.symbol : null;
-    return typeof o.text === 'string' ? (extractCashtags(o.text)[0] ?? null) : null;
-  } catch {
-    return null; // malformed: the pipeline dead-letters it; any partition will do
-  }
-}
-
-function parseCsvLine(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cur += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      out.push(cur);
-      cur = '';
-    } else cur += c;
-  }
-  out.push(cur);
-  return out;
+/** The records of a file (the shared reader of `run --file`), as Kafka messages in file order. */
+export async function* fromFile(file: ResolvedFile): AsyncGenerator<Message> {
+  // A row that could not be mapped goes as read: the pipeline dead-letters it (not_json) as it
+  // would any malformed record, so the topic keeps one record per row, in the file's order.
+  for await (const r of readFileRecords(file)) yield { key: r.key, value: r.value };
 }
 
 /** Metrics of the `cashtag produce` processes (their own registry and /metrics). */
@@ -132,7 +84,7 @@ export async function runProducer(o: ProduceOptions): Promise<{ sent: number }> 
   // provisioning above fails within seconds when Kafka is not there at all.
   const sending = o.retryBudgetMs ? createKafka({ brokers: o.brokers, clientId: `cashtag-producer-${o.topic}`, retry: sendRetries(o.retryBudgetMs) }, o.log) : kafka;
   const producer = await connectProducer(sending, o.brokers, { retryBudgetMs: o.retryBudgetMs });
-  const source: Iterator<Message> | AsyncIterator<Message> = o.source.kind === 'generator' ? generated(o.topic, o.source.settings) : fromFile(o.source.path, o.topic);
+  const source: Iterator<Message> | AsyncIterator<Message> = o.source.kind === 'generator' ? generated(o.topic, o.source.settings) : fromFile(o.source.file);
   const labels = { topic: o.topic };
   const started = performance.now();
   let sent = 0;

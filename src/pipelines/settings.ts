@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { AlertSinkOptions } from '../actors/alert-sink/protocol.js';
 import type { BronzeSinkOptions } from '../actors/bronze-sink/protocol.js';
 import type { DlqSinkOptions } from '../actors/dlq-sink/protocol.js';
+import type { FileSourceOptions } from '../actors/file-source/protocol.js';
 import type { GeneratorSourceOptions } from '../actors/generator-source/protocol.js';
 import type { JoinOptions } from '../actors/join/protocol.js';
 import type { KafkaSourceOptions } from '../actors/kafka-source/protocol.js';
@@ -19,6 +20,7 @@ import type { Config } from '../config.js';
 import { PRICES_TOPIC, TWEETS_TOPIC } from '../domain/records.js';
 import { DEFAULT_WINDOW } from '../domain/windows.js';
 import { SHUFFLE_TOPIC } from '../io/kafka/client.js';
+import type { FileSpec, ResolvedFile } from '../io/files/record-file.js';
 import type { HubSettings } from '../io/kafka/consumer-hub.js';
 import type { LakeSettings } from '../io/lake/open.js';
 import type { StoreSettings } from '../io/store/open.js';
@@ -56,19 +58,38 @@ export function hubSettings(cfg: Config, shuffle: boolean): HubSettings {
   };
 }
 
-/** Where the speed layer reads from: the embedded generator, or Kafka with P partitions. */
-export type Input = { kind: 'generator' } | { kind: 'kafka'; partitions: number; endOffsets?: KafkaSourceOptions['endOffsets'] };
+/**
+ * Where the speed layer reads from: the embedded generator, Kafka with P partitions, or files
+ * replayed as partition 0 of both topics (`--file`, `--prices-file`; resolved by `fileInput`).
+ */
+export type Input =
+  | { kind: 'generator' }
+  | { kind: 'kafka'; partitions: number; endOffsets?: KafkaSourceOptions['endOffsets'] }
+  | { kind: 'file'; tweets: ResolvedFile | null; prices: ResolvedFile | null };
+
+/** The tweets file of `--file` (run and produce), with its column mapping. */
+export function tweetsFileSpec(cfg: Config, path: string): FileSpec {
+  return { path, topic: TWEETS_TOPIC, columns: cfg.columns, symbol: null, setting: 'TWEETS_FILE (--file)' };
+}
+
+/** The prices file of `--prices-file` (or `produce prices --file`), with its mapping and symbol. */
+export function pricesFileSpec(cfg: Config, path: string, setting: string): FileSpec {
+  return { path, topic: PRICES_TOPIC, columns: cfg.priceColumns, symbol: cfg.symbol, setting };
+}
 
 /** Windows and join read the repartition topic (Kafka input, analytics on, ANALYTICS_SHUFFLE=kafka). */
 export const shufflesThroughKafka = (cfg: Config, input: Input): boolean => input.kind === 'kafka' && cfg.analytics && cfg.analyticsShuffle === 'kafka';
 
 /** Input partitions: the topics' (Kafka) or PARTITIONS (generator). Every stage has this many instances. */
-export const inputPartitions = (cfg: Config, input: Input): number => (input.kind === 'kafka' ? input.partitions : cfg.partitions);
+// A file is one partition of each topic: record ids `t0-<i>`, `p0-<i>` with i its index in the file.
+export const inputPartitions = (cfg: Config, input: Input): number => (input.kind === 'kafka' ? input.partitions : input.kind === 'file' ? 1 : cfg.partitions);
 
 /** Every speed-layer actor's options, each of its actor's own type. */
 export interface SpeedOptions {
   generator: GeneratorSourceOptions;
   kafkaSource: KafkaSourceOptions;
+  /** Null unless the input is files. */
+  fileSource: FileSourceOptions | null;
   parse: ParseOptions;
   sentiment: SentimentOptions;
   bronze: BronzeSinkOptions;
@@ -112,6 +133,7 @@ export function speedOptions(cfg: Config, epochMs: number, input: Input): SpeedO
   const topics = { pipeline: PIPELINE, brokers: cfg.kafkaBrokers, topicPrefix: cfg.kafkaTopicPrefix };
   return {
     generator: generatorOptions(cfg, epochMs, P),
+    fileSource: input.kind === 'file' ? { pipeline: PIPELINE, tweets: input.tweets, prices: input.prices, rate: cfg.rate, batchSize: cfg.batchSize, lingerMs: cfg.lingerMs } : null,
     kafkaSource: { pipeline: PIPELINE, hub, batchSize: cfg.batchSize, idleTimeoutMs: cfg.idleTimeout * 1000, endOffsets: input.kind === 'kafka' ? (input.endOffsets ?? null) : null },
     parse: { pipeline: PIPELINE, allowedLatenessMs: cfg.allowedLateness * 1000 },
     // Slim scores for the windows, unless the windows read the repartition topic.

@@ -21,11 +21,12 @@
 //   Then every stage instance `*/p` depends on partition p of the topics alone: a task, which
 //   any replica of the consumer group can own, checkpoint and hand over (DESIGN.md §5).
 
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import client from 'prom-client';
 import { alertSinkActor } from '../actors/alert-sink/protocol.js';
 import { bronzeSinkActor } from '../actors/bronze-sink/protocol.js';
 import { dlqSinkActor } from '../actors/dlq-sink/protocol.js';
+import { fileSourceActor } from '../actors/file-source/protocol.js';
 import { generatorSourceActor } from '../actors/generator-source/protocol.js';
 import { joinActor } from '../actors/join/protocol.js';
 import { kafkaSourceActor, type KafkaSourceState } from '../actors/kafka-source/protocol.js';
@@ -37,6 +38,7 @@ import { shuffleSourceActor, type ShuffleSourceState } from '../actors/shuffle-s
 import { storeSinkActor } from '../actors/store-sink/protocol.js';
 import { windowsActor } from '../actors/windows/protocol.js';
 import type { Config } from '../config.js';
+import { FileInputError, inspectFile } from '../io/files/record-file.js';
 import { LocalCheckpointStore } from '../io/checkpoints/local-checkpoints.js';
 import { lakeOutageLog, openLake, reportOutage } from '../io/lake/open.js';
 import { connectS3, provisionBuckets, STACK_BUCKETS } from '../io/lake/s3-lake.js';
@@ -61,11 +63,11 @@ import { decodeSnapshot } from '../runtime/codec.js';
 import { Compactor } from './compaction.js';
 // The domain's metric families, registered before this process's metrics are created.
 import './metric-families.js';
-import { hubSettings, inputPartitions, lakeSettings, PIPELINE, shufflesThroughKafka, speedOptions, type Input, type SpeedOptions } from './settings.js';
+import { hubSettings, inputPartitions, lakeSettings, PIPELINE, pricesFileSpec, shufflesThroughKafka, speedOptions, tweetsFileSpec, type Input, type SpeedOptions } from './settings.js';
 
 // Config -> each adapter's settings and each actor's options live in settings.ts; re-exported for
 // the CLI and the tests.
-export { hubSettings, lakeSettings, PIPELINE, shufflesThroughKafka, storeSettings, type Input } from './settings.js';
+export { hubSettings, lakeSettings, PIPELINE, pricesFileSpec, shufflesThroughKafka, storeSettings, tweetsFileSpec, type Input } from './settings.js';
 
 /** A part of the graph: its stages and the edges into and between them. */
 interface Part {
@@ -94,7 +96,9 @@ export function speedTopology(cfg: Config, epochMs: number, input: Input = { kin
   const source =
     input.kind === 'kafka'
       ? stage(kafkaSourceActor, at('source', o.kafkaSource, { source: true, placement: 'main' }))
-      : stage(generatorSourceActor, at('source', o.generator, { source: true }));
+      : o.fileSource
+        ? stage(fileSourceActor, at('source', o.fileSource, { source: true }))
+        : stage(generatorSourceActor, at('source', o.generator, { source: true }));
   // Parse decides lateness and keeps what it needs for that: a failure restores it from the
   // checkpoint with everything else (an in-place restart would forget what it decided since).
   const parse = stage(parseActor, at('parse', o.parse));
@@ -216,12 +220,40 @@ function taskOffsets(snapshots: Record<string, Uint8Array>, p: number): TaskOffs
   return out;
 }
 
+type FileInput = Extract<Input, { kind: 'file' }>;
+
+/**
+ * The files of `--file` / `--prices-file`, checked and their columns mapped, or null for none.
+ * A replay resumes only from the checkpoints of the same files (offsets are record indexes).
+ */
+export async function fileInput(cfg: Config, history?: CheckpointHistory, log?: Logger): Promise<FileInput | null> {
+  if (cfg.file === '' && cfg.pricesFile === '') return null;
+  const tweets = cfg.file === '' ? null : await inspectFile(tweetsFileSpec(cfg, cfg.file));
+  const prices = cfg.pricesFile === '' ? null : await inspectFile(pricesFileSpec(cfg, cfg.pricesFile, 'PRICES_FILE (--prices-file)'));
+  const files: FileInput = { kind: 'file', tweets, prices };
+  if (cfg.kafkaBrokers.length > 0) log?.warn('replaying files: Kafka input is not read (KAFKA_BROKERS is set)', { file: cfg.file, pricesFile: cfg.pricesFile });
+  const previous = history ? await history.latest(PIPELINE) : null;
+  const before = previous ? ((previous.meta?.input as string | undefined) ?? 'the generator or Kafka') : null;
+  if (before !== null && before !== inputIdentity(files)) {
+    throw new FileInputError(`DATA_DIR (--data-dir) = ${JSON.stringify(cfg.dataDir)} holds the checkpoints of another input (${before}): expected the data directory of an earlier replay of ${inputIdentity(files)}, or a new one`);
+  }
+  const about = (f: typeof tweets) => f && { path: f.path, shape: f.shape, format: f.format };
+  log?.info('replaying files', { tweets: about(tweets), prices: prices && { ...about(prices), symbol: prices.mapping?.symbol ?? undefined } });
+  return files;
+}
+
+/** What a file replay's checkpoints belong to: its files' absolute paths. */
+function inputIdentity(files: FileInput): string {
+  return [files.tweets && `tweets file ${resolve(files.tweets.path)}`, files.prices && `prices file ${resolve(files.prices.path)}`].filter(Boolean).join(' and ');
+}
+
 /** Start the speed layer: its checkpoint store, the consumer group (Kafka input), the supervisor. */
 export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = systemClock): Promise<SpeedRun> {
   const { registry, metrics } = speedMetrics();
   const { lake, history } = await checkpointLake(cfg, log, clock);
-  const group = cfg.kafkaBrokers.length > 0 ? await joinConsumerGroup(cfg, log, clock, metrics, history) : null;
-  const input: Input = group?.input ?? { kind: 'generator' };
+  const files = await fileInput(cfg, history, log);
+  const group = !files && cfg.kafkaBrokers.length > 0 ? await joinConsumerGroup(cfg, log, clock, metrics, history) : null;
+  const input: Input = files ?? group?.input ?? { kind: 'generator' };
   const checkpoints = group?.checkpoints ?? history;
   const tasksMode = group?.tasksMode ?? false;
   // The generator's event-time origin is part of its identity: keep the first run's.
@@ -241,7 +273,7 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
         launched = [...(group?.hub.ownedTasks() ?? [])];
         return checkpoints.latest(p);
       },
-      save: (cp) => checkpoints.save({ ...cp, meta: { ...cp.meta, epoch: epochMs } }),
+      save: (cp) => checkpoints.save({ ...cp, meta: { ...cp.meta, epoch: epochMs, ...(files ? { input: inputIdentity(files) } : {}) } }),
       nextId: checkpoints.nextId ? (p) => checkpoints.nextId!(p) : undefined,
     },
     checkpointIntervalMs: cfg.checkpointInterval * 1000,

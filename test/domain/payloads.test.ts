@@ -191,6 +191,7 @@ void test('every reason code is reachable', () => {
     validateTweet(tweet({ text: 'a\ud800b' })),
     rawRecordProblem({ topic: 'tweets', partition: 0, offset: 1, key: null, value: '{}', ingestTs: 0, notUtf8: true })!,
     rawRecordProblem({ topic: 'tweets', partition: 0, offset: -1, key: null, value: '{}', ingestTs: 0 })!,
+    rawRecordProblem({ topic: 'tweets', partition: 0, offset: 1, key: null, value: 'a,b', ingestTs: 0, unmapped: 'CSV row has 2 fields, the header 4' })!,
   ];
   for (const v of raws) if (!v.ok) seen.add(v.reason);
   // The sinks' own reasons are reached by the sinks (test/fuzz/parse-to-sink.test.ts).

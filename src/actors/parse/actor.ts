@@ -54,7 +54,9 @@ const createParse = defineActor(parseActor, (o, self) => {
               dead.push({ kind: 'dead-letter', topic: r.topic, partition: r.partition, offset: r.offset, ingestTs: r.ingestTs, reason: v.reason, detail: v.detail, raw: r.value });
               continue;
             }
-            const symbols = extractCashtags(v.value.text);
+            // The text's cashtags; a tweet naming none may say its symbol in the payload.
+            const tagged = extractCashtags(v.value.text);
+            const symbols = tagged.length === 0 && v.value.symbol !== undefined ? [v.value.symbol] : tagged;
             if (symbols.length === 0) untagged++;
             const missed = time.observe(r.topic, v.eventTime);
             if (missed !== null) for (const s of symbols) late.push(lateRow('tweet', id, s, v.eventTime, missed, r.ingestTs));
