@@ -125,9 +125,16 @@ produce.action(async (topicArg: string, flags: Partial<Record<SettingName, strin
   const topic = topicArg === 'tweets' ? TWEETS_TOPIC : PRICES_TOPIC;
   const log = createLogger(cfg.logLevel, `cashtag-producer-${topicArg}`, cfg.logFormat);
   const abort = new AbortController();
-  // A send waiting on a broker that went away sees the abort only when it returns: give it 10 s.
-  const stop = () => {
+  let connected = false;
+  const stop = (signal: NodeJS.Signals) => {
     abort.abort();
+    // Still reaching Kafka: nothing is in flight, so stop now rather than when kafkajs gives up.
+    if (!connected) {
+      process.stderr.write(`cashtag produce: stopped by ${signal} before Kafka was reached\n`);
+      process.exit(process.exitCode ?? 0);
+      return;
+    }
+    // A send waiting on a broker that went away sees the abort only when it returns: give it 10 s.
     setTimeout(() => process.exit(process.exitCode ?? 0), 10_000).unref();
   };
   process.once('SIGINT', stop);
@@ -163,6 +170,7 @@ produce.action(async (topicArg: string, flags: Partial<Record<SettingName, strin
       retryBudgetMs: cfg.produceRetryBudget * 1000,
       log,
       signal: abort.signal,
+      onConnected: () => (connected = true),
     });
   } catch (e) {
     log.error('producer failed', { error: e instanceof Error ? e.message : String(e) });

@@ -34,6 +34,8 @@ export interface ProduceOptions {
   retryBudgetMs?: number;
   log: Logger;
   signal?: AbortSignal;
+  /** Called once the producer is connected (before it, a stop has nothing to flush). */
+  onConnected?: () => void;
 }
 
 export interface Message {
@@ -84,6 +86,7 @@ export async function runProducer(o: ProduceOptions): Promise<{ sent: number }> 
   // provisioning above fails within seconds when Kafka is not there at all.
   const sending = o.retryBudgetMs ? createKafka({ brokers: o.brokers, clientId: `cashtag-producer-${o.topic}`, retry: sendRetries(o.retryBudgetMs) }, o.log) : kafka;
   const producer = await connectProducer(sending, o.brokers, { retryBudgetMs: o.retryBudgetMs });
+  o.onConnected?.();
   const source: Iterator<Message> | AsyncIterator<Message> = o.source.kind === 'generator' ? generated(o.topic, o.source.settings) : fromFile(o.source.file);
   const labels = { topic: o.topic };
   const started = performance.now();

@@ -1,7 +1,7 @@
 // The operator's console: progress lines from metrics samples, --version, a mistyped flag answered
 // in two lines, a bad DATA_DIR named before anything starts, and produce's own --help.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,4 +67,32 @@ test('produce --help lists its own flags, not the speed layer\'s', () => {
   assert.equal(r.status, 0);
   for (const f of ['--kafka-brokers', '--rate', '--seed', '--file', '--produce-retry-budget']) assert.ok(r.stdout.includes(f), f);
   for (const f of ['--analytics', '--http-port', '--cassandra-contact-points', '--sink-retry-budget']) assert.ok(!r.stdout.includes(f), f);
+});
+
+/** Run `cashtag produce` against a port nothing listens on; SIGTERM it after `termAfterMs` if given. */
+function produceUnreachable(termAfterMs: number | null): Promise<{ code: number | null; ms: number; stderr: string }> {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn(process.execPath, [CLI, 'produce', 'tweets', '--kafka-brokers', '127.0.0.1:1', '--producer-metrics-port', '0', '--log-format', 'json'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const term = termAfterMs === null ? null : setTimeout(() => child.kill('SIGTERM'), termAfterMs);
+    const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('exit', (code) => {
+      if (term) clearTimeout(term);
+      clearTimeout(guard);
+      resolve({ code, ms: Date.now() - started, stderr });
+    });
+  });
+}
+
+test('produce: Kafka unreachable -> exit 1 naming KAFKA_BROKERS; SIGTERM while connecting stops it at once', async () => {
+  const gone = await produceUnreachable(null);
+  assert.equal(gone.code, 1);
+  assert.match(gone.stderr, /Kafka at 127\.0\.0\.1:1 \(KAFKA_BROKERS\) is not reachable/);
+  const stopped = await produceUnreachable(1_500);
+  assert.equal(stopped.code, 0, 'a requested stop with nothing in flight is a clean stop');
+  assert.match(stopped.stderr, /stopped by SIGTERM before Kafka was reached/);
+  // Start-up plus the signal: far below the ~16 s kafkajs spends before it gives up (first case).
+  assert.ok(stopped.ms < gone.ms, `stopped after ${stopped.ms} ms, gave up after ${gone.ms} ms`);
 });
