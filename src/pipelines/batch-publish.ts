@@ -137,14 +137,22 @@ export async function publish(lake: Lake, gold: string, runId: string, version: 
     const keys = topics.map((s) => reportKey(report, s));
     // Several copies in flight: on S3 each is a round trip, and the fewer the round trips in
     // sequence, the shorter the time a glob can find old and new topics side by side.
+    // A failed copy stops the lanes taking more, and publish returns only when none is in
+    // flight: no write of this call lands after it has failed.
     let next = 0;
+    const failures: unknown[] = [];
     const lane = async (): Promise<void> => {
-      while (next < topics.length) {
+      while (failures.length === 0 && next < topics.length) {
         const s = topics[next++];
-        await lake.copy(gold, stagedKey(runId, report, s), reportKey(report, s));
+        try {
+          await lake.copy(gold, stagedKey(runId, report, s), reportKey(report, s));
+        } catch (e) {
+          failures.push(e);
+        }
       }
     };
     await Promise.all(Array.from({ length: Math.min(COPIES_IN_FLIGHT, topics.length) }, lane));
+    if (failures.length > 0) throw failures[0];
     const current = new Set(keys);
     const others = (await lake.list(gold, `${REPORTS[report]}/`)).map((o) => o.key).filter((k) => !current.has(k));
     // An older layout's manifest goes before the versions it names.
