@@ -48,13 +48,12 @@ import { startMetricsServer } from '../io/http/metrics-server.js';
 import type { Logger } from '../runtime/actor.js';
 import { systemClock, type Clock } from '../runtime/clock.js';
 import { createMetrics, type RuntimeMetrics } from '../runtime/metrics.js';
+import { Resources } from '../runtime/resources.js';
 import { Supervisor } from '../runtime/supervisor.js';
 import { broadcast, forward, hash, stage, type AnyStage, type EdgeSpec, type StageOf, type StageSettings, type TopologySpec } from '../runtime/topology.js';
 import { createKafka, topicNames } from '../io/kafka/client.js';
-import { closeSharedHubs } from '../io/kafka/consumer-hub.js';
-import { closeSharedProducers } from '../io/kafka/producer.js';
 import { provisionTopics } from '../io/kafka/provision.js';
-import { sharedHub, type ConsumerHub } from '../io/kafka/consumer-hub.js';
+import { consumerHub, type ConsumerHub } from '../io/kafka/consumer-hub.js';
 import { awaitAllTasks, awaitFirstAssignment, partitionWaitMs, type GroupWaitOptions } from '../io/kafka/group-wait.js';
 import { SHUFFLE_TOPIC } from '../io/kafka/client.js';
 import { PRICES_TOPIC, TWEETS_TOPIC } from '../domain/records.js';
@@ -252,7 +251,14 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
   const { registry, metrics } = speedMetrics();
   const { lake, history } = await checkpointLake(cfg, log, clock);
   const files = await fileInput(cfg, history, log);
-  const group = !files && cfg.kafkaBrokers.length > 0 ? await joinConsumerGroup(cfg, log, clock, metrics, history) : null;
+  // The main thread's Kafka clients (the group member, the sinks' producers), kept across
+  // launches and closed here when the run ends.
+  const resources = new Resources();
+  const closeResources = () => resources.closeAll().catch((e: unknown) => log.warn('closing the Kafka clients failed', { error: e instanceof Error ? e.message : String(e) }));
+  const group = !files && cfg.kafkaBrokers.length > 0 ? await joinConsumerGroup(cfg, { log, clock, metrics, resources }, history).catch(async (e: unknown) => {
+    await closeResources();
+    throw e;
+  }) : null;
   const input: Input = files ?? group?.input ?? { kind: 'generator' };
   const checkpoints = group?.checkpoints ?? history;
   const tasksMode = group?.tasksMode ?? false;
@@ -284,6 +290,7 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
     // Tasks mode: run only the tasks the consumer group gave this process (read at each launch,
     // with the checkpoints restored for them).
     tasks: tasksMode ? () => launched : undefined,
+    resources,
   });
   const started = group ? followTasks(group, supervisor, metrics, () => launched) : () => undefined;
   try {
@@ -293,13 +300,12 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
     // A server missing at start: release the threads, pool and clients already started, so the
     // error reaches the user and the process can exit.
     await supervisor.shutdown().catch(() => undefined);
-    await closeSharedHubs().catch(() => undefined);
-    await closeSharedProducers().catch(() => undefined);
+    await closeResources();
     throw e;
   }
   const compactor = startCompactor(cfg, { topology, history, tasksMode, metrics, log, clock });
   const server = cfg.metricsPort > 0 ? await startMetricsServer(cfg.metricsPort, () => supervisor.metricsText(), registry.contentType, cfg.metricsHost) : null;
-  return { supervisor, metricsUrl: server?.url ?? null, compactor, ...runControl(supervisor, compactor, () => server?.close()) };
+  return { supervisor, metricsUrl: server?.url ?? null, compactor, ...runControl(supervisor, compactor, () => resources.closeAll(), () => server?.close()) };
 }
 
 /** The process's metrics registry: Node's default metrics and cashtag's. */
@@ -337,29 +343,26 @@ interface KafkaGroup {
 }
 
 /** Provision the topics and join the consumer group before the first launch, so it restores the tasks it was given. */
-async function joinConsumerGroup(cfg: Config, log: Logger, clock: Clock, metrics: RuntimeMetrics, history: CheckpointHistory): Promise<KafkaGroup> {
+async function joinConsumerGroup(cfg: Config, main: { log: Logger; clock: Clock; metrics: RuntimeMetrics; resources: Resources }, history: CheckpointHistory): Promise<KafkaGroup> {
+  const { log, clock, metrics, resources } = main;
   const names = topicNames(cfg.kafkaTopicPrefix);
   const counts = await provisionTopics(createKafka({ brokers: cfg.kafkaBrokers, clientId: 'cashtag-admin' }, log), cfg.kafkaBrokers, { partitions: cfg.kafkaPartitions, replicationFactor: cfg.kafkaReplicationFactor, retentionMs: cfg.kafkaRetentionHours * 3_600_000 }, log, names);
   let input: KafkaGroup['input'] = { kind: 'kafka', partitions: counts.get(names.tweets) ?? cfg.kafkaPartitions };
-  const hub = sharedHub(hubSettings(cfg, shufflesThroughKafka(cfg, input)), log, clock, metrics);
+  // The main thread's Kafka sources read through this same hub (same scope, same settings).
+  const hub = await consumerHub(resources, hubSettings(cfg, shufflesThroughKafka(cfg, input)), log, clock, metrics);
   const tasksMode = !cfg.analytics || shufflesThroughKafka(cfg, input);
   const groupWait: GroupWaitOptions = { groupId: cfg.kafkaGroupId, partitions: input.partitions, sessionTimeoutMs: cfg.kafkaSessionTimeout * 1000, log, setTimer: (ms, fn) => clock.setTimer(ms, fn) };
-  try {
-    await awaitFirstAssignment(hub, () => hub.start(), groupWait);
-    // Without tasks this process needs every partition: after a kill -9 the dead member holds
-    // some until its session times out; wait for them (bounded) instead of exiting.
-    if (!tasksMode) await awaitAllTasks(hub, { ...groupWait, waitMs: partitionWaitMs(groupWait.sessionTimeoutMs) });
-    if (cfg.untilDrained) {
-      // The end of the backlog is where the partitions end now: what arrives while it drains is
-      // left for the next run.
-      const ends = await hub.endOffsets([TWEETS_TOPIC, PRICES_TOPIC]);
-      const endOffsets = { tweets: ends.get(TWEETS_TOPIC) ?? [], prices: ends.get(PRICES_TOPIC) ?? [] };
-      input = { ...input, endOffsets };
-      log.info('reading until the end offsets seen at start-up', endOffsets);
-    }
-  } catch (e) {
-    await closeSharedHubs().catch(() => undefined);
-    throw e;
+  await awaitFirstAssignment(hub, () => hub.start(), groupWait);
+  // Without tasks this process needs every partition: after a kill -9 the dead member holds
+  // some until its session times out; wait for them (bounded) instead of exiting.
+  if (!tasksMode) await awaitAllTasks(hub, { ...groupWait, waitMs: partitionWaitMs(groupWait.sessionTimeoutMs) });
+  if (cfg.untilDrained) {
+    // The end of the backlog is where the partitions end now: what arrives while it drains is
+    // left for the next run.
+    const ends = await hub.endOffsets([TWEETS_TOPIC, PRICES_TOPIC]);
+    const endOffsets = { tweets: ends.get(TWEETS_TOPIC) ?? [], prices: ends.get(PRICES_TOPIC) ?? [] };
+    input = { ...input, endOffsets };
+    log.info('reading until the end offsets seen at start-up', endOffsets);
   }
   const checkpoints = tasksMode ? new TaskCheckpointStore(history, input.partitions, { owned: () => hub.ownedTasks() ?? [], committed: (t) => hub.committed(t) }, taskOffsets, log) : history;
   return { hub, input, tasksMode, groupWait, checkpoints };
@@ -424,15 +427,14 @@ function startCompactor(cfg: Config, run: { topology: TopologySpec; history: Che
 }
 
 /** stop() and done of a started run. */
-function runControl(supervisor: Supervisor, compactor: Compactor, closeServer: () => void): Pick<SpeedRun, 'stop' | 'done'> {
+function runControl(supervisor: Supervisor, compactor: Compactor, closeResources: () => Promise<void>, closeServer: () => void): Pick<SpeedRun, 'stop' | 'done'> {
   let stopping: Promise<void> | null = null;
   // Kafka clients outlive the sources: the final checkpoint's offsets are committed after the
   // sources closed, so they disconnect only once the supervisor is done.
   const closeClients = async () => {
     closeServer();
     await compactor.stop();
-    await closeSharedHubs();
-    await closeSharedProducers();
+    await closeResources();
   };
   const stop = () => (stopping ??= supervisor.drain(60_000).finally(closeClients));
   const done = supervisor.done.then(

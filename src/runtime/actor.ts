@@ -3,6 +3,7 @@
 
 import type { Clock } from './clock.js';
 import type { RuntimeMetrics } from './metrics.js';
+import type { Resources } from './resources.js';
 import type { InstanceRef } from './topology.js';
 
 export interface Logger {
@@ -18,6 +19,11 @@ export interface ActorContext {
   readonly clock: Clock;
   readonly metrics: RuntimeMetrics;
   readonly log: Logger;
+  /**
+   * The resources this instance shares with the others of its thread (one Kafka connection per
+   * cluster and role, say), opened on first ask and closed by the thread's owner, not the actor.
+   */
+  readonly resources: Resources;
   /**
    * Send records on an output. For hash-routed edges give one key per record. Resolves when every
    * batch is handed to its link, which waits for credit: awaiting it is how backpressure works.

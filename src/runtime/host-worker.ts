@@ -1,5 +1,6 @@
-// Entry point of an actor-host worker thread: one ActorHost, its own metrics registry, ports to
-// the main thread (parentPort) and to every other worker host (transferred MessagePorts).
+// Entry point of an actor-host worker thread: one ActorHost, its own metrics registry and resource
+// scope, ports to the main thread (parentPort) and to every other worker host (transferred
+// MessagePorts).
 
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
@@ -8,6 +9,7 @@ import { systemClock } from './clock.js';
 import { ActorHost } from './host.js';
 import { setThreadNice } from './thread-priority.js';
 import { createMetrics, metricFamilyModules } from './metrics.js';
+import { Resources } from './resources.js';
 import type { HostCommand, HostEvent, PeerMessage } from './protocol.js';
 import { peerMessageTransfer } from './protocol.js';
 
@@ -19,6 +21,11 @@ const registry = new client.Registry();
 const metrics = createMetrics(registry);
 const peers = new Map<number, MessagePort>();
 let host: ActorHost | null = null;
+/**
+ * What this thread's actors share (connections). A thread lives for one launch: it is closed at a
+ * shutdown; a failover terminates the thread, and its sockets go with it.
+ */
+const resources = new Resources();
 
 const toSupervisor = (ev: HostEvent) => port.postMessage(ev);
 const toPeer = (hostId: number, m: PeerMessage) => {
@@ -35,7 +42,7 @@ async function onCommand(cmd: HostCommand): Promise<void> {
   switch (cmd.t) {
     case 'init':
       setThreadNice(cmd.settings.workerNice);
-      host = new ActorHost(cmd.hostId, cmd.topology, cmd.placement, cmd.settings, systemClock, metrics, { toSupervisor, toPeer }, null);
+      host = new ActorHost(cmd.hostId, cmd.topology, cmd.placement, cmd.settings, systemClock, metrics, { toSupervisor, toPeer }, null, resources);
       await host.init(cmd.snapshots);
       toSupervisor({ t: 'ready', hostId: cmd.hostId });
       return;
@@ -59,6 +66,7 @@ async function onCommand(cmd: HostCommand): Promise<void> {
       toSupervisor({ t: 'metrics', requestId: cmd.requestId, metrics: await registry.getMetricsAsJSON() });
       return;
     case 'shutdown':
+      await resources.closeAll();
       for (const p of peers.values()) p.close();
       port.close();
       return;

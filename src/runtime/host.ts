@@ -10,6 +10,7 @@ import { InstanceRunner, type InstanceHost } from './instance.js';
 import { OutLink } from './links.js';
 import { instanceLabels, type RuntimeMetrics } from './metrics.js';
 import { partitionFor } from './partitioner.js';
+import type { Resources } from './resources.js';
 import type { Envelope, HostEvent, HostSettings, PeerMessage, SharedBatch } from './protocol.js';
 import { DEFAULT_CREDITS, DEFAULT_OUTPUT, instanceId, planLinks, type InstanceRef, type Link, type TopologySpec } from './topology.js';
 
@@ -69,6 +70,8 @@ export class ActorHost implements InstanceHost {
     readonly metrics: RuntimeMetrics,
     private readonly transport: HostTransport,
     private readonly offloader: Offloader | null,
+    /** Shared by this host's instances; its owner (host-worker, or the supervisor's caller) closes it. */
+    private readonly resources: Resources,
   ) {
     this.placement = new Map(placement);
     this.links = planLinks(topology);
@@ -175,6 +178,7 @@ export class ActorHost implements InstanceHost {
       clock: this.clock,
       metrics: this.metrics,
       log: { info: log('info'), warn: log('warn'), error: log('error') },
+      resources: this.resources,
       emit: async (records, opts) => {
         const output = opts?.output ?? DEFAULT_OUTPUT;
         if (records.length === 0) return;

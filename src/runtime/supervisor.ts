@@ -18,6 +18,7 @@ import { PipelineFailedError } from './errors.js';
 import { ActorHost, type Offloader } from './host.js';
 import { aggregateMetrics, metricFamilyModules, type RuntimeMetrics } from './metrics.js';
 import type { HostEvent, HostSettings, PeerMessage } from './protocol.js';
+import { Resources } from './resources.js';
 import { peerMessageTransfer } from './protocol.js';
 import { allInstances, instanceId, placeInstances, validateTopology, type TopologySpec } from './topology.js';
 
@@ -45,6 +46,13 @@ export interface SupervisorOptions {
    * instances of other tasks end at once (another replica of the consumer group runs them).
    */
   tasks?: () => number[];
+  /**
+   * What the main thread's actors share (connections), kept across launches: a relaunch keeps
+   * the consumer-group member and the partition writers. Given by the caller, who closes it (and
+   * may use it too, e.g. to wait for the group); absent, the supervisor makes one and closes it
+   * at shutdown.
+   */
+  resources?: Resources;
 }
 
 /** One launch of the topology: its threads, main-thread host and checkpoint bookkeeping. */
@@ -81,8 +89,10 @@ export class Supervisor {
   /** Settles when every instance has ended (resolve) or the pipeline failed for good (reject). */
   readonly done: Promise<void>;
   private readonly settings: HostSettings;
+  private readonly resources: Resources;
 
   constructor(private readonly o: SupervisorOptions) {
+    this.resources = o.resources ?? new Resources();
     validateTopology(o.topology);
     this.instances = allInstances(o.topology).map(instanceId);
     this.placement = [...placeInstances(o.topology, o.workers)];
@@ -147,7 +157,7 @@ export class Supervisor {
     const mainHost = new ActorHost(0, topology, this.placement, settings, this.o.clock, this.o.metrics, {
       toSupervisor: (ev) => this.onEvent(n, ev),
       toPeer: (hostId, m) => workers.get(hostId)?.postMessage(m, peerMessageTransfer(m)),
-    }, this.offloader());
+    }, this.offloader(), this.resources);
     const gen: Generation = { n, workers, mainHost, tracker: new CheckpointTracker(this.instances), ended: new Set(), finalSnapshots: {} };
     this.gen = gen;
 
@@ -395,5 +405,7 @@ export class Supervisor {
     await this.stopGeneration();
     await this.pool?.destroy();
     this.pool = null;
+    // Its own scope only, once the threads are gone (the actors that used it are).
+    if (!this.o.resources) await this.resources.closeAll().catch((e: unknown) => this.o.log.warn('closing the main thread\'s resources failed', { error: e instanceof Error ? e.message : String(e) }));
   }
 }

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import createAlertSink, { alertJson } from '../../src/actors/alert-sink/actor.js';
 import type { AlertRow } from '../../src/domain/records.js';
 import { topicNames } from '../../src/io/kafka/client.js';
+import { Resources } from '../../src/runtime/resources.js';
 import { batchInfo, startActor } from '../helpers/actor-harness.js';
 import { fakeProducer, lastIn, provideProducer, provideTail } from '../helpers/fake-kafka.js';
 
@@ -18,10 +19,12 @@ const alert = (minute: number, symbol: string): AlertRow => ({ kind: 'alert', se
 test('alert sink: each alert keyed symbol@window_end with the contract\'s JSON; a restarted sink skips what the topic has', async () => {
   const brokers = 'alerts-a:9092';
   const fake = fakeProducer();
-  provideProducer(`alerts/${brokers}`, fake.producer);
-  provideTail(brokers, TOPICS.alerts, 3, lastIn(fake.sent, TOPICS.alerts, 3));
+  // One thread's scope: the restarted sink finds the same producer and partition writer.
+  const resources = new Resources();
+  await provideProducer(resources, 'alerts', [brokers], fake.producer);
+  await provideTail(resources, [brokers], TOPICS.alerts, 3, lastIn(fake.sent, TOPICS.alerts, 3));
   const options = { pipeline: 't', brokers: [brokers], topicPrefix: '' };
-  const first = await startActor(createAlertSink, options, 'alert-sink', 3);
+  const first = await startActor(createAlertSink, options, 'alert-sink', 3, undefined, resources);
   await first.actor.handle!([alert(5, 'AAPL'), alert(5, 'TSLA'), alert(6, 'AAPL')], batchInfo);
   const msgs = fake.sent.flatMap((s) => s.messages);
   assert.deepEqual(msgs.map((m) => [m.partition, m.key]), [[3, `AAPL@${T0 + 5 * MIN}`], [3, `TSLA@${T0 + 5 * MIN}`], [3, `AAPL@${T0 + 6 * MIN}`]]);
@@ -29,7 +32,7 @@ test('alert sink: each alert keyed symbol@window_end with the contract\'s JSON; 
   assert.equal(String(msgs[0].value), alertJson(alert(5, 'AAPL')));
   assert.ok(fake.sent.every((s) => s.acks === -1), 'acknowledged by all in-sync replicas');
   // A crash, and the replay from the last checkpoint brings the last two alerts again, then a new one.
-  const second = await startActor(createAlertSink, options, 'alert-sink', 3);
+  const second = await startActor(createAlertSink, options, 'alert-sink', 3, undefined, resources);
   await second.actor.handle!([alert(5, 'TSLA'), alert(6, 'AAPL'), alert(7, 'MSFT')], batchInfo);
   assert.deepEqual(fake.sent.flatMap((s) => s.messages).map((m) => m.key), [`AAPL@${T0 + 5 * MIN}`, `TSLA@${T0 + 5 * MIN}`, `AAPL@${T0 + 6 * MIN}`, `MSFT@${T0 + 7 * MIN}`]);
   assert.equal(await second.metric('cashtag_sink_rows_skipped_total', 'sink="alerts"'), 2);
@@ -40,9 +43,10 @@ test('alert sink: each alert keyed symbol@window_end with the contract\'s JSON; 
 test('alert sink: a failed send is counted and fails the batch', async () => {
   const brokers = 'alerts-b:9092';
   const fake = fakeProducer();
-  provideProducer(`alerts/${brokers}`, fake.producer);
-  provideTail(brokers, TOPICS.alerts, 0, () => null);
-  const s = await startActor(createAlertSink, { pipeline: 't', brokers: [brokers], topicPrefix: '' }, 'alert-sink', 0);
+  const resources = new Resources();
+  await provideProducer(resources, 'alerts', [brokers], fake.producer);
+  await provideTail(resources, [brokers], TOPICS.alerts, 0, () => null);
+  const s = await startActor(createAlertSink, { pipeline: 't', brokers: [brokers], topicPrefix: '' }, 'alert-sink', 0, undefined, resources);
   fake.state.failNext = 1;
   await assert.rejects(async () => s.actor.handle!([alert(1, 'AAPL')], batchInfo), /broker not available/);
   assert.equal(await s.metric('cashtag_sink_errors_total', 'sink="alerts"'), 1);

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import createDlqSink from '../../src/actors/dlq-sink/actor.js';
 import type { DeadLetter } from '../../src/domain/records.js';
 import { topicNames } from '../../src/io/kafka/client.js';
+import { Resources } from '../../src/runtime/resources.js';
 import { batchInfo, startActor } from '../helpers/actor-harness.js';
 import { fakeProducer, lastIn, provideProducer, provideTail } from '../helpers/fake-kafka.js';
 
@@ -16,17 +17,19 @@ const dead = (topic: 'tweets' | 'stock-prices', offset: number): DeadLetter => (
 test('dlq sink: dead letters go to their input topic\'s DLQ partition with the raw value and headers; a restart skips what is there', async () => {
   const brokers = 'dlq-a:9092';
   const fake = fakeProducer();
-  provideProducer(`dlq/${brokers}`, fake.producer);
-  for (const topic of [TOPICS.tweetsDlq, TOPICS.pricesDlq]) provideTail(brokers, topic, 2, lastIn(fake.sent, topic, 2));
+  // One thread's scope: the restarted sink finds the same producer and partition writers.
+  const resources = new Resources();
+  await provideProducer(resources, 'dlq', [brokers], fake.producer);
+  for (const topic of [TOPICS.tweetsDlq, TOPICS.pricesDlq]) await provideTail(resources, [brokers], topic, 2, lastIn(fake.sent, topic, 2));
   const options = { pipeline: 't', brokers: [brokers], topicPrefix: '' };
-  const first = await startActor(createDlqSink, options, 'dlq-sink', 2);
+  const first = await startActor(createDlqSink, options, 'dlq-sink', 2, undefined, resources);
   await first.actor.handle!([dead('tweets', 4), dead('stock-prices', 1), dead('tweets', 9)], batchInfo);
   const to = (topic: string) => fake.sent.filter((s) => s.topic === topic).flatMap((s) => s.messages);
   assert.deepEqual(to(TOPICS.tweetsDlq).map((m) => [m.partition, m.key, String(m.value)]), [[2, '2:4', '{"offset": 4'], [2, '2:9', '{"offset": 9']]);
   assert.deepEqual(to(TOPICS.pricesDlq).map((m) => m.key), ['2:1']);
   const h = to(TOPICS.tweetsDlq)[0].headers!;
   assert.deepEqual([h.reason, h.detail, h['source-topic'], h['source-partition'], h['source-offset']], ['not_json', 'Unexpected end', 'tweets', '2', '4']);
-  const second = await startActor(createDlqSink, options, 'dlq-sink', 2);
+  const second = await startActor(createDlqSink, options, 'dlq-sink', 2, undefined, resources);
   await second.actor.handle!([dead('stock-prices', 1), dead('tweets', 9), dead('tweets', 12)], batchInfo);
   assert.deepEqual(to(TOPICS.tweetsDlq).map((m) => m.key), ['2:4', '2:9', '2:12']);
   assert.deepEqual(to(TOPICS.pricesDlq).map((m) => m.key), ['2:1']);

@@ -7,8 +7,10 @@ import { test } from 'node:test';
 import createKafkaSource from '../../src/actors/kafka-source/actor.js';
 import type { KafkaSourceOptions } from '../../src/actors/kafka-source/protocol.js';
 import type { SourceRecord } from '../../src/domain/records.js';
-import { provideHub, type ConsumerHub, type HubRecord, type HubSettings } from '../../src/io/kafka/consumer-hub.js';
+import type { ConsumerHub, HubRecord, HubSettings } from '../../src/io/kafka/consumer-hub.js';
+import { Resources } from '../../src/runtime/resources.js';
 import { startActor } from '../helpers/actor-harness.js';
+import { provideHub } from '../helpers/fake-kafka.js';
 
 type Topic = 'tweets' | 'stock-prices';
 
@@ -46,8 +48,9 @@ const keys = (rs: SourceRecord[]) => rs.map((r) => ('kind' in r ? `idle:${r.topi
 
 async function start(groupId: string, p: number, o: Partial<KafkaSourceOptions> = {}) {
   const fake = fakeHub(p);
-  provideHub(hubSettings(groupId), fake.hub);
-  const s = await startActor(createKafkaSource, options(groupId, o), 'source', p);
+  const resources = new Resources();
+  await provideHub(resources, hubSettings(groupId), fake.hub);
+  const s = await startActor(createKafkaSource, options(groupId, o), 'source', p, undefined, resources);
   return { ...s, ...fake };
 }
 

@@ -11,6 +11,7 @@ import type { PriceRow, TweetRow } from '../../src/domain/records.js';
 import { topicNames } from '../../src/io/kafka/client.js';
 import { decodeOwned } from '../../src/runtime/codec.js';
 import { partitionFor } from '../../src/runtime/partitioner.js';
+import { Resources } from '../../src/runtime/resources.js';
 import { batchInfo, startActor } from '../helpers/actor-harness.js';
 import { fakeProducer, provideProducer } from '../helpers/fake-kafka.js';
 
@@ -23,8 +24,9 @@ type Rows = { o: number; t?: TweetRow[]; p?: PriceRow[]; w?: number; idle?: true
 async function start(brokers: string) {
   const options: ShuffleSinkOptions = { pipeline: 't', brokers: [brokers], topicPrefix: 'x-', partitions: 4 };
   const fake = fakeProducer();
-  provideProducer(`shuffle/${brokers}`, fake.producer);
-  const s = await startActor(createShuffleSink, options, 'shuffle-sink', 1);
+  const resources = new Resources();
+  await provideProducer(resources, 'shuffle', [brokers], fake.producer);
+  const s = await startActor(createShuffleSink, options, 'shuffle-sink', 1, undefined, resources);
   const decoded = () => fake.sent.map((b) => ({ topic: b.topic, acks: b.acks, messages: b.messages.map((m) => ({ partition: m.partition, body: decodeOwned<ShuffleMessage>(m.value as Buffer) as Rows })) }));
   return { ...s, fake, decoded };
 }

@@ -10,9 +10,11 @@ import createShuffleSource from '../../src/actors/shuffle-source/actor.js';
 import type { ShuffleSourceOptions } from '../../src/actors/shuffle-source/protocol.js';
 import type { PriceRow, TweetRow } from '../../src/domain/records.js';
 import { SHUFFLE_TOPIC } from '../../src/io/kafka/client.js';
-import { provideHub, type ConsumerHub, type HubRecord, type HubSettings } from '../../src/io/kafka/consumer-hub.js';
+import type { ConsumerHub, HubRecord, HubSettings } from '../../src/io/kafka/consumer-hub.js';
 import { encodeOwned } from '../../src/runtime/codec.js';
+import { Resources } from '../../src/runtime/resources.js';
 import { startActor } from '../helpers/actor-harness.js';
+import { provideHub } from '../helpers/fake-kafka.js';
 
 const Q = 1;
 
@@ -57,8 +59,9 @@ const MESSAGES: ShuffleMessage[] = [
 
 async function start(messages: ShuffleMessage[], batchMessages?: number) {
   const fake = fakeHub(messages);
-  provideHub(settings, fake.hub);
-  const s = await startActor(createShuffleSource, options(batchMessages), 'shuffle-source', Q);
+  const resources = new Resources();
+  await provideHub(resources, settings, fake.hub);
+  const s = await startActor(createShuffleSource, options(batchMessages), 'shuffle-source', Q, undefined, resources);
   return { ...s, ...fake };
 }
 

@@ -5,19 +5,25 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { ActorContext, Behavior, Outputs, TypedContext, TypedFactory } from '../../src/runtime/actor.js';
 import { metricSum } from '../../src/runtime/metrics.js';
+import type { Resources } from '../../src/runtime/resources.js';
 import { fakeContext } from './fake-context.js';
 
 export const batchInfo = { link: 'test', fromStage: 'upstream', fromPartition: 0 };
 
-/** The factory called as the host calls it, then `init` with a fake context (changed by `adjust` first). */
+/**
+ * The factory called as the host calls it, then `init` with a fake context (changed by `adjust`
+ * first) whose resource scope is `resources` (a fresh one if not given: what a test put there,
+ * or the scope another instance of the same "thread" used).
+ */
 export async function startActor<Options, In, Out extends Outputs, State>(
   factory: TypedFactory<Options, In, Out, State>,
   options: Options,
   stage: string,
   partition = 0,
   adjust?: (ctx: ActorContext) => ActorContext,
+  resources?: Resources,
 ) {
-  const f = fakeContext(stage, partition);
+  const f = fakeContext(stage, partition, resources);
   const ctx = adjust ? adjust(f.ctx) : f.ctx;
   const actor: Behavior<In, Out, State> = await factory(options, { stage, partition });
   // The fake context's emit takes any records: the typed actor's emits are checked at its definition.

@@ -1,13 +1,15 @@
-// A fake ActorContext for unit tests of actors: a manual clock, a private metrics registry, and
-// emitted batches and watermarks recorded per output.
+// A fake ActorContext for unit tests of actors: a manual clock, a private metrics registry, a
+// resource scope (a test puts its fakes there, or shares one scope between two instances, as a
+// thread does), and emitted batches and watermarks recorded per output.
 import client from 'prom-client';
 import type { ActorContext } from '../../src/runtime/actor.js';
 import { ManualClock } from '../../src/runtime/clock.js';
 import '../../src/pipelines/metric-families.js';
 import { createMetrics } from '../../src/runtime/metrics.js';
+import { Resources } from '../../src/runtime/resources.js';
 import { quietLogger } from './runtime.js';
 
-export function fakeContext(stage = 'test', partition = 0) {
+export function fakeContext(stage = 'test', partition = 0, resources = new Resources()) {
   const emitted = new Map<string, unknown[]>();
   const watermarks: number[] = [];
   let idles = 0;
@@ -19,6 +21,7 @@ export function fakeContext(stage = 'test', partition = 0) {
     clock,
     metrics: createMetrics(new client.Registry()),
     log,
+    resources,
     emit: async (records, opts) => {
       const out = opts?.output ?? 'out';
       emitted.set(out, [...(emitted.get(out) ?? []), ...records]);
@@ -32,5 +35,5 @@ export function fakeContext(stage = 'test', partition = 0) {
     offload: () => Promise.reject(new Error('no pool in unit tests')),
     schedule: (ms, fn) => clock.setTimer(ms, fn),
   };
-  return { ctx, emitted, watermarks, clock, log, idles: () => idles, out: <T>(name = 'out') => (emitted.get(name) ?? []) as T[] };
+  return { ctx, emitted, watermarks, clock, log, resources, idles: () => idles, out: <T>(name = 'out') => (emitted.get(name) ?? []) as T[] };
 }

@@ -1,11 +1,13 @@
-// Stand-ins for Kafka in actor unit tests. The Kafka sinks take their producer and partition
-// writers from io/kafka's per-thread registries (sharedProducer, sharedPartitionWriter) by key;
-// a test puts its fakes there under the keys the actor will ask for, before the actor starts
-// (provideProducer, provideHub in consumer-hub.ts, a partition writer with a fake tail).
-import type { Message, Producer, ProducerRecord } from 'kafkajs';
-import { sharedPartitionWriter } from '../../src/io/kafka/ordered-partition-writer.js';
+// Stand-ins for Kafka in actor unit tests. The Kafka sinks and sources take their clients from
+// the resource scope of their context, by key (io/kafka: consumerHub, kafkaProducer, tailReader,
+// partitionWriter); a test puts its fakes into that scope under the keys the actor will ask for,
+// before the actor starts.
+import type { Producer, Message, ProducerRecord } from 'kafkajs';
+import { hubKey, type ConsumerHub, type HubSettings } from '../../src/io/kafka/consumer-hub.js';
+import { OrderedPartitionWriter, partitionWriterKey } from '../../src/io/kafka/ordered-partition-writer.js';
 import type { TailMessage } from '../../src/io/kafka/partition-tail.js';
-import { provideProducer as provideSharedProducer } from '../../src/io/kafka/producer.js';
+import { producerKey } from '../../src/io/kafka/producer.js';
+import type { Resources } from '../../src/runtime/resources.js';
 
 export interface Sent {
   topic: string;
@@ -32,14 +34,19 @@ export function fakeProducer() {
   return { producer, sent, state };
 }
 
-/** Register `producer` as the shared producer of `key` (what `sharedProducer(key, ...)` in an actor will return). */
-export function provideProducer(key: string, producer: Producer): void {
-  provideSharedProducer(key, producer);
+/** Put `producer` into `scope` as the producer of `role` on `brokers` (what `kafkaProducer` in an actor will return). */
+export async function provideProducer(scope: Resources, role: string, brokers: string[], producer: Producer): Promise<void> {
+  await scope.get(producerKey(role, brokers), () => producer);
 }
 
-/** Register the partition writer of (cluster, topic, partition) with a tail the test gives (the partition's last message). */
-export function provideTail(cluster: string, topic: string, partition: number, last: () => TailMessage | null): void {
-  sharedPartitionWriter(cluster, topic, partition, async () => last());
+/** Put a partition writer of (brokers, topic, partition) into `scope`, with a tail the test gives (the partition's last message). */
+export async function provideTail(scope: Resources, brokers: string[], topic: string, partition: number, last: () => TailMessage | null): Promise<void> {
+  await scope.get(partitionWriterKey(brokers, topic, partition), () => new OrderedPartitionWriter(topic, partition, async () => last()));
+}
+
+/** Put `hub` into `scope` as the consumer hub of these settings (what `consumerHub` in a source will return). */
+export async function provideHub(scope: Resources, s: Pick<HubSettings, 'brokers' | 'groupId' | 'topicPrefix'>, hub: ConsumerHub): Promise<void> {
+  await scope.get(hubKey(s), () => hub);
 }
 
 /** The last message the fake producer wrote to (topic, partition): what a tail read would find in Kafka. */

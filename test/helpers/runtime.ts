@@ -5,6 +5,7 @@ import type { Checkpoint, CheckpointStore } from '../../src/runtime/checkpoints.
 import { systemClock } from '../../src/runtime/clock.js';
 import '../../src/pipelines/metric-families.js';
 import { createMetrics } from '../../src/runtime/metrics.js';
+import type { Resources } from '../../src/runtime/resources.js';
 import { Supervisor } from '../../src/runtime/supervisor.js';
 import type { TopologySpec } from '../../src/runtime/topology.js';
 
@@ -58,7 +59,7 @@ export function pipeline(opts: PipelineOptions): TopologySpec {
   };
 }
 
-export function supervisor(topology: TopologySpec, extra: { workers?: number; checkpoints?: CheckpointStore; log?: Logger; checkpointIntervalMs?: number } = {}) {
+export function supervisor(topology: TopologySpec, extra: { workers?: number; checkpoints?: CheckpointStore; log?: Logger; checkpointIntervalMs?: number; resources?: Resources } = {}) {
   const registry = new client.Registry();
   return new Supervisor({
     topology,
@@ -68,6 +69,7 @@ export function supervisor(topology: TopologySpec, extra: { workers?: number; ch
     log: extra.log ?? quietLogger(),
     checkpoints: extra.checkpoints,
     checkpointIntervalMs: extra.checkpointIntervalMs,
+    resources: extra.resources,
     settings: { restart: { minMs: 10, maxMs: 50, jitter: 0.2, maxRestarts: 2, withinMs: 60_000 } },
   });
 }

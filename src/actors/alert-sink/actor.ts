@@ -14,9 +14,9 @@ import type { Producer } from 'kafkajs';
 import { defineActor, type Behavior, type NoOutputs, type TypedContext } from '../../runtime/actor.js';
 import { instanceLabels } from '../../runtime/metrics.js';
 import { createKafka, topicNames } from '../../io/kafka/client.js';
-import { sharedPartitionWriter, type OrderedPartitionWriter } from '../../io/kafka/ordered-partition-writer.js';
-import { sharedTailReader } from '../../io/kafka/partition-tail.js';
-import { sharedProducer } from '../../io/kafka/producer.js';
+import { partitionWriter, type OrderedPartitionWriter } from '../../io/kafka/ordered-partition-writer.js';
+import { tailReader } from '../../io/kafka/partition-tail.js';
+import { kafkaProducer } from '../../io/kafka/producer.js';
 import { alertSinkActor, type AlertSinkMessage } from './protocol.js';
 
 export const alertJson = (a: AlertSinkMessage) =>
@@ -32,11 +32,10 @@ const createAlertSink = defineActor(alertSinkActor, (o, self) => {
   const actor: Behavior<AlertSinkMessage, NoOutputs> = {
     async init(c) {
       ctx = c;
-      const cluster = o.brokers.join(',');
       const kafka = () => createKafka({ brokers: o.brokers, clientId: `cashtag-${o.pipeline}-alerts` }, c.log);
-      producer = await sharedProducer(`alerts/${cluster}`, kafka(), o.brokers);
-      const tail = sharedTailReader(`${cluster}|${o.topicPrefix}`, kafka, o.topicPrefix);
-      writer = sharedPartitionWriter(cluster, TOPICS.alerts, self.partition, (t, p) => tail.last(t, p));
+      producer = await kafkaProducer(c.resources, 'alerts', o.brokers, kafka);
+      const tail = await tailReader(c.resources, o.brokers, o.topicPrefix, kafka);
+      writer = await partitionWriter(c.resources, o.brokers, TOPICS.alerts, self.partition, (t, p) => tail.last(t, p));
       writer.resync();
     },
     async handle(records) {

@@ -14,9 +14,9 @@ import type { Producer } from 'kafkajs';
 import { defineActor, type Behavior, type NoOutputs, type TypedContext } from '../../runtime/actor.js';
 import { instanceLabels } from '../../runtime/metrics.js';
 import { createKafka, topicNames } from '../../io/kafka/client.js';
-import { sharedPartitionWriter, type OrderedPartitionWriter } from '../../io/kafka/ordered-partition-writer.js';
-import { sharedTailReader } from '../../io/kafka/partition-tail.js';
-import { sharedProducer } from '../../io/kafka/producer.js';
+import { partitionWriter, type OrderedPartitionWriter } from '../../io/kafka/ordered-partition-writer.js';
+import { tailReader } from '../../io/kafka/partition-tail.js';
+import { kafkaProducer } from '../../io/kafka/producer.js';
 import { dlqSinkActor, type DlqSinkMessage } from './protocol.js';
 
 const createDlqSink = defineActor(dlqSinkActor, (o, self) => {
@@ -30,12 +30,11 @@ const createDlqSink = defineActor(dlqSinkActor, (o, self) => {
   const actor: Behavior<DlqSinkMessage, NoOutputs> = {
     async init(c) {
       ctx = c;
-      const cluster = o.brokers.join(',');
       const kafka = () => createKafka({ brokers: o.brokers, clientId: `cashtag-${o.pipeline}-dlq` }, c.log);
-      producer = await sharedProducer(`dlq/${cluster}`, kafka(), o.brokers);
-      const tail = sharedTailReader(`${cluster}|${o.topicPrefix}`, kafka, o.topicPrefix);
+      producer = await kafkaProducer(c.resources, 'dlq', o.brokers, kafka);
+      const tail = await tailReader(c.resources, o.brokers, o.topicPrefix, kafka);
       for (const topic of [names.tweetsDlq, names.pricesDlq]) {
-        const w = sharedPartitionWriter(cluster, topic, self.partition, (t, p) => tail.last(t, p));
+        const w = await partitionWriter(c.resources, o.brokers, topic, self.partition, (t, p) => tail.last(t, p));
         w.resync();
         writers.set(topic, w);
       }

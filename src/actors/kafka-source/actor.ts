@@ -13,7 +13,7 @@
 import { TWEETS_TOPIC, PRICES_TOPIC, type IdleMarker, type InputTopic, type SourceRecord } from '../../domain/records.js';
 import { defineActor, type Behavior, type TypedContext, type SourceStatus } from '../../runtime/actor.js';
 import { instanceLabels } from '../../runtime/metrics.js';
-import { PendingCommits, sharedHub, type ConsumerHub } from '../../io/kafka/consumer-hub.js';
+import { consumerHub, PendingCommits, type ConsumerHub } from '../../io/kafka/consumer-hub.js';
 import { kafkaSourceActor, type KafkaSourceOutputs, type KafkaSourceState } from './protocol.js';
 
 const createKafkaSource = defineActor(kafkaSourceActor, (o, self) => {
@@ -51,7 +51,7 @@ const createKafkaSource = defineActor(kafkaSourceActor, (o, self) => {
       ctx = c;
       labels = instanceLabels(o.pipeline, self.stage, p);
       for (const topic of [TWEETS_TOPIC, PRICES_TOPIC] as const) lastRead.set(topic, c.clock.now());
-      hub = sharedHub(o.hub, c.log, c.clock, c.metrics);
+      hub = await consumerHub(c.resources, o.hub, c.log, c.clock, c.metrics);
       await hub.start();
       // What an earlier generation of this process took from the queue but never committed is
       // read again (a restore then seeks to its snapshot's offsets instead).

@@ -16,7 +16,7 @@ import { encodeOwned } from '../../runtime/codec.js';
 import { instanceLabels } from '../../runtime/metrics.js';
 import { partitionFor } from '../../runtime/partitioner.js';
 import { createKafka, topicNames } from '../../io/kafka/client.js';
-import { sharedProducer } from '../../io/kafka/producer.js';
+import { kafkaProducer } from '../../io/kafka/producer.js';
 import { shuffleSinkActor, type ShuffleMessage, type ShuffleSinkMessage } from './protocol.js';
 
 const MARKER_EVERY_MS = 100;
@@ -62,7 +62,7 @@ const createShuffleSink = defineActor(shuffleSinkActor, (o, self) => {
   const actor: Behavior<ShuffleSinkMessage, NoOutputs> = {
     async init(c) {
       ctx = c;
-      producer = await sharedProducer(`shuffle/${o.brokers.join(',')}`, createKafka({ brokers: o.brokers, clientId: `cashtag-${o.pipeline}-shuffle` }, c.log), o.brokers);
+      producer = await kafkaProducer(c.resources, 'shuffle', o.brokers, () => createKafka({ brokers: o.brokers, clientId: `cashtag-${o.pipeline}-shuffle` }, c.log));
     },
 
     async handle(records) {

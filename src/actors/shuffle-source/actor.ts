@@ -16,7 +16,7 @@ import { defineActor, type Behavior, type TypedContext, type SourceStatus } from
 import { decodeOwned } from '../../runtime/codec.js';
 import { WatermarkTracker } from '../../runtime/watermarks.js';
 import { SHUFFLE_TOPIC } from '../../io/kafka/client.js';
-import { PendingCommits, sharedHub, type ConsumerHub } from '../../io/kafka/consumer-hub.js';
+import { consumerHub, PendingCommits, type ConsumerHub } from '../../io/kafka/consumer-hub.js';
 import type { ShuffleMessage } from '../shuffle-sink/protocol.js';
 import { shuffleSourceActor, type ShuffleSourceOutputs, type ShuffleSourceState } from './protocol.js';
 
@@ -47,7 +47,7 @@ const createShuffleSource = defineActor(shuffleSourceActor, (o, self) => {
   const actor: Behavior<never, ShuffleSourceOutputs, ShuffleSourceState> = {
     async init(c) {
       ctx = c;
-      hub = sharedHub(o.hub, c.log, c.clock, c.metrics);
+      hub = await consumerHub(c.resources, o.hub, c.log, c.clock, c.metrics);
       await hub.start();
       await hub.rewind([SHUFFLE_TOPIC], q);
       newTracker();

@@ -17,6 +17,7 @@ import type { InputTopic } from '../../domain/records.js';
 import type { Logger } from '../../runtime/actor.js';
 import type { Clock } from '../../runtime/clock.js';
 import type { RuntimeMetrics } from '../../runtime/metrics.js';
+import type { Resources } from '../../runtime/resources.js';
 import { createKafka, kafkaUnreachable, retryKafka, SHUFFLE_TOPIC } from './client.js';
 import { coPartitionedAssigner } from './co-partitioned-assigner.js';
 
@@ -364,28 +365,16 @@ export class ConsumerHub {
   }
 }
 
-/** The hub of this thread for a group: the pipeline and its Kafka sources share it. */
+/** The key of a hub in a resource scope: one per (cluster, group, topic prefix). */
+export const hubKey = (s: Pick<HubSettings, 'brokers' | 'groupId' | 'topicPrefix'>) => `kafka-hub|${s.brokers.join(',')}/${s.groupId}/${s.topicPrefix}`;
+
 /**
- * One hub per (cluster, group, topic prefix) and thread: the group member every source actor of
- * the thread reads through. The registry is where a source finds it by its settings;
- * `provideHub` puts one there first (a test's fake, or a hub the composition root built).
+ * The hub of `s` in `scope`: the group member every source actor of a thread reads through, and
+ * the one the composition root waits on for the group's assignment (same scope, same settings).
+ * Created on first ask (not yet connected: start() joins), closed with the scope.
  */
-const hubs = new Map<string, ConsumerHub>();
-const hubKey = (s: Pick<HubSettings, 'brokers' | 'groupId' | 'topicPrefix'>) => `${s.brokers.join(',')}/${s.groupId}/${s.topicPrefix}`;
-
-/** Make `hub` the one `sharedHub` returns for these settings on this thread. */
-export function provideHub(s: Pick<HubSettings, 'brokers' | 'groupId' | 'topicPrefix'>, hub: ConsumerHub): void {
-  hubs.set(hubKey(s), hub);
-}
-
-export function sharedHub(s: HubSettings, log: Logger, clock: Clock, metrics: RuntimeMetrics): ConsumerHub {
-  const key = hubKey(s);
-  let h = hubs.get(key);
-  if (!h) {
-    h = new ConsumerHub(createKafka({ brokers: s.brokers, clientId: `cashtag-${s.pipeline}` }, log), s, clock, metrics, log);
-    hubs.set(key, h);
-  }
-  return h;
+export function consumerHub(scope: Resources, s: HubSettings, log: Logger, clock: Clock, metrics: RuntimeMetrics): Promise<ConsumerHub> {
+  return scope.get(hubKey(s), () => new ConsumerHub(createKafka({ brokers: s.brokers, clientId: `cashtag-${s.pipeline}` }, log), s, clock, metrics, log), (h) => h.close());
 }
 
 /**
@@ -414,10 +403,4 @@ export class PendingCommits<T> {
     for (const id of this.byCheckpoint.keys()) if (id <= checkpoint) this.byCheckpoint.delete(id);
     return offsets;
   }
-}
-
-export async function closeSharedHubs(): Promise<void> {
-  const all = [...hubs.values()];
-  hubs.clear();
-  await Promise.all(all.map((h) => h.close()));
 }

@@ -23,6 +23,7 @@
 // and readers need no read_committed.
 
 import type { Producer } from 'kafkajs';
+import type { Resources } from '../../runtime/resources.js';
 import type { TailMessage } from './partition-tail.js';
 
 /** Where a message stands in the writer's order: by `major`, then `minor`. */
@@ -121,11 +122,14 @@ export class OrderedPartitionWriter {
   }
 }
 
-/** One writer per partition and process, kept across the pipeline's launches (failovers). */
-const writers = new Map<string, OrderedPartitionWriter>();
-export function sharedPartitionWriter(cluster: string, topic: string, partition: number, tail: (topic: string, partition: number) => Promise<TailMessage | null>): OrderedPartitionWriter {
-  const key = `${cluster}|${topic}|${partition}`;
-  let w = writers.get(key);
-  if (!w) writers.set(key, (w = new OrderedPartitionWriter(topic, partition, tail)));
-  return w;
+/** The key of a partition's writer in a resource scope. */
+export const partitionWriterKey = (brokers: string[], topic: string, partition: number) => `kafka-writer|${brokers.join(',')}|${topic}|${partition}`;
+
+/**
+ * The writer of a partition in `scope`: one per partition, so sends to it stay serialised. The
+ * main thread's scope outlives the pipeline's launches: a relaunched sink writes after the old
+ * one's last send, and resync() makes it read the partition's tail again.
+ */
+export function partitionWriter(scope: Resources, brokers: string[], topic: string, partition: number, tail: (topic: string, partition: number) => Promise<TailMessage | null>): Promise<OrderedPartitionWriter> {
+  return scope.get(partitionWriterKey(brokers, topic, partition), () => new OrderedPartitionWriter(topic, partition, tail));
 }

@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, IHeaders, Kafka } from 'kafkajs';
 import { retryKafka } from './client.js';
+import type { Resources } from '../../runtime/resources.js';
 
 /** The last message of a partition: its offset and headers (as strings). */
 export interface TailMessage {
@@ -116,10 +117,10 @@ export class TailReader {
   }
 }
 
-/** One reader per process and cluster: the sinks of a launch share its reads. */
-const readers = new Map<string, TailReader>();
-export function sharedTailReader(key: string, kafka: () => Kafka, groupPrefix: string): TailReader {
-  let r = readers.get(key);
-  if (!r) readers.set(key, (r = new TailReader(kafka(), groupPrefix)));
-  return r;
+/** The key of a tail reader in a resource scope: one per cluster and topic prefix. */
+export const tailReaderKey = (brokers: string[], groupPrefix: string) => `kafka-tail|${brokers.join(',')}|${groupPrefix}`;
+
+/** The tail reader of a cluster in `scope`: the sinks of a thread share its reads. */
+export function tailReader(scope: Resources, brokers: string[], groupPrefix: string, kafka: () => Kafka): Promise<TailReader> {
+  return scope.get(tailReaderKey(brokers, groupPrefix), () => new TailReader(kafka(), groupPrefix));
 }

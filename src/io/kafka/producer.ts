@@ -1,8 +1,8 @@
-// An idempotent kafkajs producer (acks from all in-sync replicas), shared per thread and key.
+// An idempotent kafkajs producer (acks from all in-sync replicas), shared per resource scope,
+// cluster and role.
 import type { Kafka, Producer } from 'kafkajs';
+import type { Resources } from '../../runtime/resources.js';
 import { kafkaUnreachable } from './client.js';
-
-const producers = new Map<string, Promise<Producer>>();
 
 /**
  * kafkajs' retries of one send, as many as fill `budgetMs` (backoff 0.3 s doubling to 5 s). They
@@ -24,27 +24,14 @@ export async function connectProducer(kafka: Kafka, brokers: string[], o: { retr
   return producer;
 }
 
-/** Make `producer` the one `sharedProducer(key, ...)` returns on this thread (a test's fake, or one the composition root connected). */
-export function provideProducer(key: string, producer: Producer): void {
-  producers.set(key, Promise.resolve(producer));
-}
+/** The key of a producer in a resource scope: one per role (alerts, dlq, shuffle) and cluster. */
+export const producerKey = (role: string, brokers: string[]) => `kafka-producer|${role}/${brokers.join(',')}`;
 
 /**
- * The producer of `key` on this thread, connected on first use. A per-thread registry: the Kafka
- * sinks of one thread share a connection per cluster and role; `provideProducer` puts one there first.
+ * The producer of `role` on `brokers` in `scope`, connected on first ask (the Kafka sinks of one
+ * thread share a connection per cluster and role); a failed connect is asked again next time.
+ * Disconnected with the scope.
  */
-export function sharedProducer(key: string, kafka: Kafka, brokers: string[]): Promise<Producer> {
-  let p = producers.get(key);
-  if (!p) {
-    p = connectProducer(kafka, brokers);
-    p.catch(() => producers.delete(key));
-    producers.set(key, p);
-  }
-  return p;
-}
-
-export async function closeSharedProducers(): Promise<void> {
-  const all = [...producers.values()];
-  producers.clear();
-  await Promise.all(all.map(async (p) => (await p.catch(() => null))?.disconnect()));
+export function kafkaProducer(scope: Resources, role: string, brokers: string[], kafka: () => Kafka): Promise<Producer> {
+  return scope.get(producerKey(role, brokers), () => connectProducer(kafka(), brokers), (p) => p.disconnect());
 }
