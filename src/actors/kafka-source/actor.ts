@@ -13,7 +13,8 @@
 import { TWEETS_TOPIC, PRICES_TOPIC, type IdleMarker, type InputTopic, type SourceRecord } from '../../domain/records.js';
 import { defineActor, type Behavior, type TypedContext, type SourceStatus } from '../../runtime/actor.js';
 import { instanceLabels } from '../../runtime/metrics.js';
-import { consumerHub, PendingCommits, type ConsumerHub } from '../../io/kafka/consumer-hub.js';
+import { consumerHub, type ConsumerHub } from '../../io/kafka/consumer-hub.js';
+import { PendingCommits } from '../../io/kafka/pending-commits.js';
 import { kafkaSourceActor, type KafkaSourceOutputs, type KafkaSourceState } from './protocol.js';
 
 const createKafkaSource = defineActor(kafkaSourceActor, (o, self) => {

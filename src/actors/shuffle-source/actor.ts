@@ -16,7 +16,8 @@ import { defineActor, type Behavior, type TypedContext, type SourceStatus } from
 import { decodeOwned } from '../../runtime/codec.js';
 import { WatermarkTracker } from '../../runtime/watermarks.js';
 import { SHUFFLE_TOPIC } from '../../io/kafka/client.js';
-import { consumerHub, PendingCommits, type ConsumerHub } from '../../io/kafka/consumer-hub.js';
+import { consumerHub, type ConsumerHub } from '../../io/kafka/consumer-hub.js';
+import { PendingCommits } from '../../io/kafka/pending-commits.js';
 import type { ShuffleMessage } from '../shuffle-sink/protocol.js';
 import { shuffleSourceActor, type ShuffleSourceOutputs, type ShuffleSourceState } from './protocol.js';
 
