@@ -21,29 +21,27 @@
 //   Then every stage instance `*/p` depends on partition p of the topics alone: a task, which
 //   any replica of the consumer group can own, checkpoint and hand over (DESIGN.md §5).
 
-import { join, resolve } from 'node:path';
 import client from 'prom-client';
+import { join } from 'node:path';
 import { alertSinkActor } from '../actors/alert-sink/protocol.js';
 import { bronzeSinkActor } from '../actors/bronze-sink/protocol.js';
 import { dlqSinkActor } from '../actors/dlq-sink/protocol.js';
 import { fileSourceActor } from '../actors/file-source/protocol.js';
 import { generatorSourceActor } from '../actors/generator-source/protocol.js';
 import { joinActor } from '../actors/join/protocol.js';
-import { kafkaSourceActor, type KafkaSourceState } from '../actors/kafka-source/protocol.js';
+import { kafkaSourceActor } from '../actors/kafka-source/protocol.js';
 import { lakeSinkActor, type LakeSinkOptions } from '../actors/lake-sink/protocol.js';
 import { parseActor } from '../actors/parse/protocol.js';
 import { sentimentActor } from '../actors/sentiment/protocol.js';
 import { shuffleSinkActor } from '../actors/shuffle-sink/protocol.js';
-import { shuffleSourceActor, type ShuffleSourceState } from '../actors/shuffle-source/protocol.js';
+import { shuffleSourceActor } from '../actors/shuffle-source/protocol.js';
 import { storeSinkActor } from '../actors/store-sink/protocol.js';
 import { windowsActor } from '../actors/windows/protocol.js';
 import type { Config } from '../config.js';
-import { FileInputError, inspectFile } from '../io/files/record-file.js';
 import { LocalCheckpointStore } from '../io/checkpoints/local-checkpoints.js';
 import { lakeOutageLog, openLake, reportOutage } from '../io/lake/open.js';
 import { connectS3, provisionBuckets, STACK_BUCKETS } from '../io/lake/s3-lake.js';
 import { LakeCheckpointStore } from '../io/checkpoints/lake-checkpoints.js';
-import type { CheckpointStore } from '../runtime/checkpoints.js';
 import { startMetricsServer } from '../io/http/metrics-server.js';
 import type { Logger } from '../runtime/actor.js';
 import { systemClock, type Clock } from '../runtime/clock.js';
@@ -51,18 +49,13 @@ import { createMetrics, type RuntimeMetrics } from '../runtime/metrics.js';
 import { Resources } from '../runtime/resources.js';
 import { Supervisor } from '../runtime/supervisor.js';
 import { broadcast, forward, hash, stage, type AnyStage, type EdgeSpec, type StageOf, type StageSettings, type TopologySpec } from '../runtime/topology.js';
-import { createKafka, topicNames } from '../io/kafka/client.js';
-import { provisionTopics } from '../io/kafka/provision.js';
-import { consumerHub, type ConsumerHub } from '../io/kafka/consumer-hub.js';
-import { awaitAllTasks, awaitFirstAssignment, partitionWaitMs, type GroupWaitOptions } from '../io/kafka/group-wait.js';
-import { SHUFFLE_TOPIC } from '../io/kafka/client.js';
-import { PRICES_TOPIC, TWEETS_TOPIC } from '../domain/records.js';
-import { TaskCheckpointStore, type CheckpointHistory, type TaskOffsets } from '../io/checkpoints/task-checkpoints.js';
-import { decodeSnapshot } from '../runtime/codec.js';
+import type { CheckpointHistory } from '../io/checkpoints/task-checkpoints.js';
 import { Compactor } from './compaction.js';
+import { fileInput, inputIdentity } from './file-input.js';
+import { followTasks, joinConsumerGroup } from './kafka-group.js';
 // The domain's metric families, registered before this process's metrics are created.
 import './metric-families.js';
-import { hubSettings, inputPartitions, lakeSettings, PIPELINE, pricesFileSpec, shufflesThroughKafka, speedOptions, tweetsFileSpec, type Input, type SpeedOptions } from './settings.js';
+import { inputPartitions, lakeSettings, PIPELINE, shufflesThroughKafka, speedOptions, type Input, type SpeedOptions } from './settings.js';
 
 // Config -> each adapter's settings and each actor's options live in settings.ts; re-exported for
 // the CLI and the tests.
@@ -202,50 +195,6 @@ export interface SpeedRun {
   compactor: Compactor;
 }
 
-/** The source offsets in task p's snapshots: its Kafka source's and its repartition reader's. */
-function taskOffsets(snapshots: Record<string, Uint8Array>, p: number): TaskOffsets {
-  const out: TaskOffsets = {};
-  const source = snapshots[`source/${p}`];
-  if (source) {
-    const s = decodeSnapshot(source) as KafkaSourceState;
-    if (s.tweets !== null) out[TWEETS_TOPIC] = s.tweets;
-    if (s.prices !== null) out[PRICES_TOPIC] = s.prices;
-  }
-  const shuffle = snapshots[`shuffle-source/${p}`];
-  if (shuffle) {
-    const s = decodeSnapshot(shuffle) as ShuffleSourceState;
-    if (s.next !== null) out[SHUFFLE_TOPIC] = s.next;
-  }
-  return out;
-}
-
-type FileInput = Extract<Input, { kind: 'file' }>;
-
-/**
- * The files of `--file` / `--prices-file`, checked and their columns mapped, or null for none.
- * A replay resumes only from the checkpoints of the same files (offsets are record indexes).
- */
-export async function fileInput(cfg: Config, history?: CheckpointHistory, log?: Logger): Promise<FileInput | null> {
-  if (cfg.file === '' && cfg.pricesFile === '') return null;
-  const tweets = cfg.file === '' ? null : await inspectFile(tweetsFileSpec(cfg, cfg.file));
-  const prices = cfg.pricesFile === '' ? null : await inspectFile(pricesFileSpec(cfg, cfg.pricesFile, 'PRICES_FILE (--prices-file)'));
-  const files: FileInput = { kind: 'file', tweets, prices };
-  if (cfg.kafkaBrokers.length > 0) log?.warn('replaying files: Kafka input is not read (KAFKA_BROKERS is set)', { file: cfg.file, pricesFile: cfg.pricesFile });
-  const previous = history ? await history.latest(PIPELINE) : null;
-  const before = previous ? ((previous.meta?.input as string | undefined) ?? 'the generator or Kafka') : null;
-  if (before !== null && before !== inputIdentity(files)) {
-    throw new FileInputError(`DATA_DIR (--data-dir) = ${JSON.stringify(cfg.dataDir)} holds the checkpoints of another input (${before}): expected the data directory of an earlier replay of ${inputIdentity(files)}, or a new one`);
-  }
-  const about = (f: typeof tweets) => f && { path: f.path, shape: f.shape, format: f.format };
-  log?.info('replaying files', { tweets: about(tweets), prices: prices && { ...about(prices), symbol: prices.mapping?.symbol ?? undefined } });
-  return files;
-}
-
-/** What a file replay's checkpoints belong to: its files' absolute paths. */
-function inputIdentity(files: FileInput): string {
-  return [files.tweets && `tweets file ${resolve(files.tweets.path)}`, files.prices && `prices file ${resolve(files.prices.path)}`].filter(Boolean).join(' and ');
-}
-
 /** Start the speed layer: its checkpoint store, the consumer group (Kafka input), the supervisor. */
 export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = systemClock): Promise<SpeedRun> {
   const { registry, metrics } = speedMetrics();
@@ -333,76 +282,6 @@ async function checkpointLake(cfg: Config, log: Logger, clock: Clock) {
 }
 
 /** Kafka input: this process's consumer-group member, the input it reads and where its checkpoints go. */
-interface KafkaGroup {
-  hub: ConsumerHub;
-  input: Extract<Input, { kind: 'kafka' }>;
-  /** Tasks share no state unless windows and join are fed between this process's threads. */
-  tasksMode: boolean;
-  groupWait: GroupWaitOptions;
-  checkpoints: CheckpointStore;
-}
-
-/** Provision the topics and join the consumer group before the first launch, so it restores the tasks it was given. */
-async function joinConsumerGroup(cfg: Config, main: { log: Logger; clock: Clock; metrics: RuntimeMetrics; resources: Resources }, history: CheckpointHistory): Promise<KafkaGroup> {
-  const { log, clock, metrics, resources } = main;
-  const names = topicNames(cfg.kafkaTopicPrefix);
-  const counts = await provisionTopics(createKafka({ brokers: cfg.kafkaBrokers, clientId: 'cashtag-admin' }, log), cfg.kafkaBrokers, { partitions: cfg.kafkaPartitions, replicationFactor: cfg.kafkaReplicationFactor, retentionMs: cfg.kafkaRetentionHours * 3_600_000 }, log, names);
-  let input: KafkaGroup['input'] = { kind: 'kafka', partitions: counts.get(names.tweets) ?? cfg.kafkaPartitions };
-  // The main thread's Kafka sources read through this same hub (same scope, same settings).
-  const hub = await consumerHub(resources, hubSettings(cfg, shufflesThroughKafka(cfg, input)), log, clock, metrics);
-  const tasksMode = !cfg.analytics || shufflesThroughKafka(cfg, input);
-  const groupWait: GroupWaitOptions = { groupId: cfg.kafkaGroupId, partitions: input.partitions, sessionTimeoutMs: cfg.kafkaSessionTimeout * 1000, log, setTimer: (ms, fn) => clock.setTimer(ms, fn) };
-  await awaitFirstAssignment(hub, () => hub.start(), groupWait);
-  // Without tasks this process needs every partition: after a kill -9 the dead member holds
-  // some until its session times out; wait for them (bounded) instead of exiting.
-  if (!tasksMode) await awaitAllTasks(hub, { ...groupWait, waitMs: partitionWaitMs(groupWait.sessionTimeoutMs) });
-  if (cfg.untilDrained) {
-    // The end of the backlog is where the partitions end now: what arrives while it drains is
-    // left for the next run.
-    const ends = await hub.endOffsets([TWEETS_TOPIC, PRICES_TOPIC]);
-    const endOffsets = { tweets: ends.get(TWEETS_TOPIC) ?? [], prices: ends.get(PRICES_TOPIC) ?? [] };
-    input = { ...input, endOffsets };
-    log.info('reading until the end offsets seen at start-up', endOffsets);
-  }
-  const checkpoints = tasksMode ? new TaskCheckpointStore(history, input.partitions, { owned: () => hub.ownedTasks() ?? [], committed: (t) => hub.committed(t) }, taskOffsets, log) : history;
-  return { hub, input, tasksMode, groupWait, checkpoints };
-}
-
-/**
- * Follow the consumer group. A rebalance that moves tasks to or from this process: relaunch and
- * restore the tasks now owned (tasks mode). Without tasks (windows fed between threads need every
- * one), partitions a newcomer took are waited for, longer than the newcomer waits, so it gives up
- * first; when they are back the pipeline restarts from its last checkpoint, else it stops with the
- * reason. Returns what to call once the supervisor has started.
- */
-function followTasks(group: KafkaGroup, supervisor: Supervisor, metrics: RuntimeMetrics, launched: () => number[]): () => void {
-  const { hub, input, tasksMode, groupWait } = group;
-  let started = false;
-  let regaining = false;
-  const regainTasks = () => {
-    if (regaining) return;
-    regaining = true;
-    awaitAllTasks(hub, { ...groupWait, waitMs: 2 * partitionWaitMs(groupWait.sessionTimeoutMs) })
-      .then(
-        () => supervisor.relaunch('the consumer group gave this process every partition again'),
-        (e: unknown) => supervisor.abort('consumer-group', e instanceof Error ? e.message : String(e)),
-      )
-      .finally(() => (regaining = false));
-  };
-  const onTasks = (tasks: readonly number[]) => {
-    metrics.ownedTasks.set({ pipeline: PIPELINE }, tasks.length);
-    if (!started) return;
-    if (!tasksMode && tasks.length < input.partitions) regainTasks();
-    else if (tasksMode && tasks.join() !== launched().join()) supervisor.relaunch(`owned tasks changed from [${launched().join()}] to [${tasks.join()}]`);
-  };
-  hub.onTasksChanged(onTasks);
-  metrics.ownedTasks.set({ pipeline: PIPELINE }, (hub.ownedTasks() ?? []).length);
-  return () => {
-    started = true;
-    onTasks(hub.ownedTasks() ?? []); // a rebalance during the first launch
-  };
-}
-
 /**
  * Small lake files the last checkpoint covers are merged in the background (compaction.ts). With
  * task checkpoints another replica may own (and compact) a task at any time: off there.
