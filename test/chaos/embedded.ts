@@ -4,8 +4,9 @@
 // rewrite nothing. Every lake table of the three is compared with DuckDB (lake-compare.ts).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { rng } from '../../src/domain/random.js';
 import { compareLakes, diffSnapshots, snapshotLake, type SnapshotDiff, type TableComparison } from './lake-compare.js';
-import { kill9, seededRandom, sleep, startCli, tail } from './processes.js';
+import { kill9, sleep, startCli, tail } from './processes.js';
 
 export interface EmbeddedOptions {
   events: number;
@@ -57,9 +58,9 @@ async function runToEnd(args: string[], dataDir: string, logFile: string): Promi
   if (exit.code !== 0) throw new Error(`cashtag ${args.join(' ')} --data-dir ${dataDir} exited with ${exit.code ?? exit.signal}; ${logFile}:\n${tail(logFile)}`);
 }
 
-/** The seconds after each (re)start at which the killed run is SIGKILLed. */
+/** The seconds after each (re)start at which the killed run is SIGKILLed: seeded, so a schedule is reproducible and printed. */
 export function killSchedule(o: Pick<EmbeddedOptions, 'kills' | 'killSeed' | 'killMin' | 'killMax'>): number[] {
-  const random = seededRandom(o.killSeed);
+  const random = rng(o.killSeed);
   return Array.from({ length: o.kills }, () => Math.round((o.killMin + random() * (o.killMax - o.killMin)) * 10) / 10);
 }
 
