@@ -6,27 +6,19 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { rng } from '../../src/domain/random.js';
 import { compareLakes, diffSnapshots, snapshotLake, type SnapshotDiff, type TableComparison } from './lake-compare.js';
+import type { ChaosSizes } from './presets.js';
 import { kill9, sleep, startCli, tail } from './processes.js';
 
-export interface EmbeddedOptions {
-  events: number;
-  rate: number;
-  eventRate: number;
-  partitions: number;
-  outOfOrder: number;
-  late: number;
-  malformed: number;
-  epoch: string;
-  seed: number;
+/** The sizes of presets.ts that the embedded profile uses (the stack profile's are left out). */
+type EmbeddedSizes = Pick<
+  ChaosSizes,
+  'events' | 'rate' | 'eventRate' | 'partitions' | 'outOfOrder' | 'late' | 'malformed' | 'epoch' | 'seed' | 'checkpointInterval' | 'alertSentimentBelow' | 'alertPriceDrop' | 'kills' | 'killSeed' | 'killMin'
+>;
+
+export interface EmbeddedOptions extends EmbeddedSizes {
   /** Seed of the second uninterrupted run: another seed proves the comparison catches differences. */
   seedB: number;
-  checkpointInterval: number;
-  alertSentimentBelow: number;
-  alertPriceDrop: number;
-  kills: number;
-  killSeed: number;
   /** Each kill comes this many seconds after the (re)start, uniformly in [killMin, killMax]. */
-  killMin: number;
   killMax: number;
   workDir: string;
   log: (line: string) => void;
