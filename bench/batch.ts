@@ -6,15 +6,14 @@
 //
 // The bronze lake is generated once with the speed layer (`cashtag run --events 1000000
 // --rate 0`) into BENCH_LAKE_DIR (default data/bench-lake, git-ignored) and reused afterwards.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { runBatch } from '../src/pipelines/batch.js';
 import type { Logger } from '../src/runtime/actor.js';
 import { benchFlags } from './flags.js';
+import { generateLakeOnce, projectRoot } from './lake.js';
 import { median } from './stats.js';
 
 benchFlags('make bench-batch: the batch layer\'s three gold reports over >= 1,000,000 bronze rows, timed next to DuckDB computing them from the same files with plain SQL; medians of alternating rounds.', {}, {
@@ -23,7 +22,6 @@ benchFlags('make bench-batch: the batch layer\'s three gold reports over >= 1,00
   BENCH_ROUNDS: 'alternating rounds (default 3)',
   BENCH_THREADS: "threads for both (default the machine's cores)",
 });
-const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 const dataDir = path.resolve(projectRoot, process.env.BENCH_LAKE_DIR ?? 'data/bench-lake');
 const lakeRoot = path.join(dataDir, 'lake');
 const bronze = path.join(lakeRoot, 'twitter-bronze');
@@ -31,13 +29,6 @@ const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const THREADS = Number(process.env.BENCH_THREADS ?? os.availableParallelism());
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
-
-function ensureLake(): void {
-  if (existsSync(path.join(bronze, 'tweets_v2'))) return;
-  console.log(`generating the bronze lake: cashtag run --events ${EVENTS} --rate 0 into ${dataDir} (once; reused afterwards)`);
-  const r = spawnSync(process.execPath, [path.join(projectRoot, 'dist/src/cli.js'), 'run', '--events', String(EVENTS), '--rate', '0', '--metrics-port', '0', '--data-dir', dataDir, '--log-level', 'warn'], { stdio: 'inherit' });
-  if (r.status !== 0) throw new Error(`speed layer exited with ${r.status}`);
-}
 
 async function duckdbConnection(): Promise<{ run(sql: string): Promise<Record<string, unknown>[]>; close(): void }> {
   const db = await DuckDBInstance.create(':memory:', { threads: String(THREADS) });
@@ -90,7 +81,7 @@ async function timed(fn: () => Promise<unknown>, cpu: number[]): Promise<number>
 }
 
 async function main(): Promise<void> {
-  ensureLake();
+  generateLakeOnce({ name: 'bronze', dataDir, ready: path.join(bronze, 'tweets_v2'), events: EVENTS });
   const db = await duckdbConnection();
   const [counts] = await db.run(`SELECT
       (SELECT count(*) FROM read_parquet('${bronze}/tweets_v2/*/*.parquet')) AS tweets,

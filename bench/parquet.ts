@@ -11,10 +11,9 @@
 // the rows do not depend on which writer wrote it. pyarrow is looked for in BENCH_PYTHON
 // (default python3); without it that column says so.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { ParquetSchema, ParquetWriter } from '@dsnp/parquetjs';
 import { Field, Float64, Int32, Int64, Schema, Table, TimestampMillisecond, Utf8, tableToIPC, vectorFromArray } from 'apache-arrow';
@@ -23,6 +22,7 @@ import * as wasm from 'parquet-wasm/node';
 import { tweetsTable } from '../src/io/parquet/bronze-schemas.js';
 import { ParquetFileWriter, type Cell } from '../src/io/parquet/parquet-file-writer.js';
 import { benchFlags } from './flags.js';
+import { generateLakeOnce, projectRoot } from './lake.js';
 import { median } from './stats.js';
 
 benchFlags('make bench-parquet: bronze tweets_v2 rows written by cashtag\'s encoder, parquet-wasm, hyparquet-writer and @dsnp/parquetjs: bytes per row, rows/s, CPU, and read-back by DuckDB and pyarrow.', {}, {
@@ -32,7 +32,6 @@ benchFlags('make bench-parquet: bronze tweets_v2 rows written by cashtag\'s enco
   BENCH_PYTHON: 'a python with pyarrow, for the read-back check (default python3)',
 });
 
-const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 const dataDir = path.resolve(projectRoot, process.env.BENCH_LAKE_DIR ?? 'data/bench-parquet-lake');
 const source = path.join(dataDir, 'lake', 'twitter-bronze', 'tweets_v2');
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 300_000);
@@ -46,13 +45,6 @@ type Rows = Cell[][];
 interface SourceFile {
   rel: string;
   rows: Rows;
-}
-
-function ensureLake(): void {
-  if (existsSync(source)) return;
-  console.log(`generating the source lake: cashtag run --events ${EVENTS} --rate 0 --analytics off into ${dataDir} (once; reused afterwards)`);
-  const r = spawnSync(process.execPath, [path.join(projectRoot, 'dist/src/cli.js'), 'run', '--events', String(EVENTS), '--rate', '0', '--analytics', 'off', '--serve', 'off', '--metrics-port', '0', '--data-dir', dataDir, '--log-level', 'warn'], { stdio: 'inherit' });
-  if (r.status !== 0) throw new Error(`speed layer exited with ${r.status}`);
 }
 
 function parquetFiles(dir: string, rel = ''): string[] {
@@ -156,7 +148,7 @@ function pyarrowReadsBack(out: string, rows: number): string {
   return types.join(' ').replace(/timestamp\[ms, tz=[^\]]+\]/g, 'timestamp[ms]') === PYARROW_TYPES ? 'yes' : `NO (types ${types.join(' ')})`;
 }
 
-ensureLake();
+generateLakeOnce({ name: 'source', dataDir, ready: source, events: EVENTS, extraArgs: ['--analytics', 'off', '--serve', 'off'] });
 const db = await (await DuckDBInstance.create(':memory:', { threads: '1' })).connect();
 const files = await readSource(db);
 const rows = files.reduce((n, f) => n + f.rows.length, 0);

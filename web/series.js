@@ -73,11 +73,7 @@
 
     /** Ticks of the stream (API shape); returns the newest event time added. */
     addTicks(items) {
-      let newest = -Infinity;
-      for (const p of items) {
-        const t = ms(p.trade_timestamp);
-        if (t < this.to) continue;
-        const b = this.bucket(t);
+      return this.addRows(items, (p) => ms(p.trade_timestamp), (b, p, t) => {
         b.ticks++;
         b.volume += p.volume;
         b.turnover += p.close_price * p.volume;
@@ -87,20 +83,24 @@
           b.close = p.close_price;
           this.closeAt.set(b.start, t);
         }
-        newest = Math.max(newest, t);
-      }
-      this.trim();
-      return newest;
+      });
     }
 
+    /** Tweets of the stream (API shape); returns the newest event time added. */
     addTweets(items) {
-      let newest = -Infinity;
-      for (const tw of items) {
-        const t = ms(tw.created_at);
-        if (t < this.to) continue;
-        const b = this.bucket(t);
+      return this.addRows(items, (tw) => ms(tw.created_at), (b, tw) => {
         b.tweets++;
         b.sentimentSum += tw.sentiment_score;
+      });
+    }
+
+    /** Folds each row at or after `to` into its bucket with `fold(bucket, row, t)`; returns the newest event time added. */
+    addRows(items, timeOf, fold) {
+      let newest = -Infinity;
+      for (const it of items) {
+        const t = timeOf(it);
+        if (t < this.to) continue;
+        fold(this.bucket(t), it, t);
         newest = Math.max(newest, t);
       }
       this.trim();

@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import createBronzeSink from '../../src/actors/bronze-sink/actor.js';
 import type { BronzeSinkOptions } from '../../src/actors/bronze-sink/protocol.js';
 import type { DeadLetter, PriceRow, TweetRow } from '../../src/domain/records.js';
-import { batchInfo, filesUnder, startActor, tempDir } from '../helpers/actor-harness.js';
+import { batchInfo, filesUnder, inTempDir, killAndRestart, startActor } from '../helpers/actor-harness.js';
 import { duckdb } from '../helpers/duckdb.js';
 
 const T0 = Date.UTC(2025, 11, 18, 14, 0, 0);
@@ -30,74 +30,60 @@ function sink(root: string): BronzeSinkOptions {
 const bronze = (root: string, table: string) => `read_parquet('${join(root, 'twitter-bronze', table)}/*/*.parquet', hive_partitioning = true)`;
 
 test('bronze sink: rows are committed Parquet once a barrier passes, under their Hive partition', async () => {
-  const t = tempDir('bronze');
-  try {
-    const s = await startActor(createBronzeSink, sink(t.dir), 'bronze-sink', 1);
+  await inTempDir('bronze', async (dir) => {
+    const s = await startActor(createBronzeSink, sink(dir), 'bronze-sink', 1);
     await s.actor.handle!([tweet(0), tweet(1, 'MSFT'), price(0), dead(2), tweet(3)], batchInfo);
-    assert.deepEqual(filesUnder(join(t.dir, 'twitter-bronze')), [], 'nothing committed before the barrier');
+    assert.deepEqual(filesUnder(join(dir, 'twitter-bronze')), [], 'nothing committed before the barrier');
     await s.actor.onBarrier!(1);
-    assert.deepEqual(filesUnder(join(t.dir, 'twitter-bronze')), [
+    assert.deepEqual(filesUnder(join(dir, 'twitter-bronze')), [
       'dead_letters/topic=tweets/part-p001-o000000002-000000002.snappy.parquet',
       'stock_prices/symbol=TSLA/part-p001-o000000000-000000000.snappy.parquet',
       'tweets_v2/topic=AAPL/part-p001-o000000000-000000003.snappy.parquet',
       'tweets_v2/topic=MSFT/part-p001-o000000001-000000001.snappy.parquet',
     ]);
-    const tweets = await db.all(`SELECT topic, record_id, source_offset, text, sentiment_score FROM ${bronze(t.dir, 'tweets_v2')} ORDER BY source_offset`);
+    const tweets = await db.all(`SELECT topic, record_id, source_offset, text, sentiment_score FROM ${bronze(dir, 'tweets_v2')} ORDER BY source_offset`);
     assert.deepEqual(tweets, [
       { topic: 'AAPL', record_id: 't1-0', source_offset: 0, text: '$AAPL #0', sentiment_score: 0.25 },
       { topic: 'MSFT', record_id: 't1-1', source_offset: 1, text: '$MSFT #1', sentiment_score: 0.25 },
       { topic: 'AAPL', record_id: 't1-3', source_offset: 3, text: '$AAPL #3', sentiment_score: 0.25 },
     ]);
-    assert.deepEqual(await db.all(`SELECT symbol, volume FROM ${bronze(t.dir, 'stock_prices')}`), [{ symbol: 'TSLA', volume: 100 }]);
-    const dl = await db.all(`SELECT topic, source_offset, reason, decode(raw) AS raw FROM ${bronze(t.dir, 'dead_letters')}`);
+    assert.deepEqual(await db.all(`SELECT symbol, volume FROM ${bronze(dir, 'stock_prices')}`), [{ symbol: 'TSLA', volume: 100 }]);
+    const dl = await db.all(`SELECT topic, source_offset, reason, decode(raw) AS raw FROM ${bronze(dir, 'dead_letters')}`);
     assert.deepEqual(dl, [{ topic: 'tweets', source_offset: 2, reason: 'not_json', raw: '{"text": ' }]);
     assert.equal(await s.metric('cashtag_sink_rows_written_total', 'table="tweets_v2"'), 3);
     assert.equal(await s.metric('cashtag_sink_files_written_total', 'sink="bronze"'), 4);
     assert.deepEqual(s.actor.snapshot!(), { tweets: 4, prices: 1 });
     await s.actor.close!();
-  } finally {
-    t.remove();
-  }
+  });
 });
 
 test('bronze sink: a tick the lake cannot hold (a fractional volume) is a dead letter, archived and sent on `dead`', async () => {
-  const t = tempDir('bronze');
-  try {
-    const s = await startActor(createBronzeSink, sink(t.dir), 'bronze-sink', 1);
+  await inTempDir('bronze', async (dir) => {
+    const s = await startActor(createBronzeSink, sink(dir), 'bronze-sink', 1);
     await s.actor.handle!([price(0), price(1, 1.5), price(2)], batchInfo);
     await s.actor.close!();
     const out = s.out<DeadLetter>('dead');
     assert.deepEqual(out.map((d) => [d.topic, d.offset, d.reason]), [['stock-prices', 1, 'rejected_by_lake']]);
     assert.match(out[0].detail, /volume/);
-    assert.deepEqual(await db.all(`SELECT source_offset FROM ${bronze(t.dir, 'stock_prices')} ORDER BY 1`), [{ source_offset: 0 }, { source_offset: 2 }]);
-    assert.deepEqual(await db.all(`SELECT topic, source_offset, reason FROM ${bronze(t.dir, 'dead_letters')}`), [{ topic: 'stock-prices', source_offset: 1, reason: 'rejected_by_lake' }]);
+    assert.deepEqual(await db.all(`SELECT source_offset FROM ${bronze(dir, 'stock_prices')} ORDER BY 1`), [{ source_offset: 0 }, { source_offset: 2 }]);
+    assert.deepEqual(await db.all(`SELECT topic, source_offset, reason FROM ${bronze(dir, 'dead_letters')}`), [{ topic: 'stock-prices', source_offset: 1, reason: 'rejected_by_lake' }]);
     assert.equal(await s.metric('cashtag_dead_letters_total', 'reason="rejected_by_lake"'), 1);
-  } finally {
-    t.remove();
-  }
+  });
 });
 
 test('bronze sink: restored from a checkpoint, it deletes what the replay rewrites; every offset is in the lake once', async () => {
-  const t = tempDir('bronze');
-  try {
-    const first = await startActor(createBronzeSink, sink(t.dir), 'bronze-sink', 1);
-    await first.actor.handle!([tweet(0), tweet(1), tweet(2)], batchInfo);
-    await first.actor.onBarrier!(1);
-    const checkpoint = structuredClone(first.actor.snapshot!());
-    await first.actor.handle!([tweet(3), tweet(4)], batchInfo);
-    await first.actor.onBarrier!(2);
+  await inTempDir('bronze', async (dir) => {
     // The run dies before checkpoint 2 is saved: the next one restores checkpoint 1 and replays 3, 4, 5.
-    const second = await startActor(createBronzeSink, sink(t.dir), 'bronze-sink', 1);
-    second.actor.restore!(checkpoint);
-    await second.actor.handle!([tweet(3), tweet(4), tweet(5)], batchInfo);
-    await second.actor.close!();
-    const offsets = await db.all(`SELECT source_offset, count(*) AS n FROM ${bronze(t.dir, 'tweets_v2')} GROUP BY 1 ORDER BY 1`);
+    await killAndRestart(createBronzeSink, sink(dir), 'bronze-sink', 1, {
+      checkpointed: [tweet(0), tweet(1), tweet(2)],
+      lost: [tweet(3), tweet(4)],
+      replay: [tweet(3), tweet(4), tweet(5)],
+    });
+    const offsets = await db.all(`SELECT source_offset, count(*) AS n FROM ${bronze(dir, 'tweets_v2')} GROUP BY 1 ORDER BY 1`);
     assert.deepEqual(offsets, [0, 1, 2, 3, 4, 5].map((o) => ({ source_offset: o, n: 1 })));
-    assert.deepEqual(filesUnder(join(t.dir, 'twitter-bronze')), [
+    assert.deepEqual(filesUnder(join(dir, 'twitter-bronze')), [
       'tweets_v2/topic=AAPL/part-p001-o000000000-000000002.snappy.parquet',
       'tweets_v2/topic=AAPL/part-p001-o000000003-000000005.snappy.parquet',
     ]);
-  } finally {
-    t.remove();
-  }
+  });
 });

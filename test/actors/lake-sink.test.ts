@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import createLakeSink from '../../src/actors/lake-sink/actor.js';
 import type { LakeSinkOptions } from '../../src/actors/lake-sink/protocol.js';
 import type { WindowRow } from '../../src/domain/records.js';
-import { batchInfo, filesUnder, startActor, tempDir } from '../helpers/actor-harness.js';
+import { batchInfo, filesUnder, inTempDir, killAndRestart, startActor } from '../helpers/actor-harness.js';
 import { duckdb } from '../helpers/duckdb.js';
 
 const T0 = Date.UTC(2025, 11, 18, 14, 0, 0);
@@ -23,54 +23,40 @@ after(() => db.close());
 const windows = (root: string) => `read_parquet('${join(root, 'twitter-gold', 'sentiment_windows_5m')}/*/*.parquet', hive_partitioning = true)`;
 
 test('lake sink: rows commit at the barrier into files named by tag, partition and seq range', async () => {
-  const t = tempDir('lake-sink');
-  try {
-    const s = await startActor(createLakeSink, options(t.dir), 'windows-sink', 2);
+  await inTempDir('lake-sink', async (dir) => {
+    const s = await startActor(createLakeSink, options(dir), 'windows-sink', 2);
     await s.actor.handle!([window(0), window(1, 'TSLA'), window(2)], batchInfo);
-    assert.deepEqual(filesUnder(join(t.dir, 'twitter-gold')), []);
+    assert.deepEqual(filesUnder(join(dir, 'twitter-gold')), []);
     await s.actor.onBarrier!(1);
-    const files = filesUnder(join(t.dir, 'twitter-gold'));
+    const files = filesUnder(join(dir, 'twitter-gold'));
     assert.equal(files.length, 2, files.join(', '));
     assert.ok(files.every((f) => /^sentiment_windows_5m\/topic=(AAPL|TSLA)\/part-w-p002-o\d+-\d+\.snappy\.parquet$/.test(f)), files.join(', '));
-    const rows = await db.all(`SELECT topic AS symbol, epoch_ms(window_end) AS window_end, tweet_count FROM ${windows(t.dir)} ORDER BY window_end`);
+    const rows = await db.all(`SELECT topic AS symbol, epoch_ms(window_end) AS window_end, tweet_count FROM ${windows(dir)} ORDER BY window_end`);
     assert.deepEqual(rows.map((r) => [r.symbol, r.window_end]), [['AAPL', T0 + 300_000], ['TSLA', T0 + 360_000], ['AAPL', T0 + 420_000]]);
     assert.equal(await s.metric('cashtag_sink_rows_written_total', 'sink="lake"'), 3);
     assert.deepEqual(s.actor.snapshot!(), { next: 3 });
-  } finally {
-    t.remove();
-  }
+  });
 });
 
 test('lake sink: a row the encoder would refuse is left out, counted and logged; the rest is written', async () => {
-  const t = tempDir('lake-sink');
-  try {
-    const s = await startActor(createLakeSink, options(t.dir), 'windows-sink', 0);
+  await inTempDir('lake-sink', async (dir) => {
+    const s = await startActor(createLakeSink, options(dir), 'windows-sink', 0);
     await s.actor.handle!([window(0), window(1, 'AAPL', 2 ** 64), window(2)], batchInfo);
     await s.actor.close!();
     assert.equal(await s.metric('cashtag_sink_rows_refused_total', 'table="sentiment_windows_5m"'), 1);
     assert.deepEqual(s.log.lines.filter((l) => l.level === 'error').map((l) => l.msg), ['lake refused a derived row; it is left out']);
-    assert.equal((await db.all(`SELECT count(*) AS n FROM ${windows(t.dir)}`))[0].n, 2);
-  } finally {
-    t.remove();
-  }
+    assert.equal((await db.all(`SELECT count(*) AS n FROM ${windows(dir)}`))[0].n, 2);
+  });
 });
 
 test('lake sink: restored, it deletes the files at or past its seq; the replay rewrites them once', async () => {
-  const t = tempDir('lake-sink');
-  try {
-    const first = await startActor(createLakeSink, options(t.dir), 'windows-sink', 0);
-    await first.actor.handle!([window(0), window(1)], batchInfo);
-    await first.actor.onBarrier!(1);
-    const checkpoint = structuredClone(first.actor.snapshot!());
-    await first.actor.handle!([window(2), window(3)], batchInfo);
-    await first.actor.onBarrier!(2);
-    const second = await startActor(createLakeSink, options(t.dir), 'windows-sink', 0);
-    second.actor.restore!(checkpoint);
-    await second.actor.handle!([window(2), window(3), window(4)], batchInfo);
-    await second.actor.close!();
-    const rows = await db.all(`SELECT epoch_ms(window_start) AS s, count(*) AS n FROM ${windows(t.dir)} GROUP BY 1 ORDER BY 1`);
+  await inTempDir('lake-sink', async (dir) => {
+    await killAndRestart(createLakeSink, options(dir), 'windows-sink', 0, {
+      checkpointed: [window(0), window(1)],
+      lost: [window(2), window(3)],
+      replay: [window(2), window(3), window(4)],
+    });
+    const rows = await db.all(`SELECT epoch_ms(window_start) AS s, count(*) AS n FROM ${windows(dir)} GROUP BY 1 ORDER BY 1`);
     assert.deepEqual(rows, [0, 1, 2, 3, 4].map((q) => ({ s: T0 + q * 60_000, n: 1 })));
-  } finally {
-    t.remove();
-  }
+  });
 });

@@ -10,7 +10,7 @@ import type { StoreSinkOptions } from '../../src/actors/store-sink/protocol.js';
 import { UNTAGGED_TOPIC } from '../../src/domain/cashtags.js';
 import { servingId, type AlertRow, type DeadLetter, type PriceRow, type TweetRow, type WindowRow } from '../../src/domain/records.js';
 import { LmdbServingStore } from '../../src/io/store/lmdb-store.js';
-import { batchInfo, startActor, tempDir } from '../helpers/actor-harness.js';
+import { batchInfo, inTempDir, startActor } from '../helpers/actor-harness.js';
 
 const T0 = Date.UTC(2025, 11, 18, 14, 0, 0);
 const MIN = 60_000;
@@ -45,9 +45,8 @@ async function readBack(path: string) {
 }
 
 test('store sink: tweets, ticks, windows and alerts are in the store once the batch is handled; topic NONE is not', async () => {
-  const t = tempDir('store-sink');
-  const path = join(t.dir, 'store');
-  try {
+  await inTempDir('store-sink', async (dir) => {
+    const path = join(dir, 'store');
     const s = await startActor(createStoreSink, options(path), 'store-sink', 0);
     const batch = [tweet(0), tweet(1), tweet(2, UNTAGGED_TOPIC), price(0), window, alert];
     await s.actor.handle!(batch, batchInfo);
@@ -62,15 +61,12 @@ test('store sink: tweets, ticks, windows and alerts are in the store once the ba
     assert.equal(await s.metric('cashtag_sink_rows_written_total', 'table="tweets"'), 4, 'two tweets in each of the two batches');
     assert.equal(await s.metric('cashtag_sink_rows_written_total', 'table="alerts"'), 2);
     assert.deepEqual(s.out('dead'), []);
-  } finally {
-    t.remove();
-  }
+  });
 });
 
 test('store sink: a row the store refuses (a key over LMDB\'s limit) is a dead letter; the rest of its batch is written', async () => {
-  const t = tempDir('store-sink');
-  const path = join(t.dir, 'store');
-  try {
+  await inTempDir('store-sink', async (dir) => {
+    const path = join(dir, 'store');
     const s = await startActor(createStoreSink, options(path), 'store-sink', 0);
     await s.actor.handle!([tweet(0), tweet(1, 'X'.repeat(3_000)), tweet(2), price(0)], batchInfo);
     await s.actor.close!();
@@ -81,15 +77,12 @@ test('store sink: a row the store refuses (a key over LMDB\'s limit) is a dead l
     assert.deepEqual(r.prices, ['p0-0']);
     assert.equal(await s.metric('cashtag_dead_letters_total', 'reason="rejected_by_store"'), 1);
     assert.equal(await s.metric('cashtag_sink_rows_written_total', 'table="tweets"'), 2);
-  } finally {
-    t.remove();
-  }
+  });
 });
 
 test('store sink: at a barrier, rows older than the retention behind the newest are expired', async () => {
-  const t = tempDir('store-sink');
-  const path = join(t.dir, 'store');
-  try {
+  await inTempDir('store-sink', async (dir) => {
+    const path = join(dir, 'store');
     const s = await startActor(createStoreSink, options(path, { retentionMs: 10 * MIN }), 'store-sink', 0);
     await s.actor.handle!([tweet(0), tweet(5), tweet(20), price(0), price(20)], batchInfo);
     await s.actor.onBarrier!(1);
@@ -97,7 +90,5 @@ test('store sink: at a barrier, rows older than the retention behind the newest 
     const r = await readBack(path);
     assert.deepEqual(r.tweets, ['t0-20'], 'newest at 20 min, retention 10 min: 0 and 5 are gone');
     assert.deepEqual(r.prices, ['p0-20']);
-  } finally {
-    t.remove();
-  }
+  });
 });

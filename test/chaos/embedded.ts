@@ -4,28 +4,21 @@
 // rewrite nothing. Every lake table of the three is compared with DuckDB (lake-compare.ts).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { rng } from '../../src/domain/random.js';
 import { compareLakes, diffSnapshots, snapshotLake, type SnapshotDiff, type TableComparison } from './lake-compare.js';
-import { kill9, seededRandom, sleep, startCli, tail } from './processes.js';
+import type { ChaosSizes } from './presets.js';
+import { kill9, sleep, startCli, tail } from './processes.js';
 
-export interface EmbeddedOptions {
-  events: number;
-  rate: number;
-  eventRate: number;
-  partitions: number;
-  outOfOrder: number;
-  late: number;
-  malformed: number;
-  epoch: string;
-  seed: number;
+/** The sizes of presets.ts that the embedded profile uses (the stack profile's are left out). */
+type EmbeddedSizes = Pick<
+  ChaosSizes,
+  'events' | 'rate' | 'eventRate' | 'partitions' | 'outOfOrder' | 'late' | 'malformed' | 'epoch' | 'seed' | 'checkpointInterval' | 'alertSentimentBelow' | 'alertPriceDrop' | 'kills' | 'killSeed' | 'killMin'
+>;
+
+export interface EmbeddedOptions extends EmbeddedSizes {
   /** Seed of the second uninterrupted run: another seed proves the comparison catches differences. */
   seedB: number;
-  checkpointInterval: number;
-  alertSentimentBelow: number;
-  alertPriceDrop: number;
-  kills: number;
-  killSeed: number;
   /** Each kill comes this many seconds after the (re)start, uniformly in [killMin, killMax]. */
-  killMin: number;
   killMax: number;
   workDir: string;
   log: (line: string) => void;
@@ -57,9 +50,9 @@ async function runToEnd(args: string[], dataDir: string, logFile: string): Promi
   if (exit.code !== 0) throw new Error(`cashtag ${args.join(' ')} --data-dir ${dataDir} exited with ${exit.code ?? exit.signal}; ${logFile}:\n${tail(logFile)}`);
 }
 
-/** The seconds after each (re)start at which the killed run is SIGKILLed. */
+/** The seconds after each (re)start at which the killed run is SIGKILLed: seeded, so a schedule is reproducible and printed. */
 export function killSchedule(o: Pick<EmbeddedOptions, 'kills' | 'killSeed' | 'killMin' | 'killMax'>): number[] {
-  const random = seededRandom(o.killSeed);
+  const random = rng(o.killSeed);
   return Array.from({ length: o.kills }, () => Math.round((o.killMin + random() * (o.killMax - o.killMin)) * 10) / 10);
 }
 

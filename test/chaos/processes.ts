@@ -71,15 +71,3 @@ export async function poll(test: () => Promise<boolean> | boolean, timeoutMs: nu
     await sleep(everyMs);
   }
 }
-
-/** `seed` -> uniform numbers in [0, 1): mulberry32, so a kill schedule is reproducible and printed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

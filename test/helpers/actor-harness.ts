@@ -31,6 +31,42 @@ export async function startActor<Options, In, Out extends Outputs, State>(
   return { ...f, ctx, actor, metric: async (name: string, ...filters: string[]) => metricSum(await f.ctx.metrics.registry.metrics(), name, ...filters) };
 }
 
+/**
+ * A sink killed between a barrier and its checkpoint, then restarted: a first instance handles
+ * `checkpointed` and passes barrier 1 (whose snapshot is kept, as the runtime saves it), handles
+ * `lost` and passes barrier 2, and dies before checkpoint 2 is saved (no close); a second instance
+ * on the same options restores checkpoint 1, handles `replay` and closes. The test reads back.
+ */
+export async function killAndRestart<Options, In, Out extends Outputs, State>(
+  factory: TypedFactory<Options, In, Out, State>,
+  options: Options,
+  stage: string,
+  partition: number,
+  batches: { checkpointed: In[]; lost: In[]; replay: In[] },
+) {
+  const first = await startActor(factory, options, stage, partition);
+  await first.actor.handle!(batches.checkpointed, batchInfo);
+  await first.actor.onBarrier!(1);
+  const checkpoint = structuredClone(first.actor.snapshot!());
+  await first.actor.handle!(batches.lost, batchInfo);
+  await first.actor.onBarrier!(2);
+  const second = await startActor(factory, options, stage, partition);
+  second.actor.restore!(checkpoint);
+  await second.actor.handle!(batches.replay, batchInfo);
+  await second.actor.close!();
+  return { first, second };
+}
+
+/** Runs `body` on a fresh temporary directory, removed afterwards whether it passed or threw. */
+export async function inTempDir<T>(prefix: string, body: (dir: string) => Promise<T>): Promise<T> {
+  const t = tempDir(prefix);
+  try {
+    return await body(t.dir);
+  } finally {
+    t.remove();
+  }
+}
+
 /** A fresh temporary directory, removed by the returned function. */
 export function tempDir(prefix: string): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), `cashtag-${prefix}-`));

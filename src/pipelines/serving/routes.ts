@@ -138,31 +138,47 @@ function registerSymbols(app: FastifyInstance, ctx: RouteContext): void {
 /** /api/tweets/:symbol and /api/prices/:symbol: the newest rows, each answer reused for `cacheMs`. */
 function registerLatest(app: FastifyInstance, ctx: RouteContext): void {
   const { store } = ctx;
+  registerLatestOf(app, ctx, 'tweets', {
+    summary: 'latest tweets of a symbol, newest first, with their sentiment scores',
+    description: 'Unknown symbol (never seen by the store): 404. Known symbol with nothing since `since`: an empty list.',
+    response: S.responses.tweets,
+    read: (symbol, opts) => store.latestTweets(symbol, opts),
+    toApi: apiTweet,
+  });
+  registerLatestOf(app, ctx, 'prices', {
+    summary: 'latest price ticks of a symbol, newest first',
+    response: S.responses.prices,
+    read: (symbol, opts) => store.latestPrices(symbol, opts),
+    toApi: apiPrice,
+  });
+}
+
+/** GET /api/<kind>/:symbol: a known symbol's newest `limit` rows since `since`, cached by kind, symbol, limit and since. */
+function registerLatestOf<Row>(
+  app: FastifyInstance,
+  ctx: RouteContext,
+  kind: 'tweets' | 'prices',
+  route: {
+    summary: string;
+    description?: string;
+    response: unknown;
+    read: (symbol: string, opts: { limit: number; sinceMs?: number }) => Promise<Row[]>;
+    toApi: (row: Row) => unknown;
+  },
+): void {
+  const { summary, description, response, read, toApi } = route;
+  const doc = description === undefined ? { summary } : { summary, description };
   app.get<{ Params: { symbol: string }; Querystring: { since?: string; limit: number } }>(
-    '/api/tweets/:symbol',
-    { schema: { summary: 'latest tweets of a symbol, newest first, with their sentiment scores', description: 'Unknown symbol (never seen by the store): 404. Known symbol with nothing since `since`: an empty list.', params: S.symbolParams, querystring: S.sinceLimitQuery, response: { 200: S.responses.tweets, ...problems } } },
+    `/api/${kind}/:symbol`,
+    { schema: { ...doc, params: S.symbolParams, querystring: S.sinceLimitQuery, response: { 200: response, ...problems } } },
     async (req) => {
       const { symbol } = req.params;
       const sinceMs = time('since', req.query.since);
       await ctx.mustKnow(symbol);
       const { limit } = req.query;
-      return ctx.cache.get(`tweets ${symbol} ${limit} ${sinceMs}`, async () => {
-        const rows = await reading('the serving store', store.latestTweets(symbol, { limit, sinceMs }));
-        return { symbol, count: rows.length, truncated: rows.length === limit, items: rows.map(apiTweet) };
-      });
-    },
-  );
-  app.get<{ Params: { symbol: string }; Querystring: { since?: string; limit: number } }>(
-    '/api/prices/:symbol',
-    { schema: { summary: 'latest price ticks of a symbol, newest first', params: S.symbolParams, querystring: S.sinceLimitQuery, response: { 200: S.responses.prices, ...problems } } },
-    async (req) => {
-      const { symbol } = req.params;
-      const sinceMs = time('since', req.query.since);
-      await ctx.mustKnow(symbol);
-      const { limit } = req.query;
-      return ctx.cache.get(`prices ${symbol} ${limit} ${sinceMs}`, async () => {
-        const rows = await reading('the serving store', store.latestPrices(symbol, { limit, sinceMs }));
-        return { symbol, count: rows.length, truncated: rows.length === limit, items: rows.map(apiPrice) };
+      return ctx.cache.get(`${kind} ${symbol} ${limit} ${sinceMs}`, async () => {
+        const rows = await reading('the serving store', read(symbol, { limit, sinceMs }));
+        return { symbol, count: rows.length, truncated: rows.length === limit, items: rows.map(toApi) };
       });
     },
   );
