@@ -163,7 +163,8 @@
         sparsePrice: sorted.map((r) => (r.b && r.b.ticks > 0 && !isDenseTicks.has(r.t) ? vwap(r.b) : null)),
         tweetMean: spanShortGaps(sorted, smoothed),
         windowMean: spanShortGaps(sorted, sorted.map((r) => r.w?.mean ?? null), WINDOW_GAP_MS),
-        volume: sorted.map((r) => (r.b && r.b.ticks > 0 ? r.b.volume : null)),
+        // A bucket with tweets but no trade yet traded nothing: 0, not a gap (the legend says 0).
+        volume: sorted.map((r) => (r.b ? r.b.volume : null)),
         tweets: sorted.map((r) => (r.b ? r.b.tweets : null)),
       };
     }

@@ -101,7 +101,8 @@ test('the live dashboard shows live data, updates and lets a symbol be picked', 
     assert.match(idle.price, /^\$\d+\.\d\d$/, `legend price: ${JSON.stringify(idle)}`);
     assert.match(idle['5-min window sentiment'], /^[+-]\d\.\d{3}$/, `legend window sentiment: ${JSON.stringify(idle)}`);
     assert.match(idle['tweet sentiment (1 min)'], /^[+-]\d\.\d{3}$/, `legend tweet sentiment: ${JSON.stringify(idle)}`);
-    assert.match((await legend(page, '#volume-chart')).volume, /^\d+(\.\d+)?[kM]?$/, 'legend volume');
+    const volumeLegend = await legend(page, '#volume-chart');
+    assert.match(volumeLegend.volume, /^\d+(\.\d+)?[kM]?$/, `legend volume: ${JSON.stringify(volumeLegend)}`);
     // Held for a while: still drawn, still not live.
     await page.waitForTimeout(2_000);
     assert.equal(await page.locator('body').getAttribute('data-live'), 'connecting');
