@@ -53,6 +53,7 @@ const a = benchFlags(
     'runs': { type: 'string', default: '3', describe: 'runs of each client (alternating)' },
     'clients': { type: 'string', default: 'kafkajs,platformatic', describe: 'clients to compare, the first is the reference of the ratios' },
     'produce': { type: 'string', default: 'on', describe: 'on: also time the produce path (N tweets into a fresh topic per run)' },
+    'platformatic-hwm': { type: 'string', default: '1024', describe: "@platformatic/kafka's stream highWaterMark (messages buffered in its stream; its default 1024)" },
     'child': { type: 'string', describe: 'internal: consume|produce, run by the benchmark in a child process' },
     'client': { type: 'string', describe: 'internal: the child\'s client' },
     'topic': { type: 'string', describe: 'internal: the child\'s topic' },
@@ -186,7 +187,7 @@ async function consumeKafkajs(topic: string, groupId: string, tally: Tally): Pro
 }
 
 async function consumePlatformatic(topic: string, groupId: string, tally: Tally): Promise<() => Promise<void>> {
-  const consumer = new PlatConsumer({ groupId, clientId: 'cashtag-bench-platformatic', bootstrapBrokers: brokers, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxBytesPerPartition: 1 << 20, maxWaitTime: 100, autocommit: false });
+  const consumer = new PlatConsumer({ groupId, clientId: 'cashtag-bench-platformatic', bootstrapBrokers: brokers, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxBytesPerPartition: 1 << 20, maxWaitTime: 100, autocommit: false, highWaterMark: Number(a['platformatic-hwm']) });
   const stream = await consumer.consume({ topics: [topic], mode: MessagesStreamModes.EARLIEST, autocommit: false });
   stream.on('data', (m) => tally.add(m.partition, Number(m.offset), m.key, m.value, Number(m.timestamp)));
   stream.on('error', (e: Error) => console.error('platformatic stream error', e));
@@ -267,7 +268,7 @@ const sampleLoad = () => loads.push(loadavg()[0]);
 
 function child<T>(args: string[]): Promise<T> {
   return new Promise((res, rej) => {
-    const proc = spawn(process.execPath, [self, '--tweets', a.tweets, '--partitions', a.partitions, ...args], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [self, '--tweets', a.tweets, '--partitions', a.partitions, '--platformatic-hwm', a['platformatic-hwm'], ...args], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
     proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
