@@ -39,6 +39,10 @@ import { generated, runProducer } from '../src/pipelines/producers.js';
 import { speedTopology } from '../src/pipelines/speed.js';
 import { createKafka } from '../src/io/kafka/client.js';
 import { coPartitionedAssigner } from '../src/io/kafka/co-partitioned-assigner.js';
+import { ConsumerHub } from '../src/io/kafka/consumer-hub.js';
+import { systemClock } from '../src/runtime/clock.js';
+import { createMetrics } from '../src/runtime/metrics.js';
+import promClient from 'prom-client';
 import { connectProducer } from '../src/io/kafka/producer.js';
 import type { GeneratorSourceOptions } from '../src/actors/generator-source/protocol.js';
 import type { Logger } from '../src/runtime/actor.js';
@@ -51,7 +55,7 @@ const a = benchFlags(
     'tweets': { type: 'string', default: '300000', describe: 'tweets in the backlog' },
     'partitions': { type: 'string', default: '4', describe: 'partitions of the backlog topic' },
     'runs': { type: 'string', default: '3', describe: 'runs of each client (alternating)' },
-    'clients': { type: 'string', default: 'kafkajs,platformatic', describe: 'clients to compare, the first is the reference of the ratios' },
+    'clients': { type: 'string', default: 'kafkajs,platformatic,hub', describe: 'clients to compare, the first is the reference of the ratios; hub: cashtag\'s ConsumerHub itself (kafkajs, its queues and backpressure, records taken 512 at a time as fast as they come)' },
     'produce': { type: 'string', default: 'on', describe: 'on: also time the produce path (N tweets into a fresh topic per run)' },
     'platformatic-hwm': { type: 'string', default: '1024', describe: "@platformatic/kafka's stream highWaterMark (messages buffered in its stream; its default 1024)" },
     'child': { type: 'string', describe: 'internal: consume|produce, run by the benchmark in a child process' },
@@ -74,7 +78,7 @@ const prefix = `benchdrain-n${N}-p${P}-`; // the backlog of make bench-drain, sh
 const backlogTopic = `${prefix}tweets`;
 const log: Logger = { info: () => undefined, warn: (m, f) => console.error('warn', m, f ?? ''), error: (m, f) => console.error('error', m, f ?? '') };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const CLIENTS = ['kafkajs', 'platformatic'] as const;
+const CLIENTS = ['kafkajs', 'platformatic', 'hub'] as const;
 type ClientName = (typeof CLIENTS)[number];
 
 interface ConsumeResult {
@@ -121,7 +125,7 @@ class Tally {
   }
 
   /** The hub's per-record work, then the digest; offsets must come contiguous. */
-  add(partition: number, offset: number, key: Buffer | null | undefined, value: Buffer | null | undefined, timestamp: number): void {
+  add(partition: number, offset: number, key: Buffer | null | undefined, value: Buffer | null | undefined, timestamp: number, decoded = false): void {
     if (offset < this.next[partition]) {
       this.duplicates++;
       return;
@@ -131,10 +135,12 @@ class Tally {
     this.next[partition] = offset + 1;
     if (this.records++ === 0) this.first = performance.now();
     // What ConsumerHub.onBatch does with a record of an input topic.
-    const notUtf8 = value ? !isUtf8(value) : false;
-    const text = value?.toString() ?? '';
-    const k = key?.toString() ?? null;
-    this.chars += text.length + (k?.length ?? 0) + (notUtf8 ? 1 : 0) + (timestamp > 0 ? 0 : 1);
+    if (!decoded) {
+      const notUtf8 = value ? !isUtf8(value) : false;
+      const text = value?.toString() ?? '';
+      const k = key?.toString() ?? null;
+      this.chars += text.length + (k?.length ?? 0) + (notUtf8 ? 1 : 0) + (timestamp > 0 ? 0 : 1);
+    }
     const h = this.hashes[partition];
     h.update(`${offset}\0${key?.length ?? -1}\0${value?.length ?? -1}\0`);
     if (key) h.update(key);
@@ -143,6 +149,11 @@ class Tally {
       this.last = performance.now();
       this.finished();
     }
+  }
+
+  /** A record the hub decoded already: its strings are hashed as their UTF-8 bytes. */
+  addText(partition: number, offset: number, key: string | null, value: string): void {
+    this.add(partition, offset, key === null ? null : Buffer.from(key), Buffer.from(value), 1, true);
   }
 
   digest(): string {
@@ -197,12 +208,33 @@ async function consumePlatformatic(topic: string, groupId: string, tally: Tally)
   };
 }
 
+/** cashtag's ConsumerHub with the pipeline's queue bounds (BATCH_SIZE 512: high water 4,096, low 1,024). */
+async function consumeHub(topic: string, groupId: string, tally: Tally): Promise<() => Promise<void>> {
+  const settings = { pipeline: 'speed', brokers, groupId, topicPrefix: topic.slice(0, -'tweets'.length), highWater: 512 * 8, lowWater: 512 * 2, topics: ['tweets' as const], sessionTimeoutMs: 30_000 };
+  const hub = new ConsumerHub(createKafka({ brokers, clientId: 'cashtag-bench-hub' }, log), settings, systemClock, createMetrics(new promClient.Registry()), log);
+  await hub.start();
+  let stopped = false;
+  const partitions = Array.from({ length: P }, (_, p) => p);
+  const poll = () => {
+    if (stopped) return;
+    for (const p of partitions) for (const r of hub.take('tweets', p, 512)) tally.addText(p, r.offset, r.key, r.value);
+    setImmediate(poll);
+  };
+  poll();
+  return async () => {
+    stopped = true;
+    hub.release();
+    await hub.close();
+  };
+}
+
 async function childConsume(client: ClientName, topic: string, starts: number[], ends: number[]): Promise<ConsumeResult> {
   const tally = new Tally(starts, ends);
   const groupId = `bench-kafka-clients-${client}-${randomBytes(4).toString('hex')}`;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const close = client === 'kafkajs' ? await consumeKafkajs(topic, groupId, tally) : await consumePlatformatic(topic, groupId, tally);
+  const consume = { kafkajs: consumeKafkajs, platformatic: consumePlatformatic, hub: consumeHub }[client];
+  const close = await consume(topic, groupId, tally);
   await tally.done;
   const cpuS = cpuSince(cpu0);
   const r: ConsumeResult = { records: tally.records, duplicates: tally.duplicates, digest: tally.digest(), readS: (tally.last - tally.first) / 1000, totalS: (tally.last - t0) / 1000, cpuS, rssMb: rssMb() };
@@ -341,10 +373,11 @@ for (const c of clients) {
 }
 console.log(`same records and bytes in every run: ${same ? 'yes' : 'NO'} (${fmt(N)} expected; digests ${[...digests].join(', ')}; record counts ${[...counts].join(', ')})`);
 
-if (a.produce === 'on') {
-  const produced = new Map<ClientName, ProduceResult[]>(clients.map((c) => [c, []]));
+const producers = clients.filter((c) => c !== 'hub'); // the hub only reads
+if (a.produce === 'on' && producers.length > 0) {
+  const produced = new Map<ClientName, ProduceResult[]>(producers.map((c) => [c, []]));
   for (let i = 0; i < Number(a.runs); i++) {
-    for (const c of rotate(clients, i)) {
+    for (const c of rotate(producers, i)) {
       const topic = `bench-kafka-clients-produce-${c}-${randomBytes(3).toString('hex')}`;
       await admin.createTopics({ topics: [{ topic, numPartitions: P, replicationFactor: 1 }], waitForLeaders: true });
       try {
@@ -358,10 +391,10 @@ if (a.produce === 'on') {
     }
   }
   const pm = (rs: ProduceResult[], f: (r: ProduceResult) => number) => median(rs.map(f));
-  console.log(`\nproduce (the pipeline's produce path, ${fmt(N)} tweets in batches of 2,000, idempotent, acks all): medians; ratios to ${ref}`);
+  console.log(`\nproduce (the pipeline's produce path, ${fmt(N)} tweets in batches of 2,000, idempotent, acks all): medians; ratios to ${producers[0]}`);
   console.log(row(['client', 'records/s', 'x rate', 'send s', 'CPU s', 'x CPU', 'RSS MB', 'x RSS'], w));
-  const refs = produced.get(ref)!;
-  for (const c of clients) {
+  const refs = produced.get(producers[0])!;
+  for (const c of producers) {
     const rs = produced.get(c)!;
     const rate = pm(rs, (r) => r.sent / r.sendS);
     console.log(row([c, fmt(rate), (rate / pm(refs, (r) => r.sent / r.sendS)).toFixed(2), pm(rs, (r) => r.sendS).toFixed(2), pm(rs, (r) => r.cpuS).toFixed(2), (pm(rs, (r) => r.cpuS) / pm(refs, (r) => r.cpuS)).toFixed(2), pm(rs, (r) => r.rssMb).toFixed(0), (pm(rs, (r) => r.rssMb) / pm(refs, (r) => r.rssMb)).toFixed(2)], w));
