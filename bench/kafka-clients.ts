@@ -10,7 +10,9 @@
 //   100, no auto-commit, resolveOffset per message, a heartbeat per batch, the co-partitioned
 //   assigner);
 // - @platformatic/kafka (pure JavaScript, maintained; 1.x, the last line that runs on Node 20):
-//   the same fetch sizes and wait, no auto-commit, its message stream from the earliest offset.
+//   the same fetch sizes and wait, no auto-commit, its message stream from the earliest offset;
+// - hub: cashtag's ConsumerHub itself (kafkajs, its queues, pause at 4,096 queued records and
+//   resume at 1,024), records taken 512 per partition per turn of the event loop.
 // @confluentinc/kafka-javascript is not here: its prebuilt librdkafka binary is downloaded from
 // github.com at install time and the fallback compiles librdkafka, OpenSSL and zstd from sources
 // also fetched from github.com, which this machine cannot reach (docs/bench-kafka-clients.md).
