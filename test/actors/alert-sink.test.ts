@@ -26,6 +26,7 @@ test('alert sink: each alert keyed symbol@window_end with the contract\'s JSON; 
   const options = { pipeline: 't', brokers: [brokers], topicPrefix: '' };
   const first = await startActor(createAlertSink, options, 'alert-sink', 3, undefined, resources);
   await first.actor.handle!([alert(5, 'AAPL'), alert(5, 'TSLA'), alert(6, 'AAPL')], batchInfo);
+  await first.actor.onBarrier!(1);
   const msgs = fake.sent.flatMap((s) => s.messages);
   assert.deepEqual(msgs.map((m) => [m.partition, m.key]), [[3, `AAPL@${T0 + 5 * MIN}`], [3, `TSLA@${T0 + 5 * MIN}`], [3, `AAPL@${T0 + 6 * MIN}`]]);
   assert.deepEqual(JSON.parse(String(msgs[0].value)), { topic: 'AAPL', window_start: new Date(T0).toISOString(), window_end: new Date(T0 + 5 * MIN).toISOString(), mean_sentiment: -0.7, tweet_count: 4, open_price: 10, close_price: 9.5, price_change: -0.05 });
@@ -34,13 +35,14 @@ test('alert sink: each alert keyed symbol@window_end with the contract\'s JSON; 
   // A crash, and the replay from the last checkpoint brings the last two alerts again, then a new one.
   const second = await startActor(createAlertSink, options, 'alert-sink', 3, undefined, resources);
   await second.actor.handle!([alert(5, 'TSLA'), alert(6, 'AAPL'), alert(7, 'MSFT')], batchInfo);
+  await second.actor.close!();
   assert.deepEqual(fake.sent.flatMap((s) => s.messages).map((m) => m.key), [`AAPL@${T0 + 5 * MIN}`, `TSLA@${T0 + 5 * MIN}`, `AAPL@${T0 + 6 * MIN}`, `MSFT@${T0 + 7 * MIN}`]);
   assert.equal(await second.metric('cashtag_sink_rows_skipped_total', 'sink="alerts"'), 2);
   assert.equal(await second.metric('cashtag_sink_rows_written_total', 'sink="alerts"'), 1);
   assert.match(second.log.lines.find((l) => l.level === 'info')?.msg ?? '', /alerts resume after the last one/);
 });
 
-test('alert sink: a failed send is counted and fails the batch', async () => {
+test('alert sink: a failed send is counted and fails the next barrier', async () => {
   const brokers = 'alerts-b:9092';
   const fake = fakeProducer();
   const resources = new Resources();
@@ -48,6 +50,8 @@ test('alert sink: a failed send is counted and fails the batch', async () => {
   await provideTail(resources, [brokers], TOPICS.alerts, 0, () => null);
   const s = await startActor(createAlertSink, { pipeline: 't', brokers: [brokers], topicPrefix: '' }, 'alert-sink', 0, undefined, resources);
   fake.state.failNext = 1;
-  await assert.rejects(async () => s.actor.handle!([alert(1, 'AAPL')], batchInfo), /broker not available/);
+  await s.actor.handle!([alert(1, 'AAPL')], batchInfo);
+  await assert.rejects(async () => s.actor.onBarrier!(1), /broker not available/);
   assert.equal(await s.metric('cashtag_sink_errors_total', 'sink="alerts"'), 1);
+  await assert.rejects(async () => s.actor.handle!([alert(2, 'AAPL')], batchInfo), /broker not available/, 'and every call after it');
 });

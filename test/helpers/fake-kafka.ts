@@ -18,11 +18,13 @@ export interface Sent {
 /** A producer that records every send (and fails the next `failNext` sends). */
 export function fakeProducer() {
   const sent: Sent[] = [];
-  const state = { failNext: 0 };
+  // failNext: sends to fail; held: sends wait for it (an acknowledgement that has not come yet).
+  const state: { failNext: number; held: Promise<void> | null } = { failNext: 0, held: null };
   const producer = {
     connect: async () => undefined,
     disconnect: async () => undefined,
     send: async (r: ProducerRecord) => {
+      if (state.held) await state.held;
       if (state.failNext > 0) {
         state.failNext--;
         throw new Error('broker not available');

@@ -86,13 +86,33 @@ test('a partition written without positions (an older cashtag) gets everything',
   assert.deepEqual(await w.write(p.producer, letters(0, 1)), { written: 2, skipped: 0, resumed: { offset: 1, position: null } });
 });
 
-test('after a failed send the end is unknown: the next write reads the tail again', async () => {
+test('after a failed send writes are refused until resync, which reads the tail again', async () => {
   const p = fakePartition();
   const w = new OrderedPartitionWriter('t.dlq', 0, p.tail);
   await w.write(p.producer, letters(1));
   p.failNext();
   await assert.rejects(w.write(p.producer, letters(2, 3)), /broker went away/);
+  await assert.rejects(w.write(p.producer, letters(5)), /t\.dlq\/0: an earlier write failed \(broker went away\)/);
+  w.resync();
   assert.deepEqual(await w.write(p.producer, letters(2, 3, 4)), { written: 3, skipped: 0, resumed: { offset: 0, position: { major: 1, minor: '' } } });
+  assert.deepEqual(p.log.map((m) => m.key), ['0:1', '0:2', '0:3', '0:4']);
+});
+
+test('writes queued behind a failed one are not sent: the replay cannot skip the failed messages', async () => {
+  const p = fakePartition();
+  const w = new OrderedPartitionWriter('t.dlq', 0, p.tail);
+  await w.write(p.producer, letters(1));
+  const open = p.hold();
+  p.failNext();
+  const failing = w.write(p.producer, letters(2, 3)); // a sink that does not wait for each send
+  const behind = w.write(p.producer, letters(7, 8));
+  open();
+  await assert.rejects(failing, /broker went away/);
+  await assert.rejects(behind, /an earlier write failed/);
+  // The sink restarts from its checkpoint: 2 and 3 are replayed and written, then 7 and 8.
+  w.resync();
+  assert.deepEqual(await w.write(p.producer, letters(2, 3, 7, 8)), { written: 4, skipped: 0, resumed: { offset: 0, position: { major: 1, minor: '' } } });
+  assert.deepEqual(p.log.map((m) => m.key), ['0:1', '0:2', '0:3', '0:7', '0:8']);
 });
 
 test('resync waits for a write still in flight (a failed launch) before it reads the tail', async () => {

@@ -12,6 +12,7 @@
 
 import type { Producer } from 'kafkajs';
 import { defineActor, type Behavior, type NoOutputs, type TypedContext } from '../../runtime/actor.js';
+import { InFlight } from '../../runtime/in-flight.js';
 import { instanceLabels } from '../../runtime/metrics.js';
 import { createKafka, topicNames } from '../../io/kafka/client.js';
 import { partitionWriter, type OrderedPartitionWriter } from '../../io/kafka/ordered-partition-writer.js';
@@ -22,12 +23,17 @@ import { alertSinkActor, type AlertSinkMessage } from './protocol.js';
 export const alertJson = (a: AlertSinkMessage) =>
   JSON.stringify({ topic: a.symbol, window_start: new Date(a.windowStart).toISOString(), window_end: new Date(a.windowEnd).toISOString(), mean_sentiment: a.meanSentiment, tweet_count: a.tweetCount, open_price: a.open, close_price: a.close, price_change: a.change });
 
+/** Alerts sent and not yet acknowledged before handle() waits. */
+const MAX_UNACKNOWLEDGED = 10_000;
+
 const createAlertSink = defineActor(alertSinkActor, (o, self) => {
   const labels = instanceLabels(o.pipeline, self.stage, self.partition);
   let ctx!: TypedContext<NoOutputs>;
   let producer!: Producer;
   let writer!: OrderedPartitionWriter;
   const TOPICS = topicNames(o.topicPrefix);
+  // Sends run behind handle() (the first one reads the partition's tail: seconds with kafkajs).
+  const sends = new InFlight(MAX_UNACKNOWLEDGED);
 
   const actor: Behavior<AlertSinkMessage, NoOutputs> = {
     async init(c) {
@@ -39,19 +45,28 @@ const createAlertSink = defineActor(alertSinkActor, (o, self) => {
       writer.resync();
     },
     async handle(records) {
-      const alerts = records;
+      await sends.belowLimit();
       const end = ctx.metrics.sinkLatency.startTimer({ ...labels, sink: 'alerts' });
-      try {
-        const r = await writer.write(producer, alerts.map((a) => ({ position: { major: a.windowEnd, minor: a.symbol }, key: `${a.symbol}@${a.windowEnd}`, value: alertJson(a) })));
-        if (r.resumed) ctx.log.info('alerts resume after the last one in their topic', { topic: TOPICS.alerts, partition: self.partition, lastOffset: r.resumed.offset, lastAlert: r.resumed.position ? `${r.resumed.position.minor}@${r.resumed.position.major}` : null });
-        ctx.metrics.sinkWrites.inc({ ...labels, sink: 'alerts', table: TOPICS.alerts }, r.written);
-        if (r.skipped) ctx.metrics.sinkSkipped.inc({ ...labels, sink: 'alerts', table: TOPICS.alerts }, r.skipped);
-      } catch (e) {
-        ctx.metrics.sinkErrors.inc({ ...labels, sink: 'alerts' });
-        throw e;
-      }
-      end();
+      const write = writer.write(producer, records.map((a) => ({ position: { major: a.windowEnd, minor: a.symbol }, key: `${a.symbol}@${a.windowEnd}`, value: alertJson(a) })));
+      sends.add(
+        write.then(
+          (r) => {
+            if (r.resumed) ctx.log.info('alerts resume after the last one in their topic', { topic: TOPICS.alerts, partition: self.partition, lastOffset: r.resumed.offset, lastAlert: r.resumed.position ? `${r.resumed.position.minor}@${r.resumed.position.major}` : null });
+            ctx.metrics.sinkWrites.inc({ ...labels, sink: 'alerts', table: TOPICS.alerts }, r.written);
+            if (r.skipped) ctx.metrics.sinkSkipped.inc({ ...labels, sink: 'alerts', table: TOPICS.alerts }, r.skipped);
+            end();
+          },
+          (e: unknown) => {
+            ctx.metrics.sinkErrors.inc({ ...labels, sink: 'alerts' });
+            throw e;
+          },
+        ),
+        records.length,
+      );
     },
+    // A checkpoint covers the alerts before its barrier once Kafka acknowledged them.
+    onBarrier: () => sends.settle(),
+    close: () => sends.settle(),
   };
   return actor;
 });

@@ -12,12 +12,16 @@
 
 import type { Producer } from 'kafkajs';
 import { defineActor, type Behavior, type NoOutputs, type TypedContext } from '../../runtime/actor.js';
+import { InFlight } from '../../runtime/in-flight.js';
 import { instanceLabels } from '../../runtime/metrics.js';
 import { createKafka, topicNames } from '../../io/kafka/client.js';
 import { partitionWriter, type OrderedPartitionWriter } from '../../io/kafka/ordered-partition-writer.js';
 import { tailReader } from '../../io/kafka/partition-tail.js';
 import { kafkaProducer } from '../../io/kafka/producer.js';
 import { dlqSinkActor, type DlqSinkMessage } from './protocol.js';
+
+/** Dead letters sent and not yet acknowledged before handle() waits (their raw values are in memory). */
+const MAX_UNACKNOWLEDGED = 10_000;
 
 const createDlqSink = defineActor(dlqSinkActor, (o, self) => {
   const labels = instanceLabels(o.pipeline, self.stage, self.partition);
@@ -26,6 +30,8 @@ const createDlqSink = defineActor(dlqSinkActor, (o, self) => {
   const names = topicNames(o.topicPrefix);
   const dlqTopic = (topic: string) => (topic === 'tweets' ? names.tweetsDlq : names.pricesDlq);
   const writers = new Map<string, OrderedPartitionWriter>();
+  // Sends run behind handle() (the first one reads the partition's tail: seconds with kafkajs).
+  const sends = new InFlight(MAX_UNACKNOWLEDGED);
 
   const actor: Behavior<DlqSinkMessage, NoOutputs> = {
     async init(c) {
@@ -40,6 +46,7 @@ const createDlqSink = defineActor(dlqSinkActor, (o, self) => {
       }
     },
     async handle(records) {
+      await sends.belowLimit();
       const byTopic = new Map<string, DlqSinkMessage[]>();
       for (const d of records) {
         const t = dlqTopic(d.topic);
@@ -47,30 +54,37 @@ const createDlqSink = defineActor(dlqSinkActor, (o, self) => {
         if (list) list.push(d);
         else byTopic.set(t, [d]);
       }
-      const end = ctx.metrics.sinkLatency.startTimer({ ...labels, sink: 'dlq' });
-      try {
-        await Promise.all(
-          [...byTopic].map(async ([topic, ds]) => {
-            const r = await writers.get(topic)!.write(
-              producer,
-              ds.map((d) => ({
-                position: { major: d.offset, minor: '' },
-                key: `${d.partition}:${d.offset}`,
-                value: d.raw,
-                headers: { reason: d.reason, detail: d.detail, 'source-topic': d.topic, 'source-partition': String(d.partition), 'source-offset': String(d.offset) },
-              })),
-            );
-            if (r.resumed) ctx.log.info('dead letters resume after the last one in their topic', { topic, partition: self.partition, lastOffset: r.resumed.offset, lastSourceOffset: r.resumed.position?.major ?? null });
-            ctx.metrics.sinkWrites.inc({ ...labels, sink: 'dlq', table: topic }, r.written);
-            if (r.skipped) ctx.metrics.sinkSkipped.inc({ ...labels, sink: 'dlq', table: topic }, r.skipped);
-          }),
+      for (const [topic, ds] of byTopic) {
+        const end = ctx.metrics.sinkLatency.startTimer({ ...labels, sink: 'dlq' });
+        const write = writers.get(topic)!.write(
+          producer,
+          ds.map((d) => ({
+            position: { major: d.offset, minor: '' },
+            key: `${d.partition}:${d.offset}`,
+            value: d.raw,
+            headers: { reason: d.reason, detail: d.detail, 'source-topic': d.topic, 'source-partition': String(d.partition), 'source-offset': String(d.offset) },
+          })),
         );
-      } catch (e) {
-        ctx.metrics.sinkErrors.inc({ ...labels, sink: 'dlq' });
-        throw e;
+        sends.add(
+          write.then(
+            (r) => {
+              if (r.resumed) ctx.log.info('dead letters resume after the last one in their topic', { topic, partition: self.partition, lastOffset: r.resumed.offset, lastSourceOffset: r.resumed.position?.major ?? null });
+              ctx.metrics.sinkWrites.inc({ ...labels, sink: 'dlq', table: topic }, r.written);
+              if (r.skipped) ctx.metrics.sinkSkipped.inc({ ...labels, sink: 'dlq', table: topic }, r.skipped);
+              end();
+            },
+            (e: unknown) => {
+              ctx.metrics.sinkErrors.inc({ ...labels, sink: 'dlq' });
+              throw e;
+            },
+          ),
+          ds.length,
+        );
       }
-      end();
     },
+    // A checkpoint covers the dead letters before its barrier once Kafka acknowledged them.
+    onBarrier: () => sends.settle(),
+    close: () => sends.settle(),
   };
   return actor;
 });

@@ -64,6 +64,12 @@ type SendTo = Pick<Producer, 'send'>;
 export class OrderedPartitionWriter {
   /** Position of the last message in the partition; undefined: unknown, read the tail first. */
   private last: Position | null | undefined = undefined;
+  /**
+   * Set by a failed send until resync(): writes queued behind it are refused, not sent. Sent, they
+   * would move the partition's end past the failed messages, and the replay after the failure
+   * would skip those as already written.
+   */
+  private failed: unknown = undefined;
   private chain: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -78,16 +84,21 @@ export class OrderedPartitionWriter {
    * since), so a write of a failed generation that is still in flight is waited for, not raced.
    */
   resync(): void {
-    this.chain = this.chain.then(() => (this.last = undefined));
+    this.chain = this.chain.then(() => {
+      this.last = undefined;
+      this.failed = undefined;
+    });
   }
 
   /**
    * Send the messages whose position is past the last one in the partition, in order, and resolve
    * once Kafka acknowledged them. `resumed` is set when this write had to read the tail.
-   * A failed send leaves the partition's end unknown: the next write reads the tail again.
+   * A failed send leaves the partition's end unknown, and every write after it is refused until
+   * resync() (the restarted sink's), which reads the tail again.
    */
   write(producer: SendTo, messages: readonly PositionedMessage[]): Promise<{ written: number; skipped: number; resumed?: Resumed }> {
     const run = async () => {
+      if (this.failed !== undefined) throw new Error(`not written to ${this.topic}/${this.partition}: an earlier write failed (${this.failed instanceof Error ? this.failed.message : String(this.failed)}); the sink restarts and resyncs`, { cause: this.failed });
       let resumed: Resumed | undefined;
       if (this.last === undefined) {
         const m = await this.tail(this.topic, this.partition);
@@ -110,6 +121,7 @@ export class OrderedPartitionWriter {
           });
         } catch (e) {
           this.last = undefined;
+          this.failed = e;
           throw e;
         }
         this.last = last;
