@@ -250,8 +250,12 @@ const setStatus = (s, text) => {
  * since the feed pushes only what arrives after it subscribed.
  */
 async function catchUp(symbol) {
-  const from = state.series.reloadFrom();
-  const [series, tweets] = await Promise.all([api(`/api/series/${encodeURIComponent(symbol)}?step=${STEP_MS / 1000}${from === null ? '' : `&from=${new Date(from).toISOString()}`}`), api(`/api/tweets/${encodeURIComponent(symbol)}?limit=${MAX_TWEETS}`), loadWindows()]);
+  const held = state.series;
+  const from = held.beginReload();
+  const [series, tweets] = await Promise.all([api(`/api/series/${encodeURIComponent(symbol)}?step=${STEP_MS / 1000}${from === null ? '' : `&from=${new Date(from).toISOString()}`}`), api(`/api/tweets/${encodeURIComponent(symbol)}?limit=${MAX_TWEETS}`), loadWindows()]).catch((e) => {
+    held.cancelReload();
+    throw e;
+  });
   if (state.selected !== symbol) return;
   state.series.load(series);
   addTweets(tweets.items, false);

@@ -4,8 +4,10 @@
 // The answer of /api/series covers rows before its `to`; the stream adds only rows at or after
 // it, so no row is counted twice. When the stream (re)connects, the buckets from the last loaded
 // one on are loaded again (the feed pushes only what arrives after it subscribed), so a gap
-// while connecting or disconnected is filled. Best effort, as the feed is: a row arriving out
-// of order behind `to` is left to the next reload.
+// while connecting or disconnected is filled. Stream rows that arrive while a reload is on its
+// way are held (beginReload) and added again after its answer, when they are at or after its
+// `to`: the answer replaces their buckets without holding them. Best effort, as the feed is: a
+// row arriving out of order behind `to` is left to the next reload.
 
 'use strict';
 
@@ -44,6 +46,7 @@
       this.buckets = new Map(); // start ms -> bucket
       this.to = -Infinity; // rows before this came from the API
       this.closeAt = new Map();
+      this.held = null; // stream rows since beginReload(), until load(): { ticks, tweets }
     }
 
     bucket(t) {
@@ -64,6 +67,14 @@
       }
       this.to = ms(answer.to);
       this.trim();
+      // Rows the stream sent while the answer was on its way: those at or after its `to` are not
+      // in it, and their buckets were just replaced.
+      const held = this.held;
+      this.held = null;
+      if (held) {
+        this.addTicks(held.ticks);
+        this.addTweets(held.tweets);
+      }
     }
 
     /** Where to reload from after a (re)connection: the start of the bucket holding `to`. */
@@ -71,9 +82,21 @@
       return Number.isFinite(this.to) ? Math.floor(this.to / this.stepMs) * this.stepMs : null;
     }
 
+    /** Before a reload's request: hold the stream's rows until its answer is loaded; returns reloadFrom(). */
+    beginReload() {
+      this.held ??= { ticks: [], tweets: [] };
+      return this.reloadFrom();
+    }
+
+    /** The reload failed: stop holding rows. */
+    cancelReload() {
+      this.held = null;
+    }
+
     /** Ticks of the stream (API shape); returns the newest event time added. */
     addTicks(items) {
       return this.addRows(items, (p) => ms(p.trade_timestamp), (b, p, t) => {
+        this.held?.ticks.push(p);
         b.ticks++;
         b.volume += p.volume;
         b.turnover += p.close_price * p.volume;
@@ -89,6 +112,7 @@
     /** Tweets of the stream (API shape); returns the newest event time added. */
     addTweets(items) {
       return this.addRows(items, (tw) => ms(tw.created_at), (b, tw) => {
+        this.held?.tweets.push(tw);
         b.tweets++;
         b.sentimentSum += tw.sentiment_score;
       });
@@ -115,6 +139,12 @@
           this.buckets.delete(s);
           this.closeAt.delete(s);
         }
+      }
+      // A reload that never answers must not hold rows without bound: only those still in view.
+      if (this.held) {
+        const oldest = newest - this.spanMs + this.stepMs;
+        this.held.ticks = this.held.ticks.filter((p) => ms(p.trade_timestamp) >= oldest);
+        this.held.tweets = this.held.tweets.filter((tw) => ms(tw.created_at) >= oldest);
       }
     }
 

@@ -161,9 +161,13 @@ export async function publish(lake: Lake, gold: string, runId: string, version: 
     await lake.delete(gold, others.filter((k) => !manifest.includes(k)));
     published[report] = { report: REPORTS[report], version, files: [...keys].sort() };
   }
-  // This run's state and that of abandoned runs (whose inputs changed before they finished).
+  // The run is published: it is no longer pending. That goes first: a crash while the state
+  // below is deleted (its staged files gone, some task records not) must not leave a pending run
+  // whose rerun would skip those tasks and find nothing to copy. What a crash leaves of the state
+  // is deleted by the next publication, with that of abandoned runs (whose inputs changed before
+  // they finished).
+  await lake.delete(gold, [PENDING]);
   const state = await lake.list(gold, `${STATE}/runs/`);
   await lake.delete(gold, state.map((o) => o.key));
-  await lake.delete(gold, [PENDING]);
   return published;
 }

@@ -2,7 +2,7 @@
 // multi-line fields), JSONL, shape detection from the header, one record per row in file order
 // (a row that cannot be mapped is a record with its reason), and start-up errors naming the setting.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -93,4 +93,27 @@ void test('produce --file sends what run --file reads: the same values and keys,
   const read = await readAll(spec(FIXTURE));
   assert.equal(sent.length, 400);
   assert.deepEqual(sent, read.map((r) => ({ key: r.key, value: r.value })));
+});
+
+void test('no file stays open: after inspecting, after reading to the end, after a reader returned early', { skip: !existsSync('/proc/self/fd') && 'needs /proc/self/fd' }, async () => {
+  const openFds = () => readdirSync('/proc/self/fd').length;
+  const many = (n: number) => Array.from({ length: n }, (_, i) => `2022-09-29 10:00:01+00:00,$AAPL ${i},AAPL,Apple`).join('\n');
+  const csv = write('many.csv', `Date,Tweet,Stock Name,Company Name\n${many(5_000)}\n`);
+  const jsonl = write('many.jsonl', `${Array.from({ length: 5_000 }, (_, i) => JSON.stringify({ created_at: '2022-09-29 10:00:01', text: `$AAPL ${i}`, user_id: 'u' })).join('\n')}\n`);
+  const settle = () => new Promise((r) => setTimeout(r, 50));
+  for (const path of [csv, jsonl]) {
+    await settle();
+    const before = openFds();
+    for (let i = 0; i < 5; i++) {
+      const f = await inspectFile(spec(path));
+      const early = readFileRecords(f);
+      await early.next();
+      await early.return(undefined); // a restarted file source closes its readers this way
+      let n = 0;
+      for await (const _ of readFileRecords(f)) n++;
+      assert.equal(n, 5_000);
+    }
+    await settle();
+    assert.equal(openFds(), before, `${path}: file descriptors left open`);
+  }
 });

@@ -208,3 +208,30 @@ test('a run that crashes while publishing leaves whole files of either run; the 
   assert.deepEqual(tables(), after, 'the resumed publication equals an uninterrupted one');
   assert.ok(![...after.values()].some((b) => fileVersion(b) === fileVersion(before.values().next().value!)), 'no file of the old version is left');
 });
+
+test('a run that crashes while clearing its state after publishing: the rerun still publishes', { timeout: 120_000 }, async () => {
+  const root = join(mkdtempSync(join(tmpdir(), 'cashtag-gold-clear-')), 'lake');
+  const lake = new LocalLake(root);
+  const symbols = ['C01', 'C02', 'C03'];
+  for (const [i, s] of symbols.entries()) await bronzeSymbol(lake, s, 3 + i);
+  const options: BatchOptions = { lake: { kind: 'local', root }, threads: 2, log: quietLogger(), progress: () => undefined };
+  // Every report is published; then the process dies while it deletes the run's state
+  // (_batch/runs/...): the staged files are gone, the rest of the state is not.
+  const crashing = (inner: Lake): Lake =>
+    Object.assign(Object.create(inner) as Lake, {
+      async delete(bucket: string, keys: string[]) {
+        if (bucket === GOLD && keys.some((k) => k.startsWith('_batch/'))) {
+          await inner.delete(bucket, keys.filter((k) => k.includes('/files/')));
+          throw new Error('crash');
+        }
+        await inner.delete(bucket, keys);
+      },
+    });
+  await assert.rejects(runBatch({ ...options, wrapLake: crashing }), /crash/);
+  for (const r of Object.keys(REPORTS) as ReportName[]) assert.ok((await listReport(lake, r)).length > 0, `${r} was published before the crash`);
+
+  const rerun = await runBatch(options);
+  assert.ok(rerun.published, 'the same input is published again');
+  assert.deepEqual(rerun.published.statistics.files, symbols.map((s) => `${REPORTS.statistics}/topic=${s}/part-00000.snappy.parquet`));
+  assert.deepEqual(await lake.list(GOLD, '_batch/'), [], 'no run state is left');
+});

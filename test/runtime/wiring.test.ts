@@ -26,6 +26,7 @@ const profiles: [string, Record<string, string>, Input][] = [
   ['generator, analytics off', { ANALYTICS: 'off' }, { kind: 'generator' }],
   ['kafka', { KAFKA_BROKERS: 'localhost:1' }, { kind: 'kafka', partitions: 2 }],
   ['kafka shuffle', { KAFKA_BROKERS: 'localhost:1', ANALYTICS_SHUFFLE: 'kafka' }, { kind: 'kafka', partitions: 2 }],
+  ['file', {}, { kind: 'file', tweets: null, prices: null }],
 ];
 
 for (const [name, env, input] of profiles) {
@@ -33,6 +34,8 @@ for (const [name, env, input] of profiles) {
     const cfg = loadConfig({}, { DATA_DIR: '/tmp/cashtag-wiring-test', PARTITIONS: '2', ...env });
     const t = speedTopology(cfg, 0, input);
     validateTopology(t);
+    const source = t.stages.find((s) => s.name === 'source')!;
+    assert.ok(source.module.endsWith(`/actors/${input.kind === 'kafka' ? 'kafka' : input.kind === 'file' ? 'file' : 'generator'}-source/actor.js`), source.module);
     for (const s of t.stages) {
       const mod = (await import(s.module)) as { default: unknown };
       assert.equal(typeof mod.default, 'function', `${s.name}: ${s.module}`);

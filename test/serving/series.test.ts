@@ -33,3 +33,10 @@ test('rows outside [from, to) are left out, each kind from its own bound; empty 
   assert.deepEqual(buckets.map((b) => [b.start, b.ticks, b.tweets]), [[1_000, 1, 0], [3_000, 0, 1]]);
   assert.equal(apiBucket(buckets[0]).mean_sentiment, null, 'no tweets: no mean');
 });
+
+test('the mean sentiment does not depend on the order the store returns tweets in', () => {
+  // 0.1 + 0.2 + 0.3 and 0.3 + 0.2 + 0.1 differ in the last bit as floats.
+  const tweets = [tweet('a', 1_000, 0.1), tweet('b', 2_000, 0.2), tweet('c', 2_000, 0.3)];
+  const means = [tweets, [...tweets].reverse(), [tweets[2], tweets[0], tweets[1]]].map((order) => apiBucket(foldSeries([], order, { ticksFromMs: 0, tweetsFromMs: 0, toMs: 10_000, stepMs: 10_000 })[0]).mean_sentiment);
+  assert.equal(new Set(means).size, 1, `means: ${means.join(', ')}`);
+});

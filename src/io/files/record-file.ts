@@ -85,7 +85,19 @@ export async function* readFileRecords(f: ResolvedFile): AsyncGenerator<FileReco
 }
 
 async function* jsonlRecords(f: ResolvedFile): AsyncGenerator<FileRecord> {
-  const lines = createInterface({ input: createReadStream(f.path, { encoding: 'utf8' }), crlfDelay: Infinity });
+  const input = createReadStream(f.path, { encoding: 'utf8' });
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  try {
+    yield* jsonlLines(f, lines);
+  } finally {
+    // Neither closing readline nor leaving its loop closes the file: a reader returned early
+    // (a restarted source, a stopped producer) would keep its descriptor open.
+    lines.close();
+    input.destroy();
+  }
+}
+
+async function* jsonlLines(f: ResolvedFile, lines: AsyncIterable<string>): AsyncGenerator<FileRecord> {
   for await (const line of lines) {
     if (line.trim() === '') continue;
     if (f.mapping === null) {
@@ -111,7 +123,8 @@ async function* csvRecords(f: ResolvedFile): AsyncGenerator<FileRecord> {
   const m = f.mapping!;
   /** Rows csv-parse could not read, with the count of records read before each (to keep file order). */
   const skipped: { after: number; raw: string; detail: string }[] = [];
-  const parser = createReadStream(f.path).pipe(
+  const input = createReadStream(f.path);
+  const parser = input.pipe(
     parse({
       bom: true,
       skip_empty_lines: true,
@@ -133,21 +146,26 @@ async function* csvRecords(f: ResolvedFile): AsyncGenerator<FileRecord> {
     }
   };
   let header: string[] | null = null;
-  for await (const r of parser as AsyncIterable<{ record: string[]; info: Info; raw: string }>) {
-    yield* unreadable(r.info.records);
-    if (header === null) {
-      header = r.record;
-      continue;
+  try {
+    for await (const r of parser as AsyncIterable<{ record: string[]; info: Info; raw: string }>) {
+      yield* unreadable(r.info.records);
+      if (header === null) {
+        header = r.record;
+        continue;
+      }
+      if (r.record.length !== header.length) {
+        yield { value: r.raw, key: null, problem: `CSV row has ${r.record.length} fields, the header ${header.length} (line ${r.info.lines})` };
+        continue;
+      }
+      const row: Record<string, string> = {};
+      for (let i = 0; i < header.length; i++) row[header[i]] = r.record[i];
+      yield mapped(m, row, r.raw);
     }
-    if (r.record.length !== header.length) {
-      yield { value: r.raw, key: null, problem: `CSV row has ${r.record.length} fields, the header ${header.length} (line ${r.info.lines})` };
-      continue;
-    }
-    const row: Record<string, string> = {};
-    for (let i = 0; i < header.length; i++) row[header[i]] = r.record[i];
-    yield mapped(m, row, r.raw);
+    yield* unreadable(Number.MAX_SAFE_INTEGER);
+  } finally {
+    // pipe() does not close its source when the parser stops early: close the file here.
+    input.destroy();
   }
-  yield* unreadable(Number.MAX_SAFE_INTEGER);
 }
 
 function mapped(m: ColumnMapping, row: Record<string, unknown>, raw: string): FileRecord {
@@ -185,17 +203,21 @@ async function formatOf(path: string): Promise<'csv' | 'jsonl'> {
 }
 
 async function csvHeader(path: string): Promise<string[]> {
-  const parser = createReadStream(path).pipe(parse({ bom: true, skip_empty_lines: true, relax_quotes: true, relax_column_count: true, to: 1 }));
-  for await (const record of parser as AsyncIterable<string[]>) {
+  const input = createReadStream(path);
+  const parser = input.pipe(parse({ bom: true, skip_empty_lines: true, relax_quotes: true, relax_column_count: true, to: 1 }));
+  try {
+    for await (const record of parser as AsyncIterable<string[]>) return record;
+    return [];
+  } finally {
     parser.destroy();
-    return record;
+    input.destroy();
   }
-  return [];
 }
 
 /** The keys of the first JSON object among the first non-empty lines (null: none is one). */
 async function jsonlKeys(path: string): Promise<string[] | null> {
-  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+  const input = createReadStream(path, { encoding: 'utf8' });
+  const lines = createInterface({ input, crlfDelay: Infinity });
   let seen = 0;
   try {
     for await (const line of lines) {
@@ -211,5 +233,6 @@ async function jsonlKeys(path: string): Promise<string[] | null> {
     return null;
   } finally {
     lines.close();
+    input.destroy();
   }
 }

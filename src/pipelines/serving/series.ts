@@ -34,8 +34,8 @@ const emptyBucket = (start: number): Bucket => ({ start, ticks: 0, open: null, h
 /**
  * Ticks with event time in [ticksFromMs, toMs) and tweets in [tweetsFromMs, toMs) folded into buckets of `stepMs` aligned to
  * multiples of the step since 1970, oldest first; buckets with neither are left out. Open is
- * the earliest tick's open, close the latest tick's close (ties by id, so the answer does not
- * depend on the order the store returns rows in).
+ * the earliest tick's open, close the latest tick's close; rows are taken in event-time order,
+ * ties by id, so the answer (sums included) does not depend on the order the store returns rows in.
  */
 export function foldSeries(prices: readonly StoredPrice[], tweets: readonly StoredTweet[], opts: { ticksFromMs: number; tweetsFromMs: number; toMs: number; stepMs: number }): Bucket[] {
   const { ticksFromMs, tweetsFromMs, toMs, stepMs } = opts;
@@ -57,8 +57,9 @@ export function foldSeries(prices: readonly StoredPrice[], tweets: readonly Stor
     b.volume += p.volume;
     b.turnover += p.close_price * p.volume;
   }
-  for (const t of tweets) {
-    if (t.created_at < tweetsFromMs || t.created_at >= toMs) continue;
+  // Summed in event-time order too: a float sum depends on the order of its terms.
+  const tweetsByTime = (a: StoredTweet, b: StoredTweet) => a.created_at - b.created_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  for (const t of tweets.filter((t) => t.created_at >= tweetsFromMs && t.created_at < toMs).sort(tweetsByTime)) {
     const b = at(t.created_at);
     b.tweets++;
     b.sentimentSum += t.sentiment_score;
