@@ -44,6 +44,12 @@ export interface KafkaGroup {
   tasksMode: boolean;
   groupWait: GroupWaitOptions;
   checkpoints: CheckpointStore;
+  /**
+   * Records each partition of the input topics held when the group was joined: what a backlog
+   * drain has to read per partition, and a proxy for a live topic's rate per partition (topics
+   * keyed by symbol are skewed). The supervisor spreads partitions over its threads by it.
+   */
+  weights: number[];
 }
 
 /** Provision the topics and join the consumer group before the first launch, so it restores the tasks it was given. */
@@ -68,8 +74,10 @@ export async function joinConsumerGroup(cfg: Config, main: { log: Logger; clock:
     input = { ...input, endOffsets };
     log.info('reading until the end offsets seen at start-up', endOffsets);
   }
+  const sizes = await hub.partitionSizes([TWEETS_TOPIC, PRICES_TOPIC]);
+  const weights = Array.from({ length: input.partitions }, (_, p) => (sizes.get(TWEETS_TOPIC)?.[p] ?? 0) + (sizes.get(PRICES_TOPIC)?.[p] ?? 0));
   const checkpoints = tasksMode ? new TaskCheckpointStore(history, input.partitions, { owned: () => hub.ownedTasks() ?? [], committed: (t) => hub.committed(t) }, taskOffsets, log) : history;
-  return { hub, input, tasksMode, groupWait, checkpoints };
+  return { hub, input, tasksMode, groupWait, checkpoints, weights };
 }
 
 /**

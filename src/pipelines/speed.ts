@@ -239,6 +239,7 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
     // Tasks mode: run only the tasks the consumer group gave this process (read at each launch,
     // with the checkpoints restored for them).
     tasks: tasksMode ? () => launched : undefined,
+    partitionWeights: group ? () => group.weights : undefined,
     resources,
   });
   const started = group ? followTasks(group, supervisor, metrics, () => launched) : () => undefined;

@@ -47,6 +47,11 @@ export interface SupervisorOptions {
    */
   tasks?: () => number[];
   /**
+   * Expected work of each partition (e.g. the records its input partitions hold), read at every
+   * launch to spread the partitions this launch runs over the worker threads; absent: equal.
+   */
+  partitionWeights?: () => readonly number[] | null;
+  /**
    * What the main thread's actors share (connections), kept across launches: a relaunch keeps
    * the consumer-group member and the partition writers. Given by the caller, who closes it (and
    * may use it too, e.g. to wait for the group); absent, the supervisor makes one and closes it
@@ -64,13 +69,14 @@ interface Generation {
   ended: Set<string>;
   /** The state each ended instance reported after its last record. */
   finalSnapshots: Record<string, Uint8Array>;
+  /** Which host runs each instance in this generation. */
+  placement: [string, number][];
 }
 
 export class Supervisor {
   private gen: Generation | null = null;
   private pool: Piscina | null = null;
   private readonly instances: string[];
-  private readonly placement: [string, number][];
   private nextCheckpoint = 1;
   private lastCompleted = 0;
   /** Clock time the last checkpoint was saved (0: none yet in this process). */
@@ -95,7 +101,6 @@ export class Supervisor {
     this.resources = o.resources ?? new Resources();
     validateTopology(o.topology);
     this.instances = allInstances(o.topology).map(instanceId);
-    this.placement = [...placeInstances(o.topology, o.workers)];
     this.settings = { pipeline: o.topology.name, restart: DEFAULT_RESTART, watermarkIntervalMs: 0, workerNice: 0, tasks: null, ...o.settings };
     this.failovers = new RestartTracker(this.settings.restart);
     this.done = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
@@ -152,13 +157,14 @@ export class Supervisor {
     }
     const snapshots = restored?.snapshots ?? {};
     const settings: HostSettings = { ...this.settings, tasks: this.o.tasks?.() ?? null };
+    const placement = [...placeInstances(topology, workerCount, { running: settings.tasks, weights: this.o.partitionWeights?.() })];
     const n = (this.gen?.n ?? 0) + 1;
     const workers = new Map<number, Worker>();
-    const mainHost = new ActorHost(0, topology, this.placement, settings, this.o.clock, this.o.metrics, {
+    const mainHost = new ActorHost(0, topology, placement, settings, this.o.clock, this.o.metrics, {
       toSupervisor: (ev) => this.onEvent(n, ev),
       toPeer: (hostId, m) => workers.get(hostId)?.postMessage(m, peerMessageTransfer(m)),
     }, this.offloader(), this.resources);
-    const gen: Generation = { n, workers, mainHost, tracker: new CheckpointTracker(this.instances), ended: new Set(), finalSnapshots: {} };
+    const gen: Generation = { n, workers, mainHost, tracker: new CheckpointTracker(this.instances), ended: new Set(), finalSnapshots: {}, placement };
     this.gen = gen;
 
     const ready: Promise<void>[] = [];
@@ -177,7 +183,7 @@ export class Supervisor {
       w.on('message', (m: HostEvent | PeerMessage) => (m.t === 'deliver' || m.t === 'credit' ? mainHost.onPeerMessage(m) : this.onEvent(n, m)));
       w.on('error', (e) => this.onFailure(n, `thread host-${h}`, `died: ${e.message}`));
       w.on('exit', (code) => {
-        if (this.gen === gen && !this.stopping) this.onFailure(n, `thread host-${h}`, `exited unexpectedly with code ${code}; its actors: ${this.instancesOn(h).join(', ')}`);
+        if (this.gen === gen && !this.stopping) this.onFailure(n, `thread host-${h}`, `exited unexpectedly with code ${code}; its actors: ${this.instancesOn(gen, h).join(', ')}`);
       });
     }
     for (let a = 1; a <= workerCount; a++) {
@@ -187,7 +193,7 @@ export class Supervisor {
         workers.get(b)!.postMessage({ t: 'peer', hostId: a, port: port2 }, [port2]);
       }
     }
-    for (const [h, w] of workers) w.postMessage({ t: 'init', hostId: h, topology, placement: this.placement, snapshots, settings });
+    for (const [h, w] of workers) w.postMessage({ t: 'init', hostId: h, topology, placement, snapshots, settings });
     await mainHost.init(snapshots);
     await Promise.all(ready);
     mainHost.start();
@@ -198,8 +204,8 @@ export class Supervisor {
     return this.instances.filter((i) => !gen.ended.has(i));
   }
 
-  private instancesOn(host: number): string[] {
-    return this.placement.filter(([, h]) => h === host).map(([id]) => id);
+  private instancesOn(gen: Generation, host: number): string[] {
+    return gen.placement.filter(([, h]) => h === host).map(([id]) => id);
   }
 
   private scheduleCheckpoints(): void {

@@ -119,20 +119,50 @@ export function planLinks(t: TopologySpec): Link[] {
   return links;
 }
 
+/** What a launch knows of its partitions, to spread them over the worker threads. */
+export interface PlacementHints {
+  /** The partitions this launch runs (its tasks); null or absent: all of them. */
+  running?: readonly number[] | null;
+  /** Expected work of each partition (e.g. the records its input partitions hold); absent: equal. */
+  weights?: readonly number[] | null;
+}
+
 /**
  * Place instances on hosts: host 0 is the main thread; hosts 1..workers are worker threads.
- * Instances of worker-placed stages are spread round-robin, partition-major, so a pipeline's
- * partition p tends to stay on one thread (fewer cross-thread hops).
+ * Partition p of every worker-placed stage goes to the same thread (a pipeline's partition stays
+ * on one thread: fewer cross-thread hops). Which thread: the partitions this launch runs, the
+ * heaviest first, each to the least-loaded thread (ties: the lowest), then the others round-robin.
+ * Without hints that is plain round-robin (p % workers); with them, a skewed topic's big partition
+ * does not share a thread with another big one, and a replica running tasks 0 and 2 of 4 uses both
+ * threads.
  */
-export function placeInstances(t: TopologySpec, workers: number): Map<string, number> {
+export function placeInstances(t: TopologySpec, workers: number, hints: PlacementHints = {}): Map<string, number> {
+  const slots = workers > 0 ? workerSlots(Math.max(0, ...t.stages.map((s) => s.parallelism)), workers, hints) : [];
   const placement = new Map<string, number>();
   for (const s of t.stages) {
     for (let p = 0; p < s.parallelism; p++) {
-      const host = s.placement === 'main' || workers === 0 ? 0 : 1 + (p % workers);
+      const host = s.placement === 'main' || workers === 0 ? 0 : 1 + slots[p];
       placement.set(instanceId({ stage: s.name, partition: p }), host);
     }
   }
   return placement;
+}
+
+/** The worker (0-based) of each of partitions 0..n-1, as placeInstances says. */
+export function workerSlots(n: number, workers: number, hints: PlacementHints = {}): number[] {
+  const slots: (number | undefined)[] = new Array<number | undefined>(n).fill(undefined);
+  const weight = (p: number) => Math.max(0, hints.weights?.[p] ?? 1);
+  const running = [...new Set(hints.running ?? Array.from({ length: n }, (_, p) => p))].filter((p) => p >= 0 && p < n);
+  running.sort((a, b) => weight(b) - weight(a) || a - b);
+  const load = new Array<number>(workers).fill(0);
+  for (const p of running) {
+    let w = 0;
+    for (let i = 1; i < workers; i++) if (load[i] < load[w]) w = i;
+    slots[p] = w;
+    load[w] += weight(p);
+  }
+  let next = 0;
+  return slots.map((s) => s ?? next++ % workers);
 }
 
 export function allInstances(t: TopologySpec): InstanceRef[] {

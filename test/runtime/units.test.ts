@@ -14,7 +14,7 @@ import { OutLink } from '../../src/runtime/links.js';
 import { Mailbox } from '../../src/runtime/mailbox.js';
 import type { Envelope } from '../../src/runtime/protocol.js';
 import { createMetrics } from '../../src/runtime/metrics.js';
-import { placeInstances, planLinks, type Link, type TopologySpec } from '../../src/runtime/topology.js';
+import { placeInstances, planLinks, workerSlots, type Link, type TopologySpec } from '../../src/runtime/topology.js';
 import { WatermarkTracker } from '../../src/runtime/watermarks.js';
 import { settle } from '../helpers/clock.js';
 
@@ -221,6 +221,33 @@ test('plan: forward, hash and broadcast links; placement keeps partitions togeth
   assert.equal(placed.get('s/0'), placed.get('a/0'));
   assert.notEqual(placed.get('s/0'), placed.get('s/1'));
   assert.equal(placed.get('c/0'), 0);
+});
+
+test('placement: partitions spread over the worker threads by their work, the running ones first', () => {
+  assert.deepEqual(workerSlots(4, 2), [0, 1, 0, 1], 'no hints: round-robin');
+  // A topic keyed by symbol: partition 1 holds half the records. Round-robin would give one
+  // thread 1 and 3 (75 %); heaviest first onto the least-loaded thread gives 50 % each.
+  assert.deepEqual(workerSlots(4, 2, { weights: [37_559, 150_294, 37_441, 74_706] }), [1, 0, 1, 1]);
+  // A replica running tasks 0 and 2 of 4 uses both of its threads (round-robin put both on one).
+  assert.deepEqual(workerSlots(4, 2, { running: [0, 2] }).filter((_, p) => p === 0 || p === 2), [0, 1]);
+  assert.deepEqual(workerSlots(3, 4), [0, 1, 2], 'more threads than partitions');
+  assert.deepEqual(workerSlots(2, 1, { weights: [5, 9] }), [0, 0]);
+  // Ties go to the lower partition and the lower thread: the same hints place alike every launch.
+  assert.deepEqual(workerSlots(4, 2, { weights: [3, 3, 3, 3] }), workerSlots(4, 2));
+  const t: TopologySpec = {
+    name: 'p',
+    stages: [
+      { name: 's', module: 'm', parallelism: 4, source: true, placement: 'main' },
+      { name: 'a', module: 'm', parallelism: 4 },
+      { name: 'b', module: 'm', parallelism: 4 },
+    ],
+    edges: [
+      { from: 's', to: 'a', route: { kind: 'forward' } },
+      { from: 'a', to: 'b', route: { kind: 'forward' } },
+    ],
+  };
+  const placed = placeInstances(t, 2, { weights: [1, 10, 1, 1] });
+  assert.deepEqual([0, 1, 2, 3].map((p) => [placed.get(`a/${p}`), placed.get(`b/${p}`), placed.get(`s/${p}`)]), [[2, 2, 0], [1, 1, 0], [2, 2, 0], [2, 2, 0]]);
 });
 
 test('watermark interval: a generating actor sends its first watermark at once, then the newest one per interval, and the held one before the end', async () => {

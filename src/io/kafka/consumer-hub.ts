@@ -258,13 +258,22 @@ export class ConsumerHub {
    * are left for the next run.
    */
   async endOffsets(topics: readonly HubTopic[]): Promise<Map<HubTopic, number[]>> {
+    return this.perPartition(topics, (o) => Number(o.high));
+  }
+
+  /** The records each partition of `topics` holds now (end minus start offset). */
+  async partitionSizes(topics: readonly HubTopic[]): Promise<Map<HubTopic, number[]>> {
+    return this.perPartition(topics, (o) => Number(o.high) - Number(o.low));
+  }
+
+  private async perPartition(topics: readonly HubTopic[], value: (o: { high: string; low: string }) => number): Promise<Map<HubTopic, number[]>> {
     const admin = await this.connectedAdmin();
     const out = new Map<HubTopic, number[]>();
     for (const topic of topics) {
       const offsets = await retryKafka(`end offsets of topic ${this.physical(topic)}`, () => admin.fetchTopicOffsets(this.physical(topic)));
-      const ends: number[] = [];
-      for (const o of offsets) ends[o.partition] = Number(o.high);
-      out.set(topic, ends);
+      const values: number[] = [];
+      for (const o of offsets) values[o.partition] = value(o);
+      out.set(topic, values);
     }
     return out;
   }
