@@ -12,16 +12,22 @@ export type FileInput = Extract<Input, { kind: 'file' }>;
 
 /**
  * The files of `--file` / `--prices-file`, checked and their columns mapped, or null for none.
- * A replay resumes only from the checkpoints of the same files (offsets are record indexes).
+ * A replay resumes only from the checkpoints of the same files (offsets are record indexes), and
+ * a run without files never from a replay's.
  */
 export async function fileInput(cfg: Config, history?: CheckpointHistory, log?: Logger): Promise<FileInput | null> {
-  if (cfg.file === '' && cfg.pricesFile === '') return null;
+  const previous = history ? await history.latest(PIPELINE) : null;
+  const replayed = (previous?.meta?.input as string | undefined) ?? null;
+  if (cfg.file === '' && cfg.pricesFile === '') {
+    // The generator (or Kafka) would restore the file source's offsets as its own: refuse too.
+    if (replayed !== null) throw new FileInputError(`DATA_DIR (--data-dir) = ${JSON.stringify(cfg.dataDir)} holds the checkpoints of a replay of ${replayed}: expected that replay again (--file / --prices-file), or a new data directory for the generator or Kafka`);
+    return null;
+  }
   const tweets = cfg.file === '' ? null : await inspectFile(tweetsFileSpec(cfg, cfg.file));
   const prices = cfg.pricesFile === '' ? null : await inspectFile(pricesFileSpec(cfg, cfg.pricesFile, 'PRICES_FILE (--prices-file)'));
   const files: FileInput = { kind: 'file', tweets, prices };
   if (cfg.kafkaBrokers.length > 0) log?.warn('replaying files: Kafka input is not read (KAFKA_BROKERS is set)', { file: cfg.file, pricesFile: cfg.pricesFile });
-  const previous = history ? await history.latest(PIPELINE) : null;
-  const before = previous ? ((previous.meta?.input as string | undefined) ?? 'the generator or Kafka') : null;
+  const before = previous ? (replayed ?? 'the generator or Kafka') : null;
   if (before !== null && before !== inputIdentity(files)) {
     throw new FileInputError(`DATA_DIR (--data-dir) = ${JSON.stringify(cfg.dataDir)} holds the checkpoints of another input (${before}): expected the data directory of an earlier replay of ${inputIdentity(files)}, or a new one`);
   }

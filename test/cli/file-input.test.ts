@@ -47,6 +47,10 @@ test('a replay resumes only the checkpoints of its own files', () => {
   const other = cli('run', '--data-dir', data, '--file', b, ...quiet);
   assert.equal(other.status, 2);
   assert.match(other.stderr, /DATA_DIR \(--data-dir\) = ".*resume" holds the checkpoints of another input \(tweets file .*a\.csv\)/);
+  // Nor does the generator take a replay's offsets for its own.
+  const generator = cli('run', '--data-dir', data, '--events', '10', ...quiet);
+  assert.equal(generator.status, 2, generator.stderr);
+  assert.match(generator.stderr, /DATA_DIR \(--data-dir\) = ".*resume" holds the checkpoints of a replay of tweets file .*a\.csv: expected that replay again/);
 });
 
 test('produce lists the file flags', () => {
