@@ -166,6 +166,8 @@ export function loadConfig(flags: Partial<Record<SettingName, string>>, env: Nod
     if (r.success) out[name] = r.data;
     else problems.push(`${s.env} (${s.flag.split(' ')[0]}) = ${s.secret ? `(hidden, ${raw.length} characters)` : JSON.stringify(raw)} from ${where}: expected ${s.form}`);
   }
+  // A renamed setting still set would be ignored without a word (produce would send generator data).
+  if (env.PRODUCE_FILE !== undefined) problems.push(`PRODUCE_FILE = ${JSON.stringify(env.PRODUCE_FILE)} is no longer read: expected TWEETS_FILE (--file) for tweets and PRICES_FILE (--prices-file) for prices`);
   if (problems.length === 0 && out.s3Endpoint !== '' && (out.s3AccessKey === '' || out.s3SecretKey === '')) {
     problems.push('S3_ACCESS_KEY and S3_SECRET_KEY (--s3-access-key, --s3-secret-key): expected both to be set when S3_ENDPOINT is');
   }

@@ -101,3 +101,8 @@ test('--until-drained: the flag alone is on, the variable takes on/off, and it n
   assert.throws(() => loadConfig({}, { ...kafka, UNTIL_DRAINED: 'on', ANALYTICS_SHUFFLE: 'kafka' }), /ANALYTICS_SHUFFLE=kafka/);
   assert.equal(loadConfig({}, { ...kafka, UNTIL_DRAINED: 'on', ANALYTICS_SHUFFLE: 'kafka', ANALYTICS: 'off' }).untilDrained, true);
 });
+
+test('the renamed PRODUCE_FILE is refused, naming what replaced it', () => {
+  assert.throws(() => loadConfig({}, { PRODUCE_FILE: 'tweets.csv' }), /PRODUCE_FILE = "tweets\.csv" is no longer read: expected TWEETS_FILE \(--file\) for tweets and PRICES_FILE \(--prices-file\)/);
+  assert.equal(loadConfig({}, { TWEETS_FILE: 'tweets.csv' }).file, 'tweets.csv');
+});
