@@ -87,3 +87,16 @@ void test('UUIDs of neighbouring offsets share no long prefix (hashes spread)', 
   assert.notEqual(a.slice(0, 8), b.slice(0, 8));
   assert.notEqual(a.slice(24), b.slice(24));
 });
+
+void test('recordUuid keeps the keys stored rows have always had (fixed vectors)', () => {
+  // Computed by the four-pass implementation before the one-pass rewrite: Cassandra rows written
+  // by any earlier cashtag keep their keys.
+  const vectors: [string, number, number, string][] = [
+    ['tweets', 0, 0, 'fc5b08dc-f7cf-8e77-880e-d5a9108d3eda'],
+    ['tweets', 3, 57309, '5aa2e317-4411-840e-9439-3008b580a842'],
+    ['stock-prices', 0, 12, '9cb8e062-42ff-8015-a8d7-ba98172cd349'],
+    ['stock-prices', 11, 9007199254740991, '57115567-538e-8e80-b9b0-1641301e17ca'],
+    ['tweets', 5, 123456789, 'ff0d1e0a-ef2b-8a29-9358-53a352391ca5'],
+  ];
+  for (const [topic, partition, offset, uuid] of vectors) assert.equal(recordUuid(topic, partition, offset), uuid, `${topic}/${partition}/${offset}`);
+});
