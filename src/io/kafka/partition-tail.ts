@@ -2,13 +2,13 @@
 // already written (ordered-partition-writer.ts).
 //
 // kafkajs fetches only as a member of a consumer group, so a read is a short-lived group of its
-// own (`<prefix>cashtag-tail-<uuid>`, never shared): its offsets are set to each partition's last
-// message before it joins, it reads those messages, leaves, and the group is deleted. Requests
+// own (`<prefix>cashtag-tail-<uuid>`, never shared): it joins, seeks each partition to its last
+// message, reads those messages, leaves, and the group is deleted. Requests
 // made within `collectMs` of each other share one such group (the sinks of a launch start
 // together), and an empty partition needs no read at all.
 
 import { randomUUID } from 'node:crypto';
-import type { Admin, Consumer, IHeaders, Kafka } from 'kafkajs';
+import type { Consumer, IHeaders, Kafka } from 'kafkajs';
 import { retryKafka } from './client.js';
 import type { Resources } from '../../runtime/resources.js';
 
@@ -67,7 +67,7 @@ export class TailReader {
         if (!end) throw new Error(`Kafka topic ${r.topic} has no partition ${r.partition} (it has ${[...ends.keys()].filter((k) => k.startsWith(`${r.topic}/`)).length}); cashtag gives it as many partitions as the input topics at start-up`);
         if (end.high > end.low) wanted.set(`${r.topic}/${r.partition}`, end.high - 1);
       }
-      const found = wanted.size > 0 ? await this.fetch(admin, groupId, wanted) : new Map<string, TailMessage>();
+      const found = wanted.size > 0 ? await this.fetch(groupId, wanted) : new Map<string, TailMessage>();
       for (const r of requests) r.resolve(found.get(`${r.topic}/${r.partition}`) ?? null);
     } finally {
       await admin.deleteGroups([groupId]).catch(() => undefined); // absent when nothing was read
@@ -76,13 +76,12 @@ export class TailReader {
   }
 
   /** Read the message at each wanted offset through a consumer group of our own. */
-  private async fetch(admin: Admin, groupId: string, wanted: Map<string, number>): Promise<Map<string, TailMessage>> {
+  private async fetch(groupId: string, wanted: Map<string, number>): Promise<Map<string, TailMessage>> {
     const byTopic = new Map<string, { partition: number; offset: string }[]>();
     for (const [key, offset] of wanted) {
       const [topic, partition] = [key.slice(0, key.lastIndexOf('/')), Number(key.slice(key.lastIndexOf('/') + 1))];
       byTopic.set(topic, [...(byTopic.get(topic) ?? []), { partition, offset: String(offset) }]);
     }
-    for (const [topic, partitions] of byTopic) await retryKafka(`setting the offsets of group ${groupId}`, () => admin.setOffsets({ groupId, topic, partitions }));
     const found = new Map<string, TailMessage>();
     const consumer: Consumer = this.kafka.consumer({ groupId, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
     try {
@@ -109,6 +108,9 @@ export class TailReader {
             clearTimeout(timeout);
             reject(e);
           });
+        // Seeks apply once the group assigns the partitions. (admin.setOffsets before joining did
+        // the same through a consumer of its own that took ~5 s to stop, at every sink start.)
+        for (const [topic, partitions] of byTopic) for (const p of partitions) consumer.seek({ topic, partition: p.partition, offset: p.offset });
       });
       return found;
     } finally {
