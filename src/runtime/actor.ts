@@ -39,7 +39,7 @@ export interface ActorContext {
    * to read): downstream stops waiting for its watermark until it emits data or a watermark.
    */
   emitIdle(): Promise<void>;
-  /** Run CPU-heavy work on the shared Piscina pool (stages placed on the main thread). */
+  /** Run CPU-heavy work on the supervisor's Piscina pool (from any thread: a worker host asks the main thread). */
   offload<T, R>(task: T): Promise<R>;
   /** Run `fn` after `ms` on the injected clock; returns a cancel function. */
   schedule(ms: number, fn: () => void): () => void;

@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import client from 'prom-client';
 import { systemClock } from './clock.js';
-import { ActorHost } from './host.js';
+import { ActorHost, type Offloader } from './host.js';
 import { setThreadNice } from './thread-priority.js';
 import { createMetrics, metricFamilyModules } from './metrics.js';
 import { Resources } from './resources.js';
@@ -28,6 +28,17 @@ let host: ActorHost | null = null;
 const resources = new Resources();
 
 const toSupervisor = (ev: HostEvent) => port.postMessage(ev);
+/** Tasks of this thread's actors run on the supervisor's pool; they wait here for the result. */
+const offloaded = new Map<number, { resolve: (r: unknown) => void; reject: (e: Error) => void }>();
+let nextOffload = 0;
+const offloader: Offloader = {
+  run: <T, R>(task: T) =>
+    new Promise<R>((resolve, reject) => {
+      const id = ++nextOffload;
+      offloaded.set(id, { resolve: resolve as (r: unknown) => void, reject });
+      toSupervisor({ t: 'offload', hostId: host?.hostId ?? -1, id, task });
+    }),
+};
 const toPeer = (hostId: number, m: PeerMessage) => {
   const target = hostId === 0 ? port : peers.get(hostId);
   if (!target) throw new Error(`no port to host ${hostId}`);
@@ -42,7 +53,7 @@ async function onCommand(cmd: HostCommand): Promise<void> {
   switch (cmd.t) {
     case 'init':
       setThreadNice(cmd.settings.workerNice);
-      host = new ActorHost(cmd.hostId, cmd.topology, cmd.placement, cmd.settings, systemClock, metrics, { toSupervisor, toPeer }, null, resources);
+      host = new ActorHost(cmd.hostId, cmd.topology, cmd.placement, cmd.settings, systemClock, metrics, { toSupervisor, toPeer }, offloader, resources);
       await host.init(cmd.snapshots);
       toSupervisor({ t: 'ready', hostId: cmd.hostId });
       return;
@@ -62,6 +73,13 @@ async function onCommand(cmd: HostCommand): Promise<void> {
     case 'drain':
       host?.drain();
       return;
+    case 'offloaded': {
+      const waiter = offloaded.get(cmd.id);
+      offloaded.delete(cmd.id);
+      if (cmd.error !== undefined) waiter?.reject(new Error(cmd.error));
+      else waiter?.resolve(cmd.result);
+      return;
+    }
     case 'metrics':
       toSupervisor({ t: 'metrics', requestId: cmd.requestId, metrics: await registry.getMetricsAsJSON() });
       return;

@@ -195,7 +195,7 @@ export class ActorHost implements InstanceHost {
       emitWatermark: (ts) => runner.generateWatermark(ts),
       emitIdle: () => runner.declareIdle(),
       offload: <T, R>(task: T) => {
-        if (!this.offloader) throw new Error(`${runner.id}: offload needs the stage placed on the main thread with a pool`);
+        if (!this.offloader) throw new Error(`${runner.id}: offload needs a pool (the topology declares none)`);
         return this.offloader.run<T, R>(task);
       },
       schedule: (ms, fn) => this.clock.setTimer(ms, fn),

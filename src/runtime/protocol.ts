@@ -47,6 +47,8 @@ export type HostCommand =
   | { t: 'checkpoint-complete'; checkpoint: number }
   | { t: 'drain' }
   | { t: 'metrics'; requestId: number }
+  /** The result of an `offload` event: the task's return value, or why it failed. */
+  | { t: 'offloaded'; id: number; result?: unknown; error?: string }
   | { t: 'shutdown' };
 
 /** Host -> supervisor. */
@@ -58,6 +60,8 @@ export type HostEvent =
   | { t: 'restarted'; instance: string; attempt: number; error: string }
   | { t: 'failed'; instance: string; error: string; stack?: string }
   | { t: 'metrics'; requestId: number; metrics: unknown[] }
+  /** Run `task` on the supervisor's Piscina pool for an actor of worker host `hostId`. */
+  | { t: 'offload'; hostId: number; id: number; task: unknown }
   | { t: 'log'; level: 'info' | 'warn' | 'error'; msg: string; fields?: Record<string, unknown> };
 
 export interface HostSettings {

@@ -17,7 +17,7 @@ import type { Clock } from './clock.js';
 import { PipelineFailedError } from './errors.js';
 import { ActorHost, type Offloader } from './host.js';
 import { aggregateMetrics, metricFamilyModules, type RuntimeMetrics } from './metrics.js';
-import type { HostEvent, HostSettings, PeerMessage } from './protocol.js';
+import type { HostCommand, HostEvent, HostSettings, PeerMessage } from './protocol.js';
 import { Resources } from './resources.js';
 import { peerMessageTransfer } from './protocol.js';
 import { allInstances, instanceId, placeInstances, validateTopology, type TopologySpec } from './topology.js';
@@ -141,6 +141,26 @@ export class Supervisor {
         }
       },
     };
+  }
+
+  /**
+   * A task offloaded by an actor on a worker host: run it on the pool and post the result back
+   * (a typed array's buffer is transferred). The actor's records stay on its thread; only the task
+   * (e.g. the texts to score) and its result cross to the main thread and the pool.
+   */
+  private offloadFor(gen: Generation, hostId: number, id: number, task: unknown): void {
+    const reply = (m: HostCommand, transfer: ArrayBuffer[] = []) => {
+      if (this.gen === gen) gen.workers.get(hostId)?.postMessage(m, transfer);
+    };
+    const offloader = this.offloader();
+    if (!offloader) {
+      reply({ t: 'offloaded', id, error: 'offload needs a pool (the topology declares none)' });
+      return;
+    }
+    offloader.run(task).then(
+      (result) => reply({ t: 'offloaded', id, result }, ArrayBuffer.isView(result) && result.buffer instanceof ArrayBuffer ? [result.buffer] : []),
+      (e: unknown) => reply({ t: 'offloaded', id, error: e instanceof Error ? e.message : String(e) }),
+    );
   }
 
   /** Start a generation from the latest checkpoint (or from scratch). */
@@ -310,6 +330,9 @@ export class Supervisor {
         return;
       case 'log':
         this.o.log[ev.level](ev.msg, ev.fields);
+        return;
+      case 'offload':
+        this.offloadFor(gen, ev.hostId, ev.id, ev.task);
         return;
       default: {
         const never: never = ev;

@@ -14,7 +14,7 @@ export interface StageSpec {
   /** URL of the compiled module whose default export is an ActorFactory. */
   module: string;
   parallelism: number;
-  /** 'main' places every instance on the main thread (e.g. stages that offload to the Piscina pool). */
+  /** 'main' places every instance on the main thread (e.g. Kafka sources and producers). */
   placement?: 'main' | 'workers';
   /** True for stages with no inputs that produce records (`produce()`). */
   source?: boolean;

@@ -142,3 +142,27 @@ for (const crashMode of ['throw', 'exit'] as const) {
     }
   });
 }
+
+test('an actor on a worker thread offloads to the pool through the main thread and gets each answer back', async () => {
+  const topology = pipeline({ limit: 2_000, partitions: 2, batch: 50 });
+  topology.stages[1] = { name: 'map', module: new URL('../fixtures/actors/offloader.js', import.meta.url).href, parallelism: 2 };
+  topology.pool = { filename: new URL('../fixtures/actors/pool-square.js', import.meta.url).href, threads: 1 };
+  const sup = supervisor(topology);
+  await sup.start();
+  await sup.done;
+  await sup.shutdown();
+  assert.equal(collected.length, 4_000);
+  const rows = collected as unknown as { p: number; n: number; square: number; thread: number }[];
+  for (const r of rows) assert.equal(r.square, r.n * r.n, `record ${r.p}/${r.n}`);
+  assert.ok(rows.every((r) => r.thread !== 0), 'the offloading actor ran on a worker thread');
+});
+
+test("a pool task that fails on behalf of a worker thread's actor fails that actor with the task's error", async () => {
+  const topology = pipeline({ limit: 500, partitions: 1, batch: 50 });
+  topology.stages[1] = { name: 'map', module: new URL('../fixtures/actors/offloader.js', import.meta.url).href, parallelism: 1, options: { failAt: 120 } };
+  topology.pool = { filename: new URL('../fixtures/actors/pool-square.js', import.meta.url).href, threads: 1 };
+  const sup = supervisor(topology);
+  await sup.start();
+  await assert.rejects(sup.done, (e: Error) => e instanceof PipelineFailedError && /negative number in 50/.test(e.message));
+  await sup.shutdown();
+});
