@@ -92,13 +92,14 @@ function field<T>(o: Record<string, unknown>, name: string, type: 'string' | 'nu
 /** A quoted, bounded and well-formed excerpt of a string value for a detail. */
 const quote = (v: string) => JSON.stringify(v.slice(0, 40));
 
-function timestamp(name: string) {
-  return (v: string) => {
-    const t = parseEventTime(v);
-    if (t === null) return bad('bad_timestamp', `field "${name}" = ${quote(v)} is not "YYYY-MM-DD HH:MM:SS" (UTC) or ISO-8601`);
-    // A zone offset can carry 9999-12-31 23:59 past the year 9999 (or 0000-01-01 before year 0).
-    return isStorableTime(t) ? null : bad('bad_timestamp', `field "${name}" = ${quote(v)} is outside 0000-01-01 .. 9999-12-31 UTC`);
-  };
+/** A timestamp field: its text as sent and the instant it names (parsed once). */
+function timestampField(o: Record<string, unknown>, name: string): { text: string; ms: number } | Invalid {
+  const text = field<string>(o, name, 'string');
+  if (isInvalid(text)) return text;
+  const ms = parseEventTime(text);
+  if (ms === null) return bad('bad_timestamp', `field "${name}" = ${quote(text)} is not "YYYY-MM-DD HH:MM:SS" (UTC) or ISO-8601`);
+  // A zone offset can carry 9999-12-31 23:59 past the year 9999 (or 0000-01-01 before year 0).
+  return isStorableTime(ms) ? { text, ms } : bad('bad_timestamp', `field "${name}" = ${quote(text)} is outside 0000-01-01 .. 9999-12-31 UTC`);
 }
 const nonNegative = (name: string) => (v: number) => (v < 0 ? bad('negative_value', `field "${name}" = ${v} is negative`) : null);
 /** -0 is stored as 0: it is the same amount, and readers print "-0.0" otherwise. */
@@ -107,16 +108,17 @@ const plusZero = (v: number) => (v === 0 ? 0 : v);
 export function validateTweet(raw: string): Validated<TweetPayload> {
   const o = parseObject(raw);
   if (isInvalid(o)) return o;
-  const created_at = field<string>(o, 'created_at', 'string', timestamp('created_at'));
-  if (isInvalid(created_at)) return created_at;
+  const createdAt = timestampField(o, 'created_at');
+  if (isInvalid(createdAt)) return createdAt;
+  const created_at = createdAt.text;
   const text = field<string>(o, 'text', 'string', (t) => (t.length > MAX_TEXT_LENGTH ? bad('text_too_long', `field "text" has ${t.length} characters, at most ${MAX_TEXT_LENGTH} are accepted`) : null));
   if (isInvalid(text)) return text;
   const user_id = userId(o.user_id);
   if (isInvalid(user_id)) return user_id;
-  if (o.symbol === undefined || o.symbol === null) return { ok: true, value: { created_at, text, user_id }, eventTime: parseEventTime(created_at)! };
+  if (o.symbol === undefined || o.symbol === null) return { ok: true, value: { created_at, text, user_id }, eventTime: createdAt.ms };
   const symbol = field<string>(o, 'symbol', 'string', (s) => (isValidSymbol(s) ? null : bad('bad_symbol', `field "symbol" = ${quote(s)} does not match ^[A-Z][A-Z0-9.]{0,9}$`)));
   if (isInvalid(symbol)) return symbol;
-  return { ok: true, value: { created_at, text, user_id, symbol }, eventTime: parseEventTime(created_at)! };
+  return { ok: true, value: { created_at, text, user_id, symbol }, eventTime: createdAt.ms };
 }
 
 /** User ids come as strings in the seed; whole numbers are accepted too and kept as text. */
@@ -138,8 +140,9 @@ export function validatePrice(raw: string): Validated<PricePayload> {
   if (isInvalid(o)) return o;
   const symbol = field<string>(o, 'symbol', 'string', (s) => (isValidSymbol(s) ? null : bad('bad_symbol', `field "symbol" = ${quote(s)} does not match ^[A-Z][A-Z0-9.]{0,9}$`)));
   if (isInvalid(symbol)) return symbol;
-  const trade_timestamp = field<string>(o, 'trade_timestamp', 'string', timestamp('trade_timestamp'));
-  if (isInvalid(trade_timestamp)) return trade_timestamp;
+  const tradeTs = timestampField(o, 'trade_timestamp');
+  if (isInvalid(tradeTs)) return tradeTs;
+  const trade_timestamp = tradeTs.text;
   const open_price = field<number>(o, 'open_price', 'number', nonNegative('open_price'));
   if (isInvalid(open_price)) return open_price;
   const close_price = field<number>(o, 'close_price', 'number', nonNegative('close_price'));
@@ -148,5 +151,5 @@ export function validatePrice(raw: string): Validated<PricePayload> {
   if (isInvalid(volume)) return volume;
   if (!Number.isInteger(volume)) return bad('wrong_type', `field "volume" = ${volume} should be a whole number`);
   if (volume > MAX_VOLUME) return bad('out_of_range', `field "volume" = ${volume} is above 2^53 - 1, the largest whole number stored exactly`);
-  return { ok: true, value: { symbol, trade_timestamp, open_price: plusZero(open_price), close_price: plusZero(close_price), volume: plusZero(volume) }, eventTime: parseEventTime(trade_timestamp)! };
+  return { ok: true, value: { symbol, trade_timestamp, open_price: plusZero(open_price), close_price: plusZero(close_price), volume: plusZero(volume) }, eventTime: tradeTs.ms };
 }

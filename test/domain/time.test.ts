@@ -131,3 +131,24 @@ void test('four-digit years below 100 are literal years, not 19xx', () => {
   assert.equal(formatSeedTime(parseEventTime('0000-02-29 00:00:00')!), '0000-02-29 00:00:00');
   assert.equal(parseEventTime('0100-02-29 00:00:00'), null);
 });
+
+void test('the digit-by-digit seed form agrees with a Date-based reading on every era', () => {
+  // Reference: the calendar through Date (setUTCFullYear takes years 0..99 literally).
+  const reference = (y: number, mo: number, d: number, h: number, mi: number, s: number): number => {
+    const date = new Date(0);
+    date.setUTCFullYear(y, mo - 1, d);
+    return date.setUTCHours(h, mi, s, 0);
+  };
+  const pad = (n: number, w: number) => String(n).padStart(w, '0');
+  let seed = 7;
+  const next = (n: number) => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31), seed % n);
+  for (let i = 0; i < 20_000; i++) {
+    const y = i < 400 ? i * 25 : next(10_000), mo = 1 + next(12), d = 1 + next(31), h = next(24), mi = next(60), s = next(60);
+    const expected = new Date(reference(y, mo, d, 0, 0, 0)).getUTCDate() === d ? reference(y, mo, d, h, mi, s) : null;
+    const body = `${pad(y, 4)}-${pad(mo, 2)}-${pad(d, 2)}`;
+    const time = `${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}`;
+    for (const text of [`${body} ${time}`, `${body}T${time}`, `${body}T${time}Z`, `${body} ${time}.000`]) {
+      assert.equal(parseEventTime(text), expected, text);
+    }
+  }
+});
