@@ -9,7 +9,8 @@ import { writeFindingRefused } from '../../src/actors/store-sink/refused-rows.js
 import type { Cell } from '../../src/io/parquet/parquet-file-writer.js';
 import { encodeParquet, type ColumnSpec, type ColumnType } from '../../src/io/parquet/parquet-write.js';
 import { rowRefusal } from '../../src/io/parquet/row-refusal.js';
-import { isCassandraRowRejection, isRowRejection, rowRejected } from '../../src/io/store/row-rejection.js';
+import { isCassandraRowRejection } from '../../src/io/store/cassandra-client.js';
+import { isRowRejection, rowRejected } from '../../src/io/store/row-rejection.js';
 import { ActorError } from '../../src/runtime/errors.js';
 
 const TYPES: ColumnType[] = ['double', 'int32', 'int64', 'timestamp_millis', 'utf8', 'binary'];

@@ -7,7 +7,8 @@
 
 import http from 'node:http';
 import https from 'node:https';
-import { Client, type ClientOptions } from 'minio';
+import { createRequire } from 'node:module';
+import type { Client, ClientOptions } from 'minio';
 import { retry, type BackoffOptions } from '../../runtime/backoff.js';
 import { ActorError, errorMessage } from '../../runtime/errors.js';
 
@@ -103,8 +104,15 @@ export interface S3Connection {
   onRetry?: S3RetryListener;
 }
 
+/**
+ * minio, loaded on first use: ~150 ms of module loading that the embedded profile's threads (a
+ * local lake) would otherwise pay at every start. Errors are told apart by name, not class.
+ */
+let minio: typeof import('minio') | undefined;
+const loadMinio = (): typeof import('minio') => (minio ??= createRequire(import.meta.url)('minio') as typeof import('minio'));
+
 export function connectS3(s: S3Settings, onRetry?: S3RetryListener): S3Connection {
-  return { client: new Client(s3ClientOptions(s)), endpoint: s.endpoint, region: s.region ?? DEFAULT_REGION, attempts: s.attempts ?? 5, retryBudgetMs: s.retryBudgetMs ?? 0, backoff: s.backoff, onRetry };
+  return { client: new (loadMinio().Client)(s3ClientOptions(s)), endpoint: s.endpoint, region: s.region ?? DEFAULT_REGION, attempts: s.attempts ?? 5, retryBudgetMs: s.retryBudgetMs ?? 0, backoff: s.backoff, onRetry };
 }
 
 const AUTH_CODES = new Set(['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'InvalidToken', 'ExpiredToken']);

@@ -9,7 +9,7 @@
 import { Client, errors, policies, types, type ClientOptions } from 'cassandra-driver';
 import { retry, type BackoffOptions } from '../../runtime/backoff.js';
 import { ActorError, errorMessage } from '../../runtime/errors.js';
-import { isCassandraRowRejection, rowRejected } from './row-rejection.js';
+import { rowRejected } from './row-rejection.js';
 
 /** Plain data (it crosses threads inside actor options). */
 export interface CassandraSettings {
@@ -169,4 +169,18 @@ export async function cassandraCall<T>(s: Pick<CassandraSettings, 'contactPoints
     if (e instanceof Error && isCassandraRowRejection(e.cause)) throw rowRejected(`Cassandra refused the statement's values: ${errorMessage(e)}`, e.cause);
     throw cassandraFailure(e);
   }
+}
+
+// An Invalid response about the schema (a table dropped under a running pipeline) is the
+// operator's to fix, not the row's: dead-lettering every row would hide it.
+const SCHEMA_PROBLEM = /unconfigured table|keyspace|does not exist|undefined column|unknown identifier/i;
+
+/**
+ * The driver refused to encode a value (it throws TypeError before sending), or Cassandra
+ * answered Invalid for the statement's values (e.g. a key over 64 KiB, a mutation over half a
+ * commit-log segment).
+ */
+export function isCassandraRowRejection(e: unknown): boolean {
+  if (e instanceof TypeError || e instanceof RangeError) return true;
+  return e instanceof errors.ResponseError && e.code === types.responseErrorCodes.invalid && !SCHEMA_PROBLEM.test(errorMessage(e));
 }
