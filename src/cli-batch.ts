@@ -4,7 +4,6 @@ import { Option, type Command } from 'commander';
 import { SETTINGS, type SettingName } from './config.js';
 import { configOrExit } from './cli-config.js';
 import { createLogger } from './io/log.js';
-import { runBatch } from './pipelines/batch.js';
 import { lakeSettings } from './pipelines/speed.js';
 
 const BATCH_SETTINGS: SettingName[] = ['dataDir', 'batchThreads', 's3Endpoint', 's3AccessKey', 's3SecretKey', 's3Region', 'lakeBucketPrefix', 'logLevel'];
@@ -21,6 +20,7 @@ export function registerBatchCommand(program: Command): Command {
     const cfg = configOrExit('cashtag batch', flags);
     const log = createLogger(cfg.logLevel, 'cashtag-batch');
     try {
+      const { runBatch } = await import('./pipelines/batch.js');
       await runBatch({ lake: lakeSettings(cfg), threads: cfg.batchThreads, log });
     } catch (e) {
       log.error('batch run failed', { error: e instanceof Error ? e.message : String(e) });

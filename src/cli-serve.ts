@@ -7,7 +7,7 @@ import { SETTINGS, type Config, type SettingName } from './config.js';
 import { configOrExit } from './cli-config.js';
 import { createLogger } from './io/log.js';
 import type { Logger } from './runtime/actor.js';
-import { startServer, type ServerOptions } from './pipelines/serving/server.js';
+import type { ServerOptions } from './pipelines/serving/server.js';
 import { startServerThread, type ThreadServer, type ThreadServerOptions } from './pipelines/serving/thread.js';
 import { HTTP_SETTING_NAMES, httpSettings, type ServeSettings } from './pipelines/serving/settings.js';
 import { isLoopback } from './io/http/hardening.js';
@@ -60,6 +60,8 @@ export function registerServeCommand(program: Command): Command {
     const log = createLogger(cfg.logLevel, 'cashtag-serve');
     let server;
     try {
+      // Loaded here: `cashtag run` serves from a thread of its own and never needs it on this one.
+      const { startServer } = await import('./pipelines/serving/server.js');
       server = await startServer(serverOptions(cfg, serve, log));
     } catch (e) {
       log.error('serve failed to start', { error: e instanceof Error ? e.message : String(e) });
