@@ -97,7 +97,7 @@ run.action(async (flags: Partial<Record<SettingName, string>>) => {
   // Everything is closed or closing; a client still retrying a server that is gone (a Kafka
   // consumer reconnecting, a socket) must not keep the process alive: a supervisor restarts it.
   setTimeout(() => {
-    log.warn('exiting: open connections did not close within 10 s', { exitCode: process.exitCode });
+    log.warn('exiting: open connections did not close within 10 s', { exitCode: process.exitCode, open: process.getActiveResourcesInfo().filter((r) => r !== 'Timeout') });
     process.exit();
   }, 10_000).unref();
 });

@@ -124,7 +124,7 @@ export async function runProducer(o: ProduceOptions): Promise<{ sent: number }> 
     }
   } finally {
     await producer.disconnect();
-    server?.close();
+    await server?.stop();
   }
   o.log.info('producer stopped', { topic: o.topic, sent });
   return { sent };

@@ -257,7 +257,7 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
   }
   const compactor = startCompactor(cfg, { topology, history, tasksMode, metrics, log, clock });
   const server = cfg.metricsPort > 0 ? await startMetricsServer(cfg.metricsPort, () => supervisor.metricsText(), registry.contentType, cfg.metricsHost) : null;
-  return { supervisor, metricsUrl: server?.url ?? null, compactor, ...runControl(supervisor, compactor, () => resources.closeAll(), () => server?.close()) };
+  return { supervisor, metricsUrl: server?.url ?? null, compactor, ...runControl(supervisor, compactor, () => resources.closeAll(), () => server?.stop()) };
 }
 
 /** The process's metrics registry: Node's default metrics and cashtag's. */
@@ -309,14 +309,15 @@ function startCompactor(cfg: Config, run: { topology: TopologySpec; history: Che
 }
 
 /** stop() and done of a started run. */
-function runControl(supervisor: Supervisor, compactor: Compactor, closeResources: () => Promise<void>, closeServer: () => void): Pick<SpeedRun, 'stop' | 'done'> {
+function runControl(supervisor: Supervisor, compactor: Compactor, closeResources: () => Promise<void>, closeServer: () => Promise<void> | undefined): Pick<SpeedRun, 'stop' | 'done'> {
   let stopping: Promise<void> | null = null;
   // Kafka clients outlive the sources: the final checkpoint's offsets are committed after the
   // sources closed, so they disconnect only once the supervisor is done.
   const closeClients = async () => {
-    closeServer();
+    const closing = closeServer();
     await compactor.stop();
     await closeResources();
+    await closing;
   };
   const stop = () => (stopping ??= supervisor.drain(60_000).finally(closeClients));
   const done = supervisor.done.then(

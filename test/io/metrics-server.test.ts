@@ -37,3 +37,26 @@ test('/metrics listens where METRICS_HOST says', async () => {
     await new Promise((r) => server.close(r));
   }
 });
+
+test('stop() ends the connections of a scraper polling faster than the keep-alive timeout', async () => {
+  const server = await startMetricsServer(0, render, 'text/plain');
+  let polling = true;
+  let scrapes = 0;
+  const poller = (async () => {
+    while (polling) {
+      await fetch(server.url).then((r) => r.text()).then(() => scrapes++, () => undefined);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  try {
+    while (scrapes < 5) await new Promise((r) => setTimeout(r, 20));
+    const t0 = performance.now();
+    await server.stop();
+    // close() alone waits as long as the poller goes on (keep-alive 5 s, one scrape every 20 ms).
+    assert.ok(performance.now() - t0 < 2_000, `stop() took ${Math.round(performance.now() - t0)} ms`);
+    assert.equal(server.listening, false);
+  } finally {
+    polling = false;
+    await poller;
+  }
+});

@@ -7,7 +7,17 @@ import { SECURITY_HEADERS } from './security-headers.js';
 
 const text = (res: ServerResponse, status: number, body: string, extra: Record<string, string> = {}) => res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8', ...extra }).end(body);
 
-export async function startMetricsServer(port: number, render: () => Promise<string>, contentType: string, host = '127.0.0.1'): Promise<Server & { url: string }> {
+export interface MetricsServer extends Server {
+  url: string;
+  /**
+   * Stop listening and end every connection, a scrape in flight included. `close()` alone
+   * waits for keep-alive connections: a scraper polling more often than the keep-alive timeout
+   * would hold the process open at shutdown for as long as it polls.
+   */
+  stop(): Promise<void>;
+}
+
+export async function startMetricsServer(port: number, render: () => Promise<string>, contentType: string, host = '127.0.0.1'): Promise<MetricsServer> {
   const server = createServer(nodeServerOptions(HTTP_DEFAULTS), (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/') return void res.writeHead(302, { ...SECURITY_HEADERS, location: '/metrics' }).end();
@@ -24,5 +34,10 @@ export async function startMetricsServer(port: number, render: () => Promise<str
   });
   const addr = server.address();
   const actual = typeof addr === 'object' && addr ? addr.port : port;
-  return Object.assign(server, { url: `http://${reachableHost(host)}:${actual}/metrics` });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  return Object.assign(server, { url: `http://${reachableHost(host)}:${actual}/metrics`, stop });
 }
