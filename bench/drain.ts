@@ -24,6 +24,7 @@ import { speedTopology } from '../src/pipelines/speed.js';
 import type { GeneratorSourceOptions } from '../src/actors/generator-source/protocol.js';
 import type { Logger } from '../src/runtime/actor.js';
 import { duckdb } from '../test/helpers/duckdb.js';
+import { cliCommand } from './cli-command.js';
 import { benchFlags } from './flags.js';
 import { median, metricSum } from './stats.js';
 
@@ -42,7 +43,6 @@ const a = benchFlags(
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1'; // kafkajs's note on its v2 default partitioner, at every backlog
 const root = resolve(new URL('../../', import.meta.url).pathname);
-const cli = join(root, 'dist/src/cli.js');
 const brokers = process.env.KAFKA_BROKERS ?? '';
 if (!brokers) {
   console.error('bench-drain: KAFKA_BROKERS is not set (make bench-drain sets it from the local stack)');
@@ -142,7 +142,7 @@ async function cashtagRun(i: number): Promise<Run> {
   // Spark writes local Parquet).
   const env = { ...process.env, S3_ENDPOINT: '', CASSANDRA_CONTACT_POINTS: '', KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix, KAFKA_GROUP_ID: `bench-drain-${randomBytes(4).toString('hex')}`, DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
   const t0 = performance.now();
-  const r = spawnLogged(process.execPath, [cli, 'run', '--until-drained', '--analytics', 'off', '--serve', 'off', '--metrics-port', a['metrics-port']], env);
+  const r = spawnLogged(...cliCommand(['run', '--until-drained', '--analytics', 'off', '--serve', 'off', '--metrics-port', a['metrics-port']]), env);
   const pid = r.proc.pid!;
   let peakKb = 0;
   let first: number | null = null;

@@ -2,8 +2,8 @@
 // and reused by later runs (writing it takes far longer than what those benchmarks time).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cliCommand } from './cli-command.js';
 
 export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -15,6 +15,6 @@ export function generateLakeOnce(o: { name: string; dataDir: string; ready: stri
   if (existsSync(o.ready)) return;
   const run = ['run', '--events', String(o.events), '--rate', '0', ...(o.extraArgs ?? [])];
   console.log(`generating the ${o.name} lake: cashtag ${run.join(' ')} into ${o.dataDir} (once; reused afterwards)`);
-  const r = spawnSync(process.execPath, [path.join(projectRoot, 'dist/src/cli.js'), ...run, '--metrics-port', '0', '--data-dir', o.dataDir, '--log-level', 'warn'], { stdio: 'inherit' });
+  const r = spawnSync(...cliCommand([...run, '--metrics-port', '0', '--data-dir', o.dataDir, '--log-level', 'warn']), { stdio: 'inherit' });
   if (r.status !== 0) throw new Error(`speed layer exited with ${r.status}`);
 }

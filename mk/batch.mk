@@ -2,7 +2,7 @@
 .PHONY: batch bench-batch
 
 batch: build ## the batch layer's gold reports from the whole bronze lake (ARGS="--data-dir ./demo-data --batch-threads 2 ...")
-	$(NODE) dist/src/cli.js batch $(ARGS)
+	$(CASHTAG) batch $(ARGS)
 
 bench-batch: build ## batch reports over >= 1M bronze rows vs DuckDB SQL on the same files (lake cached in data/bench-lake)
 	$(NODE) dist/bench/batch.js $(ARGS)
