@@ -71,6 +71,8 @@ interface Generation {
   finalSnapshots: Record<string, Uint8Array>;
   /** Which host runs each instance in this generation. */
   placement: [string, number][];
+  /** Each worker host's last metrics reply: stands in for one that does not answer in time. */
+  lastMetrics: Map<number, unknown[]>;
 }
 
 export class Supervisor {
@@ -184,7 +186,7 @@ export class Supervisor {
       toSupervisor: (ev) => this.onEvent(n, ev),
       toPeer: (hostId, m) => workers.get(hostId)?.postMessage(m, peerMessageTransfer(m)),
     }, this.offloader(), this.resources);
-    const gen: Generation = { n, workers, mainHost, tracker: new CheckpointTracker(this.instances), ended: new Set(), finalSnapshots: {}, placement };
+    const gen: Generation = { n, workers, mainHost, tracker: new CheckpointTracker(this.instances), ended: new Set(), finalSnapshots: {}, placement, lastMetrics: new Map() };
     this.gen = gen;
 
     const ready: Promise<void>[] = [];
@@ -282,11 +284,18 @@ export class Supervisor {
       this.o.metrics.poolUtilization.set(labels, this.pool.utilization);
     }
     const perThread = [await this.o.metrics.registry.getMetricsAsJSON()];
-    const replies = [...(this.gen?.workers.values() ?? [])].map((w) => new Promise<unknown[]>((resolve) => {
+    const gen = this.gen;
+    // A thread too busy to answer within 2 s is counted with its last answer: leaving it out
+    // would make its counters drop, which a Prometheus server reads as a counter reset.
+    const replies = [...(gen?.workers ?? [])].map(([h, w]) => new Promise<unknown[]>((resolve) => {
       const requestId = ++this.metricsRequest;
-      const t = setTimeout(() => resolve([]), 2000);
+      const t = setTimeout(() => {
+        this.metricsWaiters.delete(requestId);
+        resolve(gen?.lastMetrics.get(h) ?? []);
+      }, 2000);
       this.metricsWaiters.set(requestId, (m) => {
         clearTimeout(t);
+        gen?.lastMetrics.set(h, m);
         resolve(m);
       });
       w.postMessage({ t: 'metrics', requestId });

@@ -166,3 +166,21 @@ test("a pool task that fails on behalf of a worker thread's actor fails that act
   await assert.rejects(sup.done, (e: Error) => e instanceof PipelineFailedError && /negative number in 50/.test(e.message));
   await sup.shutdown();
 });
+
+test('a thread that does not answer a scrape in time is counted with its last answer: counters never drop', async () => {
+  const topology = pipeline({ limit: 3_000, partitions: 1, batch: 100 });
+  topology.stages[1].options = { blockOn: 1_500, blockMs: 3_000 };
+  const sup = supervisor(topology, { workers: 1 });
+  await sup.start();
+  let ended = false;
+  void sup.done.finally(() => (ended = true));
+  const seen: number[] = [];
+  while (!ended) {
+    seen.push(metricValue(await sup.metricsText(), 'cashtag_records_in_total', { actor: 'map' }));
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await sup.done;
+  await sup.shutdown();
+  assert.ok(seen.some((v) => v > 0), `scrapes saw the map stage working: ${seen.join(' ')}`);
+  for (let i = 1; i < seen.length; i++) assert.ok(seen[i] >= seen[i - 1], `records_in dropped from ${seen[i - 1]} to ${seen[i]} (scrapes: ${seen.join(' ')})`);
+});
