@@ -192,10 +192,13 @@ function dockerfile() {
   return { instr };
 }
 
-test('Dockerfile: ENTRYPOINT runs the CLI package.json names, as a non-root user, from a pinned base image', () => {
+test('Dockerfile: ENTRYPOINT runs the CLI package.json names with its shebang\'s Node flags, as a non-root user, from a pinned base image', () => {
   const d = dockerfile();
   const entrypoint = JSON.parse(d.instr('ENTRYPOINT').at(-1)!) as string[];
-  assert.deepEqual(entrypoint, ['node', packageJson.bin.cashtag]);
+  const shebang = readText('src/cli.ts').split('\n', 1)[0];
+  const flags = /^#!\/usr\/bin\/env -S node(.*)$/.exec(shebang)?.[1].trim().split(/\s+/).filter(Boolean);
+  assert.ok(flags, `src/cli.ts starts with "#!/usr/bin/env -S node <flags>", not ${shebang}`);
+  assert.deepEqual(entrypoint, ['node', ...flags, packageJson.bin.cashtag]);
   for (const from of d.instr('FROM')) {
     const tag = imageTag(from.split(/\s+/)[0]);
     assert.ok(tag && tag !== 'latest', `FROM ${from} is not pinned`);
