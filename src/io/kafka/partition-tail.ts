@@ -54,6 +54,7 @@ export class TailReader {
     const admin = this.kafka.admin();
     await retryKafka('connecting the admin client', () => admin.connect());
     const groupId = `${this.groupPrefix}cashtag-tail-${randomUUID()}`;
+    let found: Map<string, TailMessage>;
     try {
       // Where each partition ends: the message to read is the one before the end.
       const ends = new Map<string, { high: number; low: number }>();
@@ -67,12 +68,13 @@ export class TailReader {
         if (!end) throw new Error(`Kafka topic ${r.topic} has no partition ${r.partition} (it has ${[...ends.keys()].filter((k) => k.startsWith(`${r.topic}/`)).length}); cashtag gives it as many partitions as the input topics at start-up`);
         if (end.high > end.low) wanted.set(`${r.topic}/${r.partition}`, end.high - 1);
       }
-      const found = wanted.size > 0 ? await this.fetch(groupId, wanted) : new Map<string, TailMessage>();
-      for (const r of requests) r.resolve(found.get(`${r.topic}/${r.partition}`) ?? null);
+      found = wanted.size > 0 ? await this.fetch(groupId, wanted) : new Map<string, TailMessage>();
     } finally {
       await admin.deleteGroups([groupId]).catch(() => undefined); // absent when nothing was read
       await admin.disconnect();
     }
+    // Answered once the group is gone: a read leaves nothing behind when it returns.
+    for (const r of requests) r.resolve(found.get(`${r.topic}/${r.partition}`) ?? null);
   }
 
   /** Read the message at each wanted offset through a consumer group of our own. */
