@@ -53,7 +53,7 @@ async function onCommand(cmd: HostCommand): Promise<void> {
   switch (cmd.t) {
     case 'init':
       setThreadNice(cmd.settings.workerNice);
-      host = new ActorHost(cmd.hostId, cmd.topology, cmd.placement, cmd.settings, systemClock, metrics, { toSupervisor, toPeer }, offloader, resources);
+      host = new ActorHost(cmd.hostId, cmd.topology, cmd.placement, cmd.settings, systemClock, metrics, { toSupervisor, toPeer }, cmd.topology.pool ? offloader : null, resources);
       await host.init(cmd.snapshots);
       toSupervisor({ t: 'ready', hostId: cmd.hostId });
       return;

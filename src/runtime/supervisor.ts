@@ -9,16 +9,17 @@
 //     actor and the cause. Records after the last checkpoint stay in their sources for replay.
 
 import { MessageChannel, Worker } from 'node:worker_threads';
-import { Piscina } from 'piscina';
 import type { Logger } from './actor.js';
 import { DEFAULT_RESTART, RestartTracker } from './backoff.js';
 import { CheckpointTracker, type CheckpointStore } from './checkpoints.js';
 import type { Clock } from './clock.js';
 import { PipelineFailedError } from './errors.js';
-import { ActorHost, type Offloader } from './host.js';
+import { ActorHost } from './host.js';
 import { aggregateMetrics, metricFamilyModules, type RuntimeMetrics } from './metrics.js';
 import type { HostCommand, HostEvent, HostSettings, PeerMessage } from './protocol.js';
 import { Resources } from './resources.js';
+import { TaskPool } from './task-pool.js';
+import { ThreadMetrics } from './thread-metrics.js';
 import { peerMessageTransfer } from './protocol.js';
 import { allInstances, instanceId, placeInstances, validateTopology, type TopologySpec } from './topology.js';
 
@@ -71,21 +72,18 @@ interface Generation {
   finalSnapshots: Record<string, Uint8Array>;
   /** Which host runs each instance in this generation. */
   placement: [string, number][];
-  /** Each worker host's last metrics reply: stands in for one that does not answer in time. */
-  lastMetrics: Map<number, unknown[]>;
 }
 
 export class Supervisor {
   private gen: Generation | null = null;
-  private pool: Piscina | null = null;
+  private pool: TaskPool | null = null;
   private readonly instances: string[];
   private nextCheckpoint = 1;
   private lastCompleted = 0;
   /** Clock time the last checkpoint was saved (0: none yet in this process). */
   private lastCompletedAt = 0;
   private cancelTimer: (() => void) | null = null;
-  private readonly metricsWaiters = new Map<number, (m: unknown[]) => void>();
-  private metricsRequest = 0;
+  private readonly threadMetrics = new ThreadMetrics();
   private stopping = false;
   /** The relaunch in progress (failover or rebalance), if any. */
   private restarting: Promise<void> | null = null;
@@ -120,49 +118,9 @@ export class Supervisor {
 
   async start(): Promise<void> {
     const { topology } = this.o;
-    if (topology.pool) {
-      this.pool = new Piscina({ filename: topology.pool.filename, minThreads: topology.pool.threads, maxThreads: topology.pool.threads, workerData: topology.pool.workerData, idleTimeout: 60_000 });
-      this.o.metrics.poolThreads.set({ pipeline: topology.name }, topology.pool.threads);
-    }
+    if (topology.pool) this.pool = new TaskPool(topology.pool, topology.name, this.o.metrics);
     await this.launch();
     this.scheduleCheckpoints();
-  }
-
-  private offloader(): Offloader | null {
-    const pool = this.pool;
-    if (!pool) return null;
-    const timer = this.o.metrics.poolTaskDuration;
-    const labels = { pipeline: this.o.topology.name };
-    return {
-      run: async <T, R>(task: T) => {
-        const end = timer.startTimer(labels);
-        try {
-          return (await pool.run(task)) as R;
-        } finally {
-          end();
-        }
-      },
-    };
-  }
-
-  /**
-   * A task offloaded by an actor on a worker host: run it on the pool and post the result back
-   * (a typed array's buffer is transferred). The actor's records stay on its thread; only the task
-   * (e.g. the texts to score) and its result cross to the main thread and the pool.
-   */
-  private offloadFor(gen: Generation, hostId: number, id: number, task: unknown): void {
-    const reply = (m: HostCommand, transfer: ArrayBuffer[] = []) => {
-      if (this.gen === gen) gen.workers.get(hostId)?.postMessage(m, transfer);
-    };
-    const offloader = this.offloader();
-    if (!offloader) {
-      reply({ t: 'offloaded', id, error: 'offload needs a pool (the topology declares none)' });
-      return;
-    }
-    offloader.run(task).then(
-      (result) => reply({ t: 'offloaded', id, result }, ArrayBuffer.isView(result) && result.buffer instanceof ArrayBuffer ? [result.buffer] : []),
-      (e: unknown) => reply({ t: 'offloaded', id, error: e instanceof Error ? e.message : String(e) }),
-    );
   }
 
   /** Start a generation from the latest checkpoint (or from scratch). */
@@ -185,8 +143,8 @@ export class Supervisor {
     const mainHost = new ActorHost(0, topology, placement, settings, this.o.clock, this.o.metrics, {
       toSupervisor: (ev) => this.onEvent(n, ev),
       toPeer: (hostId, m) => workers.get(hostId)?.postMessage(m, peerMessageTransfer(m)),
-    }, this.offloader(), this.resources);
-    const gen: Generation = { n, workers, mainHost, tracker: new CheckpointTracker(this.instances), ended: new Set(), finalSnapshots: {}, placement, lastMetrics: new Map() };
+    }, this.pool, this.resources);
+    const gen: Generation = { n, workers, mainHost, tracker: new CheckpointTracker(this.instances), ended: new Set(), finalSnapshots: {}, placement };
     this.gen = gen;
 
     const ready: Promise<void>[] = [];
@@ -278,30 +236,10 @@ export class Supervisor {
   /** The merged metrics of every thread (after shutdown: the last page taken before it). */
   async metricsText(): Promise<string> {
     if (this.finalMetrics !== null) return this.finalMetrics;
-    if (this.pool) {
-      const labels = { pipeline: this.o.topology.name };
-      this.o.metrics.poolQueue.set(labels, this.pool.queueSize);
-      this.o.metrics.poolUtilization.set(labels, this.pool.utilization);
-    }
-    const perThread = [await this.o.metrics.registry.getMetricsAsJSON()];
-    const gen = this.gen;
-    // A thread too busy to answer within 2 s is counted with its last answer: leaving it out
-    // would make its counters drop, which a Prometheus server reads as a counter reset.
-    const replies = [...(gen?.workers ?? [])].map(([h, w]) => new Promise<unknown[]>((resolve) => {
-      const requestId = ++this.metricsRequest;
-      const t = setTimeout(() => {
-        this.metricsWaiters.delete(requestId);
-        resolve(gen?.lastMetrics.get(h) ?? []);
-      }, 2000);
-      this.metricsWaiters.set(requestId, (m) => {
-        clearTimeout(t);
-        gen?.lastMetrics.set(h, m);
-        resolve(m);
-      });
-      w.postMessage({ t: 'metrics', requestId });
-    }));
-    perThread.push(...((await Promise.all(replies)) as typeof perThread));
-    return aggregateMetrics(perThread);
+    this.pool?.sampleGauges();
+    const own = await this.o.metrics.registry.getMetricsAsJSON();
+    const workers = (await this.threadMetrics.gather(this.gen?.workers.values() ?? [])) as (typeof own)[];
+    return aggregateMetrics([own, ...workers]);
   }
 
   private onEvent(n: number, ev: HostEvent): void {
@@ -334,15 +272,17 @@ export class Supervisor {
         this.onFailure(n, ev.instance, ev.error, ev.stack);
         return;
       case 'metrics':
-        this.metricsWaiters.get(ev.requestId)?.(ev.metrics);
-        this.metricsWaiters.delete(ev.requestId);
+        this.threadMetrics.answer(ev.requestId, ev.metrics);
         return;
       case 'log':
         this.o.log[ev.level](ev.msg, ev.fields);
         return;
-      case 'offload':
-        this.offloadFor(gen, ev.hostId, ev.id, ev.task);
+      case 'offload': {
+        // A worker host asks only when the topology has a pool (host-worker.ts).
+        const reply = (m: HostCommand, transfer: ArrayBuffer[]) => this.gen === gen && gen.workers.get(ev.hostId)?.postMessage(m, transfer);
+        this.pool?.serve(ev.id, ev.task, reply);
         return;
+      }
       default: {
         const never: never = ev;
         throw new Error(`unknown host event ${JSON.stringify(never)}`);
