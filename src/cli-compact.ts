@@ -1,7 +1,8 @@
 // `cashtag compact`: one compaction pass over the speed layer's lake (src/pipelines/compaction.ts),
 // merging the small files its last checkpoint covers, then a table of files and bytes per table
 // before and after. Safe while `cashtag run` is running on the same lake (the running pipeline
-// also compacts every COMPACT_INTERVAL seconds); a run with task checkpoints is not covered.
+// also compacts every COMPACT_INTERVAL seconds): passes take turns by the lake's compaction lease
+// (this one waits for a pass in progress). A run with task checkpoints is not covered.
 import { Option, type Command } from 'commander';
 import { join } from 'node:path';
 import { SETTINGS, type SettingName } from './config.js';
@@ -11,7 +12,9 @@ import { LakeCheckpointStore } from './io/checkpoints/lake-checkpoints.js';
 import { LocalCheckpointStore } from './io/checkpoints/local-checkpoints.js';
 import type { Lake } from './io/lake/lake.js';
 import { openLake } from './io/lake/open.js';
-import { compactionBounds, compactLake, type TableBounds } from './pipelines/compaction.js';
+import { COMPACTION_LEASE_TTL_MS, compactionBounds, compactionLease, compactLake, type TableBounds } from './pipelines/compaction.js';
+import type { CompactionPolicy, CompactionResult } from './io/parquet/compaction.js';
+import type { Logger } from './runtime/actor.js';
 import { lakeSettings, PIPELINE, speedTopology } from './pipelines/speed.js';
 
 const COMPACT_SETTINGS: SettingName[] = ['dataDir', 's3Endpoint', 's3AccessKey', 's3SecretKey', 's3Region', 'lakeBucketPrefix', 'compactTargetMb', 'compactMinFiles', 'logLevel'];
@@ -28,6 +31,22 @@ async function sizes(lake: Lake, tables: readonly TableBounds[]): Promise<Map<st
 }
 
 const mb = (n: number) => (n / 1024 / 1024).toFixed(2);
+
+/**
+ * One pass, once the lake's compaction lease is free: a running pipeline holds it for its own
+ * passes (seconds), a dead holder's lapses within a TTL. Waits up to two TTLs, then names the holder.
+ */
+async function compactWhenFree(lake: Lake, tables: readonly TableBounds[], policy: CompactionPolicy, log: Logger): Promise<Map<string, CompactionResult>> {
+  const lease = compactionLease(lake, 'cashtag compact');
+  const deadline = Date.now() + 2 * COMPACTION_LEASE_TTL_MS;
+  for (let waited = false; ; waited = true) {
+    const { results, busy } = await compactLake(lake, tables, policy, {}, lease);
+    if (!busy) return results;
+    if (Date.now() > deadline) throw new Error(`another compaction has held the lake's compaction lease for over ${(2 * COMPACTION_LEASE_TTL_MS) / 1000} s: ${busy.owner}, until ${new Date(busy.expiresAt).toISOString()}`);
+    if (!waited) log.info('waiting for the lake\'s compaction lease', { holder: busy.owner, until: new Date(busy.expiresAt).toISOString() });
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
 
 export function registerCompactCommand(program: Command): Command {
   const cmd = program
@@ -52,7 +71,7 @@ export function registerCompactCommand(program: Command): Command {
       }
       const tables = compactionBounds(speedTopology(cfg, cp.meta?.epoch as number ?? 0), cp);
       const before = await sizes(lake, tables);
-      const results = await compactLake(lake, tables, { targetBytes: cfg.compactTargetMb * 1024 * 1024, minFiles: cfg.compactMinFiles, major });
+      const results = await compactWhenFree(lake, tables, { targetBytes: cfg.compactTargetMb * 1024 * 1024, minFiles: cfg.compactMinFiles, major }, log);
       const after = await sizes(lake, tables);
       const lines = [`checkpoint ${cp.id}; ${major ? 'major' : 'tiered'}, target ${cfg.compactTargetMb} MB, ${cfg.compactMinFiles} files at a time`, 'table                                   files before  MB before  files after  MB after  merged  written       rows'];
       for (const { table } of tables) {

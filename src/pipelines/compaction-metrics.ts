@@ -13,7 +13,7 @@ export const createCompactionMetrics = metricFamily(import.meta.url, (registry: 
     compactionBytesWritten: new client.Counter({ name: `${PREFIX}compaction_written_bytes_total`, help: 'Bytes of merged lake files written by compaction', labelNames: T, registers: reg }),
     compactionRows: new client.Counter({ name: `${PREFIX}compaction_rows_total`, help: 'Rows copied into merged lake files', labelNames: T, registers: reg }),
     compactionRepaired: new client.Counter({ name: `${PREFIX}compaction_files_repaired_total`, help: 'Superseded files an interrupted compaction left, deleted', labelNames: T, registers: reg }),
-    compactionPasses: new client.Counter({ name: `${PREFIX}compaction_passes_total`, help: 'Compaction passes over the lake, by outcome', labelNames: ['pipeline', 'outcome'], registers: reg }),
+    compactionPasses: new client.Counter({ name: `${PREFIX}compaction_passes_total`, help: 'Compaction passes over the lake, by outcome (ok, failed, busy: another compaction held the lake\'s lease)', labelNames: ['pipeline', 'outcome'], registers: reg }),
     compactionDuration: new client.Histogram({ name: `${PREFIX}compaction_pass_duration_seconds`, help: 'Duration of one compaction pass over the lake', labelNames: ['pipeline'], buckets: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300], registers: reg }),
   };
 });

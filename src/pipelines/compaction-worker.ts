@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openLake } from '../io/lake/open.js';
 import { setThreadNice } from '../runtime/thread-priority.js';
-import { compactLake, type CompactionReply, type CompactionTask } from './compaction.js';
+import { compactionLease, compactLake, type CompactionReply, type CompactionTask } from './compaction.js';
 
 const task = workerData as CompactionTask;
 let stopping = false;
@@ -15,6 +15,7 @@ parentPort!.on('message', (m: unknown) => {
 parentPort!.unref();
 setThreadNice(task.nice);
 
-const results = await compactLake(openLake(task.lake), task.tables, task.policy, { stopping: () => stopping });
-const reply: CompactionReply = { kind: 'done', results: [...results] };
+const lake = openLake(task.lake);
+const { results, busy } = await compactLake(lake, task.tables, task.policy, { stopping: () => stopping }, compactionLease(lake, `${task.pipeline} pipeline`));
+const reply: CompactionReply = { kind: 'done', results: [...results], busy };
 parentPort!.postMessage(reply);

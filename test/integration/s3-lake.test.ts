@@ -1,6 +1,6 @@
 // The S3 lake against the real S3 server of the local stack (S3Proxy; never a fake): bucket
 // provisioning, bronze Parquet written by RollingFiles and read back by another client path,
-// multipart uploads, server-side copies, recovery deletes, missing keys, credential and endpoint errors, and the
+// multipart uploads, server-side copies, create-if-absent (and a lease on it), recovery deletes, missing keys, credential and endpoint errors, and the
 // checkpoint store over the lake. Each run works in its own buckets and removes them after.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -13,11 +13,13 @@ import { after, before, test } from 'node:test';
 import { ParquetReader } from '@dsnp/parquetjs';
 import type { TweetRow } from '../../src/domain/records.js';
 import { LakeCheckpointStore } from '../../src/io/checkpoints/lake-checkpoints.js';
+import { LakeLease } from '../../src/io/lake/lease.js';
 import { openLake } from '../../src/io/lake/open.js';
 import { tweetsTable } from '../../src/io/parquet/bronze-schemas.js';
 import { RollingFiles } from '../../src/io/parquet/rolling-files.js';
 import { connectS3, provisionBuckets, S3Lake, type S3LakeSettings } from '../../src/io/lake/s3-lake.js';
 import { decodeSnapshot, encodeSnapshot } from '../../src/runtime/codec.js';
+import { systemClock } from '../../src/runtime/clock.js';
 import { ActorError } from '../../src/runtime/errors.js';
 import { rawS3 } from '../helpers/raw-s3.js';
 import { stackEnv } from '../helpers/stack.js';
@@ -141,6 +143,26 @@ test('copy replaces an object server-side with another, whole; a missing source 
   await assert.rejects(lake.copy(BRONZE, 'copy/never-written', 'copy/dst.bin'));
   assert.ok((await rawBytes(BRONZE, 'copy/dst.bin')).equals(big), 'a failed copy leaves the target');
   await lake.delete(BRONZE, ['copy/src.bin', 'copy/dst.bin']);
+});
+
+test('create makes a key only once: a second create is refused, of concurrent ones exactly one wins; a lease holds', async () => {
+  assert.equal(await lake.create(CHECKPOINTS, 'create/one', Buffer.from('first')), true);
+  assert.equal(await lake.create(CHECKPOINTS, 'create/one', Buffer.from('second')), false);
+  assert.equal((await rawBytes(CHECKPOINTS, 'create/one')).toString(), 'first', 'the refused create changed nothing');
+  const wins = await Promise.all(Array.from({ length: 8 }, (_, i) => lake.create(CHECKPOINTS, 'create/race', Buffer.from(`w${i}`))));
+  assert.equal(wins.filter(Boolean).length, 1, JSON.stringify(wins));
+  assert.equal((await rawBytes(CHECKPOINTS, 'create/race')).toString(), `w${wins.indexOf(true)}`);
+  // The compaction lease over S3: of contenders exactly one holds it; released, another takes it.
+  const contenders = Array.from({ length: 4 }, (_, i) => new LakeLease(lake, CHECKPOINTS, 'test', { owner: `c${i}`, ttlMs: 60_000, clock: systemClock }));
+  const got = await Promise.all(contenders.map((c) => c.acquire()));
+  assert.equal(got.filter((g) => g.held).length, 1, JSON.stringify(got));
+  const holder = got.findIndex((g) => g.held);
+  const other = contenders[(holder + 1) % contenders.length];
+  const refused = await other.acquire();
+  assert.ok(!refused.held && refused.holder.owner === `c${holder}`);
+  await contenders[holder].release();
+  assert.deepEqual(await other.acquire(), { held: true });
+  await other.release();
 });
 
 test('a missing bucket is an error naming provisioning, not an empty lake', async () => {

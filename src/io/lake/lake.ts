@@ -15,6 +15,12 @@ export interface Lake {
   /** Write a small object in one step (checkpoints, run state), atomically. */
   put(bucket: string, key: string, bytes: Uint8Array): Promise<void>;
   /**
+   * Write a small object only if no object has that key; true when this call created it. Of
+   * concurrent creates of one key exactly one wins, across processes and machines (a hard link
+   * on the local lake, a PUT with `If-None-Match: *` on S3): what a lease is built on (lease.ts).
+   */
+  create(bucket: string, key: string, bytes: Uint8Array): Promise<boolean>;
+  /**
    * Replace the object at `to` with a copy of the object at `from`, in the same bucket, atomically:
    * a reader of `to` sees the old object or the new one whole (a rename into place on the local
    * lake, a server-side CopyObject on S3). `from` is left as it is; a missing `from` throws.

@@ -1,7 +1,7 @@
 // Embedded lake: DATA_DIR/lake/<bucket>/<key> on local disk. Objects are written to a scratch
 // directory on the same filesystem and renamed into place (atomic on POSIX).
 
-import { constants, copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { constants, copyFile, link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { dirname, join, relative } from 'node:path';
 import type { Lake, LakeObject } from './lake.js';
@@ -29,6 +29,24 @@ export class LocalLake implements Lake {
     const scratch = await this.scratchPath(bucket, key);
     await writeFile(scratch, bytes);
     await this.commit(scratch, bucket, key);
+  }
+
+  async create(bucket: string, key: string, bytes: Uint8Array): Promise<boolean> {
+    // Written whole in scratch, then linked into place: link(2) fails when the name exists, so
+    // the object appears complete, and only for the one caller that made it.
+    const scratch = await this.scratchPath(bucket, key);
+    const target = join(this.root, bucket, key);
+    try {
+      await writeFile(scratch, bytes);
+      await mkdir(dirname(target), { recursive: true });
+      await link(scratch, target);
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw e;
+    } finally {
+      await rm(scratch, { force: true });
+    }
   }
 
   async copy(bucket: string, from: string, to: string): Promise<void> {

@@ -21,6 +21,9 @@ export class PrefixedLake implements Lake {
   put(bucket: string, key: string, bytes: Uint8Array): Promise<void> {
     return this.inner.put(this.b(bucket), key, bytes);
   }
+  create(bucket: string, key: string, bytes: Uint8Array): Promise<boolean> {
+    return this.inner.create(this.b(bucket), key, bytes);
+  }
   copy(bucket: string, from: string, to: string): Promise<void> {
     return this.inner.copy(this.b(bucket), from, to);
   }

@@ -128,6 +128,8 @@ const isS3Error = (e: unknown): boolean => e instanceof Error && e.name === 'S3E
 
 export const isAuthError = (e: unknown): boolean => isS3Error(e) && AUTH_CODES.has(codeOf(e) ?? '');
 export const isMissingKey = (e: unknown): boolean => isS3Error(e) && codeOf(e) === 'NoSuchKey';
+/** A conditional request's condition did not hold (a create of a key that exists). */
+export const isPreconditionFailed = (e: unknown): boolean => isS3Error(e) && codeOf(e) === 'PreconditionFailed';
 
 /** Worth retrying: the network, a timeout, or the server saying it is busy or broken. */
 export function isRetriableS3Error(e: unknown): boolean {

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Lake, LakeObject } from './lake.js';
-import { connectS3, isMissingKey, s3Call, STACK_BUCKETS, type S3Connection, type S3RetryListener, type S3Settings } from './s3-client.js';
+import { connectS3, isMissingKey, isPreconditionFailed, s3Call, STACK_BUCKETS, type S3Connection, type S3RetryListener, type S3Settings } from './s3-client.js';
 
 export { provisionBuckets, STACK_BUCKETS, connectS3, type S3Settings, type S3Connection, type S3RetryListener } from './s3-client.js';
 
@@ -59,6 +59,21 @@ export class S3Lake implements Lake {
   async put(bucket: string, key: string, bytes: Uint8Array): Promise<void> {
     const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     await s3Call(this.s3, `put ${bucket}/${key}`, () => this.s3.client.putObject(bucket, key, body, body.length));
+  }
+
+  async create(bucket: string, key: string, bytes: Uint8Array): Promise<boolean> {
+    const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    // A conditional PUT: the server refuses it (412) when the key exists. A retried attempt whose
+    // first one did succeed is refused too: the caller tells by reading the object back (lease.ts).
+    return s3Call(this.s3, `create ${bucket}/${key}`, async () => {
+      try {
+        await this.s3.client.putObject(bucket, key, body, body.length, { 'If-None-Match': '*' });
+        return true;
+      } catch (e) {
+        if (isPreconditionFailed(e)) return false;
+        throw e;
+      }
+    });
   }
 
   async copy(bucket: string, from: string, to: string): Promise<void> {

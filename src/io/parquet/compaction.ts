@@ -21,8 +21,11 @@
 //   past the checkpoint, which the replay rewrites, are never copied.
 // - rows are copied value for value (nulls kept), in file order: the table's multiset of rows,
 //   and each writer's offset order, are unchanged.
+// - one pass at a time per lake (the caller holds the lake's compaction lease: pipelines/
+//   compaction.ts): a listing taken while another pass commits and deletes can miss a merge's
+//   output and its inputs alike, and a merge planned on it would span rows it never copied.
 
-import { stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import type { Lake, LakeObject } from '../lake/lake.js';
 import { isUtf8, readColumns, type ColumnValues } from './gold-parquet-read.js';
 import type { LakeTable } from './lake-table.js';
@@ -171,6 +174,11 @@ export interface CompactionHooks {
   step?(what: 'written' | 'committed' | 'deleted', group: CompactionGroup): Promise<void> | void;
   /** Stop after the current group when it returns true. */
   stopping?(): boolean;
+  /**
+   * Asked right before a merged file is committed: false abandons the group (its output stays in
+   * scratch, its inputs untouched). The lake's compaction lease answers it (pipelines/compaction.ts).
+   */
+  mayCommit?(): boolean;
 }
 
 const utf8 = new TextDecoder();
@@ -213,6 +221,10 @@ export async function compactGroup(lake: Lake, spec: Pick<LakeTable<unknown>, 'b
   }
   result.bytesWritten = (await stat(scratch)).size;
   await hooks.step?.('written', g);
+  if (hooks.mayCommit && !hooks.mayCommit()) {
+    await rm(scratch, { force: true });
+    throw new Error(`compaction: lost the lake's compaction lease before committing ${spec.bucket}/${g.output}; nothing was changed`);
+  }
   await lake.commit(scratch, spec.bucket, g.output);
   await hooks.step?.('committed', g);
   await lake.delete(spec.bucket, g.inputs.map((f) => f.key));
