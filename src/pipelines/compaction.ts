@@ -183,13 +183,14 @@ export class Compactor {
 
   start(): void {
     if (this.o.intervalMs <= 0) return;
-    // Both outcomes exist from the start, so a dashboard's "failed passes" reads 0, not "no data".
+    // Every outcome exists from the start, so a dashboard's "failed passes" reads 0, not "no data".
     for (const outcome of ['ok', 'failed', 'busy']) this.o.metrics.compactionPasses.inc({ pipeline: this.o.pipeline, outcome }, 0);
     this.schedule();
   }
 
   private schedule(): void {
     this.cancel = this.o.clock.setTimer(this.o.intervalMs, () => {
+      if (this.stopped) return;
       void this.pass().finally(() => {
         if (!this.stopped) this.schedule();
       });
@@ -210,7 +211,6 @@ export class Compactor {
   }
 
   private async passNow(): Promise<void> {
-    if (this.stopped) return;
     const { pipeline, metrics, log } = this.o;
     const started = this.o.clock.monotonic();
     try {
