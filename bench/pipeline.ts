@@ -70,7 +70,7 @@ if (a['compare-analytics']) {
     console.log(`round ${r + 1}: analytics off ${off[r].toFixed(0)} tweets/s, on ${on[r].toFixed(0)} tweets/s (${((on[r] / off[r]) * 100).toFixed(1)} %)`);
   }
   const [mOff, mOn] = [median(off), median(on)];
-  console.log(`analytics: off ${mOff.toFixed(0)} tweets/s, on ${mOn.toFixed(0)} tweets/s (medians of ${rounds} alternating ${seconds}-s runs): on keeps ${((mOn / mOff) * 100).toFixed(1)} % (target >= 80 %); load now ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.log(`analytics: off ${mOff.toFixed(0)} tweets/s, on ${mOn.toFixed(0)} tweets/s (medians of ${rounds} alternating ${seconds}-s runs): on keeps ${((mOn / mOff) * 100).toFixed(1)} % (target >= 85 %, issue 15); load now ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   process.exit(0);
 }
 
