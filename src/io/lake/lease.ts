@@ -81,11 +81,10 @@ export class LakeLease {
     if (current && !current.released && current.expiresAt > now && current.token !== this.token) return { held: false, holder: current };
     const mine: LeaseEntry = { owner: this.o.owner, token: this.token, expiresAt: now + this.o.ttlMs, released: false };
     const next = newest + 1;
-    // A create refused because a retried attempt of this very call had made it reads back as ours.
-    const won = (await this.lake.create(this.bucket, this.key(next), Buffer.from(JSON.stringify(mine)))) || (await this.read(next))?.token === this.token;
-    if (!won) {
+    if (!(await this.lake.create(this.bucket, this.key(next), Buffer.from(JSON.stringify(mine))))) {
+      // A create refused because a retried attempt of this very call had made it reads back as ours.
       const holder = await this.read(next);
-      return { held: false, holder: holder ?? { owner: 'unknown (its entry vanished)', token: '', expiresAt: now + this.o.ttlMs, released: false } };
+      if (holder?.token !== this.token) return { held: false, holder: holder ?? { owner: 'unknown (its entry vanished)', token: '', expiresAt: now + this.o.ttlMs, released: false } };
     }
     this.epoch = next;
     this.entry = mine;
@@ -123,7 +122,7 @@ export class LakeLease {
    * A lease that cannot be renewed lapses: `holds()` turns false, and `work` should stop.
    */
   async hold<T>(work: () => Promise<T>): Promise<T> {
-    let cancel: (() => void) | null = null;
+    let cancel = (): void => undefined;
     let stopped = false;
     const schedule = () => {
       cancel = this.o.clock.setTimer(this.o.ttlMs / 3, () => {
@@ -139,7 +138,7 @@ export class LakeLease {
       return await work();
     } finally {
       stopped = true;
-      (cancel as (() => void) | null)?.();
+      cancel();
       await this.release().catch(() => undefined);
     }
   }
