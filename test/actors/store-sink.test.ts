@@ -92,3 +92,16 @@ test('store sink: at a barrier, rows older than the retention behind the newest 
     assert.deepEqual(r.prices, ['p0-20']);
   });
 });
+
+test('store sink: the row cap holds after every batch, without waiting for a barrier', async () => {
+  await inTempDir('store-sink', async (dir) => {
+    const path = join(dir, 'store');
+    const s = await startActor(createStoreSink, options(path, { maxRowsPerSymbol: 2 }), 'store-sink', 0);
+    await s.actor.handle!([tweet(3), tweet(1), price(0), price(1), price(2)], batchInfo);
+    await s.actor.handle!([tweet(0), tweet(4), tweet(2)], batchInfo); // 0 and 2 arrive too old to keep
+    await s.actor.close!();
+    const r = await readBack(path);
+    assert.deepEqual(r.tweets, ['t0-3', 't0-4']);
+    assert.deepEqual(r.prices, ['p0-1', 'p0-2']);
+  });
+});

@@ -128,11 +128,11 @@ test('two tweets at the same instant with different ids are both kept', async ()
 test('expire removes rows before the cutoff, keeps the cutoff and newer, and leaves other symbols', async () => {
   await store.upsertTweets([0, 1, 2, 3].map((i) => tweet('META', T0 + i * 1000)).concat(tweet('GOOG', T0)));
   await store.upsertPrices([0, 1, 2].map((i) => price('META', T0 + i * 1000)));
-  assert.equal(await store.expire(['META'], T0 + 2000, 1), 0, 'a range delete does not count rows');
+  assert.equal(await store.expire(['META'], T0 + 2000), 0, 'a range delete does not count rows');
   assert.deepEqual((await plainTweets('META')).map((r) => (r.created_at as Date).getTime()), [T0 + 3000, T0 + 2000]);
   assert.deepEqual((await store.latestPrices('META')).map((p) => p.trade_timestamp), [T0 + 2000]);
   assert.equal((await plainTweets('GOOG')).length, 1);
-  await store.expire(['META'], Number.NEGATIVE_INFINITY, 0); // retention off: nothing happens
+  await store.expire(['META'], Number.NEGATIVE_INFINITY); // retention off: nothing happens
   assert.equal((await plainTweets('META')).length, 2);
 });
 

@@ -29,7 +29,7 @@ import { OutageLog, writeUntil } from './retry-write.js';
  */
 const STATEMENT_ATTEMPTS = 3;
 
-const sinkStore = (s: StoreSettings): StoreSettings => (s.kind === 'cassandra' ? { ...s, writeAttempts: s.writeAttempts ?? STATEMENT_ATTEMPTS } : s);
+const sinkStore = (s: StoreSettings, maxRowsPerSymbol: number): StoreSettings => (s.kind === 'cassandra' ? { ...s, writeAttempts: s.writeAttempts ?? STATEMENT_ATTEMPTS } : { ...s, maxRowsPerSymbol });
 
 const createStoreSink = defineActor(storeSinkActor, (o, self) => {
   const labels = instanceLabels(o.pipeline, self.stage, self.partition);
@@ -79,7 +79,7 @@ const createStoreSink = defineActor(storeSinkActor, (o, self) => {
       ctx.metrics.sinkErrors.inc({ ...labels, sink: 'store' }, 0);
       outage = new OutageLog(c.log, c.clock, o.retryBudgetMs);
       retrying = { budgetMs: o.retryBudgetMs, clock: c.clock, outage, onError: () => c.metrics.sinkErrors.inc({ ...labels, sink: 'store' }) };
-      store = await openStore(sinkStore(o.store));
+      store = await openStore(sinkStore(o.store, o.maxRowsPerSymbol));
       // Said by one instance per launch: whether the store may lose writes it has acknowledged.
       if (self.partition === 0) {
         const risk = await store.durabilityRisk?.();
@@ -145,10 +145,10 @@ const createStoreSink = defineActor(storeSinkActor, (o, self) => {
     },
 
     async onBarrier() {
-      if (newest <= 0) return;
-      const cutoff = o.retentionMs > 0 ? newest - o.retentionMs : Number.NEGATIVE_INFINITY;
+      // The time bound; the row cap (STORE_MAX_ROWS) is kept by each write (lmdb-store.ts).
+      if (newest <= 0 || o.retentionMs <= 0) return;
       const end = ctx.metrics.sinkLatency.startTimer({ ...labels, sink: 'store-expire' });
-      await store.expire(symbols, cutoff, o.maxRowsPerSymbol);
+      await store.expire(symbols, newest - o.retentionMs);
       end();
     },
 

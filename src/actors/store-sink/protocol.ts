@@ -13,7 +13,7 @@ export interface StoreSinkOptions {
   store: StoreSettings;
   /** Rows older than this (event time, behind the newest seen) are expired at checkpoints. */
   retentionMs: number;
-  /** Newest rows kept per symbol and table (0 = no cap), so the embedded store stays bounded. */
+  /** Newest rows kept per symbol and table (0 = no cap), so the embedded store stays bounded: kept by every write (LMDB only). */
   maxRowsPerSymbol: number;
   /** How long a failing write is retried (holding the sources back) before the actor fails. */
   retryBudgetMs: number;

@@ -10,8 +10,8 @@
 // replicas to spare (cassandra-durability.ts; `durabilityRisk` says when it is not).
 //
 // Cassandra is the durable store of record: it is bounded by TTL (`ttlSeconds`) and the retention
-// cutoff of `expire`, not by a row cap, so `maxPerSymbol` is ignored (enforcing it would mean
-// reading every symbol's newest N keys at each checkpoint).
+// cutoff of `expire`, not by a row cap (STORE_MAX_ROWS is the embedded store's: enforcing it here
+// would mean counting every symbol's rows on each write).
 
 import { types, type Client } from 'cassandra-driver';
 import { servingId, type AlertRow, type PriceRow, type TweetRow, type WindowRow } from '../../domain/records.js';
@@ -192,10 +192,9 @@ export class CassandraServingStore implements ServingStore, AnalyticsViews {
 
   /**
    * One range tombstone per symbol and table for the rows before `cutoffMs` (rows at the cutoff
-   * stay). Returns 0: a range delete does not report how many rows it covered. `maxPerSymbol`
-   * is ignored (see the header).
+   * stay). Returns 0: a range delete does not report how many rows it covered.
    */
-  async expire(symbols: Iterable<string>, cutoffMs: number, _maxPerSymbol: number): Promise<number> {
+  async expire(symbols: Iterable<string>, cutoffMs: number): Promise<number> {
     if (!(cutoffMs > -MAX_DATE_MS)) return 0;
     const cutoff = new Date(Math.min(cutoffMs, MAX_DATE_MS));
     const work = [...symbols].flatMap((s) => [this.cql.tweets.expire, this.cql.prices.expire, this.cql.analytics.expireWindows].map((cql) => [cql, s] as const));

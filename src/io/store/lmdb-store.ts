@@ -1,5 +1,9 @@
 // Embedded serving store on LMDB (a real on-disk, memory-mapped B+tree with ACID transactions).
 // Writers on several threads share one environment; LMDB serialises their commits.
+// Bounded two ways: a row cap per symbol and table (STORE_MAX_ROWS), kept by every write in the
+// same transaction (exact counts in `row_counts`), and a time cutoff that the store sink applies
+// at checkpoints (`expire`). Expiring the cap in bulk at checkpoints instead deleted ~1.3M rows in
+// one transaction every 30 s at full rate and stalled both actor threads for seconds.
 
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { servingId, type AlertRow, type PriceRow, type TweetRow, type WindowRow } from '../../domain/records.js';
@@ -32,7 +36,11 @@ async function writeRows(root: RootDatabase, table: string, write: () => void): 
  */
 const desc = (t: number): number => 0 - t;
 
-const compareKeys = (a: Key, b: Key): number => a[1] - b[1] || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0);
+/** Put unless the key exists; true if it put (lmdb-js returns that boolean; its typings say void). */
+const putIfAbsent = <V>(db: Database<V, Key>, key: Key, value: V): boolean => (db.putSync(key, value, { noOverwrite: true }) as unknown) === true;
+
+/** In `row_counts`: present once the counts are kept (a store from before them is counted on open). */
+const COUNTS_VALID: [string, string] = ['', 'valid'];
 
 export class LmdbServingStore implements ServingStore, AnalyticsViews {
   private readonly root: RootDatabase;
@@ -42,7 +50,11 @@ export class LmdbServingStore implements ServingStore, AnalyticsViews {
   private readonly alertsDb: Database<StoredAlert, [number, string]>;
   private readonly symbolsDb: Database<number, string>;
 
-  constructor(path: string) {
+  private readonly countsDb: Database<number, [string, string]>;
+  private readonly maxRowsPerSymbol: number;
+
+  constructor(path: string, opts: { maxRowsPerSymbol?: number } = {}) {
+    this.maxRowsPerSymbol = opts.maxRowsPerSymbol ?? 0;
     // A large map from the start: LMDB never has to remap (and map twice) as the file grows.
     this.root = open({ path, maxDbs: 8, compression: false, mapSize: 2 ** 33 });
     this.tweets = this.root.openDB<StoredTweet, Key>({ name: 'tweets' });
@@ -50,16 +62,61 @@ export class LmdbServingStore implements ServingStore, AnalyticsViews {
     this.windowsDb = this.root.openDB<StoredWindow, [string, number]>({ name: 'sentiment_windows' });
     this.alertsDb = this.root.openDB<StoredAlert, [number, string]>({ name: 'alerts' });
     this.symbolsDb = this.root.openDB<number, string>({ name: 'symbols' });
+    this.countsDb = this.root.openDB<number, [string, string]>({ name: 'row_counts' });
+    this.ensureCounts();
+  }
+
+  /** Counted tables: LMDB keeps no counts, so the store does (exactly: a cap must not drift). */
+  private counted(): [string, Database<unknown, Key>][] {
+    return [['tweets', this.tweets as Database<unknown, Key>], ['market_data', this.prices as Database<unknown, Key>]];
+  }
+
+  /** A store written before counts were kept (or never written) gets them, once, by counting. */
+  private ensureCounts(): void {
+    if (this.countsDb.get(COUNTS_VALID) !== undefined) return;
+    this.root.transactionSync(() => {
+      if (this.countsDb.get(COUNTS_VALID) !== undefined) return; // another thread did it
+      for (const symbol of this.symbolsDb.getKeys()) {
+        for (const [table, db] of this.counted()) {
+          const n = db.getCount({ start: [symbol, -Number.MAX_VALUE, ''], end: [symbol, Number.MAX_VALUE, ''] });
+          this.countsDb.putSync([table, symbol], n);
+        }
+      }
+      this.countsDb.putSync(COUNTS_VALID, 1);
+    });
+  }
+
+  /**
+   * Inside a write transaction: put rows keyed by symbol, count the new ones, and drop each
+   * symbol's oldest rows beyond the cap, so the table never holds more than the newest
+   * `maxRowsPerSymbol` per symbol (whatever the order rows arrive in: the newest N of all rows
+   * ever written). The deletes ride in the same transaction as the writes that made them due.
+   */
+  private putCapped<V>(table: string, db: Database<V, Key>, rows: Iterable<[Key, V]>): void {
+    const added = new Map<string, number>();
+    for (const [key, value] of rows) {
+      if (putIfAbsent(db, key, value)) added.set(key[0], (added.get(key[0]) ?? 0) + 1);
+      else db.putSync(key, value);
+    }
+    for (const [symbol, n] of added) {
+      let count = (this.countsDb.get([table, symbol]) ?? 0) + n;
+      if (this.maxRowsPerSymbol > 0 && count > this.maxRowsPerSymbol) {
+        const oldest = [...db.getKeys({ start: [symbol, Number.MAX_VALUE, ''], end: [symbol, -Number.MAX_VALUE, ''], reverse: true, limit: count - this.maxRowsPerSymbol })];
+        for (const key of oldest) db.removeSync(key);
+        count -= oldest.length;
+      }
+      this.countsDb.putSync([table, symbol], count);
+    }
   }
 
   async upsertTweets(rows: readonly TweetRow[]): Promise<void> {
     if (rows.length === 0) return;
     await writeRows(this.root, 'tweets', () => {
       this.noteSymbols(rows.map((r) => r.topic));
-      for (const r of rows) {
+      this.putCapped('tweets', this.tweets, rows.map((r): [Key, StoredTweet] => {
         const id = servingId(r.id);
-        void this.tweets.put([r.topic, desc(r.createdAt), id], { id, topic: r.topic, created_at: r.createdAt, ingest_timestamp: r.ingestTs, text: r.text, user_id: r.userId, sentiment_score: r.sentimentScore });
-      }
+        return [[r.topic, desc(r.createdAt), id], { id, topic: r.topic, created_at: r.createdAt, ingest_timestamp: r.ingestTs, text: r.text, user_id: r.userId, sentiment_score: r.sentimentScore }];
+      }));
     });
   }
 
@@ -67,10 +124,10 @@ export class LmdbServingStore implements ServingStore, AnalyticsViews {
     if (rows.length === 0) return;
     await writeRows(this.root, 'market_data', () => {
       this.noteSymbols(rows.map((r) => r.symbol));
-      for (const r of rows) {
+      this.putCapped('market_data', this.prices, rows.map((r): [Key, StoredPrice] => {
         const id = servingId(r.id);
-        void this.prices.put([r.symbol, desc(r.tradeTs), id], { id, symbol: r.symbol, trade_timestamp: r.tradeTs, ingest_timestamp: r.ingestTs, open_price: r.openPrice, close_price: r.closePrice, volume: r.volume });
-      }
+        return [[r.symbol, desc(r.tradeTs), id], { id, symbol: r.symbol, trade_timestamp: r.tradeTs, ingest_timestamp: r.ingestTs, open_price: r.openPrice, close_price: r.closePrice, volume: r.volume }];
+      }));
     });
   }
 
@@ -89,37 +146,28 @@ export class LmdbServingStore implements ServingStore, AnalyticsViews {
     return out;
   }
 
-  async expire(symbols: Iterable<string>, cutoffMs: number, maxPerSymbol: number): Promise<number> {
+  async expire(symbols: Iterable<string>, cutoffMs: number): Promise<number> {
+    if (!Number.isFinite(cutoffMs)) return 0;
     let removed = 0;
     await this.root.transaction(() => {
       for (const symbol of symbols) {
-        for (const db of [this.tweets, this.prices] as Database<unknown, Key>[]) {
-          // Keys run newest first, so "older than the cutoff" and "beyond the newest N" are both
-          // suffixes of the symbol's range: delete from whichever starts first to the end.
-          let from: Key = [symbol, desc(cutoffMs), '\uffff']; // rows at exactly the cutoff stay
-          if (maxPerSymbol > 0) {
-            for (const key of db.getKeys({ start: [symbol, -Number.MAX_VALUE, ''], end: [symbol, Number.MAX_VALUE, ''], offset: maxPerSymbol, limit: 1 })) {
-              if (compareKeys(key, from) < 0) from = key;
-            }
-          }
-          for (const key of db.getKeys({ start: from, end: [symbol, Number.MAX_VALUE, ''] })) {
-            void db.remove(key);
-            removed++;
-          }
+        for (const [table, db] of this.counted()) {
+          // Keys run newest first: "older than the cutoff" is a suffix of the symbol's range.
+          const old = [...db.getKeys({ start: [symbol, desc(cutoffMs), '\uffff'], end: [symbol, Number.MAX_VALUE, ''] })]; // rows at exactly the cutoff stay
+          if (old.length === 0) continue;
+          for (const key of old) db.removeSync(key);
+          this.countsDb.putSync([table, symbol], (this.countsDb.get([table, symbol]) ?? old.length) - old.length);
+          removed += old.length;
         }
         // Windows ending before the cutoff go too (they are in the gold lake for history).
-        if (Number.isFinite(cutoffMs)) {
-          for (const key of this.windowsDb.getKeys({ start: [symbol, -Number.MAX_VALUE], end: [symbol, cutoffMs] })) {
-            void this.windowsDb.remove(key);
-            removed++;
-          }
-        }
-      }
-      if (Number.isFinite(cutoffMs)) {
-        for (const key of this.alertsDb.getKeys({ start: [-Number.MAX_VALUE, ''], end: [cutoffMs, ''] })) {
-          void this.alertsDb.remove(key);
+        for (const key of this.windowsDb.getKeys({ start: [symbol, -Number.MAX_VALUE], end: [symbol, cutoffMs] })) {
+          void this.windowsDb.remove(key);
           removed++;
         }
+      }
+      for (const key of this.alertsDb.getKeys({ start: [-Number.MAX_VALUE, ''], end: [cutoffMs, ''] })) {
+        void this.alertsDb.remove(key);
+        removed++;
       }
     });
     return removed;

@@ -4,12 +4,12 @@ import type { CassandraSettings } from './cassandra-client.js';
 import { LmdbServingStore } from './lmdb-store.js';
 import type { ServingStore } from './serving-store.js';
 
-export type StoreSettings = { kind: 'lmdb'; path: string } | ({ kind: 'cassandra' } & CassandraSettings);
+export type StoreSettings = { kind: 'lmdb'; path: string; maxRowsPerSymbol?: number } | ({ kind: 'cassandra' } & CassandraSettings);
 
 export async function openStore(s: StoreSettings): Promise<ServingStore> {
   switch (s.kind) {
     case 'lmdb':
-      return new LmdbServingStore(s.path);
+      return new LmdbServingStore(s.path, { maxRowsPerSymbol: s.maxRowsPerSymbol });
     case 'cassandra':
       // Loaded here: the embedded profile's threads never pay for the driver's modules.
       return (await import('./cassandra-store.js')).CassandraServingStore.open(s);

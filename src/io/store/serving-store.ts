@@ -34,10 +34,11 @@ export interface ServingStore {
   latestTweets(symbol: string, opts?: { limit?: number; sinceMs?: number }): Promise<StoredTweet[]>;
   latestPrices(symbol: string, opts?: { limit?: number; sinceMs?: number }): Promise<StoredPrice[]>;
   /**
-   * Bound the store: for each symbol remove rows with event time before `cutoffMs` and rows
-   * beyond the newest `maxPerSymbol` (0 = no cap). Returns the number of rows removed.
+   * Bound the store in time: for each symbol remove rows with event time before `cutoffMs`
+   * (-Infinity: none). Returns the number of rows removed. (A row cap, where a store has one, is
+   * kept by its writes: see LmdbServingStore.)
    */
-  expire(symbols: Iterable<string>, cutoffMs: number, maxPerSymbol: number): Promise<number>;
+  expire(symbols: Iterable<string>, cutoffMs: number): Promise<number>;
   /** Why rows the store acknowledged could still be lost on a crash (e.g. Cassandra's commit-log mode), or null. */
   durabilityRisk?(): Promise<string | null>;
   close(): Promise<void>;
