@@ -11,7 +11,7 @@
 
 import { hostname } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { BronzeSinkState } from '../actors/bronze-sink/protocol.js';
+import { DEAD_LETTER_WRITERS, type BronzeSinkState } from '../actors/bronze-sink/protocol.js';
 import type { LakeSinkOptions, LakeSinkState } from '../actors/lake-sink/protocol.js';
 import type { Lake } from '../io/lake/lake.js';
 import type { LakeSettings } from '../io/lake/open.js';
@@ -68,8 +68,10 @@ export function compactionBounds(topology: TopologySpec, cp: Checkpoint): TableB
       const s = decodeSnapshot(bytes) as BronzeSinkState;
       add(tweetsTable as LakeTable<unknown>, { partition, tag: '', upTo: s.tweets });
       add(pricesTable as LakeTable<unknown>, { partition, tag: '', upTo: s.prices });
-      add(deadLettersTable as LakeTable<unknown>, { partition, tag: '', value: 'tweets', upTo: s.tweets });
-      add(deadLettersTable as LakeTable<unknown>, { partition, tag: '', value: 'stock-prices', upTo: s.prices });
+      for (const tag of DEAD_LETTER_WRITERS) {
+        add(deadLettersTable as LakeTable<unknown>, { partition, tag, value: 'tweets', upTo: s.tweets });
+        add(deadLettersTable as LakeTable<unknown>, { partition, tag, value: 'stock-prices', upTo: s.prices });
+      }
     } else if (isModule(stage.module, 'lake-sink')) {
       const o = stage.options as LakeSinkOptions;
       const s = decodeSnapshot(bytes) as LakeSinkState;

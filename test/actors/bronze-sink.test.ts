@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import createBronzeSink from '../../src/actors/bronze-sink/actor.js';
 import type { BronzeSinkOptions } from '../../src/actors/bronze-sink/protocol.js';
 import type { DeadLetter, PriceRow, TweetRow } from '../../src/domain/records.js';
+import { supersededKeys } from '../../src/io/parquet/file-names.js';
 import { batchInfo, filesUnder, inTempDir, killAndRestart, startActor } from '../helpers/actor-harness.js';
 import { duckdb } from '../helpers/duckdb.js';
 
@@ -85,5 +86,28 @@ test('bronze sink: restored from a checkpoint, it deletes what the replay rewrit
       'tweets_v2/topic=AAPL/part-p001-o000000000-000000002.snappy.parquet',
       'tweets_v2/topic=AAPL/part-p001-o000000003-000000005.snappy.parquet',
     ]);
+  });
+});
+
+test('bronze sink: dead letters from parse, the store and the lake keep separate files; none looks superseded', async () => {
+  await inTempDir('bronze', async (dir) => {
+    // Two rows a file, so files roll inside a checkpoint: parse's dead letters 10 and 20 fill one,
+    // then the store sink's 12 and 15 arrive (it runs behind parse). In one writer, [12-15] would
+    // lie inside [10-20] and a reader would skip it as merged.
+    const s = await startActor(createBronzeSink, { ...sink(dir), maxRowsPerFile: 2 }, 'bronze-sink', 1);
+    const byStore = (o: number): DeadLetter => ({ ...dead(o), reason: 'rejected_by_store', detail: 'LMDB refused a tweets row' });
+    await s.actor.handle!([dead(10), dead(20)], batchInfo);
+    await s.actor.handle!([byStore(12), byStore(15), dead(30)], batchInfo);
+    await s.actor.onBarrier!(1);
+    const files = filesUnder(join(dir, 'twitter-bronze'));
+    assert.deepEqual(files, [
+      'dead_letters/topic=tweets/part-p001-o000000010-000000020.snappy.parquet',
+      'dead_letters/topic=tweets/part-p001-o000000030-000000030.snappy.parquet',
+      'dead_letters/topic=tweets/part-store-p001-o000000012-000000015.snappy.parquet',
+    ]);
+    assert.deepEqual([...supersededKeys(files.map((key) => ({ key, size: 1 })))], []);
+    const dl = await db.all(`SELECT source_offset AS o, reason FROM ${bronze(dir, 'dead_letters')} ORDER BY 1`);
+    assert.deepEqual(dl.map((r) => r.o), [10, 12, 15, 20, 30]);
+    await s.actor.close!();
   });
 });

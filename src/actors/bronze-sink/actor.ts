@@ -1,6 +1,7 @@
 // Bronze sink: archives every record of one source partition to the lake as snappy Parquet —
 // tweets under twitter-bronze/tweets_v2/topic=SYM/, ticks under stock_prices/symbol=SYM/, dead
-// letters under dead_letters/topic=<input topic>/ with their raw bytes and reason.
+// letters under dead_letters/topic=<input topic>/ with their raw bytes and reason (files tagged
+// by where the dead letter came from: none for parse, `store`, `lake`).
 //
 // Guarantees: rows are durable (committed files) when a checkpoint barrier passes this sink;
 // files are named by source partition and offset range, and on start the files a replay will
@@ -20,7 +21,7 @@ import { deadLettersTable, pricesTable, tweetsTable } from '../../io/parquet/bro
 import { RollingFiles, type Committed } from '../../io/parquet/rolling-files.js';
 import type { DeadLetter, PriceRow, TweetRow } from '../../domain/records.js';
 import { OncePerRecord, sinkDeadLetter } from '../../domain/sink-dead-letters.js';
-import { bronzeSinkActor, type BronzeSinkMessage, type BronzeSinkOutputs, type BronzeSinkState } from './protocol.js';
+import { bronzeSinkActor, DEAD_LETTER_WRITERS, deadLetterWriter, type BronzeSinkMessage, type BronzeSinkOutputs, type BronzeSinkState } from './protocol.js';
 
 const createBronzeSink = defineActor(bronzeSinkActor, (o, self) => {
   let outage: OutageLog | undefined;
@@ -29,9 +30,14 @@ const createBronzeSink = defineActor(bronzeSinkActor, (o, self) => {
   const p = self.partition;
   const tweets = new RollingFiles<TweetRow>(lake, tweetsTable, p, policy);
   const prices = new RollingFiles<PriceRow>(lake, pricesTable, p, policy);
-  // One writer per input topic: each names its files by that topic's offsets.
-  const deadTweets = new RollingFiles<DeadLetter>(lake, deadLettersTable, p, policy);
-  const deadPrices = new RollingFiles<DeadLetter>(lake, deadLettersTable, p, policy);
+  // Dead letters: one writer per input topic (each names its files by that topic's offsets) and
+  // per place they come from (each sends them in offset order; protocol.ts).
+  const deadWriters = () => new Map(DEAD_LETTER_WRITERS.map((tag) => [tag, new RollingFiles<DeadLetter>(lake, deadLettersTable, p, policy, tag)]));
+  const dead = { tweets: deadWriters(), 'stock-prices': deadWriters() };
+  const allDead = [...dead.tweets.values(), ...dead['stock-prices'].values()];
+  const rollDead = async (roll: (w: RollingFiles<DeadLetter>) => Promise<Committed[]>) => {
+    for (const w of allDead) count('dead_letters', await roll(w));
+  };
   const labels = instanceLabels(o.pipeline, self.stage, p);
   let ctx!: TypedContext<BronzeSinkOutputs>;
   let state: BronzeSinkState = { tweets: 0, prices: 0 };
@@ -45,7 +51,7 @@ const createBronzeSink = defineActor(bronzeSinkActor, (o, self) => {
   };
 
   const putDeadLetter = async (d: DeadLetter, now: number) => {
-    const files = d.topic === 'tweets' ? deadTweets : deadPrices;
+    const files = (d.topic === 'tweets' ? dead.tweets : dead['stock-prices']).get(deadLetterWriter(d.reason))!;
     const why = files.refusal(d.offset, d);
     if (why === null) {
       if (!files.tryAppend(d.offset, d)) count('dead_letters', [await files.append(d.offset, d, now)].filter((x) => x !== null));
@@ -69,7 +75,7 @@ const createBronzeSink = defineActor(bronzeSinkActor, (o, self) => {
     const end = ctx.metrics.sinkLatency.startTimer({ ...labels, sink: 'bronze' });
     count('tweets_v2', await tweets.rollAll());
     count('stock_prices', await prices.rollAll());
-    count('dead_letters', [...(await deadTweets.rollAll()), ...(await deadPrices.rollAll())]);
+    await rollDead((w) => w.rollAll());
     end();
   };
 
@@ -77,7 +83,9 @@ const createBronzeSink = defineActor(bronzeSinkActor, (o, self) => {
   const recover = async () => {
     if (restored) return;
     restored = true;
-    const removed = (await tweets.recover(state.tweets)) + (await prices.recover(state.prices)) + (await deadTweets.recover(state.tweets, 'tweets')) + (await deadPrices.recover(state.prices, 'stock-prices'));
+    let removed = (await tweets.recover(state.tweets)) + (await prices.recover(state.prices));
+    for (const w of dead.tweets.values()) removed += await w.recover(state.tweets, 'tweets');
+    for (const w of dead['stock-prices'].values()) removed += await w.recover(state.prices, 'stock-prices');
     if (removed > 0) ctx.log.info('removed lake files that the replay rewrites', { files: removed, resume: state });
   };
 
@@ -122,7 +130,7 @@ const createBronzeSink = defineActor(bronzeSinkActor, (o, self) => {
       if (refusedRows.length > 0) await ctx.emit(refusedRows, { output: 'dead' });
       count('tweets_v2', await tweets.rollAged(now));
       count('stock_prices', await prices.rollAged(now));
-      count('dead_letters', [...(await deadTweets.rollAged(now)), ...(await deadPrices.rollAged(now))]);
+      await rollDead((w) => w.rollAged(now));
     },
 
     async onBarrier() {
