@@ -27,7 +27,7 @@ import type { PartitionDone, PartitionTask } from '../actors/batch-worker/protoc
 import { UNTAGGED_TOPIC } from '../domain/cashtags.js';
 import { openLake, type LakeSettings } from '../io/lake/open.js';
 import type { Lake } from '../io/lake/lake.js';
-import { liveFiles } from '../io/parquet/file-names.js';
+import { listLive } from '../io/parquet/file-names.js';
 import { encodeParquet } from '../io/parquet/parquet-write.js';
 import { BRONZE_BUCKET, GOLD_BUCKET, pivotColumns, type ReportName } from '../io/parquet/gold-schemas.js';
 import type { Logger } from '../runtime/actor.js';
@@ -90,8 +90,9 @@ async function snapshot(lake: Lake, bronze: string): Promise<Snapshot> {
   const hash = createHash('sha256');
   let untaggedFiles = 0;
   for (const [table, column, into] of [['tweets_v2', 'topic', tweets], ['stock_prices', 'symbol', prices]] as const) {
-    // Live files only: a compaction's inputs, once merged, are superseded by its output.
-    for (const o of liveFiles(await lake.list(bronze, `${table}/`))) {
+    // Live files only (a compaction's inputs, once merged, are superseded by its output), from a
+    // listing no merge tore.
+    for (const o of await listLive(lake, bronze, `${table}/`)) {
       const m = new RegExp(`^${table}/${column}=([^/]+)/[^/]+\\.parquet$`).exec(o.key);
       if (!m) continue;
       if (m[1] === UNTAGGED_TOPIC) {

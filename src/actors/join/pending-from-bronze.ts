@@ -9,10 +9,10 @@
 
 import { UNTAGGED_TOPIC } from '../../domain/cashtags.js';
 import type { PendingTweet } from '../../domain/join.js';
-import type { Lake } from '../../io/lake/lake.js';
+import type { Lake, LakeObject } from '../../io/lake/lake.js';
 import { tweetsTable } from '../../io/parquet/bronze-schemas.js';
 import { isUtf8, readColumns, type Utf8Column } from '../../io/parquet/gold-parquet-read.js';
-import { liveFiles, parseFileName } from '../../io/parquet/rolling-files.js';
+import { listLive, parseFileName } from '../../io/parquet/file-names.js';
 
 export interface PendingRange {
   partition: number;
@@ -66,8 +66,8 @@ const stringAt = (c: Utf8Column, i: number) => utf8.decode(c.data.subarray(c.off
 
 /**
  * A compaction may replace files while they are read: the files listed are the live ones (not
- * superseded by a merged file), and when one vanishes before it is read the read starts over from
- * a new listing, which then holds the merged file.
+ * superseded by a merged file) of a listing no merge tore (`listLive`), and when one vanishes
+ * before it is read the read starts over from a new listing, which then holds the merged file.
  */
 export async function pendingFromBronze(lake: Lake, r: PendingRange, attempts = 5): Promise<PendingTweet[]> {
   for (let attempt = 1; ; attempt++) {
@@ -80,10 +80,14 @@ export async function pendingFromBronze(lake: Lake, r: PendingRange, attempts = 
 async function readPending(lake: Lake, r: PendingRange): Promise<PendingTweet[] | null> {
   const { bucket, table, column } = tweetsTable;
   const out: PendingTweet[] = [];
-  for (const { key } of liveFiles(await lake.list(bucket, `${table}/`))) {
-    const name = key.slice(key.lastIndexOf('/') + 1);
-    const f = parseFileName(name);
-    if (!f || f.tag !== '' || f.partition !== r.partition || f.last < r.from || f.first >= r.to) continue;
+  const ours = (key: string) => parseFileName(key.slice(key.lastIndexOf('/') + 1));
+  const relevant = ({ key }: LakeObject) => {
+    const f = ours(key);
+    return f !== null && f.tag === '' && f.partition === r.partition;
+  };
+  for (const { key } of await listLive(lake, bucket, `${table}/`, relevant)) {
+    const f = ours(key)!;
+    if (f.last < r.from || f.first >= r.to) continue;
     const dir = key.slice(0, key.lastIndexOf('/'));
     const symbol = dir.slice(dir.lastIndexOf(`${column}=`) + column.length + 1);
     if (symbol === UNTAGGED_TOPIC) continue;

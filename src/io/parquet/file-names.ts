@@ -6,7 +6,7 @@
 // replacing some of them by one file spanning their union: a file whose range lies inside
 // another's of the same writer is *superseded* and must not be read.
 
-import type { LakeObject } from '../lake/lake.js';
+import type { Lake, LakeObject } from '../lake/lake.js';
 
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
 /** `part-[<tag>-]p<partition>-o<first>-<last>`: the tag tells apart writers sharing a table. */
@@ -59,4 +59,25 @@ export function supersededKeys(objects: readonly LakeObject[]): Set<string> {
 export function liveFiles<T extends LakeObject>(objects: readonly T[]): T[] {
   const gone = supersededKeys(objects);
   return gone.size === 0 ? [...objects] : objects.filter((o) => !gone.has(o.key));
+}
+
+const sameListing = (a: readonly LakeObject[], b: readonly LakeObject[]) => a.length === b.length && a.every((o, i) => o.key === b[i].key && o.size === b[i].size);
+
+/**
+ * The live files under `prefix`, from a listing no merge tore. A listing is not a snapshot: one
+ * taken while a compaction commits its merged file and deletes the inputs can hold neither (the
+ * output committed behind the listing's position, the inputs deleted ahead of it), and would
+ * silently miss those rows. Such a tear always shows in the next listing (the output is there by
+ * then), so this lists until two listings in a row agree, on the part `relevant` selects. Waits
+ * a little more each time; throws after `attempts` listings that kept changing.
+ */
+export async function listLive(lake: Lake, bucket: string, prefix: string, relevant: (o: LakeObject) => boolean = () => true, attempts = 8): Promise<LakeObject[]> {
+  let last = (await lake.list(bucket, prefix)).filter(relevant);
+  for (let i = 1; i < attempts; i++) {
+    const next = (await lake.list(bucket, prefix)).filter(relevant);
+    if (sameListing(last, next)) return liveFiles(next);
+    last = next;
+    await new Promise((r) => setTimeout(r, 25 * 2 ** i));
+  }
+  throw new Error(`${bucket}/${prefix} kept changing over ${attempts} listings (a compaction or sinks committing); try again`);
 }
