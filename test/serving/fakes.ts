@@ -12,7 +12,7 @@ import { quietLogger } from '../helpers/runtime.js';
 const none = () => Promise.resolve([]);
 
 export function emptyStore(): ServingStore & AnalyticsViews {
-  return { latestTweets: none, latestPrices: none, windows: none, alerts: none, latestWindow: () => Promise.resolve(null), symbols: () => Promise.resolve(['AAPL']), upsertTweets: none, upsertPrices: none, upsertWindows: none, upsertAlerts: none, expire: () => Promise.resolve(0), close: () => Promise.resolve() } as unknown as ServingStore & AnalyticsViews;
+  return { latestTweets: none, latestPrices: none, windows: none, alerts: none, latestWindow: () => Promise.resolve(null), symbols: () => Promise.resolve(['AAPL']), upsertTweets: none, upsertPrices: none, upsertWindows: none, upsertAlerts: none, expire: () => Promise.resolve(0), flushed: () => Promise.resolve(), close: () => Promise.resolve() } as unknown as ServingStore & AnalyticsViews;
 }
 
 export const emptyLake = (): Lake => ({ list: none, read: () => Promise.resolve(null) }) as unknown as Lake;

@@ -171,7 +171,7 @@ describe('hostile input', { timeout: 180_000 }, () => {
 
 test('a failing store or lake is a 503 that does not leak its cause; readyz says which is down', async () => {
   const down = () => Promise.reject(new Error('connect ECONNREFUSED 10.1.2.3:9042 (secret-host)'));
-  const store = { latestTweets: down, latestPrices: down, windows: down, latestWindow: down, alerts: down, symbols: () => Promise.resolve(['AAPL']), upsertWindows: down, upsertAlerts: down, upsertTweets: down, upsertPrices: down, expire: down, close: () => Promise.resolve() } as unknown as ServingStore & AnalyticsViews;
+  const store = { latestTweets: down, latestPrices: down, windows: down, latestWindow: down, alerts: down, symbols: () => Promise.resolve(['AAPL']), upsertWindows: down, upsertAlerts: down, upsertTweets: down, upsertPrices: down, expire: down, flushed: down, close: () => Promise.resolve() } as unknown as ServingStore & AnalyticsViews;
   const lake = { list: down, read: down } as unknown as Lake;
   const log = quietLogger();
   const app = await buildApp({ store, lake, history: goldHistory(lake), live: new LiveFeed(store, { intervalMs: 1000, log }), log, dashboardMinutes: 30, clock: systemClock });

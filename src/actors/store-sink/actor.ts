@@ -1,6 +1,8 @@
 // Serving-store sink: upserts tweets (per symbol; topic NONE is archived in bronze only) and
-// price ticks. Guarantee: a batch is committed before its credit returns upstream, so a barrier
-// that passes this sink finds everything before it durable. Upserts are idempotent by key.
+// price ticks. Guarantee: a batch is committed (visible) before its credit returns upstream, and
+// a barrier passes this sink only once the store says everything before it is on stable storage
+// (`flushed`), so a checkpoint never records offsets whose rows a power loss could take. Upserts
+// are idempotent by key.
 //
 // A row the store refuses for its content (not an outage: that is retried) cannot fail the
 // pipeline: a tweet or tick becomes a dead letter (`rejected_by_store`) on output `dead`, which
@@ -146,9 +148,14 @@ const createStoreSink = defineActor(storeSinkActor, (o, self) => {
 
     async onBarrier() {
       // The time bound; the row cap (STORE_MAX_ROWS) is kept by each write (lmdb-store.ts).
-      if (newest <= 0 || o.retentionMs <= 0) return;
-      const end = ctx.metrics.sinkLatency.startTimer({ ...labels, sink: 'store-expire' });
-      await store.expire(symbols, newest - o.retentionMs);
+      if (newest > 0 && o.retentionMs > 0) {
+        const end = ctx.metrics.sinkLatency.startTimer({ ...labels, sink: 'store-expire' });
+        await store.expire(symbols, newest - o.retentionMs);
+        end();
+      }
+      // Everything before the barrier on stable storage before the checkpoint records it.
+      const end = ctx.metrics.sinkLatency.startTimer({ ...labels, sink: 'store-flush' });
+      await store.flushed();
       end();
     },
 

@@ -1,10 +1,12 @@
 // Checkpoints on local disk: DATA_DIR/checkpoints/<pipeline>/chk-<id>.msgpack, written to a temp
-// file, flushed and renamed, so a crash mid-write leaves the previous checkpoint intact. Keeps
+// file, flushed and renamed (the directory fsynced after), so a crash mid-write leaves the
+// previous checkpoint intact and a saved one survives a power loss. Keeps
 // the last few. The file is msgpack (runtime/codec.ts) around the snapshots' bytes, so saving
 // a large state costs a copy, not a serialisation on the supervisor's thread.
 
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { mkdirDurable, syncPath } from '../durable-fs.js';
 import type { Checkpoint, CheckpointStore } from '../../runtime/checkpoints.js';
 import { decodeOwned, encodeOwned } from '../../runtime/codec.js';
 
@@ -48,7 +50,7 @@ export class LocalCheckpointStore implements CheckpointStore {
 
   async save(cp: Checkpoint): Promise<void> {
     const dir = join(this.dir, cp.pipeline);
-    await mkdir(dir, { recursive: true });
+    await mkdirDurable(dir);
     const tmp = join(dir, `.chk-${cp.id}.msgpack.tmp`);
     const file = await open(tmp, 'w');
     try {
@@ -58,6 +60,7 @@ export class LocalCheckpointStore implements CheckpointStore {
       await file.close();
     }
     await rename(tmp, join(dir, `chk-${cp.id}.msgpack`));
+    await syncPath(dir); // the rename too survives a power loss
     const ids = await this.ids(cp.pipeline);
     await Promise.all(ids.slice(0, Math.max(0, ids.length - this.keep)).map((id) => rm(join(dir, `chk-${id}.msgpack`), { force: true })));
   }

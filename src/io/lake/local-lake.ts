@@ -1,9 +1,13 @@
 // Embedded lake: DATA_DIR/lake/<bucket>/<key> on local disk. Objects are written to a scratch
-// directory on the same filesystem and renamed into place (atomic on POSIX).
+// directory on the same filesystem and renamed into place (atomic on POSIX). An object is durable
+// (power loss included) when the call that made it resolves: its bytes and its directory entry are
+// fsynced (durable-fs.ts). Deletes are not synced: a deleted object that comes back after a power
+// loss is one a reader already ignores (a compacted input, superseded by its merge).
 
 import { constants, copyFile, link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { dirname, join, relative } from 'node:path';
+import { mkdirDurable, syncPath } from '../durable-fs.js';
 import type { Lake, LakeObject } from './lake.js';
 
 export class LocalLake implements Lake {
@@ -21,8 +25,10 @@ export class LocalLake implements Lake {
 
   async commit(scratch: string, bucket: string, key: string): Promise<void> {
     const target = join(this.root, bucket, key);
-    await mkdir(dirname(target), { recursive: true });
+    await syncPath(scratch); // cheap when its writer synced it (the Parquet writers do)
+    await mkdirDurable(dirname(target));
     await rename(scratch, target);
+    await syncPath(dirname(target));
   }
 
   async put(bucket: string, key: string, bytes: Uint8Array): Promise<void> {
@@ -38,8 +44,10 @@ export class LocalLake implements Lake {
     const target = join(this.root, bucket, key);
     try {
       await writeFile(scratch, bytes);
-      await mkdir(dirname(target), { recursive: true });
+      await syncPath(scratch);
+      await mkdirDurable(dirname(target));
       await link(scratch, target);
+      await syncPath(dirname(target));
       return true;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;

@@ -173,6 +173,12 @@ export class LmdbServingStore implements ServingStore, AnalyticsViews {
     return removed;
   }
 
+  async flushed(): Promise<void> {
+    // A commit resolves when it is visible; with overlappingSync (lmdb-js's default on Linux) its
+    // fsync runs after, and this promise covers the last commit's.
+    await this.root.flushed;
+  }
+
   private noteSymbols(symbols: string[]): void {
     for (const sym of new Set(symbols)) if (this.symbolsDb.get(sym) === undefined) void this.symbolsDb.put(sym, 1);
   }

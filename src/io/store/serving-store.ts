@@ -39,6 +39,12 @@ export interface ServingStore {
    * kept by its writes: see LmdbServingStore.)
    */
   expire(symbols: Iterable<string>, cutoffMs: number): Promise<number>;
+  /**
+   * Resolves once every write acknowledged so far is on stable storage, power loss included (as
+   * far as the store can: Cassandra acknowledges by its commit-log mode, see `durabilityRisk`).
+   * The store sink awaits it at each barrier, before the checkpoint can record the offsets.
+   */
+  flushed(): Promise<void>;
   /** Why rows the store acknowledged could still be lost on a crash (e.g. Cassandra's commit-log mode), or null. */
   durabilityRisk?(): Promise<string | null>;
   close(): Promise<void>;
