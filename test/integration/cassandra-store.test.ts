@@ -92,6 +92,8 @@ test('upserts read back newest first per symbol, with limit and since', async ()
   }
   assert.deepEqual((await store.latestTweets('AAPL', { sinceMs: T0 + 2000 })).map((r) => r.created_at), [T0 + 4000, T0 + 3000, T0 + 2000], 'since is inclusive');
   assert.deepEqual((await store.latestTweets('AAPL', { sinceMs: T0 + 1000, limit: 2 })).map((r) => r.created_at), [T0 + 4000, T0 + 3000]);
+  assert.deepEqual((await store.latestTweets('AAPL', { sinceMs: T0 + 1000, untilMs: T0 + 4000, limit: 2 })).map((r) => r.created_at), [T0 + 3000, T0 + 2000], 'until is exclusive');
+  assert.deepEqual((await store.latestTweets('AAPL', { untilMs: T0 + 1000 })).map((r) => r.created_at), [T0], 'until alone');
   assert.equal((await store.latestTweets('TSLA')).length, 1, 'each symbol is its own partition');
   assert.deepEqual(await store.latestTweets('MSFT'), []);
 

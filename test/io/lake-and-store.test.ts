@@ -64,6 +64,8 @@ test('lmdb store: newest first per symbol, since filter, idempotent upserts, bou
     assert.equal((await store.latestTweets('AAPL', { limit: 100 })).length, 10, 'replayed rows overwrite, not duplicate');
     const since = await store.latestTweets('TSLA', { limit: 100, sinceMs: rows[14].createdAt });
     assert.deepEqual(since.map((t) => t.id), ['id-18', 'id-16', 'id-14']);
+    const until = await store.latestTweets('TSLA', { limit: 2, sinceMs: rows[4].createdAt, untilMs: rows[14].createdAt });
+    assert.deepEqual(until.map((t) => t.id), ['id-12', 'id-10'], 'newest first before the exclusive end');
     assert.deepEqual(await store.latestTweets('MSFT'), []);
     const price: PriceRow = { kind: 'price', id: 'p1', symbol: 'AAPL', partition: 0, offset: 1, tradeTs: 5, ingestTs: 6, openPrice: 1, closePrice: 2, volume: 3, late: false };
     await store.upsertPrices([price, { ...price, id: 'p2', tradeTs: 9 }]);

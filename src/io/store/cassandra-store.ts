@@ -19,7 +19,7 @@ import { alertParams, analyticsStatements, daysBetween, toStoredAlert, toStoredW
 import { cassandraCall, connectCassandra, type CassandraSettings } from './cassandra-client.js';
 import { readDurabilityRisk } from './cassandra-durability.js';
 import { keyspaceName, MARKET_DATA_TABLE, provisionWith, TWEETS_TABLE } from './cassandra-schema.js';
-import type { AnalyticsViews, ServingStore, StoredAlert, StoredPrice, StoredTweet, StoredWindow } from './serving-store.js';
+import type { AnalyticsViews, ServingStore, StoredAlert, StoredPrice, StoredTweet, StoredWindow, TimeRange } from './serving-store.js';
 
 const DEFAULT_LIMIT = 50;
 /** Rows per unlogged single-partition batch (Cassandra warns above 5 KiB per batch by default). */
@@ -89,10 +89,11 @@ function statements(keyspace: string, ttlSeconds: number) {
     const cols = Object.keys(t.columns);
     return `INSERT INTO ${ks}.${t.name} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})${ttl}`;
   };
-  const select = (t: typeof TWEETS_TABLE, since: boolean) =>
-    `SELECT ${Object.keys(t.columns).join(', ')} FROM ${ks}.${t.name} WHERE ${t.partitionKey} = ?${since ? ` AND ${t.clustering[0][0]} >= ?` : ''} LIMIT ?`;
+  /** Newest first within a partition; `since` adds a lower bound (inclusive), `until` an upper one (exclusive). */
+  const select = (t: typeof TWEETS_TABLE) => (since: boolean, until: boolean) =>
+    `SELECT ${Object.keys(t.columns).join(', ')} FROM ${ks}.${t.name} WHERE ${t.partitionKey} = ?${since ? ` AND ${t.clustering[0][0]} >= ?` : ''}${until ? ` AND ${t.clustering[0][0]} < ?` : ''} LIMIT ?`;
   const expire = (t: typeof TWEETS_TABLE) => `DELETE FROM ${ks}.${t.name} WHERE ${t.partitionKey} = ? AND ${t.clustering[0][0]} < ?`;
-  const of = (t: typeof TWEETS_TABLE) => ({ table: `${ks}.${t.name}`, insert: insert(t), latest: select(t, false), latestSince: select(t, true), expire: expire(t) });
+  const of = (t: typeof TWEETS_TABLE) => ({ table: `${ks}.${t.name}`, insert: insert(t), latest: select(t), expire: expire(t) });
   return { tweets: of(TWEETS_TABLE), prices: of(MARKET_DATA_TABLE), analytics: analyticsStatements(keyspace, ttl) };
 }
 
@@ -182,11 +183,11 @@ export class CassandraServingStore implements ServingStore, AnalyticsViews {
     await this.noteSymbols(rows.map((r) => r.symbol));
   }
 
-  async latestTweets(symbol: string, opts: { limit?: number; sinceMs?: number } = {}): Promise<StoredTweet[]> {
+  async latestTweets(symbol: string, opts: TimeRange = {}): Promise<StoredTweet[]> {
     return (await this.latest(this.cql.tweets, symbol, opts)).map(toStoredTweet);
   }
 
-  async latestPrices(symbol: string, opts: { limit?: number; sinceMs?: number } = {}): Promise<StoredPrice[]> {
+  async latestPrices(symbol: string, opts: TimeRange = {}): Promise<StoredPrice[]> {
     return (await this.latest(this.cql.prices, symbol, opts)).map(toStoredPrice);
   }
 
@@ -243,12 +244,14 @@ export class CassandraServingStore implements ServingStore, AnalyticsViews {
     );
   }
 
-  private async latest(st: Statements, symbol: string, opts: { limit?: number; sinceMs?: number }): Promise<types.Row[]> {
+  private async latest(st: Statements, symbol: string, opts: TimeRange): Promise<types.Row[]> {
     const limit = Math.min(Math.floor(opts.limit ?? DEFAULT_LIMIT), 2 ** 31 - 1);
     if (!(limit > 0)) return [];
+    const date = (ms: number) => new Date(Math.max(-MAX_DATE_MS, Math.min(ms, MAX_DATE_MS)));
+    const bounds = [opts.sinceMs, opts.untilMs].filter((b) => b !== undefined).map(date);
     // A single partition read from its newest end; the page size is the limit: one round trip.
-    const [cql, params] = opts.sinceMs === undefined ? [st.latest, [symbol, limit]] : [st.latestSince, [symbol, new Date(Math.max(-MAX_DATE_MS, Math.min(opts.sinceMs, MAX_DATE_MS))), limit]];
-    const rs = await this.call(`reading ${st.table}`, cql, params, limit);
+    const cql = st.latest(opts.sinceMs !== undefined, opts.untilMs !== undefined);
+    const rs = await this.call(`reading ${st.table}`, cql, [symbol, ...bounds, limit], limit);
     return rs.rows;
   }
 

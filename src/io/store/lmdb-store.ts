@@ -9,7 +9,7 @@ import { open, type Database, type RootDatabase } from 'lmdb';
 import { servingId, type AlertRow, type PriceRow, type TweetRow, type WindowRow } from '../../domain/records.js';
 import { errorMessage } from '../../runtime/errors.js';
 import { rowRejected } from './row-rejection.js';
-import { alertToStored, windowToStored, type AnalyticsViews, type ServingStore, type StoredAlert, type StoredPrice, type StoredTweet, type StoredWindow } from './serving-store.js';
+import { alertToStored, windowToStored, type AnalyticsViews, type ServingStore, type StoredAlert, type StoredPrice, type StoredTweet, type StoredWindow, type TimeRange } from './serving-store.js';
 
 type Key = [string, number, string];
 
@@ -131,18 +131,20 @@ export class LmdbServingStore implements ServingStore, AnalyticsViews {
     });
   }
 
-  latestTweets(symbol: string, opts: { limit?: number; sinceMs?: number } = {}): Promise<StoredTweet[]> {
+  latestTweets(symbol: string, opts: TimeRange = {}): Promise<StoredTweet[]> {
     return Promise.resolve(this.range(this.tweets, symbol, opts));
   }
 
-  latestPrices(symbol: string, opts: { limit?: number; sinceMs?: number } = {}): Promise<StoredPrice[]> {
+  latestPrices(symbol: string, opts: TimeRange = {}): Promise<StoredPrice[]> {
     return Promise.resolve(this.range(this.prices, symbol, opts));
   }
 
-  private range<V>(db: Database<V, Key>, symbol: string, opts: { limit?: number; sinceMs?: number }): V[] {
+  private range<V>(db: Database<V, Key>, symbol: string, opts: TimeRange): V[] {
+    // Keys run newest first: `untilMs` (exclusive) starts the range after the rows at that very time.
+    const start: Key = opts.untilMs === undefined ? [symbol, -Number.MAX_VALUE, ''] : [symbol, desc(opts.untilMs), '\uffff'];
     const end: Key = opts.sinceMs === undefined ? [symbol, Number.MAX_VALUE, ''] : [symbol, desc(opts.sinceMs), '\uffff'];
     const out: V[] = [];
-    for (const { value } of db.getRange({ start: [symbol, -Number.MAX_VALUE, ''], end, limit: opts.limit ?? 50 })) out.push(value);
+    for (const { value } of db.getRange({ start, end, limit: opts.limit ?? 50 })) out.push(value);
     return out;
   }
 

@@ -27,12 +27,20 @@ export interface StoredPrice {
   volume: number;
 }
 
+/** Which of a symbol's rows a read returns: the newest `limit`, event time from `sinceMs` (inclusive) to `untilMs` (exclusive). */
+export interface TimeRange {
+  limit?: number;
+  sinceMs?: number;
+  untilMs?: number;
+}
+
 export interface ServingStore {
   /** Resolves when the rows are committed (visible to readers, durable). */
   upsertTweets(rows: readonly TweetRow[]): Promise<void>;
   upsertPrices(rows: readonly PriceRow[]): Promise<void>;
-  latestTweets(symbol: string, opts?: { limit?: number; sinceMs?: number }): Promise<StoredTweet[]>;
-  latestPrices(symbol: string, opts?: { limit?: number; sinceMs?: number }): Promise<StoredPrice[]>;
+  /** A symbol's rows, newest first: at most `limit` (default 50), event time in [sinceMs, untilMs). */
+  latestTweets(symbol: string, opts?: TimeRange): Promise<StoredTweet[]>;
+  latestPrices(symbol: string, opts?: TimeRange): Promise<StoredPrice[]>;
   /**
    * Bound the store in time: for each symbol remove rows with event time before `cutoffMs`
    * (-Infinity: none). Returns the number of rows removed. (A row cap, where a store has one, is

@@ -110,7 +110,7 @@ export function registerSeriesRoute(app: FastifyInstance, deps: SeriesDeps): voi
     }
     const r = range(req.query, { to, span: DEFAULT_SPAN_MS }, SERIES_MAX_RANGE_MS);
     const stepMs = req.query.step * 1_000;
-    const [prices, tweets] = await reading('the serving store', Promise.all([deps.store.latestPrices(symbol, { sinceMs: r.fromMs, limit: SERIES_MAX_ROWS }), deps.store.latestTweets(symbol, { sinceMs: r.fromMs, limit: SERIES_MAX_ROWS })]));
+    const [prices, tweets] = await reading('the serving store', Promise.all([deps.store.latestPrices(symbol, { sinceMs: r.fromMs, untilMs: r.toMs, limit: SERIES_MAX_ROWS }), deps.store.latestTweets(symbol, { sinceMs: r.fromMs, untilMs: r.toMs, limit: SERIES_MAX_ROWS })]));
     // Rows come newest first: when a cap was hit, the series is complete only after its oldest
     // row read (rows at that very millisecond may have been cut).
     const completeFrom = <R>(rows: R[], time: (r: R) => number) => (rows.length === SERIES_MAX_ROWS ? Math.max(r.fromMs, time(rows[rows.length - 1]) + 1) : r.fromMs);
