@@ -1,8 +1,9 @@
 // Embedded lake: DATA_DIR/lake/<bucket>/<key> on local disk. Objects are written to a scratch
 // directory on the same filesystem and renamed into place (atomic on POSIX). An object is durable
 // (power loss included) when the call that made it resolves: its bytes and its directory entry are
-// fsynced (durable-fs.ts). Deletes are not synced: a deleted object that comes back after a power
-// loss is one a reader already ignores (a compacted input, superseded by its merge).
+// fsynced (durable-fs.ts). Deletes are not synced: an object that comes back after a power loss
+// is one readers ignore or the next start deletes again (a compacted input, superseded by its
+// merge; a file at or past a sink's resume offset, which its recovery removes).
 
 import { constants, copyFile, link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
