@@ -83,6 +83,11 @@ void test('start-up errors name the setting and the expected form', async () => 
   assert.deepEqual(JSON.parse(mapped[0].value), { created_at: '2022-01-01 00:00:00', text: 'hi', user_id: '' });
   const noSymbol = write('history.csv', 'Date,Open,High,Low,Close,Adj Close,Volume\n2022-09-29,1,1,1,1,1,1\n');
   await assert.rejects(inspectFile(spec(noSymbol, 'stock-prices')), /PRICES_FILE \(--prices-file\) = ".*history\.csv": the prices file history\.csv has no symbol column .*PRICES_SYMBOL \(--symbol\)/);
+  // A pretty-printed JSON array (a common export) is one document, not JSON Lines: said at start, not 4 dead letters.
+  const array = write('tweets.json', '[\n  {"created_at": "2022-01-01 00:00:00", "text": "$AAPL up"},\n  {"created_at": "2022-01-01 00:00:01", "text": "$TSLA"}\n]\n');
+  await assert.rejects(inspectFile(spec(array)), /TWEETS_FILE \(--file\) = ".*tweets\.json": a JSON array; expected JSON Lines \(one object per line\) or CSV\. Convert it with: jq -c/);
+  const oneLine = write('ticks', '[{"symbol": "AAPL"}]\n');
+  await assert.rejects(inspectFile(spec(oneLine, 'stock-prices')), /PRICES_FILE \(--prices-file\) = ".*ticks": a JSON array/);
 });
 
 void test('produce --file sends what run --file reads: the same values and keys, in file order', async () => {

@@ -64,6 +64,10 @@ export async function inspectFile(spec: FileSpec): Promise<ResolvedFile> {
     throw new FileInputError(`${spec.setting} = ${JSON.stringify(spec.path)}: expected a readable JSONL or CSV file (${code})`);
   }
   const format = await formatOf(spec.path);
+  if (format === 'json-array') {
+    // One document, not a stream of records: reading it line by line would dead-letter every line.
+    throw new FileInputError(`${spec.setting} = ${JSON.stringify(spec.path)}: a JSON array; expected JSON Lines (one object per line) or CSV. Convert it with: jq -c '.[]' ${JSON.stringify(spec.path)} > records.jsonl`);
+  }
   const header = format === 'csv' ? await csvHeader(spec.path) : await jsonlKeys(spec.path);
   const fileName = basename(spec.path);
   if (format === 'jsonl' && Object.keys(spec.columns).length === 0) {
@@ -189,17 +193,20 @@ const mapRowKey = (topic: InputTopic, o: Record<string, unknown>): string | null
   return r.ok ? r.key : null;
 };
 
-/** `.csv` is CSV, `.jsonl`/`.ndjson`/`.json` JSONL; otherwise a first `{` says JSONL. */
-async function formatOf(path: string): Promise<'csv' | 'jsonl'> {
+/** `.csv` is CSV, `.jsonl`/`.ndjson`/`.json` JSONL (a first `[` is a JSON array); otherwise a first `{` says JSONL. */
+async function formatOf(path: string): Promise<'csv' | 'jsonl' | 'json-array'> {
   if (/\.csv$/i.test(path)) return 'csv';
-  if (/\.(jsonl|ndjson|json)$/i.test(path)) return 'jsonl';
   const fh = await open(path, 'r');
+  let start: string;
   try {
     const { buffer, bytesRead } = await fh.read(Buffer.alloc(4096), 0, 4096, 0);
-    return buffer.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '').trimStart().startsWith('{') ? 'jsonl' : 'csv';
+    start = buffer.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '').trimStart();
   } finally {
     await fh.close();
   }
+  if (start.startsWith('[')) return 'json-array';
+  if (/\.(jsonl|ndjson|json)$/i.test(path)) return 'jsonl';
+  return start.startsWith('{') ? 'jsonl' : 'csv';
 }
 
 async function csvHeader(path: string): Promise<string[]> {
