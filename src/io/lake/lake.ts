@@ -10,7 +10,10 @@ export interface LakeObject {
 export interface Lake {
   /** A scratch path on local disk for building an object (not visible to readers). */
   scratchPath(bucket: string, key: string): Promise<string>;
-  /** Publish the scratch file under bucket/key atomically, replacing any previous object. */
+  /**
+   * Publish the scratch file under bucket/key atomically, replacing any previous object; durable
+   * once this resolves (callers need not sync the scratch file).
+   */
   commit(scratch: string, bucket: string, key: string): Promise<void>;
   /** Write a small object in one step (checkpoints, run state), atomically. */
   put(bucket: string, key: string, bytes: Uint8Array): Promise<void>;

@@ -26,7 +26,7 @@ export class LocalLake implements Lake {
 
   async commit(scratch: string, bucket: string, key: string): Promise<void> {
     const target = join(this.root, bucket, key);
-    await syncPath(scratch); // cheap when its writer synced it (the Parquet writers do)
+    await syncPath(scratch); // the object's one fsync: writers leave scratch unsynced (Lake.commit)
     await mkdirDurable(dirname(target));
     await rename(scratch, target);
     await syncPath(dirname(target));

@@ -129,12 +129,15 @@ export class ParquetFileWriter {
     this.buffered = 0;
   }
 
-  /** Write the last row group and the footer, and close the file. */
+  /**
+   * Write the last row group and the footer, and close the file. Not fsynced: the file is scratch
+   * for `Lake.commit`, and the lake decides what durable means (the local lake fsyncs it there;
+   * S3 uploads it).
+   */
   async close(): Promise<void> {
     try {
       await this.flush();
       await this.file.write(this.encoder.footer());
-      await this.file.sync();
     } finally {
       await this.file.close();
     }
