@@ -39,8 +39,12 @@ export interface ActorContext {
    * to read): downstream stops waiting for its watermark until it emits data or a watermark.
    */
   emitIdle(): Promise<void>;
-  /** Run CPU-heavy work on the supervisor's Piscina pool (from any thread: a worker host asks the main thread). */
-  offload<T, R>(task: T): Promise<R>;
+  /**
+   * Run CPU-heavy work on the supervisor's Piscina pool (from any thread: a worker host asks the
+   * main thread). Buffers in `transfer` move with the task to the pool thread, uncopied (as
+   * postMessage's transfer list): the caller must not touch them afterwards.
+   */
+  offload<T, R>(task: T, transfer?: ArrayBuffer[]): Promise<R>;
   /** Run `fn` after `ms` on the injected clock; returns a cancel function. */
   schedule(ms: number, fn: () => void): () => void;
 }

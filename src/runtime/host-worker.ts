@@ -27,16 +27,16 @@ let host: ActorHost | null = null;
  */
 const resources = new Resources();
 
-const toSupervisor = (ev: HostEvent) => port.postMessage(ev);
+const toSupervisor = (ev: HostEvent, transfer: ArrayBuffer[] = []) => port.postMessage(ev, transfer);
 /** Tasks of this thread's actors run on the supervisor's pool; they wait here for the result. */
 const offloaded = new Map<number, { resolve: (r: unknown) => void; reject: (e: Error) => void }>();
 let nextOffload = 0;
 const offloader: Offloader = {
-  run: <T, R>(task: T) =>
+  run: <T, R>(task: T, transfer: ArrayBuffer[] = []) =>
     new Promise<R>((resolve, reject) => {
       const id = ++nextOffload;
       offloaded.set(id, { resolve: resolve as (r: unknown) => void, reject });
-      toSupervisor({ t: 'offload', hostId: host?.hostId ?? -1, id, task });
+      toSupervisor({ t: 'offload', hostId: host?.hostId ?? -1, id, task, transfer }, transfer);
     }),
 };
 const toPeer = (hostId: number, m: PeerMessage) => {

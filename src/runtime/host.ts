@@ -20,7 +20,7 @@ export interface HostTransport {
 }
 
 export interface Offloader {
-  run<T, R>(task: T): Promise<R>;
+  run<T, R>(task: T, transfer?: ArrayBuffer[]): Promise<R>;
 }
 
 /** The sending half of a link leaving this host's instances, and where its receiver lives. */
@@ -194,9 +194,9 @@ export class ActorHost implements InstanceHost {
       },
       emitWatermark: (ts) => runner.generateWatermark(ts),
       emitIdle: () => runner.declareIdle(),
-      offload: <T, R>(task: T) => {
+      offload: <T, R>(task: T, transfer?: ArrayBuffer[]) => {
         if (!this.offloader) throw new Error(`${runner.id}: offload needs a pool (the topology declares none)`);
-        return this.offloader.run<T, R>(task);
+        return this.offloader.run<T, R>(task, transfer);
       },
       schedule: (ms, fn) => this.clock.setTimer(ms, fn),
     };

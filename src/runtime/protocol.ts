@@ -60,8 +60,8 @@ export type HostEvent =
   | { t: 'restarted'; instance: string; attempt: number; error: string }
   | { t: 'failed'; instance: string; error: string; stack?: string }
   | { t: 'metrics'; requestId: number; metrics: unknown[] }
-  /** Run `task` on the supervisor's Piscina pool for an actor of worker host `hostId`. */
-  | { t: 'offload'; hostId: number; id: number; task: unknown }
+  /** Run `task` on the supervisor's Piscina pool for an actor of worker host `hostId`; `transfer`: its buffers that move on to the pool. */
+  | { t: 'offload'; hostId: number; id: number; task: unknown; transfer: ArrayBuffer[] }
   | { t: 'log'; level: 'info' | 'warn' | 'error'; msg: string; fields?: Record<string, unknown> };
 
 export interface HostSettings {

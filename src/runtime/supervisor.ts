@@ -280,7 +280,7 @@ export class Supervisor {
       case 'offload': {
         // A worker host asks only when the topology has a pool (host-worker.ts).
         const reply = (m: HostCommand, transfer: ArrayBuffer[]) => this.gen === gen && gen.workers.get(ev.hostId)?.postMessage(m, transfer);
-        this.pool?.serve(ev.id, ev.task, reply);
+        this.pool?.serve(ev.id, ev.task, ev.transfer, reply);
         return;
       }
       default: {

@@ -22,21 +22,22 @@ export class TaskPool implements Offloader {
     metrics.poolThreads.set(this.labels, spec.threads);
   }
 
-  async run<T, R>(task: T): Promise<R> {
+  async run<T, R>(task: T, transfer: ArrayBuffer[] = []): Promise<R> {
     const end = this.metrics.poolTaskDuration.startTimer(this.labels);
     try {
-      return (await this.piscina.run(task)) as R;
+      return (await this.piscina.run(task, transfer.length > 0 ? { transferList: transfer } : {})) as R;
     } finally {
       end();
     }
   }
 
   /**
-   * Run the task a worker host's actor offloaded (its request `id`) and hand the answer to
-   * `reply`: the result (a typed array's buffer is transferred, not copied) or why it failed.
+   * Run the task a worker host's actor offloaded (its request `id`; `transfer`: its buffers, which
+   * move on to the pool thread) and hand the answer to `reply`: the result (a typed array's buffer
+   * is transferred, not copied) or why it failed.
    */
-  serve(id: number, task: unknown, reply: (m: HostCommand, transfer: ArrayBuffer[]) => void): void {
-    this.run(task).then(
+  serve(id: number, task: unknown, transfer: ArrayBuffer[], reply: (m: HostCommand, transfer: ArrayBuffer[]) => void): void {
+    this.run(task, transfer).then(
       (result) => reply({ t: 'offloaded', id, result }, ArrayBuffer.isView(result) && result.buffer instanceof ArrayBuffer ? [result.buffer] : []),
       (e: unknown) => reply({ t: 'offloaded', id, error: e instanceof Error ? e.message : String(e) }, []),
     );

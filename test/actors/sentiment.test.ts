@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import createSentiment, { explode } from '../../src/actors/sentiment/actor.js';
 import type { SentimentOptions } from '../../src/actors/sentiment/protocol.js';
+import { unpackTexts, type ScoreTask } from '../../src/actors/sentiment/score-task.js';
 import { UNTAGGED_TOPIC } from '../../src/domain/cashtags.js';
 import type { ParsedTweet, TweetRow, TweetScore } from '../../src/domain/records.js';
 import type { ActorContext } from '../../src/runtime/actor.js';
@@ -20,9 +21,10 @@ const options: SentimentOptions = { pipeline: 't', minBatch: 3, maxBatch: 2, lin
 /** A pool whose tasks the test resolves one by one, in any order: the score of a text is its length / 100. */
 function manualPool() {
   const tasks: { texts: string[]; resolve: () => void; reject: (e: unknown) => void }[] = [];
-  const offload = ((task: { texts: string[] }) =>
+  const offload = ((task: ScoreTask) =>
     new Promise<Float64Array>((resolve, reject) => {
-      tasks.push({ texts: task.texts, resolve: () => resolve(Float64Array.from(task.texts.map((t) => t.length / 100))), reject });
+      const texts = unpackTexts(task);
+      tasks.push({ texts, resolve: () => resolve(Float64Array.from(texts.map((t) => t.length / 100))), reject });
     })) as ActorContext['offload'];
   return { tasks, adjust: (ctx: ActorContext): ActorContext => ({ ...ctx, offload }) };
 }

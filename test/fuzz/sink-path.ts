@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import createBronzeSink from '../../src/actors/bronze-sink/actor.js';
 import createParse from '../../src/actors/parse/actor.js';
 import createSentiment from '../../src/actors/sentiment/actor.js';
+import { unpackTexts, type ScoreTask } from '../../src/actors/sentiment/score-task.js';
 import { createScorer } from '../../src/actors/sentiment/engines.js';
 import createStoreSink from '../../src/actors/store-sink/actor.js';
 import type { DeadLetter, InputTopic, ParsedTweet, PriceRow, RawRecord, TweetRow } from '../../src/domain/records.js';
@@ -72,7 +73,7 @@ export async function runPath(db: Awaited<ReturnType<typeof duckdb>>, inputs: In
     const parseDead = parse.out<DeadLetter>('dead');
 
     const sentiment = await make(createSentiment, { pipeline: 'fuzz', minBatch: 64, maxBatch: 512, lingerMs: 5, maxInFlight: 2, analytics: false }, 'sentiment');
-    sentiment.ctx.offload = (async (task: { texts: string[] }) => Float64Array.from(task.texts.map(score))) as typeof sentiment.ctx.offload;
+    sentiment.ctx.offload = (async (task: ScoreTask) => Float64Array.from(unpackTexts(task).map(score))) as typeof sentiment.ctx.offload;
     await sentiment.actor.init?.(sentiment.ctx);
     await sentiment.actor.handle?.(tweets, info);
     await sentiment.actor.close?.();

@@ -7,7 +7,7 @@ import type { TweetRow, TweetScore } from '../../domain/records.js';
 import { defineActor, type Behavior, type TypedContext } from '../../runtime/actor.js';
 import { retry } from '../../runtime/backoff.js';
 import { ActorError, errorMessage } from '../../runtime/errors.js';
-import type { ScoreTask } from './score-worker.js';
+import { packTexts, taskBuffers, type ScoreTask } from './score-task.js';
 import { sentimentActor, type SentimentMessage, type SentimentOutputs } from './protocol.js';
 
 export function explode(tweets: readonly SentimentMessage[], scores: Float64Array): TweetRow[] {
@@ -29,8 +29,12 @@ const createSentiment = defineActor(sentimentActor, (o) => {
   let tail: Promise<void> = Promise.resolve();
   let cancelLinger: (() => void) | null = null;
 
+  // Packed per attempt: a sent task's buffers have moved to the pool.
   const score = (texts: string[]) =>
-    retry('sentiment pool', () => ctx.offload<ScoreTask, Float64Array>({ texts }), { attempts: 3, backoff: { minMs: 20, maxMs: 500, jitter: 0.2 } });
+    retry('sentiment pool', () => {
+      const task = packTexts(texts);
+      return ctx.offload<ScoreTask, Float64Array>(task, taskBuffers(task));
+    }, { attempts: 3, backoff: { minMs: 20, maxMs: 500, jitter: 0.2 } });
 
   /** Send what is pending to the pool; results join the ordered tail. */
   const flush = () => {
