@@ -11,7 +11,6 @@
 // - partitions are assigned by task (co-partitioned-assigner.ts): this member owns partition p
 //   of every subscribed topic or of none; listeners hear of every change of the owned tasks.
 
-import { isUtf8 } from 'node:buffer';
 import kafkajs, { type Admin, type Consumer, type EachBatchPayload, type Kafka } from 'kafkajs';
 import type { InputTopic } from '../../domain/records.js';
 import type { Logger } from '../../runtime/actor.js';
@@ -20,6 +19,7 @@ import type { RuntimeMetrics } from '../../runtime/metrics.js';
 import type { Resources } from '../../runtime/resources.js';
 import { createKafka, kafkaUnreachable, retryKafka, SHUFFLE_TOPIC } from './client.js';
 import { coPartitionedAssigner } from './co-partitioned-assigner.js';
+import { RecordQueue, type FetchedRecord } from './record-queue.js';
 
 const { AssignerProtocol } = kafkajs;
 
@@ -64,7 +64,7 @@ const FETCH_MAX_WAIT_MS = 100;
 export class ConsumerHub {
   private consumer: Consumer | null = null;
   private starting: Promise<void> | null = null;
-  private readonly queues = new Map<string, HubRecord[]>();
+  private readonly queues = new Map<string, RecordQueue>();
   private readonly next = new Map<string, number>();
   /** The partition's end (high watermark) as the last fetch of it saw it. */
   private readonly ends = new Map<string, number>();
@@ -158,28 +158,32 @@ export class ConsumerHub {
     return this.s.topicPrefix + topic;
   }
 
+  private queue(topic: HubTopic, partition: number): RecordQueue {
+    const key = tp(topic, partition);
+    let q = this.queues.get(key);
+    if (!q) this.queues.set(key, (q = new RecordQueue(topic, partition)));
+    return q;
+  }
+
   private async onBatch({ batch, resolveOffset, heartbeat, pause }: EachBatchPayload): Promise<void> {
     const topic = this.logical(batch.topic);
     const key = tp(topic, batch.partition);
-    const q = this.queues.get(key) ?? [];
-    this.queues.set(key, q);
+    const q = this.queue(topic, batch.partition);
     const now = this.clock.now();
+    const fresh: FetchedRecord[] = [];
+    let expected = this.next.get(key);
     for (const m of batch.messages) {
+      const offset = Number(m.offset);
+      if (expected !== undefined && offset < expected) continue; // a re-fetch of something already queued or sought past
+      expected = offset + 1;
       // Ingest time is when the record entered the system: the producer's timestamp (CreateTime),
       // so end-to-end latency is measured from produce to sink commit.
-      const ingestTs = Number(m.timestamp) || now;
-      const offset = Number(m.offset);
-      const expected = this.next.get(key);
-      if (expected !== undefined && offset < expected) {
-        resolveOffset(m.offset); // a re-fetch of something already queued or sought past
-        continue;
-      }
-      this.next.set(key, offset + 1);
-      if (topic === SHUFFLE_TOPIC) q.push({ topic, partition: batch.partition, offset, key: null, value: '', bytes: m.value ?? Buffer.alloc(0), ingestTs });
-      else if (m.value && !isUtf8(m.value)) q.push({ topic, partition: batch.partition, offset, key: m.key?.toString() ?? null, value: m.value.toString(), ingestTs, notUtf8: true });
-      else q.push({ topic, partition: batch.partition, offset, key: m.key?.toString() ?? null, value: m.value?.toString() ?? '', ingestTs });
-      resolveOffset(m.offset);
+      fresh.push({ offset, timestamp: Number(m.timestamp) || now, key: m.key, value: m.value });
     }
+    if (expected !== undefined) this.next.set(key, expected);
+    q.push(fresh);
+    // Everything fetched is queued or was already: the next fetch starts after the batch.
+    if (batch.messages.length > 0) resolveOffset(batch.messages[batch.messages.length - 1].offset);
     this.ends.set(key, Number(batch.highWatermark));
     const labels = { pipeline: this.s.pipeline, topic, partition: String(batch.partition) };
     this.metrics.consumerLag.set(labels, Number(batch.offsetLag()));
@@ -193,11 +197,8 @@ export class ConsumerHub {
 
   /** Up to `max` queued records of one topic partition, in offset order, those before `end` only. */
   take(topic: HubTopic, partition: number, max: number, end = Number.POSITIVE_INFINITY): HubRecord[] {
-    const key = tp(topic, partition);
-    const q = this.queues.get(key);
-    let n = Math.min(max, q?.length ?? 0);
-    while (n > 0 && q![n - 1].offset >= end) n--; // the queue is in offset order
-    const out = n > 0 ? q!.splice(0, n) : [];
+    const q = this.queues.get(tp(topic, partition));
+    const out = q ? q.take(max, end) : [];
     if ((q?.length ?? 0) <= this.s.lowWater) this.resume(topic, partition);
     return out;
   }
@@ -213,7 +214,7 @@ export class ConsumerHub {
   /** Continue a topic partition at `offset` (restoring a checkpoint): queued records are dropped. */
   seek(topic: HubTopic, partition: number, offset: number): void {
     const key = tp(topic, partition);
-    this.queues.set(key, []);
+    this.queue(topic, partition).clear();
     this.next.set(key, offset);
     this.consumer?.seek({ topic: this.physical(topic), partition, offset: String(offset) });
     // Paused for a queue that is now empty: nothing else would resume it.
@@ -247,8 +248,8 @@ export class ConsumerHub {
   drained(topic: HubTopic, partition: number, end: number): boolean {
     const key = tp(topic, partition);
     if (!this.assigned.has(key)) return true;
-    const head = this.queues.get(key)?.[0];
-    if (head !== undefined) return head.offset >= end;
+    const head = this.queues.get(key)?.headOffset();
+    if (head !== undefined) return head >= end;
     return (this.next.get(key) ?? 0) >= end;
   }
 
