@@ -128,6 +128,15 @@ produce.action(async (topicArg: string, flags: Partial<Record<SettingName, strin
     process.stderr.write('cashtag produce: KAFKA_BROKERS (--kafka-brokers) is required: expected host:port[,host:port...]\n');
     process.exit(2);
   }
+  // A flag for the other topic's file would be ignored: say so instead of producing something
+  // else (the environment may set both topics' files, as `make run-stack` runs both producers).
+  const foreign = topicArg === 'tweets' ? (['pricesFile', 'priceColumns', 'symbol'] as const) : (['columns'] as const);
+  const given = foreign.find((f) => flags[f] !== undefined);
+  if (given) {
+    const other = topicArg === 'tweets' ? 'prices' : 'tweets';
+    process.stderr.write(`cashtag produce ${topicArg}: ${SETTINGS[given].flag.split(' ')[0]} is for the ${other} file, which \`produce ${topicArg}\` does not read: expected \`cashtag produce ${other} ${SETTINGS[given].flag.split(' ')[0]} ...\`${topicArg === 'tweets' ? ' (produce tweets replays --file)' : ' (produce prices maps its file with --price-columns)'}\n`);
+    process.exit(2);
+  }
   const topic = topicArg === 'tweets' ? TWEETS_TOPIC : PRICES_TOPIC;
   const log = createLogger(cfg.logLevel, `cashtag-producer-${topicArg}`, cfg.logFormat);
   const abort = new AbortController();

@@ -53,6 +53,18 @@ test('a replay resumes only the checkpoints of its own files', () => {
   assert.match(generator.stderr, /DATA_DIR \(--data-dir\) = ".*resume" holds the checkpoints of a replay of tweets file .*a\.csv: expected that replay again/);
 });
 
+test("produce refuses a flag for the other topic's file instead of ignoring it", () => {
+  const tweets = cli('produce', 'tweets', '--kafka-brokers', '127.0.0.1:1', '--prices-file', join(dir, 'AAPL.csv'));
+  assert.equal(tweets.status, 2);
+  assert.match(tweets.stderr, /produce tweets: --prices-file is for the prices file.*`cashtag produce prices --prices-file \.\.\.`/);
+  const symbol = cli('produce', 'tweets', '--kafka-brokers', '127.0.0.1:1', '--symbol', 'AAPL');
+  assert.equal(symbol.status, 2);
+  assert.match(symbol.stderr, /--symbol is for the prices file/);
+  const prices = cli('produce', 'prices', '--kafka-brokers', '127.0.0.1:1', '--columns', 'text=Tweet');
+  assert.equal(prices.status, 2);
+  assert.match(prices.stderr, /produce prices: --columns is for the tweets file.*--price-columns/);
+});
+
 test('produce lists the file flags', () => {
   const help = cli('produce', '--help');
   for (const flag of ['--file', '--prices-file', '--columns', '--price-columns', '--symbol']) assert.ok(help.stdout.includes(flag), `produce --help lacks ${flag}`);
