@@ -134,7 +134,8 @@ produce.action(async (topicArg: string, flags: Partial<Record<SettingName, strin
   const given = foreign.find((f) => flags[f] !== undefined);
   if (given) {
     const other = topicArg === 'tweets' ? 'prices' : 'tweets';
-    process.stderr.write(`cashtag produce ${topicArg}: ${SETTINGS[given].flag.split(' ')[0]} is for the ${other} file, which \`produce ${topicArg}\` does not read: expected \`cashtag produce ${other} ${SETTINGS[given].flag.split(' ')[0]} ...\`${topicArg === 'tweets' ? ' (produce tweets replays --file)' : ' (produce prices maps its file with --price-columns)'}\n`);
+    const flag = SETTINGS[given].flag.split(' ')[0];
+    process.stderr.write(`cashtag produce ${topicArg}: ${flag} is for the ${other} file, which \`produce ${topicArg}\` does not read: expected \`cashtag produce ${other} ${flag} ...\`${topicArg === 'tweets' ? ' (produce tweets replays --file)' : ' (produce prices maps its file with --price-columns)'}\n`);
     process.exit(2);
   }
   const topic = topicArg === 'tweets' ? TWEETS_TOPIC : PRICES_TOPIC;

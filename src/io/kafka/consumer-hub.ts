@@ -19,7 +19,7 @@ import type { RuntimeMetrics } from '../../runtime/metrics.js';
 import type { Resources } from '../../runtime/resources.js';
 import { createKafka, kafkaUnreachable, retryKafka, SHUFFLE_TOPIC } from './client.js';
 import { coPartitionedAssigner } from './co-partitioned-assigner.js';
-import { RecordQueue, type FetchedRecord } from './record-queue.js';
+import { RecordQueue } from './record-queue.js';
 
 const { AssignerProtocol } = kafkajs;
 
@@ -169,21 +169,20 @@ export class ConsumerHub {
     const topic = this.logical(batch.topic);
     const key = tp(topic, batch.partition);
     const q = this.queue(topic, batch.partition);
-    const now = this.clock.now();
-    const fresh: FetchedRecord[] = [];
-    let expected = this.next.get(key);
-    for (const m of batch.messages) {
-      const offset = Number(m.offset);
-      if (expected !== undefined && offset < expected) continue; // a re-fetch of something already queued or sought past
-      expected = offset + 1;
-      // Ingest time is when the record entered the system: the producer's timestamp (CreateTime),
-      // so end-to-end latency is measured from produce to sink commit.
-      fresh.push({ offset, timestamp: Number(m.timestamp) || now, key: m.key, value: m.value });
+    const messages = batch.messages;
+    // A re-fetch of what is already queued or was sought past: a prefix (a batch is in offset order).
+    const expected = this.next.get(key);
+    let from = 0;
+    while (expected !== undefined && from < messages.length && Number(messages[from].offset) < expected) from++;
+    // Ingest time is when the record entered the system: the producer's timestamp (CreateTime),
+    // so end-to-end latency is measured from produce to sink commit.
+    q.push(messages, this.clock.now(), from);
+    if (messages.length > 0) {
+      const last = messages[messages.length - 1].offset;
+      if (from < messages.length) this.next.set(key, Number(last) + 1);
+      // Everything fetched is queued or was already: the next fetch starts after the batch.
+      resolveOffset(last);
     }
-    if (expected !== undefined) this.next.set(key, expected);
-    q.push(fresh);
-    // Everything fetched is queued or was already: the next fetch starts after the batch.
-    if (batch.messages.length > 0) resolveOffset(batch.messages[batch.messages.length - 1].offset);
     this.ends.set(key, Number(batch.highWatermark));
     const labels = { pipeline: this.s.pipeline, topic, partition: String(batch.partition) };
     this.metrics.consumerLag.set(labels, Number(batch.offsetLag()));

@@ -12,9 +12,9 @@ import type { HubRecord, HubTopic } from './consumer-hub.js';
 
 /** A fetched record as the Kafka client gives it (kafkajs's message, the fields the hub reads). */
 export interface FetchedRecord {
-  offset: number;
-  /** The producer's timestamp (ms). */
-  timestamp: number;
+  offset: string;
+  /** The producer's timestamp (ms, as text). */
+  timestamp: string;
   key: Buffer | null;
   value: Buffer | null;
 }
@@ -28,7 +28,6 @@ class Chunk {
   head = 0;
 
   constructor(
-    readonly n: number,
     readonly offsets: Float64Array,
     readonly timestamps: Float64Array,
     /** ends[2i]: where record i's key ends; ends[2i + 1]: where its value ends. */
@@ -37,10 +36,11 @@ class Chunk {
     readonly bytes: Buffer,
   ) {}
 
-  static of(records: readonly FetchedRecord[]): Chunk {
-    const n = records.length;
+  /** records[from..] (`now` stands in for a missing timestamp). */
+  static of(records: readonly FetchedRecord[], from: number, now: number): Chunk {
+    const n = records.length - from;
     let size = 0;
-    for (const r of records) size += (r.key?.length ?? 0) + (r.value?.length ?? 0);
+    for (let i = from; i < records.length; i++) size += (records[i].key?.length ?? 0) + (records[i].value?.length ?? 0);
     const bytes = Buffer.allocUnsafeSlow(size);
     const offsets = new Float64Array(n);
     const timestamps = new Float64Array(n);
@@ -48,9 +48,9 @@ class Chunk {
     const nulls = new Uint8Array(n);
     let at = 0;
     for (let i = 0; i < n; i++) {
-      const r = records[i];
-      offsets[i] = r.offset;
-      timestamps[i] = r.timestamp;
+      const r = records[from + i];
+      offsets[i] = Number(r.offset);
+      timestamps[i] = Number(r.timestamp) || now;
       if (r.key) at += r.key.copy(bytes, at);
       else nulls[i] |= NULL_KEY;
       ends[2 * i] = at;
@@ -58,7 +58,7 @@ class Chunk {
       else nulls[i] |= NULL_VALUE;
       ends[2 * i + 1] = at;
     }
-    return new Chunk(n, offsets, timestamps, ends, nulls, bytes);
+    return new Chunk(offsets, timestamps, ends, nulls, bytes);
   }
 
   /** Record i as the hub hands it out: the repartition topic's value as bytes, others' as text. */
@@ -72,8 +72,10 @@ class Chunk {
     if (topic === SHUFFLE_TOPIC) return { topic, partition, offset, key: null, value: '', bytes: Buffer.from(this.bytes.subarray(keyEnd, end)), ingestTs };
     const key = this.nulls[i] & NULL_KEY ? null : this.bytes.toString('utf8', start, keyEnd);
     if (this.nulls[i] & NULL_VALUE) return { topic, partition, offset, key, value: '', ingestTs };
-    const value = this.bytes.subarray(keyEnd, end);
-    return isUtf8(value) ? { topic, partition, offset, key, value: value.toString('utf8'), ingestTs } : { topic, partition, offset, key, value: value.toString('utf8'), ingestTs, notUtf8: true };
+    const bytes = this.bytes.subarray(keyEnd, end);
+    const r: HubRecord = { topic, partition, offset, key, value: bytes.toString('utf8'), ingestTs };
+    if (!isUtf8(bytes)) r.notUtf8 = true;
+    return r;
   }
 }
 
@@ -97,11 +99,14 @@ export class RecordQueue {
     return c ? c.offsets[c.head] : undefined;
   }
 
-  /** Queue `records` (in offset order, after what is queued); they are copied. */
-  push(records: readonly FetchedRecord[]): void {
-    if (records.length === 0) return;
-    this.chunks.push(Chunk.of(records));
-    this.size += records.length;
+  /**
+   * Queue records[from..] (in offset order, after what is queued); they are copied. A record
+   * without a timestamp gets `now`.
+   */
+  push(records: readonly FetchedRecord[], now: number, from = 0): void {
+    if (from >= records.length) return;
+    this.chunks.push(Chunk.of(records, from, now));
+    this.size += records.length - from;
   }
 
   /** Up to `max` records from the front, in offset order, those before offset `end` only. */
@@ -109,8 +114,8 @@ export class RecordQueue {
     const out: HubRecord[] = [];
     while (out.length < max && this.chunks.length > 0) {
       const c = this.chunks[0];
-      while (out.length < max && c.head < c.n && c.offsets[c.head] < end) out.push(c.record(this.topic, this.partition, c.head++));
-      if (c.head < c.n) break; // `max` taken or `end` reached
+      while (out.length < max && c.head < c.offsets.length && c.offsets[c.head] < end) out.push(c.record(this.topic, this.partition, c.head++));
+      if (c.head < c.offsets.length) break; // `max` taken or `end` reached
       this.chunks.shift();
     }
     this.size -= out.length;

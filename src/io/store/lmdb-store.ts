@@ -46,7 +46,8 @@ const putIfAbsent = <V>(db: Database<V, Key>, key: Key, value: V): boolean => (d
  * 150,000 generator-like rows).
  */
 const byKey = <V>(a: [Key, V], b: [Key, V]): number => {
-  const [x, y] = [a[0], b[0]];
+  const x = a[0];
+  const y = b[0];
   if (x[0] !== y[0]) return x[0] < y[0] ? -1 : 1;
   if (x[1] !== y[1]) return x[1] - y[1];
   return x[2] < y[2] ? -1 : x[2] > y[2] ? 1 : 0;
