@@ -8,6 +8,19 @@ import type { RuntimeMetrics } from './metrics.js';
 import type { HostCommand } from './protocol.js';
 import type { PoolSpec } from './topology.js';
 
+/**
+ * Node flags for Piscina's threads. Piscina loads a task module with require() first and import()
+ * only when that fails; Node 20.19+ require()s an ES module synchronously, and a thread terminated
+ * inside that synchronous instantiation (a pool destroyed while its threads still load, e.g. a
+ * batch run with nothing left to do, a shutdown during start-up) aborts the whole process: V8's
+ * "IsGraphAsync must be used on an instantiated module". Turning require(esm) off in the pool's
+ * threads makes Piscina import() the module, which a termination interrupts safely.
+ */
+export function poolExecArgv(): string[] {
+  const flag = '--no-experimental-require-module';
+  return process.allowedNodeEnvironmentFlags.has(flag) ? [...process.execArgv, flag] : process.execArgv;
+}
+
 export class TaskPool implements Offloader {
   private readonly piscina: Piscina;
   private readonly labels: { pipeline: string };
@@ -17,7 +30,7 @@ export class TaskPool implements Offloader {
     pipeline: string,
     private readonly metrics: RuntimeMetrics,
   ) {
-    this.piscina = new Piscina({ filename: spec.filename, minThreads: spec.threads, maxThreads: spec.threads, workerData: spec.workerData, idleTimeout: 60_000 });
+    this.piscina = new Piscina({ filename: spec.filename, minThreads: spec.threads, maxThreads: spec.threads, workerData: spec.workerData, idleTimeout: 60_000, execArgv: poolExecArgv() });
     this.labels = { pipeline };
     metrics.poolThreads.set(this.labels, spec.threads);
   }

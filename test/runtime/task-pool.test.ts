@@ -1,0 +1,44 @@
+// The supervisor's Piscina pool (runtime/task-pool.ts). Its threads import() their task module:
+// with Node's synchronous require(esm), a pool destroyed while a thread was still instantiating
+// the module aborted the whole process (a V8 fatal error, SIGABRT), as a batch run with nothing
+// left to do once did in CI. The sweep destroys pools at every moment of their threads' start-up.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import client from 'prom-client';
+import { createMetrics } from '../../src/runtime/metrics.js';
+import { TaskPool } from '../../src/runtime/task-pool.js';
+
+const metrics = createMetrics(new client.Registry());
+const pool = (file: string, threads = 2) => new TaskPool({ filename: new URL(file, import.meta.url).href, threads }, 'test', metrics);
+
+test("the pool's threads cannot require() an ES module, so task modules are import()ed", async () => {
+  const p = pool('../fixtures/actors/pool-require.js', 1);
+  try {
+    assert.equal(await p.run<object, string>({}), 'ERR_REQUIRE_ESM');
+  } finally {
+    await p.destroy();
+  }
+});
+
+test('a pool destroyed at any moment while its threads load a large task module leaves the process running', { timeout: 120_000 }, async () => {
+  // The batch worker's module graph (Parquet, Arrow, the lake) takes the longest to load.
+  const file = '../../src/actors/batch-worker/worker.js';
+  const started = performance.now();
+  const warm = pool(file);
+  await warm.run({ kind: 'unknown' }).catch(() => undefined); // loaded once the first task is answered
+  const loadMs = performance.now() - started;
+  await warm.destroy();
+  const steps = 120;
+  for (let i = 0; i < steps; i++) {
+    const p = pool(file);
+    await new Promise((resolve) => setTimeout(resolve, (1.2 * loadMs * i) / steps));
+    await p.destroy();
+  }
+  // Still here: no thread's termination took the process down.
+  const p = pool('../fixtures/actors/pool-square.js', 1);
+  try {
+    assert.deepEqual([...(await p.run<{ ns: number[] }, Float64Array>({ ns: [3] }))], [9]);
+  } finally {
+    await p.destroy();
+  }
+});
