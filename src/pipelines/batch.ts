@@ -32,7 +32,7 @@ import { encodeParquet } from '../io/parquet/parquet-write.js';
 import { BRONZE_BUCKET, GOLD_BUCKET, pivotColumns, type ReportName } from '../io/parquet/gold-schemas.js';
 import type { Logger } from '../runtime/actor.js';
 import { systemClock, type Clock } from '../runtime/clock.js';
-import { poolExecArgv } from '../runtime/task-pool.js';
+import { poolModule } from '../runtime/task-pool.js';
 import { completedTasks, publish, readPending, recordTask, reportMetadata, stagedKey, writePending, type PublishedReport } from './batch-publish.js';
 
 export { listReport, reportKey, fileVersion } from './batch-publish.js';
@@ -124,7 +124,7 @@ function pivot(done: PartitionDone[], symbols: string[], version: string): Promi
 
 export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
   // Threads start (and load the worker module) while the main thread snapshots the lake.
-  const pool = new Piscina({ filename: WORKER, minThreads: options.threads, maxThreads: options.threads, idleTimeout: 1_000, execArgv: poolExecArgv() });
+  const pool = new Piscina({ ...poolModule(WORKER), minThreads: options.threads, maxThreads: options.threads, idleTimeout: 1_000 });
   try {
     return await run(options, pool);
   } finally {

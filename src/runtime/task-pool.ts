@@ -8,17 +8,17 @@ import type { RuntimeMetrics } from './metrics.js';
 import type { HostCommand } from './protocol.js';
 import type { PoolSpec } from './topology.js';
 
+/** The workerData key that names a pool's task module for pool-entry.cts. */
+const TASK_MODULE_KEY = 'cashtagTaskModule';
+
 /**
- * Node flags for Piscina's threads. Piscina loads a task module with require() first and import()
- * only when that fails; Node 20.19+ require()s an ES module synchronously, and a thread terminated
- * inside that synchronous instantiation (a pool destroyed while its threads still load, e.g. a
- * batch run with nothing left to do, a shutdown during start-up) aborts the whole process: V8's
- * "IsGraphAsync must be used on an instantiated module". Turning require(esm) off in the pool's
- * threads makes Piscina import() the module, which a termination interrupts safely.
+ * Piscina options that run `filename`'s default export on every task: the threads load
+ * pool-entry.cjs, which import()s the task module (why: pool-entry.cts). `workerData`, an object
+ * if given, reaches the task module with one more key.
  */
-export function poolExecArgv(): string[] {
-  const flag = '--no-experimental-require-module';
-  return process.allowedNodeEnvironmentFlags.has(flag) ? [...process.execArgv, flag] : process.execArgv;
+export function poolModule(filename: string, workerData?: unknown): { filename: string; workerData: Record<string, unknown> } {
+  if (workerData !== undefined && (typeof workerData !== 'object' || workerData === null)) throw new TypeError('a pool\'s workerData must be an object');
+  return { filename: new URL('./pool-entry.cjs', import.meta.url).href, workerData: { ...(workerData as object | undefined), [TASK_MODULE_KEY]: filename } };
 }
 
 export class TaskPool implements Offloader {
@@ -30,7 +30,7 @@ export class TaskPool implements Offloader {
     pipeline: string,
     private readonly metrics: RuntimeMetrics,
   ) {
-    this.piscina = new Piscina({ filename: spec.filename, minThreads: spec.threads, maxThreads: spec.threads, workerData: spec.workerData, idleTimeout: 60_000, execArgv: poolExecArgv() });
+    this.piscina = new Piscina({ ...poolModule(spec.filename, spec.workerData), minThreads: spec.threads, maxThreads: spec.threads, idleTimeout: 60_000 });
     this.labels = { pipeline };
     metrics.poolThreads.set(this.labels, spec.threads);
   }

@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { SETTINGS } from '../../src/config.js';
+import { cliCommand } from '../../bench/cli-command.js';
 
 export const CLI = new URL('../../src/cli.js', import.meta.url).pathname;
 
@@ -31,10 +32,10 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...env, ...extra };
 }
 
-/** Start `node dist/src/cli.js <args>`; stdout and stderr are appended to `logFile`. */
+/** Start the CLI as users do (cliCommand: its shebang flags) with `args`; stdout and stderr are appended to `logFile`. */
 export function startCli(args: string[], logFile: string, env: Record<string, string> = {}): Child {
   const fd = openSync(logFile, 'a');
-  const proc = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', fd, fd], env: cleanEnv(env) });
+  const proc = spawn(...cliCommand(args), { stdio: ['ignore', fd, fd], env: cleanEnv(env) });
   closeSync(fd);
   let finished = false;
   const exited = new Promise<Exit>((resolve, reject) => {

@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { duration, metricMax, progress, progressLine, sample } from '../../src/cli-progress.js';
+import { cliCommand } from '../../bench/cli-command.js';
 
-const CLI = new URL('../../src/cli.js', import.meta.url).pathname;
-const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 30_000 });
+const cli = (...args: string[]) => spawnSync(...cliCommand(args), { encoding: 'utf8', timeout: 30_000 });
 
 const page = (tweets: number, bronzeIn: number, committed: number, dead: number, lags: number[]) => [
   '# HELP cashtag_source_records_total Records read by a source, by input topic',
@@ -78,7 +78,7 @@ test('produce --help lists its own flags, not the speed layer\'s', () => {
 function produceUnreachable(term: boolean): Promise<{ code: number | null; ms: number; stderr: string }> {
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = spawn(process.execPath, [CLI, 'produce', 'tweets', '--kafka-brokers', '127.0.0.1:1', '--producer-metrics-port', '0', '--log-format', 'json'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(...cliCommand(['produce', 'tweets', '--kafka-brokers', '127.0.0.1:1', '--producer-metrics-port', '0', '--log-format', 'json']), { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     let termSent = false;
     child.stderr.on('data', (d: Buffer) => {

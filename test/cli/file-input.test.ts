@@ -6,9 +6,9 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { cliCommand } from '../../bench/cli-command.js';
 
-const CLI = new URL('../../src/cli.js', import.meta.url).pathname;
-const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
+const cli = (...args: string[]) => spawnSync(...cliCommand(args), { encoding: 'utf8', timeout: 60_000 });
 const dir = mkdtempSync(join(tmpdir(), 'cashtag-file-cli-'));
 const quiet = ['--serve', 'off', '--metrics-port', '0', '--log-format', 'json'];
 

@@ -15,10 +15,10 @@ import { encodeParquet } from '../../src/io/parquet/parquet-write.js';
 import { lakeSettings, startSpeedLayer } from '../../src/pipelines/speed.js';
 import { duckdb } from '../helpers/duckdb.js';
 import { quietLogger } from '../helpers/runtime.js';
+import { cliCommand } from '../../bench/cli-command.js';
 
-const CLI = new URL('../../src/cli.js', import.meta.url).pathname;
 const dataDir = mkdtempSync(join(tmpdir(), 'cashtag-sql-'));
-const sql = (query: string, ...flags: string[]) => spawnSync(process.execPath, [CLI, 'sql', '--data-dir', dataDir, ...flags, query], { encoding: 'utf8', timeout: 60_000 });
+const sql = (query: string, ...flags: string[]) => spawnSync(...cliCommand(['sql', '--data-dir', dataDir, ...flags, query]), { encoding: 'utf8', timeout: 60_000 });
 
 before(async () => {
   const cfg = loadConfig({}, { DATA_DIR: dataDir, EVENTS: '6000', RATE: '0', EVENT_RATE: '20', SEED: '3', GENERATOR_EPOCH: '2026-01-05T14:00:00Z', PARTITIONS: '2', METRICS_PORT: '0' });

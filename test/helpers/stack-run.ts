@@ -17,6 +17,7 @@ import type { GeneratorSourceOptions } from '../../src/actors/generator-source/p
 import { metricSum } from '../../src/runtime/metrics.js';
 import { quietLogger } from './runtime.js';
 import { stackEnv } from './stack.js';
+import { cliCommand } from '../../bench/cli-command.js';
 
 export function isolatedConfig(extra: Record<string, string> = {}): { cfg: Config; id: string; env: Record<string, string> } {
   const s = stackEnv();
@@ -111,7 +112,6 @@ export function steadyProducers(cfg: Config, rates = { tweets: 200, prices: 50 }
 }
 
 const root = new URL('../../../', import.meta.url).pathname;
-const cli = new URL('../../src/cli.js', import.meta.url).pathname;
 
 /** deploy/local/stack.sh, holding the test's process (its pipeline and producers) until it is done. */
 export function stackSync(...args: string[]): void {
@@ -167,7 +167,7 @@ export interface PipelineProcess {
 export async function startPipeline(name: string, env: Record<string, string>, extra: Record<string, string> = {}): Promise<PipelineProcess> {
   const port = await freePort();
   const dataDir = join(env.DATA_DIR, name);
-  const proc = spawn(process.execPath, [cli, 'run'], { env: { ...process.env, ...env, DATA_DIR: dataDir, METRICS_PORT: String(port), SERVE: 'off', LOG_LEVEL: 'info', ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(...cliCommand(['run']), { env: { ...process.env, ...env, DATA_DIR: dataDir, METRICS_PORT: String(port), SERVE: 'off', LOG_LEVEL: 'info', ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
   const log = createWriteStream(`${env.DATA_DIR}/${name}.log`);
   let text = '';
   for (const stream of [proc.stdout!, proc.stderr!]) {

@@ -13,8 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { duckdb } from '../helpers/duckdb.js';
+import { cliCommand } from '../../bench/cli-command.js';
 
-const cli = new URL('../../src/cli.js', import.meta.url).pathname;
 const FIXTURE = new URL('../../../test/fixtures/files/stock_tweets.csv', import.meta.url).pathname;
 
 /** The fixture plus one row that cannot be mapped (five fields under a four-column header). */
@@ -30,7 +30,7 @@ function inputs(dir: string): { tweets: string; prices: string } {
 }
 
 function run(dataDir: string, files: { tweets: string; prices: string }, extra: string[], killAfterCheckpoints = 0): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
-  const child = spawn(process.execPath, [cli, 'run', '--data-dir', dataDir, '--file', files.tweets, '--prices-file', files.prices, '--metrics-port', '0', '--serve', 'off', '--log-format', 'json', ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(...cliCommand(['run', '--data-dir', dataDir, '--file', files.tweets, '--prices-file', files.prices, '--metrics-port', '0', '--serve', 'off', '--log-format', 'json', ...extra]), { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   if (killAfterCheckpoints > 0) {

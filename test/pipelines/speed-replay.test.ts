@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { duckdb } from '../helpers/duckdb.js';
+import { cliCommand } from '../../bench/cli-command.js';
 
-const cli = new URL('../../src/cli.js', import.meta.url).pathname;
 const N = 80_000;
 
 function run(dataDir: string, killAfterCheckpoint: boolean): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  const child = spawn(process.execPath, [cli, 'run', '--data-dir', dataDir, '--events', String(N), '--rate', '8000', '--event-rate', '200', '--partitions', '2', '--seed', '11', '--epoch', '2025-12-18T14:30:00Z', '--checkpoint-interval', '2', '--file-max-rows', '300', '--file-max-age', '0.2', '--metrics-port', '0', '--serve', 'off', '--malformed', '0.02', '--late', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(...cliCommand(['run', '--data-dir', dataDir, '--events', String(N), '--rate', '8000', '--event-rate', '200', '--partitions', '2', '--seed', '11', '--epoch', '2025-12-18T14:30:00Z', '--checkpoint-interval', '2', '--file-max-rows', '300', '--file-max-age', '0.2', '--metrics-port', '0', '--serve', 'off', '--malformed', '0.02', '--late', '0']), { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   if (killAfterCheckpoint) {

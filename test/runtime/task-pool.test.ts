@@ -1,4 +1,5 @@
-// The supervisor's Piscina pool (runtime/task-pool.ts). Its threads import() their task module:
+// The supervisor's Piscina pool (runtime/task-pool.ts). Its threads import() their task module
+// (through runtime/pool-entry.cts):
 // with Node's synchronous require(esm), a pool destroyed while a thread was still instantiating
 // the module aborted the whole process (a V8 fatal error, SIGABRT), as a batch run with nothing
 // left to do once did in CI. The sweep destroys pools at every moment of their threads' start-up.
@@ -11,10 +12,10 @@ import { TaskPool } from '../../src/runtime/task-pool.js';
 const metrics = createMetrics(new client.Registry());
 const pool = (file: string, threads = 2) => new TaskPool({ filename: new URL(file, import.meta.url).href, threads }, 'test', metrics);
 
-test("the pool's threads cannot require() an ES module, so task modules are import()ed", async () => {
-  const p = pool('../fixtures/actors/pool-require.js', 1);
+test('a task module is import()ed on the pool threads, not require()d, and gets its workerData', async () => {
+  const p = new TaskPool({ filename: new URL('../fixtures/actors/pool-loaded-by.js', import.meta.url).href, threads: 1, workerData: { answer: 42 } }, 'test', metrics);
   try {
-    assert.equal(await p.run<object, string>({}), 'ERR_REQUIRE_ESM');
+    assert.deepEqual(await p.run<object, object>({}), { loadedBy: 'import', answer: 42 });
   } finally {
     await p.destroy();
   }
