@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { SENTIMENT_ENGINES } from './actors/sentiment/engines.js';
+import { SENTIMENT_ENGINES } from './actors/sentiment/protocol.js';
 import { SYMBOL_PATTERN } from './domain/cashtags.js';
 import { parseColumnsSpec } from './domain/file-shapes.js';
 import { PRICES_TOPIC, TWEETS_TOPIC, type InputTopic } from './domain/records.js';

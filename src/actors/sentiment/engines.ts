@@ -4,9 +4,9 @@
 // 'vader-sentiment' is the npm port of VADER 2.5, kept for users who need its scores.
 import vaderSentiment from 'vader-sentiment';
 import { defaultVader } from '../../io/vader-lexicons.js';
+import type { SentimentEngineName } from './protocol.js';
 
-export const SENTIMENT_ENGINES = ['vader', 'vader-sentiment'] as const;
-export type SentimentEngineName = (typeof SENTIMENT_ENGINES)[number];
+export { SENTIMENT_ENGINES, type SentimentEngineName } from './protocol.js';
 export type CompoundScorer = (text: string) => number;
 
 export function createScorer(name: SentimentEngineName): CompoundScorer {

@@ -4,6 +4,13 @@
 import { actorRef } from '../../runtime/actor.js';
 import type { ParsedTweet, TweetRow, TweetScore } from '../../domain/records.js';
 
+/**
+ * The engines a pool thread can score with (engines.ts builds them). Named here, apart from the
+ * engines, so that the configuration can check SENTIMENT_ENGINE without loading them.
+ */
+export const SENTIMENT_ENGINES = ['vader', 'vader-sentiment'] as const;
+export type SentimentEngineName = (typeof SENTIMENT_ENGINES)[number];
+
 export type SentimentMessage = ParsedTweet;
 
 export interface SentimentOptions {
