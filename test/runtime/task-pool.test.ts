@@ -1,8 +1,8 @@
 // The supervisor's Piscina pool (runtime/task-pool.ts). Its threads import() their task module
-// (through runtime/pool-entry.cts):
-// with Node's synchronous require(esm), a pool destroyed while a thread was still instantiating
-// the module aborted the whole process (a V8 fatal error, SIGABRT), as a batch run with nothing
-// left to do once did in CI. The sweep destroys pools at every moment of their threads' start-up.
+// through runtime/pool-entry.cts: when Piscina require()d it (Node's synchronous require(esm)),
+// a pool destroyed while a thread was still instantiating the module aborted the whole process
+// (a V8 fatal error, SIGABRT), as a batch run with nothing left to do once did in CI. The sweep
+// destroys pools at every moment of their threads' start-up.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import client from 'prom-client';
@@ -16,6 +16,16 @@ test('a task module is import()ed on the pool threads, not require()d, and gets 
   const p = new TaskPool({ filename: new URL('../fixtures/actors/pool-loaded-by.js', import.meta.url).href, threads: 1, workerData: { answer: 42 } }, 'test', metrics);
   try {
     assert.deepEqual(await p.run<object, object>({}), { loadedBy: 'import', answer: 42 });
+  } finally {
+    await p.destroy();
+  }
+});
+
+test('a task module that cannot load fails each task with its error', async () => {
+  const p = pool('../fixtures/actors/pool-broken.js', 1);
+  try {
+    await assert.rejects(p.run({}), /pool-broken: this module cannot load/);
+    await assert.rejects(p.run({}), /pool-broken: this module cannot load/);
   } finally {
     await p.destroy();
   }
