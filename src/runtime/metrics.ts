@@ -9,6 +9,8 @@
 // is typed, and `createMetrics` adds every family registered on this thread. Worker threads
 // import the modules registered on the main thread before they create their metrics
 // (`metricFamilyModules`, passed by the supervisor), so every thread has the same set.
+import { getHeapStatistics } from 'node:v8';
+import { isMainThread, threadId } from 'node:worker_threads';
 import client from 'prom-client';
 
 export const METRIC_PREFIX = 'cashtag_';
@@ -47,6 +49,20 @@ function createRuntimeMetrics(registry: client.Registry) {
     sourcePaused: new client.Gauge({ name: `${PREFIX}source_paused`, help: '1 while a topic partition is paused for backpressure', labelNames: ['pipeline', 'topic', 'partition'], registers: reg }),
     lateRecords: new client.Counter({ name: `${PREFIX}late_records_total`, help: 'Records older than the stage watermark, left out of event-time state', labelNames: [...L, 'kind'], registers: reg }),
     stateSize: new client.Gauge({ name: `${PREFIX}state_entries`, help: 'Entries held in an actor state store, by store', labelNames: [...L, 'store'], registers: reg }),
+    // Node's default metrics describe the main thread's heap only; actor state lives on the others.
+    threadHeap: new client.Gauge({
+      name: `${PREFIX}thread_heap_bytes`,
+      help: "A thread's V8 heap (main, or worker-<threadId>): in use, committed (taken from the OS), or held by buffers outside it (external)",
+      labelNames: ['thread', 'kind'],
+      registers: reg,
+      collect() {
+        const h = getHeapStatistics();
+        const thread = isMainThread ? 'main' : `worker-${threadId}`;
+        this.set({ thread, kind: 'used' }, h.used_heap_size);
+        this.set({ thread, kind: 'committed' }, h.total_heap_size);
+        this.set({ thread, kind: 'external' }, h.external_memory);
+      },
+    }),
     deadLetters: new client.Counter({ name: `${PREFIX}dead_letters_total`, help: 'Records sent to dead letters, by reason', labelNames: [...L, 'topic', 'reason'], registers: reg }),
     sinkWrites: new client.Counter({ name: `${PREFIX}sink_rows_written_total`, help: 'Rows made durable by a sink', labelNames: [...L, 'sink', 'table'], registers: reg }),
     sinkSkipped: new client.Counter({ name: `${PREFIX}sink_rows_skipped_total`, help: 'Rows a sink found already written (a replay after a crash) and did not write again', labelNames: [...L, 'sink', 'table'], registers: reg }),

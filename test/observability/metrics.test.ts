@@ -36,6 +36,11 @@ test('/metrics merges every thread and passes promtool check metrics', { timeout
     assert.ok(metricSum(text, 'cashtag_end_to_end_latency_seconds_count') > 0);
     assert.ok(metricSum(text, 'cashtag_checkpoints_completed_total') > 0);
     assert.match(text, /^process_resident_memory_bytes /m);
+    // Each thread's heap, main and both actor threads (the default metrics describe main's only).
+    const heaps = [...text.matchAll(/^cashtag_thread_heap_bytes\{thread="([^"]+)",kind="used"\} (\d+)/gm)];
+    assert.equal(heaps.filter((m) => m[1] === 'main').length, 1, 'the main thread\'s heap');
+    assert.equal(heaps.filter((m) => /^worker-\d+$/.test(m[1])).length, 2, 'each actor thread\'s heap');
+    assert.ok(heaps.every((m) => Number(m[2]) > 1_000_000), 'heaps in bytes, as V8 reports them');
     const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
     assert.equal(check.error, undefined, `promtool not runnable (make test installs Debian's prometheus package): ${check.error?.message}`);
     assert.equal(check.status, 0, `promtool check metrics:\n${check.stdout}${check.stderr}`);
