@@ -234,7 +234,9 @@ export async function startSpeedLayer(cfg: Config, log: Logger, clock: Clock = s
       nextId: checkpoints.nextId ? (p) => checkpoints.nextId!(p) : undefined,
     },
     checkpointIntervalMs: cfg.checkpointInterval * 1000,
-    settings: { watermarkIntervalMs: cfg.watermarkInterval, workerNice: cfg.workerNice },
+    // Alignment bounds the state of the stages that wait for the slowest watermark (windows, join):
+    // without analytics none does, and holding a partition back would only slow a drain.
+    settings: { watermarkIntervalMs: cfg.watermarkInterval, watermarkAlignmentMs: cfg.analytics ? cfg.watermarkAlignment * 1000 : 0, workerNice: cfg.workerNice },
     youngGenerationMb: cfg.workerYoungGenerationMb ?? (cfg.analytics ? 192 : 0),
     // Scratch files of a crashed run are never committed: start each launch without them.
     beforeLaunch: () => lake.cleanScratch(),

@@ -83,6 +83,9 @@ async function onCommand(cmd: HostCommand): Promise<void> {
     case 'metrics':
       toSupervisor({ t: 'metrics', requestId: cmd.requestId, metrics: await registry.getMetricsAsJSON() });
       return;
+    case 'align':
+      host?.align(cmd.held);
+      return;
     case 'shutdown':
       await resources.closeAll();
       for (const p of peers.values()) p.close();

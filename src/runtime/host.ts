@@ -14,6 +14,9 @@ import type { Resources } from './resources.js';
 import type { Envelope, HostEvent, HostSettings, PeerMessage, SharedBatch } from './protocol.js';
 import { DEFAULT_CREDITS, DEFAULT_OUTPUT, instanceId, planLinks, type InstanceRef, type Link, type TopologySpec } from './topology.js';
 
+/** How often a host reports generated watermarks for watermark alignment (at most). */
+const ALIGNMENT_REPORT_MS = 100;
+
 export interface HostTransport {
   toSupervisor(ev: HostEvent): void;
   toPeer(hostId: number, m: PeerMessage): void;
@@ -58,6 +61,11 @@ export class ActorHost implements InstanceHost {
   /** Credits to return to each other host, and the pending flush that returns them. */
   private readonly creditsDue = new Map<number, string[]>();
   private creditFlush: NodeJS.Immediate | null = null;
+  /** Watermark alignment: generated watermarks not yet reported, and the timer that reports them. */
+  private readonly marksDue = new Map<string, number>();
+  private marksTimer: (() => void) | null = null;
+  /** Watermark alignment: the source instances the supervisor holds now. */
+  private held = new Set<string>();
   /** Shared batches received here, decoded, until every one of their envelopes has arrived. */
   private readonly received = new Map<string, { records: unknown[]; left: number }>();
 
@@ -278,8 +286,34 @@ export class ActorHost implements InstanceHost {
   }
 
   /** Cut this host off: nothing it still has running can send or report any more. */
+  /**
+   * Watermark alignment: the supervisor learns each generating instance's newest watermark, at
+   * most every ALIGNMENT_REPORT_MS (the newest per instance), not one message per watermark.
+   */
+  reportWatermark(instance: string, ts: number): void {
+    if (this.disposed || this.settings.watermarkAlignmentMs <= 0) return;
+    this.marksDue.set(instance, ts);
+    this.marksTimer ??= this.clock.setTimer(ALIGNMENT_REPORT_MS, () => {
+      this.marksTimer = null;
+      if (this.disposed || this.marksDue.size === 0) return;
+      this.transport.toSupervisor({ t: 'watermarks', marks: [...this.marksDue] });
+      this.marksDue.clear();
+    });
+  }
+
+  /** Watermark alignment: the supervisor's current set of held sources. */
+  align(held: string[]): void {
+    this.held = new Set(held);
+  }
+
+  isHeld(instance: string): boolean {
+    return this.held.size > 0 && this.held.has(instance);
+  }
+
   dispose(): void {
     this.disposed = true;
+    this.marksTimer?.();
+    this.marksTimer = null;
     for (const r of this.runners.values()) r.abandon();
   }
 

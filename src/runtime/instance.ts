@@ -12,6 +12,7 @@ import { instanceLabels, type RuntimeMetrics } from './metrics.js';
 import type { Envelope } from './protocol.js';
 import type { InstanceRef, Link, StageSpec } from './topology.js';
 import { WatermarkTracker } from './watermarks.js';
+import { IDLE_WATERMARK } from './alignment.js';
 
 /** What an instance needs from its host. */
 export interface InstanceHost {
@@ -26,6 +27,10 @@ export interface InstanceHost {
   ended(instance: string, snapshot: Uint8Array | undefined): void;
   restarted(instance: string, attempt: number, error: unknown): void;
   failed(instance: string, error: unknown): void;
+  /** Watermark alignment: this instance's newest generated watermark (IDLE_WATERMARK: idle). */
+  reportWatermark(instance: string, ts: number): void;
+  /** Watermark alignment: whether this source instance must not produce for now. */
+  isHeld(instance: string): boolean;
 }
 
 export class Escalated extends Error {}
@@ -51,6 +56,8 @@ export class InstanceRunner {
   private actorIdle = false;
   /** 'idle' was forwarded and nothing was sent since. */
   private idleSent = false;
+  /** Watermark alignment was told this instance is idle (and not since that it is not). */
+  private reportedIdle = false;
   private lastEmittedWatermark = Number.NEGATIVE_INFINITY;
   private readonly watermarkIntervalMs: number;
   /** The newest watermark the actor generated, and when the next one may be sent. */
@@ -134,6 +141,11 @@ export class InstanceRunner {
     for (;;) {
       for (const cp of this.pendingCheckpoints.splice(0)) await this.completeCheckpoint(cp);
       if (this.stopRequested) break;
+      // Held by watermark alignment: checkpoints and stops are still taken between waits.
+      if (this.host.isHeld(this.id)) {
+        await new Promise<void>((r) => this.host.clock.setTimer(5, r));
+        continue;
+      }
       const result: { status: SourceStatus } = { status: 'more' };
       await this.withRestart(async (a) => {
         result.status = (await a.produce?.()) ?? 'done';
@@ -259,6 +271,10 @@ export class InstanceRunner {
   noteActive(): void {
     this.actorIdle = false;
     this.idleSent = false;
+    if (this.reportedIdle) {
+      this.reportedIdle = false;
+      if (this.generatedWatermark > Number.NEGATIVE_INFINITY) this.host.reportWatermark(this.id, this.generatedWatermark);
+    }
   }
 
   /** Forward 'idle' once when this instance becomes idle (the actor said so, or every input is). */
@@ -269,6 +285,10 @@ export class InstanceRunner {
     }
     if (this.idleSent) return;
     this.idleSent = true;
+    if (this.generatedWatermark > Number.NEGATIVE_INFINITY) {
+      this.reportedIdle = true;
+      this.host.reportWatermark(this.id, IDLE_WATERMARK);
+    }
     await this.withRestart((a) => a.onIdle?.());
     await this.host.forwardControl(this.ref, { kind: 'idle' });
   }
@@ -284,6 +304,8 @@ export class InstanceRunner {
   async generateWatermark(ts: number): Promise<void> {
     if (ts <= this.generatedWatermark) return;
     this.generatedWatermark = ts;
+    this.reportedIdle = false;
+    this.host.reportWatermark(this.id, ts);
     if (this.watermarkTimer) return;
     const wait = this.nextWatermarkAt - this.host.clock.now();
     if (wait <= 0) return this.sendGeneratedWatermark();

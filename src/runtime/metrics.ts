@@ -39,6 +39,7 @@ function createRuntimeMetrics(registry: client.Registry) {
     watermarkLag: new client.Gauge({ name: `${PREFIX}watermark_lag_seconds`, help: 'Wall time minus the stage watermark', labelNames: L, registers: reg }),
     checkpointsCompleted: new client.Counter({ name: `${PREFIX}checkpoints_completed_total`, help: 'Checkpoints acknowledged by every instance', labelNames: ['pipeline'], registers: reg }),
     checkpointDuration: new client.Histogram({ name: `${PREFIX}checkpoint_duration_seconds`, help: 'Time from barrier injection to the last acknowledgement', labelNames: ['pipeline'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: reg }),
+    heldSources: new client.Gauge({ name: `${PREFIX}watermark_alignment_held_sources`, help: 'Source instances held by watermark alignment (ahead of the slowest partition by more than the allowed drift)', labelNames: ['pipeline'], registers: reg }),
     poolQueue: new client.Gauge({ name: `${PREFIX}pool_queue_tasks`, help: 'Tasks waiting in the Piscina pool queue', labelNames: ['pipeline'], registers: reg }),
     poolUtilization: new client.Gauge({ name: `${PREFIX}pool_utilization_ratio`, help: 'Piscina pool utilisation (0..1)', labelNames: ['pipeline'], registers: reg }),
     poolThreads: new client.Gauge({ name: `${PREFIX}pool_threads`, help: 'Threads in the Piscina pool', labelNames: ['pipeline'], registers: reg }),

@@ -49,6 +49,8 @@ export type HostCommand =
   | { t: 'metrics'; requestId: number }
   /** The result of an `offload` event: the task's return value, or why it failed. */
   | { t: 'offloaded'; id: number; result?: unknown; error?: string }
+  /** Watermark alignment: the source instances that must not produce for now (alignment.ts). */
+  | { t: 'align'; held: string[] }
   | { t: 'shutdown' };
 
 /** Host -> supervisor. */
@@ -62,7 +64,9 @@ export type HostEvent =
   | { t: 'metrics'; requestId: number; metrics: unknown[] }
   /** Run `task` on the supervisor's Piscina pool for an actor of worker host `hostId`; `transfer`: its buffers that move on to the pool. */
   | { t: 'offload'; hostId: number; id: number; task: unknown; transfer: ArrayBuffer[] }
-  | { t: 'log'; level: 'info' | 'warn' | 'error'; msg: string; fields?: Record<string, unknown> };
+  | { t: 'log'; level: 'info' | 'warn' | 'error'; msg: string; fields?: Record<string, unknown> }
+  /** Watermark alignment: instances' newest generated watermarks ([instance, ts]; Infinity: idle). */
+  | { t: 'watermarks'; marks: [string, number][] };
 
 export interface HostSettings {
   pipeline: string;
@@ -73,6 +77,12 @@ export interface HostSettings {
    * after every batch costs a control envelope on every output link of every stage downstream.
    */
   watermarkIntervalMs: number;
+  /**
+   * Watermark alignment (alignment.ts): the most a watermark-generating instance may run ahead of
+   * its stage's slowest active instance before the sources feeding it are held, in ms of event
+   * time; 0 turns alignment off.
+   */
+  watermarkAlignmentMs: number;
   /** Nice value of the worker threads hosting actors (0 = normal priority). */
   workerNice: number;
   /**

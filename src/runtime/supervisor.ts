@@ -20,6 +20,7 @@ import type { HostCommand, HostEvent, HostSettings, PeerMessage } from './protoc
 import { Resources } from './resources.js';
 import { TaskPool } from './task-pool.js';
 import { ThreadMetrics } from './thread-metrics.js';
+import { WatermarkAlignment } from './alignment.js';
 import { peerMessageTransfer } from './protocol.js';
 import { allInstances, instanceId, placeInstances, validateTopology, type TopologySpec } from './topology.js';
 
@@ -72,6 +73,9 @@ interface Generation {
   finalSnapshots: Record<string, Uint8Array>;
   /** Which host runs each instance in this generation. */
   placement: [string, number][];
+  /** Watermark alignment (null: off) and the sources it holds now. */
+  alignment: WatermarkAlignment | null;
+  held: string[];
 }
 
 export class Supervisor {
@@ -101,7 +105,7 @@ export class Supervisor {
     this.resources = o.resources ?? new Resources();
     validateTopology(o.topology);
     this.instances = allInstances(o.topology).map(instanceId);
-    this.settings = { pipeline: o.topology.name, restart: DEFAULT_RESTART, watermarkIntervalMs: 0, workerNice: 0, tasks: null, ...o.settings };
+    this.settings = { pipeline: o.topology.name, restart: DEFAULT_RESTART, watermarkIntervalMs: 0, watermarkAlignmentMs: 0, workerNice: 0, tasks: null, ...o.settings };
     this.failovers = new RestartTracker(this.settings.restart);
     this.done = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
     this.done.catch(() => undefined); // observed by whoever awaits it; never an unhandled rejection
@@ -144,7 +148,8 @@ export class Supervisor {
       toSupervisor: (ev) => this.onEvent(n, ev),
       toPeer: (hostId, m) => workers.get(hostId)?.postMessage(m, peerMessageTransfer(m)),
     }, this.pool, this.resources);
-    const gen: Generation = { n, workers, mainHost, tracker: new CheckpointTracker(this.instances), ended: new Set(), finalSnapshots: {}, placement };
+    const alignment = settings.watermarkAlignmentMs > 0 ? new WatermarkAlignment(topology, settings.watermarkAlignmentMs) : null;
+    const gen: Generation = { n, workers, mainHost, tracker: new CheckpointTracker(this.instances), ended: new Set(), finalSnapshots: {}, placement, alignment, held: [] };
     this.gen = gen;
 
     const ready: Promise<void>[] = [];
@@ -255,6 +260,8 @@ export class Supervisor {
       }
       case 'ended':
         gen.ended.add(ev.instance);
+        gen.alignment?.ended(ev.instance);
+        this.realign(gen);
         if (ev.snapshot !== undefined) gen.finalSnapshots[ev.instance] = ev.snapshot;
         for (const d of gen.tracker.forget(ev.instance, ev.snapshot)) this.completeCheckpoint(d.id, d.snapshots, d.startedAt);
         if (gen.ended.size === this.instances.length) {
@@ -277,6 +284,10 @@ export class Supervisor {
       case 'log':
         this.o.log[ev.level](ev.msg, ev.fields);
         return;
+      case 'watermarks':
+        for (const [instance, ts] of ev.marks) if (!gen.ended.has(instance)) gen.alignment?.report(instance, ts);
+        this.realign(gen);
+        return;
       case 'offload': {
         // A worker host asks only when the topology has a pool (host-worker.ts).
         const reply = (m: HostCommand, transfer: ArrayBuffer[]) => this.gen === gen && gen.workers.get(ev.hostId)?.postMessage(m, transfer);
@@ -288,6 +299,17 @@ export class Supervisor {
         throw new Error(`unknown host event ${JSON.stringify(never)}`);
       }
     }
+  }
+
+  /** Watermark alignment: tell every host which sources to hold, when that changed. */
+  private realign(gen: Generation): void {
+    if (!gen.alignment) return;
+    const held = gen.alignment.held();
+    if (held.join('\n') === gen.held.join('\n')) return;
+    gen.held = held;
+    this.o.metrics.heldSources.set({ pipeline: this.o.topology.name }, held.length);
+    gen.mainHost.align(held);
+    for (const w of gen.workers.values()) w.postMessage({ t: 'align', held } satisfies HostCommand);
   }
 
   /** Checkpoints are saved one after another, in id order. */

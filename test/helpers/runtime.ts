@@ -5,6 +5,7 @@ import type { Checkpoint, CheckpointStore } from '../../src/runtime/checkpoints.
 import { systemClock } from '../../src/runtime/clock.js';
 import '../../src/pipelines/metric-families.js';
 import { createMetrics } from '../../src/runtime/metrics.js';
+import type { HostSettings } from '../../src/runtime/protocol.js';
 import type { Resources } from '../../src/runtime/resources.js';
 import { Supervisor } from '../../src/runtime/supervisor.js';
 import type { TopologySpec } from '../../src/runtime/topology.js';
@@ -59,7 +60,7 @@ export function pipeline(opts: PipelineOptions): TopologySpec {
   };
 }
 
-export function supervisor(topology: TopologySpec, extra: { workers?: number; checkpoints?: CheckpointStore; log?: Logger; checkpointIntervalMs?: number; resources?: Resources } = {}) {
+export function supervisor(topology: TopologySpec, extra: { workers?: number; checkpoints?: CheckpointStore; log?: Logger; checkpointIntervalMs?: number; resources?: Resources; settings?: Partial<HostSettings> } = {}) {
   const registry = new client.Registry();
   return new Supervisor({
     topology,
@@ -70,7 +71,7 @@ export function supervisor(topology: TopologySpec, extra: { workers?: number; ch
     checkpoints: extra.checkpoints,
     checkpointIntervalMs: extra.checkpointIntervalMs,
     resources: extra.resources,
-    settings: { restart: { minMs: 10, maxMs: 50, jitter: 0.2, maxRestarts: 2, withinMs: 60_000 } },
+    settings: { restart: { minMs: 10, maxMs: 50, jitter: 0.2, maxRestarts: 2, withinMs: 60_000 }, ...extra.settings },
   });
 }
 

@@ -265,6 +265,8 @@ test('watermark interval: a generating actor sends its first watermark at once, 
     ended: () => undefined,
     restarted: () => undefined,
     failed: (_i, e) => assert.fail(String(e)),
+    reportWatermark: () => undefined,
+    isHeld: () => false,
   };
   // The actor generates a watermark from every batch: its records are event times.
   const factory: ActorFactory = () => {
