@@ -17,23 +17,42 @@ export class WatermarkAlignment {
   private readonly upstream = new Map<string, string[]>();
   /** Stage -> instance partition -> newest reported watermark. */
   private readonly marks = new Map<string, Map<number, number>>();
+  /** Ended instances: a report still on its way from one is dropped. */
+  private readonly gone = new Set<string>();
+  /** The held sources last returned, joined (to tell a change). */
+  private last = '';
 
   constructor(
     private readonly topology: TopologySpec,
     private readonly maxDriftMs: number,
   ) {}
 
-  report(instance: string, ts: number): void {
-    const [stage, p] = split(instance);
-    let m = this.marks.get(stage);
-    if (!m) this.marks.set(stage, (m = new Map()));
-    m.set(p, ts);
+  /** Take instances' reports ([instance, ts]); the sources to hold if that changed, else null. */
+  report(marks: [string, number][]): string[] | null {
+    for (const [instance, ts] of marks) {
+      if (this.gone.has(instance)) continue;
+      const [stage, p] = split(instance);
+      let m = this.marks.get(stage);
+      if (!m) this.marks.set(stage, (m = new Map()));
+      m.set(p, ts);
+    }
+    return this.changed();
   }
 
-  /** An ended instance holds no one back. */
-  ended(instance: string): void {
+  /** An ended instance holds no one back; the sources to hold if that changed, else null. */
+  ended(instance: string): string[] | null {
+    this.gone.add(instance);
     const [stage, p] = split(instance);
     this.marks.get(stage)?.delete(p);
+    return this.changed();
+  }
+
+  private changed(): string[] | null {
+    const held = this.held();
+    const key = held.join('\n');
+    if (key === this.last) return null;
+    this.last = key;
+    return held;
   }
 
   /** The source instances to hold now (sorted). */

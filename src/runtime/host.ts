@@ -285,7 +285,6 @@ export class ActorHost implements InstanceHost {
     await Promise.all((this.controlTargets.get(instanceId(from)) ?? []).map((t) => t.push(env)));
   }
 
-  /** Cut this host off: nothing it still has running can send or report any more. */
   /**
    * Watermark alignment: the supervisor learns each generating instance's newest watermark, at
    * most every ALIGNMENT_REPORT_MS (the newest per instance), not one message per watermark.
@@ -310,6 +309,7 @@ export class ActorHost implements InstanceHost {
     return this.held.size > 0 && this.held.has(instance);
   }
 
+  /** Cut this host off: nothing it still has running can send or report any more. */
   dispose(): void {
     this.disposed = true;
     this.marksTimer?.();

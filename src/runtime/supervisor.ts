@@ -8,14 +8,15 @@
 //   - more failovers than the restart policy allows stop the pipeline with an error naming the
 //     actor and the cause. Records after the last checkpoint stay in their sources for replay.
 
-import { MessageChannel, Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Logger } from './actor.js';
 import { DEFAULT_RESTART, RestartTracker } from './backoff.js';
 import { CheckpointTracker, type CheckpointStore } from './checkpoints.js';
 import type { Clock } from './clock.js';
 import { PipelineFailedError } from './errors.js';
 import { ActorHost } from './host.js';
-import { aggregateMetrics, metricFamilyModules, type RuntimeMetrics } from './metrics.js';
+import { aggregateMetrics, type RuntimeMetrics } from './metrics.js';
+import { connectPeers, spawnHostThread, threadReady } from './host-threads.js';
 import type { HostCommand, HostEvent, HostSettings, PeerMessage } from './protocol.js';
 import { Resources } from './resources.js';
 import { TaskPool } from './task-pool.js';
@@ -73,9 +74,8 @@ interface Generation {
   finalSnapshots: Record<string, Uint8Array>;
   /** Which host runs each instance in this generation. */
   placement: [string, number][];
-  /** Watermark alignment (null: off) and the sources it holds now. */
+  /** Watermark alignment (null: off). */
   alignment: WatermarkAlignment | null;
-  held: string[];
 }
 
 export class Supervisor {
@@ -149,35 +149,21 @@ export class Supervisor {
       toPeer: (hostId, m) => workers.get(hostId)?.postMessage(m, peerMessageTransfer(m)),
     }, this.pool, this.resources);
     const alignment = settings.watermarkAlignmentMs > 0 ? new WatermarkAlignment(topology, settings.watermarkAlignmentMs) : null;
-    const gen: Generation = { n, workers, mainHost, tracker: new CheckpointTracker(this.instances), ended: new Set(), finalSnapshots: {}, placement, alignment, held: [] };
+    const gen: Generation = { n, workers, mainHost, tracker: new CheckpointTracker(this.instances), ended: new Set(), finalSnapshots: {}, placement, alignment };
     this.gen = gen;
 
     const ready: Promise<void>[] = [];
     for (let h = 1; h <= workerCount; h++) {
-      const young = this.o.youngGenerationMb ?? 0;
-      // The worker creates its metrics with the families registered here (runtime/metrics.ts).
-      const w = new Worker(new URL('./host-worker.js', import.meta.url), { workerData: { metricModules: metricFamilyModules() }, ...(young > 0 ? { resourceLimits: { maxYoungGenerationSizeMb: young } } : {}) });
+      const w = spawnHostThread(this.o.youngGenerationMb ?? 0);
       workers.set(h, w);
-      ready.push(new Promise<void>((resolve, reject) => {
-        w.on('message', (m: HostEvent | PeerMessage) => {
-          if (m.t === 'ready') resolve();
-          if (m.t === 'failed') reject(new Error(`thread host-${h} failed during start: ${m.error}`));
-        });
-        w.once('error', reject);
-      }));
+      ready.push(threadReady(w, h));
       w.on('message', (m: HostEvent | PeerMessage) => (m.t === 'deliver' || m.t === 'credit' ? mainHost.onPeerMessage(m) : this.onEvent(n, m)));
       w.on('error', (e) => this.onFailure(n, `thread host-${h}`, `died: ${e.message}`));
       w.on('exit', (code) => {
         if (this.gen === gen && !this.stopping) this.onFailure(n, `thread host-${h}`, `exited unexpectedly with code ${code}; its actors: ${this.instancesOn(gen, h).join(', ')}`);
       });
     }
-    for (let a = 1; a <= workerCount; a++) {
-      for (let b = a + 1; b <= workerCount; b++) {
-        const { port1, port2 } = new MessageChannel();
-        workers.get(a)!.postMessage({ t: 'peer', hostId: b, port: port1 }, [port1]);
-        workers.get(b)!.postMessage({ t: 'peer', hostId: a, port: port2 }, [port2]);
-      }
-    }
+    connectPeers(workers);
     for (const [h, w] of workers) w.postMessage({ t: 'init', hostId: h, topology, placement, snapshots, settings });
     await mainHost.init(snapshots);
     await Promise.all(ready);
@@ -260,8 +246,7 @@ export class Supervisor {
       }
       case 'ended':
         gen.ended.add(ev.instance);
-        gen.alignment?.ended(ev.instance);
-        this.realign(gen);
+        this.realign(gen, gen.alignment?.ended(ev.instance));
         if (ev.snapshot !== undefined) gen.finalSnapshots[ev.instance] = ev.snapshot;
         for (const d of gen.tracker.forget(ev.instance, ev.snapshot)) this.completeCheckpoint(d.id, d.snapshots, d.startedAt);
         if (gen.ended.size === this.instances.length) {
@@ -285,8 +270,7 @@ export class Supervisor {
         this.o.log[ev.level](ev.msg, ev.fields);
         return;
       case 'watermarks':
-        for (const [instance, ts] of ev.marks) if (!gen.ended.has(instance)) gen.alignment?.report(instance, ts);
-        this.realign(gen);
+        this.realign(gen, gen.alignment?.report(ev.marks));
         return;
       case 'offload': {
         // A worker host asks only when the topology has a pool (host-worker.ts).
@@ -301,12 +285,9 @@ export class Supervisor {
     }
   }
 
-  /** Watermark alignment: tell every host which sources to hold, when that changed. */
-  private realign(gen: Generation): void {
-    if (!gen.alignment) return;
-    const held = gen.alignment.held();
-    if (held.join('\n') === gen.held.join('\n')) return;
-    gen.held = held;
+  /** Watermark alignment: tell every host which sources to hold (`held`: null when unchanged). */
+  private realign(gen: Generation, held: string[] | null | undefined): void {
+    if (!held) return;
     this.o.metrics.heldSources.set({ pipeline: this.o.topology.name }, held.length);
     gen.mainHost.align(held);
     for (const w of gen.workers.values()) w.postMessage({ t: 'align', held } satisfies HostCommand);

@@ -30,22 +30,22 @@ const topology: TopologySpec = {
 test('the sources feeding an instance more than the drift ahead of its stage\'s slowest are held; idle and ended instances hold no one back', () => {
   const a = new WatermarkAlignment(topology, 1_000);
   assert.deepEqual(a.held(), [], 'nothing reported, nothing held');
-  a.report('parse/0', 10_000);
-  a.report('parse/1', 11_000);
-  a.report('parse/2', 11_001);
+  a.report([['parse/0', 10_000]]);
+  a.report([['parse/1', 11_000]]);
+  a.report([['parse/2', 11_001]]);
   assert.deepEqual(a.held(), ['source/2'], 'parse/2 is 1,001 ms ahead of parse/0: its source waits');
-  a.report('parse/0', IDLE_WATERMARK);
+  a.report([['parse/0', IDLE_WATERMARK]]);
   assert.deepEqual(a.held(), [], 'parse/0 went idle: parse/1 is now the slowest');
-  a.report('parse/0', 9_000);
+  a.report([['parse/0', 9_000]]);
   assert.deepEqual(a.held(), ['source/1', 'source/2']);
   a.ended('parse/0');
   assert.deepEqual(a.held(), []);
   // A source that generates watermarks itself is held itself; a hash edge is not followed.
-  a.report('shuffle/0', 0);
-  a.report('shuffle/1', 5_000);
+  a.report([['shuffle/0', 0]]);
+  a.report([['shuffle/1', 5_000]]);
   assert.deepEqual(a.held(), ['shuffle/1']);
-  a.report('windows/0', 0);
-  a.report('windows/1', 5_000);
+  a.report([['windows/0', 0]]);
+  a.report([['windows/1', 5_000]]);
   assert.deepEqual(a.held(), ['shuffle/1'], 'windows is fed by parse only through a hash edge, and by shuffle, already held');
 });
 
